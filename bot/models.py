@@ -1,0 +1,125 @@
+"""Plain dataclasses shared by the core, the console and the cogs (no Discord, no SQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A jurisdiction an article concerns: a city, county, state, country or company.
+
+    ``state`` is the USPS code for US states and the region's English name elsewhere;
+    ``country`` is ISO 3166-1 alpha-2 ("EU" for the European Union).
+    """
+
+    level: str
+    country: str | None = None
+    state: str | None = None
+    city: str | None = None
+    county: str | None = None
+    company: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The jurisdiction's own name, without its parents."""
+        if self.level == "city" and self.city:
+            return self.city
+        if self.level == "county" and self.county:
+            return self.county
+        if self.level == "company" and self.company:
+            return self.company
+        if self.level == "state" and self.state:
+            return self.state
+        return self.country or "unknown"
+
+    @property
+    def key(self) -> str:
+        """A stable identifier, e.g. ``city:US:MA:Springfield`` or ``state:US:NJ``."""
+        parts = [self.level, self.country or "", self.state or ""]
+        if self.level in ("city", "county", "company"):
+            parts.append(self.name)
+        return ":".join(parts)
+
+    @property
+    def display(self) -> str:
+        """How people write it: "Springfield, MA", "King County, WA", "NJ, US", "Microsoft"."""
+        if self.level in ("city", "county"):
+            parent = self.state or self.country
+            return f"{self.name}, {parent}" if parent else self.name
+        if self.level == "state":
+            return f"{self.state}, {self.country}" if self.country else (self.state or "")
+        if self.level == "company":
+            return self.name
+        return self.country or "unknown"
+
+    def to_json(self) -> dict[str, str | None]:
+        """The stable JSON shape used by ``banwatch extract --json``."""
+        data: dict[str, str | None] = {
+            "city": self.city if self.level == "city" else None,
+            "state": self.state,
+            "country": self.country,
+            "level": self.level,
+        }
+        if self.county:
+            data["county"] = self.county
+        if self.company:
+            data["company"] = self.company
+        return data
+
+    @classmethod
+    def from_key(cls, key: str) -> Place:
+        """Rebuild a place from :attr:`key`."""
+        level, country, state, *rest = key.split(":", 3)
+        name = rest[0] if rest else None
+        return cls(
+            level=level,
+            country=country or None,
+            state=state or None,
+            city=name if level == "city" else None,
+            county=name if level == "county" else None,
+            company=name if level == "company" else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """What an article is about: policy or not, where, what happened, whose use, when."""
+
+    is_policy: bool
+    action: str
+    scope: str
+    event_date: dt.date | None
+    places: tuple[Place, ...] = ()
+
+    @property
+    def place(self) -> Place | None:
+        """The main jurisdiction, if any."""
+        return self.places[0] if self.places else None
+
+
+@dataclass(slots=True)
+class Article:
+    """One news item of the coverage corpus."""
+
+    id: str
+    title: str
+    excerpt: str = ""
+    body: str = ""
+    url: str | None = None
+    published_at: dt.datetime | None = None
+    provider_name: str | None = None
+    provider_domain: str | None = None
+    source_path: str | None = None
+    parent_id: str | None = None
+    origin: str = "corpus"
+    retracted: bool = False
+    variants: list[str] = field(default_factory=list)
+    extraction: Extraction | None = None
+
+    @property
+    def text(self) -> str:
+        """Everything readable about the article, for extraction and search."""
+        return "\n\n".join(part for part in (self.title, self.excerpt, self.body) if part)

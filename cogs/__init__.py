@@ -1,0 +1,1 @@
+"""Discord command groups: thin adapters over the core in ``bot``."""
