@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 
-
 @dataclass(frozen=True, slots=True)
 class Place:
     """A jurisdiction an article concerns: a city, county, state, country or company.
@@ -123,3 +122,75 @@ class Article:
     def text(self) -> str:
         """Everything readable about the article, for extraction and search."""
         return "\n\n".join(part for part in (self.title, self.excerpt, self.body) if part)
+
+
+@dataclass(frozen=True, slots=True)
+class Jurisdiction:
+    """A place the tracker knows, as stored."""
+
+    key: str
+    level: str
+    name: str
+    state: str | None
+    country: str | None
+
+    @property
+    def place(self) -> Place:
+        """The same jurisdiction as a :class:`Place`."""
+        return Place.from_key(self.key)
+
+    @property
+    def display(self) -> str:
+        """How people write it, e.g. "Springfield, MA"."""
+        return self.place.display
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One policy item in a jurisdiction's timeline, with the source it rests on."""
+
+    article_id: str
+    title: str
+    url: str | None
+    provider: str | None
+    published_at: dt.datetime | None
+    event_date: dt.date | None
+    action: str
+    scope: str
+    place_key: str
+    corrected: bool = False
+
+    @property
+    def date(self) -> dt.date | None:
+        """When it happened: the event date, else the publication date."""
+        if self.event_date:
+            return self.event_date
+        return self.published_at.date() if self.published_at else None
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A moderator's reading of an article; set fields win over the automatic extraction."""
+
+    article_id: str
+    corrected_by: str
+    corrected_at: str
+    is_policy: bool | None = None
+    action: str | None = None
+    scope: str | None = None
+    event_date: dt.date | None = None
+    place_key: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One moderator action: who, what, when."""
+
+    id: int
+    at: str
+    guild_id: str | None
+    actor_id: str
+    action: str
+    target: str | None
+    detail: str | None

@@ -1,0 +1,16 @@
+"""The one module that owns the SQLite database: schema, migrations and every query.
+
+Feature parts (``_articles``, ...) are mixins over :class:`BaseStore`; callers use
+:class:`Store` and get plain dataclasses back, never rows or SQL.
+"""
+
+from __future__ import annotations
+
+from bot.store._articles import REMOVED_FROM_CORPUS, ArticleStore, FileOutcome, SourceFile
+from bot.store._base import StoreError, utcnow
+
+__all__ = ["REMOVED_FROM_CORPUS", "FileOutcome", "SourceFile", "Store", "StoreError", "utcnow"]
+
+
+class Store(ArticleStore):
+    """The banwatch database."""

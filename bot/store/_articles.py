@@ -1,0 +1,715 @@
+"""Store methods for the corpus: articles, their sources and variants, extractions, corrections."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import aiosqlite
+from rapidfuzz import fuzz
+
+from bot.corpus import ParsedArticle, normalize_title
+from bot.models import Article, AuditEntry, Correction, Event, Extraction, Jurisdiction, Place
+from bot.store._base import BaseStore, utcnow
+
+# Headlines from the same provider this similar (0-100) are the same story.
+SAME_STORY_TITLE_SCORE = 90
+# ... when published this close together.
+SAME_STORY_WINDOW = dt.timedelta(days=3)
+
+REMOVED_FROM_CORPUS = "no longer in the corpus"
+
+
+@dataclass(slots=True)
+class SourceFile:
+    """What the store remembers of a corpus file, to skip it when unchanged."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    error: str | None
+
+
+@dataclass(slots=True)
+class FileOutcome:
+    """What recording one parsed file did to the articles table."""
+
+    new: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)
+    retracted: list[str] = field(default_factory=list)
+
+
+def _iso(value: dt.datetime | dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _datetime(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+class ArticleStore(BaseStore):
+    """Corpus and tracker queries. All SQL about articles lives here."""
+
+    # -- source files -------------------------------------------------------------------------
+
+    async def source_file(self, path: str) -> SourceFile | None:
+        """What was recorded about ``path`` at the last ingest."""
+        row = await self._fetchone("SELECT * FROM source_files WHERE path = ?", (path,))
+        if row is None:
+            return None
+        return SourceFile(row["path"], row["size"], row["mtime_ns"], row["sha256"], row["error"])
+
+    async def source_paths(self) -> list[str]:
+        """Every corpus file path seen so far."""
+        rows = await self._fetchall("SELECT path FROM source_files ORDER BY path")
+        return [row["path"] for row in rows]
+
+    async def touch_source_file(self, path: str, size: int, mtime_ns: int) -> None:
+        """Remember a new mtime for a file whose content did not change."""
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE source_files SET size = ?, mtime_ns = ? WHERE path = ?",
+                (size, mtime_ns, path),
+            )
+
+    async def record_rejected_file(
+        self, path: str, size: int, mtime_ns: int, sha256: str, error: str
+    ) -> None:
+        """Remember that a file is unreadable, so an unchanged bad file is not re-parsed.
+
+        Articles it held before stay as they were: a broken edit loses nothing.
+        """
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO source_files (path, size, mtime_ns, sha256, ingested_at, error)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET size = excluded.size,"
+                " mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256,"
+                " ingested_at = excluded.ingested_at, error = excluded.error",
+                (path, size, mtime_ns, sha256, utcnow(), error),
+            )
+
+    async def record_file(
+        self,
+        path: str,
+        size: int,
+        mtime_ns: int,
+        sha256: str,
+        articles: Sequence[tuple[ParsedArticle, Extraction]],
+        extractor_version: str,
+        origin: str = "corpus",
+    ) -> FileOutcome:
+        """Store the articles read from one file in one transaction, deduplicating stories."""
+        outcome = FileOutcome()
+        now = utcnow()
+        async with self.transaction() as db:
+            previous = {
+                row["article_id"]: row["position"]
+                for row in await self._rows(
+                    db,
+                    "SELECT article_id, position FROM article_sources WHERE source_path = ?",
+                    (path,),
+                )
+            }
+            await db.execute("DELETE FROM article_sources WHERE source_path = ?", (path,))
+            ids_by_index: dict[int, str] = {}
+            for position, (parsed, extraction) in enumerate(articles):
+                parent_id = (
+                    ids_by_index.get(parsed.parent_index)
+                    if parsed.parent_index is not None
+                    else None
+                )
+                article_id, state = await self._upsert_article(
+                    db,
+                    parsed,
+                    extraction,
+                    extractor_version,
+                    parent_id,
+                    origin,
+                    now,
+                    previous_positions={i: p for i, p in previous.items() if p == position},
+                )
+                ids_by_index[position] = article_id
+                getattr(outcome, state).append(article_id)
+                await db.execute(
+                    "INSERT OR IGNORE INTO article_sources (article_id, source_path, position)"
+                    " VALUES (?, ?, ?)",
+                    (article_id, path, position),
+                )
+            outcome.retracted = await self._retract_orphans(db, previous, now)
+            await db.execute(
+                "INSERT INTO source_files (path, size, mtime_ns, sha256, ingested_at, error)"
+                " VALUES (?, ?, ?, ?, ?, NULL) ON CONFLICT(path) DO UPDATE SET size = excluded.size,"
+                " mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256,"
+                " ingested_at = excluded.ingested_at, error = NULL",
+                (path, size, mtime_ns, sha256, now),
+            )
+        return outcome
+
+    async def forget_source_file(self, path: str) -> list[str]:
+        """A corpus file was deleted: retract the articles that only it held."""
+        now = utcnow()
+        async with self.transaction() as db:
+            previous = {
+                row["article_id"]
+                for row in await self._rows(
+                    db, "SELECT article_id FROM article_sources WHERE source_path = ?", (path,)
+                )
+            }
+            await db.execute("DELETE FROM article_sources WHERE source_path = ?", (path,))
+            await db.execute("DELETE FROM source_files WHERE path = ?", (path,))
+            return await self._retract_orphans(db, previous, now)
+
+    async def _retract_orphans(
+        self, db: aiosqlite.Connection, candidates: Iterable[str], now: str
+    ) -> list[str]:
+        retracted = []
+        for article_id in sorted(candidates):
+            row = await self._row(
+                db,
+                "SELECT a.origin, a.retracted_at, COUNT(s.article_id) AS sources FROM articles a"
+                " LEFT JOIN article_sources s ON s.article_id = a.id WHERE a.id = ?",
+                (article_id,),
+            )
+            if row and row["origin"] == "corpus" and not row["sources"] and not row["retracted_at"]:
+                await db.execute(
+                    "UPDATE articles SET retracted_at = ?, retracted_reason = ? WHERE id = ?",
+                    (now, REMOVED_FROM_CORPUS, article_id),
+                )
+                retracted.append(article_id)
+        return retracted
+
+    async def _find_same_story(self, db: aiosqlite.Connection, parsed: ParsedArticle) -> str | None:
+        """The id of a stored article that is this story, by URL, variant URL or headline."""
+        urls = [parsed.canonical_url] if parsed.canonical_url else []
+        for url in urls:
+            row = await self._row(db, "SELECT id FROM articles WHERE canonical_url = ?", (url,))
+            if row:
+                return row["id"]
+            row = await self._row(
+                db,
+                "SELECT article_id FROM article_variants WHERE kind = 'url' AND value = ?",
+                (url,),
+            )
+            if row:
+                return row["article_id"]
+        row = await self._row(db, "SELECT id FROM articles WHERE id = ?", (parsed.stable_id(),))
+        if row:
+            return row["id"]
+        provider = parsed.provider_domain or parsed.provider_name
+        if not provider:
+            return None
+        candidates = await self._rows(
+            db,
+            "SELECT id, title, published_at FROM articles"
+            " WHERE coalesce(provider_domain, provider_name) = ?",
+            (provider,),
+        )
+        wanted = normalize_title(parsed.title)
+        for row in candidates:
+            published = _datetime(row["published_at"])
+            if parsed.published_at and published:
+                if abs(parsed.published_at - published) > SAME_STORY_WINDOW:
+                    continue
+            score = fuzz.token_sort_ratio(wanted, normalize_title(row["title"]))
+            if score >= SAME_STORY_TITLE_SCORE:
+                return row["id"]
+        return None
+
+    async def _upsert_article(
+        self,
+        db: aiosqlite.Connection,
+        parsed: ParsedArticle,
+        extraction: Extraction,
+        extractor_version: str,
+        parent_id: str | None,
+        origin: str,
+        now: str,
+        previous_positions: dict[str, int] | None = None,
+    ) -> tuple[str, str]:
+        """Insert, update or merge one parsed article; returns (id, outcome name).
+
+        ``previous_positions`` holds the article that stood at this place in this file last
+        time: an edited headline there is an update of that article, not a variant.
+        """
+        existing_id = await self._find_same_story(db, parsed)
+        content_hash = parsed.content_hash()
+        if existing_id is None:
+            article_id = parsed.stable_id()
+            await db.execute(
+                "INSERT INTO articles (id, title, excerpt, body, url, canonical_url, published_at,"
+                " provider_name, provider_domain, parent_id, origin, content_hash, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    article_id,
+                    parsed.title,
+                    parsed.excerpt,
+                    parsed.body,
+                    parsed.url,
+                    parsed.canonical_url,
+                    _iso(parsed.published_at),
+                    parsed.provider_name,
+                    parsed.provider_domain,
+                    parent_id,
+                    origin,
+                    content_hash,
+                    now,
+                    now,
+                ),
+            )
+            await self._index_text(db, article_id, parsed.title, parsed.excerpt, parsed.body)
+            await self._write_extraction(db, article_id, extraction, extractor_version, now)
+            await self._add_variants(db, article_id, parsed)
+            return article_id, "new"
+
+        row = await self._row(db, "SELECT * FROM articles WHERE id = ?", (existing_id,))
+        assert row is not None
+        await self._add_variants(db, existing_id, parsed)
+        if row["retracted_reason"] == REMOVED_FROM_CORPUS:
+            await db.execute(
+                "UPDATE articles SET retracted_at = NULL, retracted_reason = NULL WHERE id = ?",
+                (existing_id,),
+            )
+        same_url = parsed.canonical_url == row["canonical_url"] or (
+            parsed.canonical_url is None and parsed.stable_id() == existing_id
+        )
+        owned_here = existing_id in (previous_positions or {})
+        is_primary_version = same_url and (
+            owned_here or normalize_title(parsed.title) == normalize_title(row["title"])
+        )
+        if not is_primary_version:
+            # Another version of a story already stored: remembered as a variant only.
+            return existing_id, "merged"
+        if row["content_hash"] == content_hash:
+            return existing_id, "unchanged"
+        await db.execute(
+            "UPDATE articles SET title = ?, excerpt = ?, body = ?, url = ?, published_at = ?,"
+            " provider_name = ?, provider_domain = ?, parent_id = coalesce(?, parent_id),"
+            " content_hash = ?, updated_at = ? WHERE id = ?",
+            (
+                parsed.title,
+                parsed.excerpt,
+                parsed.body,
+                parsed.url,
+                _iso(parsed.published_at),
+                parsed.provider_name,
+                parsed.provider_domain,
+                parent_id,
+                content_hash,
+                now,
+                existing_id,
+            ),
+        )
+        await self._index_text(db, existing_id, parsed.title, parsed.excerpt, parsed.body)
+        await self._write_extraction(db, existing_id, extraction, extractor_version, now)
+        return existing_id, "updated"
+
+    async def _add_variants(
+        self, db: aiosqlite.Connection, article_id: str, parsed: ParsedArticle
+    ) -> None:
+        values = [("title", parsed.title)]
+        for url in [parsed.url, *parsed.variant_urls]:
+            if url:
+                values.append(("url", url))
+        if parsed.canonical_url:
+            values.append(("url", parsed.canonical_url))
+        await db.executemany(
+            "INSERT OR IGNORE INTO article_variants (article_id, kind, value) VALUES (?, ?, ?)",
+            [(article_id, kind, value) for kind, value in values],
+        )
+
+    async def _index_text(
+        self, db: aiosqlite.Connection, article_id: str, title: str, excerpt: str, body: str
+    ) -> None:
+        await db.execute("DELETE FROM articles_fts WHERE article_id = ?", (article_id,))
+        await db.execute(
+            "INSERT INTO articles_fts (article_id, title, excerpt, body) VALUES (?, ?, ?, ?)",
+            (article_id, title, excerpt, body),
+        )
+
+    async def _write_extraction(
+        self,
+        db: aiosqlite.Connection,
+        article_id: str,
+        extraction: Extraction,
+        extractor_version: str,
+        now: str,
+    ) -> None:
+        await db.execute(
+            "INSERT INTO extractions (article_id, is_policy, action, scope, event_date,"
+            " extractor_version, extracted_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(article_id) DO UPDATE SET is_policy = excluded.is_policy,"
+            " action = excluded.action, scope = excluded.scope, event_date = excluded.event_date,"
+            " extractor_version = excluded.extractor_version, extracted_at = excluded.extracted_at",
+            (
+                article_id,
+                int(extraction.is_policy),
+                extraction.action,
+                extraction.scope,
+                _iso(extraction.event_date),
+                extractor_version,
+                now,
+            ),
+        )
+        await db.execute("DELETE FROM extraction_places WHERE article_id = ?", (article_id,))
+        for rank, place in enumerate(extraction.places):
+            await self._ensure_jurisdiction(db, place)
+            await db.execute(
+                "INSERT OR IGNORE INTO extraction_places (article_id, rank, jurisdiction_key)"
+                " VALUES (?, ?, ?)",
+                (article_id, rank, place.key),
+            )
+
+    async def _ensure_jurisdiction(self, db: aiosqlite.Connection, place: Place) -> None:
+        await db.execute(
+            "INSERT OR IGNORE INTO jurisdictions (key, level, name, state, country)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (place.key, place.level, place.name, place.state, place.country),
+        )
+
+    # -- extraction ---------------------------------------------------------------------------
+
+    async def articles_needing_extraction(self, extractor_version: str) -> list[Article]:
+        """Stored articles read by an older extractor (re-read from stored text, no parsing)."""
+        rows = await self._fetchall(
+            "SELECT a.* FROM articles a LEFT JOIN extractions e ON e.article_id = a.id"
+            " WHERE e.extractor_version IS NULL OR e.extractor_version != ? ORDER BY a.id",
+            (extractor_version,),
+        )
+        return [self._article(row) for row in rows]
+
+    async def save_extractions(
+        self, results: Sequence[tuple[str, Extraction]], extractor_version: str
+    ) -> None:
+        """Replace the automatic readings of several articles in one transaction."""
+        now = utcnow()
+        async with self.transaction() as db:
+            for article_id, extraction in results:
+                await self._write_extraction(db, article_id, extraction, extractor_version, now)
+
+    # -- reading articles ---------------------------------------------------------------------
+
+    def _article(self, row: aiosqlite.Row, extraction: Extraction | None = None) -> Article:
+        return Article(
+            id=row["id"],
+            title=row["title"],
+            excerpt=row["excerpt"],
+            body=row["body"],
+            url=row["url"],
+            published_at=_datetime(row["published_at"]),
+            provider_name=row["provider_name"],
+            provider_domain=row["provider_domain"],
+            parent_id=row["parent_id"],
+            origin=row["origin"],
+            retracted=row["retracted_at"] is not None,
+            extraction=extraction,
+        )
+
+    async def _effective_extractions(self, article_ids: Sequence[str]) -> dict[str, Extraction]:
+        """The reading of each article with corrections applied over the automatic one."""
+        if not article_ids:
+            return {}
+        marks = ",".join("?" * len(article_ids))
+        rows = await self._fetchall(
+            f"SELECT e.article_id, e.is_policy, e.action, e.scope, e.event_date,"
+            f" c.is_policy AS c_is_policy, c.action AS c_action, c.scope AS c_scope,"
+            f" c.event_date AS c_event_date, c.jurisdiction_key AS c_place"
+            f" FROM extractions e LEFT JOIN corrections c ON c.article_id = e.article_id"
+            f" WHERE e.article_id IN ({marks})",
+            article_ids,
+        )
+        place_rows = await self._fetchall(
+            f"SELECT article_id, jurisdiction_key FROM extraction_places"
+            f" WHERE article_id IN ({marks}) ORDER BY article_id, rank",
+            article_ids,
+        )
+        places: dict[str, list[Place]] = {}
+        for row in place_rows:
+            places.setdefault(row["article_id"], []).append(Place.from_key(row["jurisdiction_key"]))
+        result = {}
+        for row in rows:
+            action = row["c_action"] or row["action"]
+            if row["c_is_policy"] is not None:
+                is_policy = bool(row["c_is_policy"])
+                if not is_policy:
+                    action = "none"
+            else:
+                is_policy = action != "none"
+            article_places = places.get(row["article_id"], [])
+            if row["c_place"]:
+                corrected = Place.from_key(row["c_place"])
+                article_places = [corrected, *(p for p in article_places if p != corrected)]
+            result[row["article_id"]] = Extraction(
+                is_policy=is_policy,
+                action=action,
+                scope=row["c_scope"] or row["scope"],
+                event_date=_date(row["c_event_date"] or row["event_date"]),
+                places=tuple(article_places),
+            )
+        return result
+
+    async def _articles_with_extraction(self, rows: Sequence[aiosqlite.Row]) -> list[Article]:
+        extractions = await self._effective_extractions([row["id"] for row in rows])
+        articles = [self._article(row, extractions.get(row["id"])) for row in rows]
+        if articles:
+            marks = ",".join("?" * len(articles))
+            variant_rows = await self._fetchall(
+                f"SELECT article_id, value FROM article_variants"
+                f" WHERE kind = 'url' AND article_id IN ({marks}) ORDER BY value",
+                [article.id for article in articles],
+            )
+            by_id = {article.id: article for article in articles}
+            for row in variant_rows:
+                by_id[row["article_id"]].variants.append(row["value"])
+        return articles
+
+    async def get_article(self, article_id: str) -> Article | None:
+        """One article with its effective reading, or None."""
+        row = await self._fetchone("SELECT * FROM articles WHERE id = ?", (article_id.strip(),))
+        if row is None:
+            return None
+        return (await self._articles_with_extraction([row]))[0]
+
+    async def article_titles(self, article_id: str) -> list[str]:
+        """Every headline the story arrived under."""
+        rows = await self._fetchall(
+            "SELECT value FROM article_variants WHERE article_id = ? AND kind = 'title'"
+            " ORDER BY value",
+            (article_id,),
+        )
+        return [row["value"] for row in rows]
+
+    async def count_articles(self, *, include_retracted: bool = False) -> int:
+        """How many articles the corpus holds."""
+        sql = "SELECT COUNT(*) FROM articles"
+        if not include_retracted:
+            sql += " WHERE retracted_at IS NULL"
+        row = await self._fetchone(sql)
+        return int(row[0]) if row else 0
+
+    async def all_articles(self, *, include_retracted: bool = False) -> list[Article]:
+        """Every article with its reading, newest first."""
+        where = "" if include_retracted else "WHERE retracted_at IS NULL"
+        rows = await self._fetchall(
+            f"SELECT * FROM articles {where} ORDER BY published_at DESC, id"
+        )
+        return await self._articles_with_extraction(rows)
+
+    async def search_articles(self, query: str, limit: int = 10) -> list[Article]:
+        """Full-text search over titles, excerpts and bodies, best match first."""
+        terms = [term.replace('"', "") for term in query.split()]
+        terms = [term for term in terms if term]
+        if not terms:
+            return []
+        # Each word quoted: user text never becomes FTS5 syntax (NEAR, OR, column filters).
+        match = " ".join(f'"{term}"' for term in terms[:20])
+        rows = await self._fetchall(
+            "SELECT a.* FROM articles_fts f JOIN articles a ON a.id = f.article_id"
+            " WHERE articles_fts MATCH ? AND a.retracted_at IS NULL"
+            " ORDER BY bm25(articles_fts, 0, 10.0, 3.0, 1.0), a.published_at DESC LIMIT ?",
+            (match, limit),
+        )
+        return await self._articles_with_extraction(rows)
+
+    async def latest_articles(
+        self,
+        *,
+        since: dt.datetime | None = None,
+        place_keys: Sequence[str] | None = None,
+        policy_only: bool = False,
+        limit: int = 10,
+    ) -> list[Article]:
+        """Newest articles, optionally since a time, about some places, policy only."""
+        sql = "SELECT DISTINCT a.* FROM articles a"
+        where = ["a.retracted_at IS NULL"]
+        params: list[object] = []
+        if place_keys is not None:
+            if not place_keys:
+                return []
+            marks = ",".join("?" * len(place_keys))
+            sql += (
+                " LEFT JOIN extraction_places p ON p.article_id = a.id"
+                " LEFT JOIN corrections c ON c.article_id = a.id"
+            )
+            where.append(f"(p.jurisdiction_key IN ({marks}) OR c.jurisdiction_key IN ({marks}))")
+            params.extend(place_keys)
+            params.extend(place_keys)
+        if since is not None:
+            where.append("a.published_at >= ?")
+            params.append(since.isoformat())
+        sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY a.published_at IS NULL, a.published_at DESC, a.id"
+        rows = await self._fetchall(sql, params)
+        articles = await self._articles_with_extraction(rows)
+        if policy_only:
+            articles = [a for a in articles if a.extraction and a.extraction.is_policy]
+        return articles[:limit]
+
+    # -- tracker ------------------------------------------------------------------------------
+
+    async def jurisdictions(self) -> list[Jurisdiction]:
+        """Every jurisdiction some article names."""
+        rows = await self._fetchall("SELECT * FROM jurisdictions ORDER BY name, key")
+        return [
+            Jurisdiction(row["key"], row["level"], row["name"], row["state"], row["country"])
+            for row in rows
+        ]
+
+    async def policy_events(self, place_keys: Sequence[str] | None = None) -> list[Event]:
+        """Policy items as events of their main jurisdiction (corrections applied)."""
+        rows = await self._fetchall("SELECT * FROM articles WHERE retracted_at IS NULL")
+        corrected_ids = {
+            row["article_id"] for row in await self._fetchall("SELECT article_id FROM corrections")
+        }
+        articles = await self._articles_with_extraction(rows)
+        wanted = set(place_keys) if place_keys is not None else None
+        events = []
+        for article in articles:
+            reading = article.extraction
+            if reading is None or not reading.is_policy or reading.place is None:
+                continue
+            if wanted is not None and reading.place.key not in wanted:
+                continue
+            events.append(
+                Event(
+                    article_id=article.id,
+                    title=article.title,
+                    url=article.url,
+                    provider=article.provider_name or article.provider_domain,
+                    published_at=article.published_at,
+                    event_date=reading.event_date,
+                    action=reading.action,
+                    scope=reading.scope,
+                    place_key=reading.place.key,
+                    corrected=article.id in corrected_ids,
+                )
+            )
+        return events
+
+    # -- moderator changes --------------------------------------------------------------------
+
+    async def save_correction(self, correction: Correction, extra_place: Place | None) -> None:
+        """Store (or extend) a moderator's correction; it wins over the extractor from now on."""
+        async with self.transaction() as db:
+            if extra_place is not None:
+                await self._ensure_jurisdiction(db, extra_place)
+            await db.execute(
+                "INSERT INTO corrections (article_id, is_policy, action, scope, event_date,"
+                " jurisdiction_key, corrected_by, corrected_at, note)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(article_id) DO UPDATE SET"
+                " is_policy = coalesce(excluded.is_policy, is_policy),"
+                " action = coalesce(excluded.action, action),"
+                " scope = coalesce(excluded.scope, scope),"
+                " event_date = coalesce(excluded.event_date, event_date),"
+                " jurisdiction_key = coalesce(excluded.jurisdiction_key, jurisdiction_key),"
+                " corrected_by = excluded.corrected_by, corrected_at = excluded.corrected_at,"
+                " note = coalesce(excluded.note, note)",
+                (
+                    correction.article_id,
+                    None if correction.is_policy is None else int(correction.is_policy),
+                    correction.action,
+                    correction.scope,
+                    _iso(correction.event_date),
+                    correction.place_key,
+                    correction.corrected_by,
+                    correction.corrected_at,
+                    correction.note,
+                ),
+            )
+
+    async def get_correction(self, article_id: str) -> Correction | None:
+        """The moderator's correction of an article, if any."""
+        row = await self._fetchone("SELECT * FROM corrections WHERE article_id = ?", (article_id,))
+        if row is None:
+            return None
+        return Correction(
+            article_id=row["article_id"],
+            corrected_by=row["corrected_by"],
+            corrected_at=row["corrected_at"],
+            is_policy=None if row["is_policy"] is None else bool(row["is_policy"]),
+            action=row["action"],
+            scope=row["scope"],
+            event_date=_date(row["event_date"]),
+            place_key=row["jurisdiction_key"],
+            note=row["note"],
+        )
+
+    async def retract_article(self, article_id: str, reason: str) -> bool:
+        """Hide an article from every answer (kept for the audit trail). False if unknown."""
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE articles SET retracted_at = ?, retracted_reason = ?"
+                " WHERE id = ? AND retracted_at IS NULL",
+                (utcnow(), reason, article_id),
+            )
+            return cursor.rowcount > 0
+
+    # -- audit log ----------------------------------------------------------------------------
+
+    async def record_audit(
+        self,
+        *,
+        actor_id: str,
+        action: str,
+        target: str | None = None,
+        detail: dict[str, object] | str | None = None,
+        guild_id: str | None = None,
+    ) -> None:
+        """Append one moderator action to the audit log."""
+        text = (
+            json.dumps(detail, sort_keys=True, default=str) if isinstance(detail, dict) else detail
+        )
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO audit_log (at, guild_id, actor_id, action, target, detail)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (utcnow(), guild_id, actor_id, action, target, text),
+            )
+
+    async def audit_entries(self, guild_id: str | None = None, limit: int = 50) -> list[AuditEntry]:
+        """The latest audit entries, for one guild or all."""
+        if guild_id is None:
+            rows = await self._fetchall(
+                "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", (limit,)
+            )
+        else:
+            rows = await self._fetchall(
+                "SELECT * FROM audit_log WHERE guild_id = ? ORDER BY id DESC LIMIT ?",
+                (guild_id, limit),
+            )
+        return [
+            AuditEntry(
+                row["id"],
+                row["at"],
+                row["guild_id"],
+                row["actor_id"],
+                row["action"],
+                row["target"],
+                row["detail"],
+            )
+            for row in rows
+        ]
+
+    # -- helpers that run inside an open transaction -----------------------------------------
+
+    @staticmethod
+    async def _rows(
+        db: aiosqlite.Connection, sql: str, params: Iterable[object] = ()
+    ) -> list[aiosqlite.Row]:
+        async with db.execute(sql, tuple(params)) as cursor:
+            return list(await cursor.fetchall())
+
+    @staticmethod
+    async def _row(
+        db: aiosqlite.Connection, sql: str, params: Iterable[object] = ()
+    ) -> aiosqlite.Row | None:
+        async with db.execute(sql, tuple(params)) as cursor:
+            return await cursor.fetchone()

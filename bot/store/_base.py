@@ -1,0 +1,148 @@
+"""The SQLite connection, numbered migrations and transactions shared by every store part."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, Self
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class StoreError(Exception):
+    """The database could not be opened or migrated."""
+
+
+def utcnow() -> str:
+    """The current time as the ISO-8601 UTC text every table stores."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) for every ``NNN_name.sql`` file, in order."""
+    found = []
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        match = re.match(r"^(\d+)_(\w+)\.sql$", path.name)
+        if not match:
+            raise StoreError(f"{path}: migration files are named NNN_name.sql")
+        found.append((int(match.group(1)), match.group(2), path.read_text(encoding="utf-8")))
+    versions = [version for version, _, _ in found]
+    if len(set(versions)) != len(versions):
+        raise StoreError(f"{MIGRATIONS_DIR}: two migrations share a number: {versions}")
+    return found
+
+
+class BaseStore:
+    """Owns one aiosqlite connection; every write goes through :meth:`transaction`."""
+
+    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+        self._db = connection
+        self.path = path
+        # One connection is shared by all tasks: the lock keeps their transactions apart.
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Self:
+        """Open (creating if needed) and migrate the database at ``path``."""
+        path = Path(path)
+        if path.parent and not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            connection = await aiosqlite.connect(path, isolation_level=None)
+        except Exception as exc:  # sqlite3 raises a bare OperationalError on a bad path
+            raise StoreError(f"can't open database {path}: {exc}") from exc
+        connection.row_factory = aiosqlite.Row
+        store = cls(connection, path)
+        try:
+            await connection.execute("PRAGMA journal_mode = WAL")
+            await connection.execute("PRAGMA foreign_keys = ON")
+            await connection.execute("PRAGMA busy_timeout = 5000")
+            await connection.execute("PRAGMA synchronous = NORMAL")
+            await store._migrate()
+        except Exception as exc:
+            await connection.close()
+            if isinstance(exc, StoreError):
+                raise
+            raise StoreError(f"can't use database {path}: {exc}") from exc
+        return store
+
+    async def close(self) -> None:
+        """Close the connection (checkpointing the WAL)."""
+        await self._db.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def schema_version(self) -> int:
+        """The number of the last migration applied."""
+        row = await self._fetchone("PRAGMA user_version")
+        return int(row[0]) if row else 0
+
+    async def _migrate(self) -> None:
+        current = await self.schema_version()
+        pending = [(v, n, sql) for v, n, sql in migrations() if v > current]
+        for version, name, sql in pending:
+            log.info("applying migration %03d_%s", version, name)
+            # executescript would commit on its own; run statements inside one transaction.
+            async with self.transaction() as db:
+                for statement in _split_sql(sql):
+                    await db.execute(statement)
+                await db.execute(f"PRAGMA user_version = {int(version)}")
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+        async with self._write_lock:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+            else:
+                await self._db.execute("COMMIT")
+
+    async def _fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        async with self._db.execute(sql, tuple(params)) as cursor:
+            return list(await cursor.fetchall())
+
+    async def _fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+        async with self._db.execute(sql, tuple(params)) as cursor:
+            return await cursor.fetchone()
+
+    async def table_names(self) -> list[str]:
+        """Every ordinary table (used by privacy checks that scan the whole database)."""
+        rows = await self._fetchall(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " AND name NOT LIKE 'articles_fts_%' ORDER BY name"
+        )
+        return [row["name"] for row in rows]
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into complete statements (triggers with BEGIN ... END included)."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        if not buffer and line.strip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        raise StoreError(f"migration ends with an incomplete statement: {buffer.strip()[:60]!r}")
+    return statements
