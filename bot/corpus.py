@@ -27,6 +27,7 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_TITLE_CHARS = 500
 MAX_EXCERPT_CHARS = 5_000
 
+NO_DATE = (None, "")
 TRACKING_PARAMS = re.compile(
     r"^(utm_.*|fbclid|gclid|dclid|mc_cid|mc_eid|cmpid|ref|ref_src|_ga|igshid|outputtype|amp|cid)$",
     re.IGNORECASE,

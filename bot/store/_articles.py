@@ -147,7 +147,8 @@ class ArticleStore(BaseStore):
             outcome.retracted = await self._retract_orphans(db, previous, now)
             await db.execute(
                 "INSERT INTO source_files (path, size, mtime_ns, sha256, ingested_at, error)"
-                " VALUES (?, ?, ?, ?, ?, NULL) ON CONFLICT(path) DO UPDATE SET size = excluded.size,"
+                " VALUES (?, ?, ?, ?, ?, NULL)"
+                " ON CONFLICT(path) DO UPDATE SET size = excluded.size,"
                 " mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256,"
                 " ingested_at = excluded.ingested_at, error = NULL",
                 (path, size, mtime_ns, sha256, now),
@@ -216,9 +217,13 @@ class ArticleStore(BaseStore):
         wanted = normalize_title(parsed.title)
         for row in candidates:
             published = _datetime(row["published_at"])
-            if parsed.published_at and published:
-                if abs(parsed.published_at - published) > SAME_STORY_WINDOW:
-                    continue
+            too_far_apart = (
+                parsed.published_at is not None
+                and published is not None
+                and abs(parsed.published_at - published) > SAME_STORY_WINDOW
+            )
+            if too_far_apart:
+                continue
             score = fuzz.token_sort_ratio(wanted, normalize_title(row["title"]))
             if score >= SAME_STORY_TITLE_SCORE:
                 return row["id"]
