@@ -1,0 +1,142 @@
+"""Reading both corpus formats, and refusing bad files with a reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.corpus import (
+    MAX_FILE_BYTES,
+    CorpusError,
+    canonical_url,
+    clean_body,
+    parse_document,
+)
+from tests.conftest import SEEDS_DIR
+
+PLAIN_SEED = SEEDS_DIR / "000_0d1ef0c9cc388d2d.txt"
+YAML_SEED = SEEDS_DIR / "002_da0adec2a5986680.txt"
+
+
+def parse(path: Path):
+    return parse_document(path.read_bytes(), path=str(path))
+
+
+def test_seeds_are_copied_unchanged() -> None:
+    shared = SEEDS_DIR.parent.parent / "shared" / "seeds"
+    if not shared.is_dir():
+        pytest.skip("../shared is not beside the project")
+    for original in shared.iterdir():
+        assert (SEEDS_DIR / original.name).read_bytes() == original.read_bytes()
+
+
+def test_plain_text_seed_fields() -> None:
+    result = parse(PLAIN_SEED)
+    assert result.problems == []
+    [article] = result.articles
+    assert article.title == "Chicago-Area Groups Demand End to Facial Recognition Amid Concerns"
+    assert article.excerpt.startswith("Illinois law prohibits businesses")
+    assert article.provider_name == "NBCUniversal, Inc."
+    assert article.topics == ["facial recognition"]
+    assert article.body.startswith("There are new calls to end")
+    assert "Contact Us" not in article.body
+    assert article.body.endswith("use of this technology.\"")
+
+
+def test_front_matter_seed_has_document_and_related_items() -> None:
+    result = parse(YAML_SEED)
+    assert result.problems == []
+    titles = [article.title for article in result.articles]
+    assert titles[0] == "Coalition calls for Chicago to end use of facial recognition technology"
+    assert len(titles) == 10  # the document and its nine related entries
+    main = result.articles[0]
+    assert main.provider_name == "WGN-TV" and main.provider_domain == "wgntv.com"
+    assert main.published_at is not None and main.published_at.isoformat().startswith("2020-02-04")
+    assert main.parent_index is None
+    assert all(article.parent_index == 0 for article in result.articles[1:])
+    veridium = next(a for a in result.articles if a.title.startswith("Veridium"))
+    assert veridium.provider_domain == "prnewswire.com"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "https://www-wwlp-com.cdn.ampproject.org/c/s/www.wwlp.com/news/a/b/amp/",
+            "wwlp.com/news/a/b",
+        ),
+        ("https://www.wwlp.com/news/a/b/", "wwlp.com/news/a/b"),
+        ("https://www.wwlp.com/news/a/b/?utm_source=tw&utm_medium=x", "wwlp.com/news/a/b"),
+        ("https://www.masslive.com/news/x.html?outputType=amp", "masslive.com/news/x.html"),
+        ("https://www.governing.com/security/X.html?AMP", "governing.com/security/X.html"),
+        ("https://example.com/story?id=7&fbclid=abc", "example.com/story?id=7"),
+    ],
+)
+def test_canonical_url_strips_amp_cdn_and_tracking(url: str, expected: str) -> None:
+    assert canonical_url(url) == expected
+
+
+def test_clean_body_drops_trailing_boilerplate() -> None:
+    text = "First paragraph.\n\nSecond one.\n\nAdvertisement\n\nContact Us\nPrivacy Policy\n"
+    assert clean_body(text) == "First paragraph.\n\nSecond one."
+
+
+BAD_FILES = {
+    "malformed YAML": (b"---\ntitle: [unclosed\n---\n", "malformed YAML"),
+    "missing title": (b"---\nexcerpt: no headline here\n---\n", "missing title"),
+    "unterminated front matter": (b"---\ntitle: x\n", "never ends"),
+    "bad encoding": ("---\ntitle: caf\xe9\n---\n".encode("latin-1"), "not UTF-8"),
+    "binary": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+    "huge": (b"x" * (MAX_FILE_BYTES + 1), "limit"),
+    "empty": (b"   \n\n", "empty"),
+    "python object": (
+        b"---\ntitle: !!python/object/apply:os.system ['echo pwned']\n---\n",
+        "malformed YAML",
+    ),
+    "alias bomb": (
+        b"---\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        b"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\ntitle: boom\n---\n",
+        "aliases",
+    ),
+    "bad date": (b"---\ntitle: A headline\npublishedDateTime: not a date at all\n---\n", "date"),
+    "not a mapping": (b"---\n- just\n- a list\n---\n", "not a mapping"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_bad_files_raise_clear_errors_naming_the_file(case: str) -> None:
+    data, reason = BAD_FILES[case]
+    with pytest.raises(CorpusError) as excinfo:
+        parse_document(data, path="corpus/bad.md")
+    assert excinfo.value.path == "corpus/bad.md"
+    assert reason in excinfo.value.reason
+    assert "corpus/bad.md" in str(excinfo.value)
+
+
+def test_bad_related_item_is_reported_and_others_kept() -> None:
+    data = (
+        b"---\ntitle: Main story\nrelated:\n  - title: Good related\n"
+        b"    publishedDateTime: 2020-02-01T00:00:00Z\n  - excerpt: no title\n"
+        b"  - title: Bad date\n    publishedDateTime: yesterday-ish\n---\n"
+    )
+    result = parse_document(data, path="x.md")
+    assert [a.title for a in result.articles] == ["Main story", "Good related"]
+    assert len(result.problems) == 2
+    assert any("related item 2: missing title" in p for p in result.problems)
+    assert any("related item 3" in p and "date" in p for p in result.problems)
+
+
+def test_hostile_long_title_is_cut_cleanly() -> None:
+    data = ("---\ntitle: '" + "@everyone **bold** " * 200 + "'\n---\n").encode()
+    [article] = parse_document(data, path="x.md").articles
+    assert len(article.title) <= 501
+    assert article.title.endswith("…")
+
+
+def test_stable_ids_ignore_amp_variants() -> None:
+    a = parse_document(
+        b"---\ntitle: T\nwebUrl: https://www.x.com/a/amp/?utm_source=q\n---\n", path="a"
+    )
+    b = parse_document(b"---\ntitle: T2\nwebUrl: https://x.com/a\n---\n", path="b")
+    assert a.articles[0].stable_id() == b.articles[0].stable_id()
