@@ -1,0 +1,259 @@
+"""The ``banwatch`` command line: the core's operations offline, and the bot's entry point."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from bot import render
+from bot.config import ConfigError, Settings, load_settings
+from bot.corpus import CorpusError, parse_document
+from bot.extraction import extract
+from bot.ingest import to_article
+from bot.service import Banwatch, BanwatchError
+from bot.store import Store, StoreError
+
+log = logging.getLogger("bot")
+
+Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+COMMANDS: dict[str, Command] = {}
+
+
+def command(name: str) -> Callable[[Command], Command]:
+    """Register an ``async def cmd(args, settings) -> exit code`` under ``name``."""
+
+    def decorator(function: Command) -> Command:
+        COMMANDS[name] = function
+        return function
+
+    return decorator
+
+
+@asynccontextmanager
+async def open_app(settings: Settings, *, ingest: bool = False, quiet: bool = True):  # noqa: ANN201
+    """Open the store (and optionally refresh the corpus) for the length of a command."""
+    async with await Store.open(settings.db_path) as store:
+        app = Banwatch(store, settings.corpus_dir)
+        if ingest:
+            summary = await app.ingest(progress=None if quiet else terminal_progress)
+            if summary.new or summary.updated or summary.rejected or summary.retracted:
+                print(summary.render(), file=sys.stderr)
+        yield app
+
+
+def terminal_progress(number: int, total: int, name: str) -> None:
+    """Show ``[n/total] file`` on a terminal; silent when stderr is a pipe or file."""
+    if not sys.stderr.isatty() or total < 20:
+        return
+    end = "\n" if number == total else ""
+    sys.stderr.write(f"\r[{number}/{total}] {name[:50]:<50}{end}")
+    sys.stderr.flush()
+
+
+def print_json(data: Any) -> None:
+    """Pretty JSON on stdout."""
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@command("ingest")
+async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    """Load or refresh the corpus and print the summary."""
+    directory = Path(args.directory) if args.directory else settings.corpus_dir
+    async with open_app(settings) as app:
+        try:
+            summary = await app.ingest(directory, progress=terminal_progress)
+        except FileNotFoundError as exc:
+            print(f"banwatch: {exc}", file=sys.stderr)
+            return 2
+    print(summary.render())
+    return 0
+
+
+@command("status")
+async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    """The status of one place."""
+    async with open_app(settings, ingest=True) as app:
+        result = await app.status(args.place)
+    if args.json:
+        print_json(render.status_json(result))
+    else:
+        print(render.render_status(result))
+    return 0
+
+
+@command("timeline")
+async def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
+    """The dated events for one place."""
+    async with open_app(settings, ingest=True) as app:
+        result = await app.timeline(args.place)
+    if args.json:
+        print_json(render.status_json(result))
+    else:
+        print(render.render_timeline(result))
+    return 0
+
+
+@command("cities")
+async def cmd_cities(args: argparse.Namespace, settings: Settings) -> int:
+    """Places by status."""
+    async with open_app(settings, ingest=True) as app:
+        results = await app.cities(status=args.status, state=args.state)
+    if args.json:
+        print_json([render.status_json(result) for result in results])
+    else:
+        print(render.render_cities(results))
+    return 0
+
+
+@command("search")
+async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    """Full-text search."""
+    async with open_app(settings, ingest=True) as app:
+        articles = await app.search(" ".join(args.query), limit=args.limit)
+    if args.json:
+        print_json([render.article_json(article) for article in articles])
+    else:
+        print(render.render_articles(articles))
+    return 0
+
+
+@command("news")
+async def cmd_news(args: argparse.Namespace, settings: Settings) -> int:
+    """Latest policy items."""
+    async with open_app(settings, ingest=True) as app:
+        articles = await app.news(args.place, args.days, limit=args.limit)
+    if args.json:
+        print_json([render.article_json(article) for article in articles])
+    else:
+        print(render.render_articles(articles, empty="No policy news in that window."))
+    return 0
+
+
+@command("extract")
+async def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the extraction of every article in the given files (no database)."""
+    failures = 0
+    for name in args.paths:
+        path = Path(name)
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            try:
+                result = parse_document(file.read_bytes(), path=str(file))
+            except (OSError, CorpusError) as exc:
+                failures += 1
+                print(f"banwatch: {exc}", file=sys.stderr)
+                continue
+            for problem in result.problems:
+                print(f"banwatch: {file}: {problem}", file=sys.stderr)
+            for parsed in result.articles:
+                article = to_article(parsed)
+                article.extraction = extract(article)
+                data = render.article_json(article)
+                if args.json:
+                    print(json.dumps(data, ensure_ascii=False))
+                else:
+                    print(render.article_line(article))
+    return 1 if failures and failures == sum(1 for _ in args.paths) else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="PATH", help="SQLite file (default: $BANWATCH_DB)")
+    common.add_argument(
+        "--corpus", metavar="DIR", help="corpus directory (default: $BANWATCH_CORPUS or seeds/)"
+    )
+    parser = argparse.ArgumentParser(
+        prog="banwatch",
+        description="Track facial-recognition bans, moratoria and the news about them.",
+        parents=[common],
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("ingest", parents=[common], help="load or refresh the corpus")
+    p.add_argument("directory", nargs="?", help="corpus directory (default: the configured one)")
+
+    for name, helptext in (("status", "status of a place"), ("timeline", "events for a place")):
+        p = sub.add_parser(name, parents=[common], help=helptext)
+        p.add_argument("place", help='e.g. Chicago, "Springfield MA", "Portland, Oregon"')
+        p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("cities", parents=[common], help="places by status")
+    p.add_argument("--status", help="ban, moratorium, restricted, repealed, pending, ...")
+    p.add_argument("--state", help="only places in this state (e.g. MA)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("search", parents=[common], help="full-text search")
+    p.add_argument("query", nargs="+")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("news", parents=[common], help="latest policy items")
+    p.add_argument("place", nargs="?")
+    p.add_argument("--days", type=int)
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("extract", parents=[common], help="print what each article is about")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--json", action="store_true", help="one JSON object per article")
+
+    p = sub.add_parser(
+        "console", parents=[common], help="type the bot's slash commands without Discord"
+    )
+    p.add_argument("--user-id", default="console-user", help="the local user id commands act as")
+
+    for extend in PARSER_EXTENSIONS:
+        extend(sub, common)
+    return parser
+
+
+# Later features (the Discord bot, alerts) add subcommands here.
+PARSER_EXTENSIONS: list[Callable[[Any, argparse.ArgumentParser], None]] = []
+
+
+@command("console")
+async def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
+    """An interactive session taking the bot's commands."""
+    from bot.console import Console
+
+    async with open_app(settings, ingest=True, quiet=False) as app:
+        console = Console(app, user_id=args.user_id)
+        await console.run()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``banwatch`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings().with_db(args.db).with_corpus(args.corpus)
+    except ConfigError as exc:
+        print(f"banwatch: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=getattr(logging, settings.log_level, logging.INFO)
+        if args.command == "run"
+        else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    handler = COMMANDS[args.command]
+    try:
+        return asyncio.run(handler(args, settings))
+    except BanwatchError as exc:
+        print(f"banwatch: {exc}", file=sys.stderr)
+        return 1
+    except StoreError as exc:
+        print(f"banwatch: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,146 @@
+"""Load the corpus directory into the store: incremental, idempotent, one bad file at a time."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.corpus import CorpusError, ParsedArticle, iter_corpus_files, parse_document
+from bot.extraction import EXTRACTOR_VERSION, extract
+from bot.models import Article, Extraction
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(slots=True)
+class IngestSummary:
+    """What an ingest did, for people and for the alerts that follow it."""
+
+    new: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    merged: int = 0
+    retracted: list[str] = field(default_factory=list)
+    reextracted: int = 0
+    files_parsed: int = 0
+    files_skipped: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+
+    def render(self) -> str:
+        """A few lines: counts, then every rejection with its reason."""
+        lines = [
+            f"Ingest: {len(self.new)} new, {len(self.updated)} updated, {self.unchanged} unchanged,"
+            f" {self.merged} duplicates merged, {len(self.retracted)} removed,"
+            f" {len(self.rejected)} rejected"
+            f" ({self.files_parsed} files read, {self.files_skipped} unchanged files skipped)."
+        ]
+        if self.reextracted:
+            lines.append(f"Re-read {self.reextracted} stored articles with the current extractor.")
+        for path, reason in self.rejected:
+            lines.append(f"  rejected {path}: {reason}")
+        return "\n".join(lines)
+
+
+def to_article(parsed: ParsedArticle, article_id: str | None = None) -> Article:
+    """The extraction input for a freshly parsed article."""
+    return Article(
+        id=article_id or parsed.stable_id(),
+        title=parsed.title,
+        excerpt=parsed.excerpt,
+        body=parsed.body,
+        url=parsed.url,
+        published_at=parsed.published_at,
+        provider_name=parsed.provider_name,
+        provider_domain=parsed.provider_domain,
+    )
+
+
+def read_parsed(parsed: list[ParsedArticle]) -> list[tuple[ParsedArticle, Extraction]]:
+    """Run the extractor on each parsed article."""
+    return [(item, extract(to_article(item))) for item in parsed]
+
+
+async def ingest_corpus(
+    store: Store, directory: Path, *, progress: Progress | None = None
+) -> IngestSummary:
+    """Bring the store up to date with ``directory``; unchanged files are not even read."""
+    summary = IngestSummary()
+    directory = directory.resolve()
+    if not directory.is_dir():
+        raise FileNotFoundError(f"corpus directory {directory} does not exist")
+    files = iter_corpus_files(directory)
+    seen: set[str] = set()
+    for number, path in enumerate(files, start=1):
+        key = str(path)
+        seen.add(key)
+        if progress:
+            progress(number, len(files), path.name)
+        await _ingest_file(store, path, key, summary)
+
+    prefix = str(directory) + "/"
+    for known in await store.source_paths():
+        if known.startswith(prefix) and known not in seen:
+            summary.retracted.extend(await store.forget_source_file(known))
+
+    stale = await store.articles_needing_extraction(EXTRACTOR_VERSION)
+    if stale:
+        await store.save_extractions(
+            [(article.id, extract(article)) for article in stale], EXTRACTOR_VERSION
+        )
+        summary.reextracted = len(stale)
+    log.info("%s", summary.render().splitlines()[0])
+    return summary
+
+
+async def _ingest_file(store: Store, path: Path, key: str, summary: IngestSummary) -> None:
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        summary.rejected.append((key, f"can't read file: {exc.strerror or exc}"))
+        return
+    known = await store.source_file(key)
+    if known and known.size == stat.st_size and known.mtime_ns == stat.st_mtime_ns:
+        summary.files_skipped += 1
+        if known.error:
+            summary.rejected.append((key, known.error))
+        return
+    try:
+        data = path.read_bytes() if stat.st_size <= 64 * 1024 * 1024 else b""
+    except OSError as exc:
+        summary.rejected.append((key, f"can't read file: {exc.strerror or exc}"))
+        return
+    if not data and stat.st_size:
+        # Too large to even hash sensibly: remember the refusal by size and time.
+        reason = f"file is {stat.st_size:,} bytes, far over the size limit"
+        await store.record_rejected_file(key, stat.st_size, stat.st_mtime_ns, "", reason)
+        summary.rejected.append((key, reason))
+        return
+    sha256 = hashlib.sha256(data).hexdigest()
+    if known and known.sha256 == sha256 and not known.error:
+        await store.touch_source_file(key, stat.st_size, stat.st_mtime_ns)
+        summary.files_skipped += 1
+        return
+    summary.files_parsed += 1
+    try:
+        result = parse_document(data, path=key)
+    except CorpusError as exc:
+        log.warning("rejected %s", exc)
+        await store.record_rejected_file(key, stat.st_size, stat.st_mtime_ns, sha256, exc.reason)
+        summary.rejected.append((key, exc.reason))
+        return
+    for problem in result.problems:
+        summary.rejected.append((key, problem))
+    outcome = await store.record_file(
+        key, stat.st_size, stat.st_mtime_ns, sha256, read_parsed(result.articles), EXTRACTOR_VERSION
+    )
+    summary.new.extend(outcome.new)
+    summary.updated.extend(outcome.updated)
+    summary.unchanged += len(outcome.unchanged)
+    summary.merged += len(outcome.merged)
+    summary.retracted.extend(outcome.retracted)

@@ -1,0 +1,256 @@
+"""One implementation of each banwatch command; the console and the cogs are faces over it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from bot import places
+from bot.ingest import IngestSummary, Progress, ingest_corpus
+from bot.models import Article, Event, Jurisdiction
+from bot.store import Store
+from bot.taxonomy import STATUSES
+from bot.tracker import JurisdictionStatus, derive_status
+
+log = logging.getLogger(__name__)
+
+# A typed name this close (0-100) to exactly one known place is taken to mean it.
+TYPO_SCORE = 85
+SUGGESTION_SCORE = 70
+MAX_QUERY_CHARS = 200
+
+
+class BanwatchError(Exception):
+    """A command can't be answered as asked; the message is safe to show the user."""
+
+
+class PlaceNotFound(BanwatchError):
+    """No jurisdiction matches what the user typed."""
+
+    def __init__(self, query: str, suggestions: list[Jurisdiction]) -> None:
+        hint = ""
+        if suggestions:
+            hint = " Did you mean: " + "; ".join(j.display for j in suggestions[:5]) + "?"
+        super().__init__(f"No tracked place matches {query!r}.{hint}")
+        self.query = query
+        self.suggestions = suggestions
+
+
+class AmbiguousPlace(BanwatchError):
+    """Several jurisdictions match; the user must say which."""
+
+    def __init__(self, query: str, candidates: list[Jurisdiction]) -> None:
+        names = "; ".join(j.display for j in candidates[:10])
+        super().__init__(f"{query!r} could mean several places: {names}. Which one?")
+        self.query = query
+        self.candidates = candidates
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceChoice:
+    """An autocomplete suggestion: what to show and what to send back."""
+
+    label: str
+    value: str
+
+
+def _clip_query(text: str) -> str:
+    text = " ".join((text or "").split())
+    if not text:
+        raise BanwatchError("Tell me which place, e.g. `Chicago` or `Springfield, MA`.")
+    return text[:MAX_QUERY_CHARS]
+
+
+class Banwatch:
+    """The application core: corpus, tracker and look-ups over one :class:`Store`."""
+
+    def __init__(self, store: Store, corpus_dir: Path) -> None:
+        self.store = store
+        self.corpus_dir = corpus_dir
+
+    # -- corpus -------------------------------------------------------------------------------
+
+    async def ingest(
+        self, directory: Path | None = None, *, progress: Progress | None = None
+    ) -> IngestSummary:
+        """Load or refresh the corpus directory."""
+        return await ingest_corpus(self.store, directory or self.corpus_dir, progress=progress)
+
+    # -- places -------------------------------------------------------------------------------
+
+    async def resolve_place(self, query: str) -> Jurisdiction:
+        """The one jurisdiction ``query`` means; raises AmbiguousPlace or PlaceNotFound."""
+        text = _clip_query(query)
+        known = await self.store.jurisdictions()
+        if text in {j.key for j in known}:
+            return next(j for j in known if j.key == text)
+        wanted = places.parse_place_query(text)
+        matches = _match_known(known, wanted.name, wanted.state, wanted.country)
+        if not matches and wanted.state is None and wanted.country is None:
+            # "New Jersey" or "NJ" on their own name a state.
+            code = places.state_code(text)
+            if code:
+                matches = [j for j in known if j.level == "state" and j.state == code]
+                if not matches:
+                    return Jurisdiction(f"state:US:{code}", "state", code, code, "US")
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise AmbiguousPlace(text, matches)
+        fuzzy = _fuzzy_known(known, wanted.name, wanted.state)
+        if len(fuzzy) == 1 and fuzzy[0][1] >= TYPO_SCORE:
+            return fuzzy[0][0]
+        strong = [j for j, score in fuzzy if score >= TYPO_SCORE]
+        if len(strong) > 1:
+            raise AmbiguousPlace(text, strong)
+        gazetteer = [
+            p
+            for p in places.city_candidates(wanted.name)
+            if (wanted.state is None or p.state == wanted.state)
+            and (wanted.country is None or p.country == wanted.country)
+        ]
+        if len(gazetteer) == 1:
+            place = gazetteer[0]
+            return Jurisdiction(place.key, place.level, place.name, place.state, place.country)
+        if len(gazetteer) > 1:
+            raise AmbiguousPlace(
+                text,
+                [Jurisdiction(p.key, p.level, p.name, p.state, p.country) for p in gazetteer],
+            )
+        raise PlaceNotFound(text, [j for j, _ in fuzzy])
+
+    async def place_choices(self, typed: str, limit: int = 25) -> list[PlaceChoice]:
+        """Known places for autocomplete, forgiving of case and typos, best first."""
+        known = await self.store.jurisdictions()
+        typed = " ".join((typed or "").split())[:MAX_QUERY_CHARS].casefold()
+        if not typed:
+            ranked = sorted(known, key=lambda j: j.display)
+        else:
+            scored = []
+            for jurisdiction in known:
+                label = jurisdiction.display.casefold()
+                if label.startswith(typed):
+                    score = 200.0
+                elif typed in label:
+                    score = 150.0
+                else:
+                    score = fuzz.partial_ratio(typed, label)
+                if score >= SUGGESTION_SCORE:
+                    scored.append((score, jurisdiction.display, jurisdiction))
+            scored.sort(key=lambda item: (-item[0], item[1]))
+            ranked = [item[2] for item in scored]
+        return [PlaceChoice(label=j.display[:100], value=j.key[:100]) for j in ranked[:limit]]
+
+    # -- tracker ------------------------------------------------------------------------------
+
+    async def status(self, query: str) -> JurisdictionStatus:
+        """The status of the place ``query`` names, with its timeline."""
+        jurisdiction = await self.resolve_place(query)
+        events = await self.store.policy_events([jurisdiction.key])
+        return derive_status(jurisdiction, events)
+
+    timeline = status
+
+    async def cities(
+        self, status: str | None = None, state: str | None = None
+    ) -> list[JurisdictionStatus]:
+        """Every jurisdiction with policy events, optionally one status or within one state."""
+        if status:
+            status = status.strip().lower()
+            if status not in STATUSES:
+                raise BanwatchError(
+                    f"Unknown status {status!r}. Choose one of: {', '.join(STATUSES)}."
+                )
+        state_code = None
+        if state:
+            state_code = places.state_code(state.strip()) or state.strip()
+        by_place: dict[str, list[Event]] = defaultdict(list)
+        for event in await self.store.policy_events():
+            by_place[event.place_key].append(event)
+        known = {j.key: j for j in await self.store.jurisdictions()}
+        results = []
+        for key, events in by_place.items():
+            jurisdiction = known.get(key)
+            if jurisdiction is None:
+                continue
+            if state_code and (jurisdiction.state or "").casefold() != state_code.casefold():
+                continue
+            result = derive_status(jurisdiction, events)
+            if status and result.status != status:
+                continue
+            results.append(result)
+        order = {name: index for index, name in enumerate(STATUSES)}
+        results.sort(key=lambda r: (order[r.status], r.jurisdiction.display))
+        return results
+
+    # -- articles -----------------------------------------------------------------------------
+
+    async def search(self, query: str, limit: int = 10) -> list[Article]:
+        """Full-text search of the corpus."""
+        text = " ".join((query or "").split())[:MAX_QUERY_CHARS]
+        if not text:
+            raise BanwatchError("Tell me what to search for, e.g. `clearview`.")
+        return await self.store.search_articles(text, limit=limit)
+
+    async def news(
+        self, place: str | None = None, days: int | None = None, limit: int = 10
+    ) -> list[Article]:
+        """The latest policy items, optionally about one place and within the last days."""
+        if days is not None and days < 1:
+            raise BanwatchError("`days` must be 1 or more.")
+        since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days) if days else None
+        place_keys = None
+        if place:
+            place_keys = [(await self.resolve_place(place)).key]
+        return await self.store.latest_articles(
+            since=since, place_keys=place_keys, policy_only=True, limit=limit
+        )
+
+    async def article(self, article_id: str) -> Article:
+        """One article by id; raises BanwatchError when unknown."""
+        article = await self.store.get_article((article_id or "").strip()[:40])
+        if article is None:
+            raise BanwatchError(f"No article with id {article_id[:40]!r}.")
+        return article
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return (a or "").casefold() == (b or "").casefold()
+
+
+def _match_known(
+    known: list[Jurisdiction], name: str, state: str | None, country: str | None
+) -> list[Jurisdiction]:
+    """Known jurisdictions called ``name`` (case-insensitive), within state/country if given."""
+    folded = name.casefold()
+    matches = [
+        j
+        for j in known
+        if j.name.casefold() == folded
+        or (j.level == "county" and j.name.casefold() == f"{folded} county")
+    ]
+    if state:
+        matches = [j for j in matches if _same(j.state, state)]
+    if country:
+        matches = [j for j in matches if _same(j.country, country)]
+    return matches
+
+
+def _fuzzy_known(
+    known: list[Jurisdiction], name: str, state: str | None
+) -> list[tuple[Jurisdiction, float]]:
+    """Known jurisdictions whose name is close to ``name``, best first."""
+    pool = [j for j in known if not state or _same(j.state, state)]
+    results = process.extract(
+        name.casefold(),
+        {index: j.name.casefold() for index, j in enumerate(pool)},
+        scorer=fuzz.WRatio,
+        score_cutoff=SUGGESTION_SCORE,
+        limit=10,
+    )
+    return [(pool[index], score) for _, score, index in results]

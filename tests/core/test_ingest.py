@@ -1,0 +1,165 @@
+"""Ingesting the corpus into a real SQLite file: dedup, idempotence, incremental updates."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.ingest import ingest_corpus
+from bot.store import Store, StoreError
+from bot.store._base import migrations
+
+
+@pytest.fixture
+async def store(db_path: Path):
+    async with await Store.open(db_path) as opened:
+        yield opened
+
+
+async def test_seed_corpus_loads_with_related_items_and_dedup(
+    store: Store, corpus_dir: Path
+) -> None:
+    summary = await ingest_corpus(store, corpus_dir)
+    assert summary.rejected == []
+    # 1 plain-text article + 1 front-matter document + 9 related, of which the Canoe pair is one.
+    assert len(summary.new) == 10
+    assert summary.merged == 1
+    articles = await store.all_articles()
+    assert len(articles) == 10
+    canoe = [a for a in articles if "Zuckerberg" in a.title]
+    assert len(canoe) == 1
+    titles = await store.article_titles(canoe[0].id)
+    assert len(titles) == 2  # both headlines remembered as variants
+    assert any("amp" in url for url in canoe[0].variants)
+
+
+async def test_related_items_link_to_their_document(store: Store, corpus_dir: Path) -> None:
+    await ingest_corpus(store, corpus_dir)
+    articles = await store.all_articles()
+    parent = next(a for a in articles if a.title.startswith("Coalition calls for Chicago"))
+    children = [a for a in articles if a.parent_id == parent.id]
+    assert len(children) == 8
+    assert parent.parent_id is None
+
+
+async def test_reingest_is_idempotent_and_parses_nothing(store: Store, corpus_dir: Path) -> None:
+    first = await ingest_corpus(store, corpus_dir)
+    ids = sorted(a.id for a in await store.all_articles())
+    second = await ingest_corpus(store, corpus_dir)
+    assert second.new == [] and second.updated == [] and second.retracted == []
+    assert second.files_parsed == 0
+    assert second.files_skipped == first.files_parsed
+    assert sorted(a.id for a in await store.all_articles()) == ids
+
+
+async def test_touched_but_unchanged_file_is_not_reparsed(store: Store, corpus_dir: Path) -> None:
+    await ingest_corpus(store, corpus_dir)
+    for path in corpus_dir.iterdir():
+        os.utime(path, None)
+    summary = await ingest_corpus(store, corpus_dir)
+    assert summary.files_parsed == 0 and summary.new == []
+
+
+async def test_ids_are_stable_across_databases(tmp_path: Path, corpus_dir: Path) -> None:
+    ids = []
+    for name in ("a.db", "b.db"):
+        async with await Store.open(tmp_path / name) as store:
+            await ingest_corpus(store, corpus_dir)
+            ids.append(sorted(a.id for a in await store.all_articles()))
+    assert ids[0] == ids[1]
+
+
+async def test_changed_file_updates_its_articles(store: Store, corpus_dir: Path) -> None:
+    await ingest_corpus(store, corpus_dir)
+    path = corpus_dir / "002_da0adec2a5986680.txt"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("Seventy five groups are joining forces", "75 groups joined forces"),
+        encoding="utf-8",
+    )
+    summary = await ingest_corpus(store, corpus_dir)
+    assert summary.files_parsed == 1
+    assert len(summary.updated) == 1 and summary.new == []
+    [article] = await store.search_articles("joined forces")
+    assert article.title.startswith("Coalition calls for Chicago")
+
+
+async def test_edited_headline_updates_the_same_article(store: Store, corpus_dir: Path) -> None:
+    await ingest_corpus(store, corpus_dir)
+    path = corpus_dir / "000_0d1ef0c9cc388d2d.txt"
+    before = {a.id for a in await store.all_articles()}
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Amid Concerns", "Amid Privacy Concerns"), encoding="utf-8")
+    summary = await ingest_corpus(store, corpus_dir)
+    after = {a.id for a in await store.all_articles()}
+    # Plain text has no URL: a new headline is a new story, and the old one leaves the corpus.
+    assert len(summary.new) == 1 and len(summary.retracted) == 1
+    assert len(after) == len(before)
+
+
+async def test_new_file_is_picked_up_and_deleted_file_retracted(
+    store: Store, corpus_dir: Path
+) -> None:
+    await ingest_corpus(store, corpus_dir)
+    extra = corpus_dir / "new.md"
+    extra.write_text(
+        "---\ntitle: Boston City Council votes to ban facial recognition\n"
+        "webUrl: https://example.org/boston-ban\npublishedDateTime: 2020-06-24T12:00:00Z\n---\n",
+        encoding="utf-8",
+    )
+    summary = await ingest_corpus(store, corpus_dir)
+    assert len(summary.new) == 1
+    extra.unlink()
+    summary = await ingest_corpus(store, corpus_dir)
+    assert summary.retracted == [*summary.retracted]
+    assert len(summary.retracted) == 1
+    assert await store.count_articles() == 10
+
+
+async def test_bad_files_are_reported_and_lose_nothing_else(
+    store: Store, corpus_dir: Path
+) -> None:
+    (corpus_dir / "broken.md").write_bytes(b"---\ntitle: [oops\n---\n")
+    (corpus_dir / "latin1.txt").write_bytes("caf\xe9 story\n\nHeadline\n".encode("latin-1"))
+    (corpus_dir / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    (corpus_dir / "bomb.md").write_bytes(b"---\na: &a [1, 2]\nb: [*a, *a]\ntitle: x\n---\n")
+    summary = await ingest_corpus(store, corpus_dir)
+    reasons = dict(summary.rejected)
+    assert set(Path(p).name for p in reasons) == {"broken.md", "latin1.txt", "image.txt", "bomb.md"}
+    assert "malformed YAML" in reasons[str(corpus_dir.resolve() / "broken.md")]
+    assert len(summary.new) == 10
+    # A later, broken edit of a good file keeps the articles it had.
+    good = corpus_dir / "002_da0adec2a5986680.txt"
+    good.write_bytes(b"---\ntitle: [broken edit\n---\n")
+    summary = await ingest_corpus(store, corpus_dir)
+    assert any(Path(p).name == good.name for p, _ in summary.rejected)
+    assert await store.count_articles() == 10
+    assert "rejected" in summary.render()
+
+
+async def test_schema_is_migrated_with_wal_and_foreign_keys(db_path: Path) -> None:
+    async with await Store.open(db_path) as store:
+        assert await store.schema_version() == max(v for v, _, _ in migrations())
+    connection = sqlite3.connect(db_path)
+    assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    connection.close()
+    # Opening again applies nothing new.
+    async with await Store.open(db_path) as store:
+        assert await store.schema_version() == max(v for v, _, _ in migrations())
+
+
+async def test_unusable_database_path_is_a_clear_error(tmp_path: Path) -> None:
+    not_a_db = tmp_path / "garbage.db"
+    not_a_db.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="garbage.db"):
+        await Store.open(not_a_db)
+
+
+async def test_search_ignores_fts_syntax_in_user_text(store: Store, corpus_dir: Path) -> None:
+    await ingest_corpus(store, corpus_dir)
+    assert await store.search_articles('clearview" OR title:*') == []
+    results = await store.search_articles("Clearview")
+    assert results and "Chicago" in results[0].title
