@@ -1,0 +1,1 @@
+"""A loopback Discord-compatible server and fixtures for end-to-end tests."""
