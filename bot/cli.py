@@ -37,7 +37,7 @@ def command(name: str) -> Callable[[Command], Command]:
 
 
 @asynccontextmanager
-async def open_app(settings: Settings, *, ingest: bool = False, quiet: bool = True):  # noqa: ANN201
+async def open_app(settings: Settings, *, ingest: bool = False, quiet: bool = True):
     """Open the store (and optionally refresh the corpus) for the length of a command."""
     async with await Store.open(settings.db_path) as store:
         app = Banwatch(store, settings.corpus_dir)

@@ -66,7 +66,12 @@ def derive_status(jurisdiction: Jurisdiction, events: list[Event]) -> Jurisdicti
         # Lawsuits, settlements and company policies appear in the timeline only.
 
     if measure is not None:
-        status, scope, since, basis = IN_FORCE_STATUS[measure.action], measure.scope, measure, [measure]
+        status, scope, since, basis = (
+            IN_FORCE_STATUS[measure.action],
+            measure.scope,
+            measure,
+            [measure],
+        )
     elif restriction is not None:
         status, scope, since, basis = "restricted", restriction.scope, restriction, [restriction]
     elif repeal is not None:

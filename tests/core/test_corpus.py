@@ -41,7 +41,7 @@ def test_plain_text_seed_fields() -> None:
     assert article.topics == ["facial recognition"]
     assert article.body.startswith("There are new calls to end")
     assert "Contact Us" not in article.body
-    assert article.body.endswith("use of this technology.\"")
+    assert article.body.endswith('use of this technology."')
 
 
 def test_front_matter_seed_has_document_and_related_items() -> None:

@@ -119,9 +119,7 @@ async def test_new_file_is_picked_up_and_deleted_file_retracted(
     assert await store.count_articles() == 10
 
 
-async def test_bad_files_are_reported_and_lose_nothing_else(
-    store: Store, corpus_dir: Path
-) -> None:
+async def test_bad_files_are_reported_and_lose_nothing_else(store: Store, corpus_dir: Path) -> None:
     (corpus_dir / "broken.md").write_bytes(b"---\ntitle: [oops\n---\n")
     (corpus_dir / "latin1.txt").write_bytes("caf\xe9 story\n\nHeadline\n".encode("latin-1"))
     (corpus_dir / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
@@ -154,7 +152,7 @@ async def test_schema_is_migrated_with_wal_and_foreign_keys(db_path: Path) -> No
 async def test_unusable_database_path_is_a_clear_error(tmp_path: Path) -> None:
     not_a_db = tmp_path / "garbage.db"
     not_a_db.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StoreError, match="garbage.db"):
+    with pytest.raises(StoreError, match=r"garbage\.db"):
         await Store.open(not_a_db)
 
 

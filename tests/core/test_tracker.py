@@ -1,0 +1,86 @@
+"""Status rules of TAXONOMY.md applied to sequences of events."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.models import Event, Jurisdiction
+from bot.tracker import derive_status
+
+PLACE = Jurisdiction("city:US:MA:Springfield", "city", "Springfield", "MA", "US")
+
+
+def event(action: str, day: int, scope: str = "police", article_id: str | None = None) -> Event:
+    return Event(
+        article_id=article_id or f"a{day:03d}{action[:4]}",
+        title=f"{action} on day {day}",
+        url=f"https://example.org/{day}",
+        provider="Example",
+        published_at=None,
+        event_date=dt.date(2020, 1, 1) + dt.timedelta(days=day),
+        action=action,
+        scope=scope,
+        place_key=PLACE.key,
+    )
+
+
+@pytest.mark.parametrize(
+    ("actions", "status"),
+    [
+        ([], "no_action"),
+        (["lawsuit_or_court_challenge"], "no_action"),
+        (["ban_proposed"], "pending"),
+        (["ordinance_debated", "vote_postponed"], "pending"),
+        (["campaign_or_petition"], "pending"),
+        (["ban_proposed", "ban_enacted"], "ban"),
+        (["moratorium_enacted"], "moratorium"),
+        (["ban_enacted", "ban_repealed_or_weakened"], "repealed"),
+        (["ban_enacted", "ban_repealed_or_weakened", "moratorium_enacted"], "moratorium"),
+        (["regulation_or_oversight_law"], "restricted"),
+        (["agency_order_or_suspension", "ban_enacted"], "ban"),
+        (["use_expanded_or_adopted"], "in_use"),
+        (["use_expanded_or_adopted", "campaign_or_petition"], "pending"),
+        (["ban_enacted", "use_expanded_or_adopted"], "ban"),
+        (["settlement", "company_policy"], "no_action"),
+    ],
+)
+def test_status_follows_taxonomy_rules(actions: list[str], status: str) -> None:
+    events = [event(action, day) for day, action in enumerate(actions, start=1)]
+    assert derive_status(PLACE, events).status == status
+
+
+def test_since_scope_and_basis_come_from_the_measure_in_force() -> None:
+    events = [
+        event("ban_proposed", 1, scope="government"),
+        event("ban_enacted", 10, scope="government"),
+        event("lawsuit_or_court_challenge", 20, scope="private"),
+    ]
+    result = derive_status(PLACE, events)
+    assert result.status == "ban"
+    assert result.scope == "government"
+    assert result.since == dt.date(2020, 1, 11)
+    assert [e.action for e in result.basis] == ["ban_enacted"]
+    assert [e.action for e in result.events] == [e.action for e in events]
+
+
+def test_pending_beside_a_ban_is_reported() -> None:
+    events = [event("ban_enacted", 1), event("ordinance_debated", 30)]
+    result = derive_status(PLACE, events)
+    assert result.status == "ban"
+    assert [e.action for e in result.pending] == ["ordinance_debated"]
+
+
+def test_pending_since_the_first_open_event() -> None:
+    events = [event("vote_postponed", 9), event("ordinance_debated", 2)]
+    result = derive_status(PLACE, events)
+    assert result.status == "pending"
+    assert result.since == dt.date(2020, 1, 3)
+    assert [e.action for e in result.events] == ["ordinance_debated", "vote_postponed"]
+
+
+def test_events_arrive_in_any_order() -> None:
+    events = [event("ban_repealed_or_weakened", 40), event("ban_enacted", 5)]
+    assert derive_status(PLACE, events).status == "repealed"
+    assert derive_status(PLACE, list(reversed(events))).status == "repealed"
