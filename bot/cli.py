@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import json
 import logging
 import sys
@@ -210,13 +211,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--user-id", default="console-user", help="the local user id commands act as")
 
-    for extend in PARSER_EXTENSIONS:
-        extend(sub, common)
+    for module_name in CLI_EXTENSIONS:
+        importlib.import_module(module_name).extend_cli(sub, common)
     return parser
 
 
-# Later features (the Discord bot, alerts) add subcommands here.
-PARSER_EXTENSIONS: list[Callable[[Any, argparse.ArgumentParser], None]] = []
+# Feature modules that add subcommands: each defines ``extend_cli(subparsers, common)`` and
+# registers its handlers with ``@bot.cli.command(name)``.
+CLI_EXTENSIONS: tuple[str, ...] = ()
 
 
 @command("console")

@@ -6,6 +6,7 @@ Later features register their commands with :meth:`Console.register`.
 
 from __future__ import annotations
 
+import importlib
 import shlex
 import sys
 from collections.abc import Awaitable, Callable
@@ -16,6 +17,9 @@ from bot import render
 from bot.service import Banwatch, BanwatchError
 
 Handler = Callable[["Console", dict[str, str], list[str]], Awaitable[str]]
+
+# Feature modules that add console commands; each defines ``register_console(console)``.
+CONSOLE_EXTENSIONS: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,8 @@ class Console:
         self.commands: dict[str, ConsoleCommand] = {}
         for command in CORE_COMMANDS:
             self.commands[command.name] = command
+        for module_name in CONSOLE_EXTENSIONS:
+            importlib.import_module(module_name).register_console(self)
 
     def register(self, command: ConsoleCommand) -> None:
         """Add a command (later features: alerts, petitions, privacy, article)."""
