@@ -149,12 +149,17 @@ def discord_errors() -> Iterator[DiscordErrors]:
 
 @contextlib.asynccontextmanager
 async def running_bot(
-    client: ClientT, server: LoopbackDiscord, *, ready_timeout: float = 10.0
+    client: ClientT,
+    server: LoopbackDiscord,
+    *,
+    gateway_url: str | None = None,
+    ready_timeout: float = 10.0,
 ) -> AsyncIterator[ClientT]:
     """Log ``client`` in to ``server``, connect it in a task, wait for READY and all guilds;
-    close it cleanly on exit. Build the client with ``guild_ready_timeout=0.05`` or discord.py
-    waits 2 s after the last GUILD_CREATE before it is ready."""
-    configure_api_base(server.api_base)
+    close it cleanly on exit. The gateway is found through ``GET /gateway/bot`` unless
+    ``gateway_url`` is given (as with DISCORD_GATEWAY_URL). Build the client with
+    ``guild_ready_timeout=0.05`` or discord.py waits 2 s after the last GUILD_CREATE."""
+    configure_api_base(server.api_base, gateway_url)
     try:
         await client.login(server.token)
     except BaseException:

@@ -325,6 +325,7 @@ class LoopbackDiscord:
         self.requests: list[RecordedRequest] = []
         self.unknown_requests: list[RecordedRequest] = []
         self.gateway_ops: list[dict[str, Any]] = []
+        self.gateway_paths: list[str] = []
         self.faults: list[Fault] = []
         self.global_rate_limit = global_rate_limit
         self.rate_limited_count = 0
@@ -674,6 +675,7 @@ class LoopbackDiscord:
         await ws.prepare(request)
         connection = _GatewayConnection(ws, compress=request.query.get("compress") == "zlib-stream")
         self._connections.add(connection)
+        self.gateway_paths.append(request.path)
         connection.send(
             {
                 "op": 10,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
+
 import discord
 import pytest
 from discord import app_commands
@@ -170,3 +173,194 @@ async def test_subcommand_group_with_channel_option(
     assert response["data"]["content"] == "announcements:3"
     assert response["data"]["flags"] == 64
     assert loopback_discord.messages_in(announcements) == []
+
+
+async def test_deferred_response_followup_and_edit(
+    bot: ThrowawayBot, loopback_discord: LoopbackDiscord, discord_errors: DiscordErrors
+) -> None:
+    handle = loopback_discord.dispatch_slash("slow")
+    assert (await handle)["type"] == 5
+    followups = await handle.wait_followups(1)
+    original = await handle.wait_original(lambda m: m["content"] == "done")
+    # As on Discord, the first follow-up after a deferral replaces the "thinking" message.
+    assert followups[0]["id"] == original["id"]
+    assert not original["flags"] & 128
+    assert loopback_discord.requests_matching(r"/messages/@original$", method="PATCH")
+
+
+async def test_autocomplete_choices(
+    bot: ThrowawayBot, loopback_discord: LoopbackDiscord, discord_errors: DiscordErrors
+) -> None:
+    handle = loopback_discord.dispatch_autocomplete("watch", "city", "b")
+    response = await handle
+    assert response["type"] == 8
+    assert handle.choices == [
+        {"name": "Boston", "value": "Boston"},
+        {"name": "Brookline", "value": "Brookline"},
+    ]
+
+
+async def test_too_many_choices_rejected_and_logged(
+    bot: ThrowawayBot, loopback_discord: LoopbackDiscord, discord_errors: DiscordErrors
+) -> None:
+    discord_errors.expect(r"Ignoring exception in autocomplete for 'flood'.*50035")
+    handle = loopback_discord.dispatch_autocomplete("flood", "item", "")
+    rejection = await handle.wait_rejection()
+    assert rejection["code"] == 50035
+    assert rejection["errors"]["data"]["choices"]["_errors"][0]["code"] == "BASE_TYPE_MAX_LENGTH"
+    await discord_errors.wait_for("autocomplete")
+    assert handle.response is None
+
+
+async def test_second_response_to_an_interaction_is_refused(
+    bot: ThrowawayBot, loopback_discord: LoopbackDiscord, discord_errors: DiscordErrors
+) -> None:
+    discord_errors.expect(r"Ignoring exception in command 'ping'.*40060")
+    handle = loopback_discord.dispatch_slash("ping")
+    await handle
+    loopback_discord.dispatch("INTERACTION_CREATE", handle.payload)  # Discord redelivers
+    rejection = await handle.wait_rejection()
+    assert rejection == {"message": "Interaction has already been acknowledged.", "code": 40060}
+    await discord_errors.wait_for("40060")
+
+
+async def test_button_click_updates_the_message(
+    bot: ThrowawayBot, loopback_discord: LoopbackDiscord, discord_errors: DiscordErrors
+) -> None:
+    command = loopback_discord.dispatch_slash("confirm")
+    await command
+    message = command.original
+    assert message is not None
+    assert message["components"][0]["components"][0]["custom_id"] == "confirm"
+    click = loopback_discord.dispatch_component(message, "confirm")
+    assert (await click)["type"] == 7
+    assert loopback_discord.messages[int(message["id"])]["content"] == "Confirmed"
+    assert loopback_discord.messages[int(message["id"])]["components"] == []
+    assert bot.last_view is not None
+    assert bot.last_view.pressed_by == [int(click.payload["member"]["user"]["id"])]
+
+
+async def test_modal_submit(
+    bot: ThrowawayBot, loopback_discord: LoopbackDiscord, discord_errors: DiscordErrors
+) -> None:
+    command = loopback_discord.dispatch_slash("report")
+    assert (await command)["type"] == 9
+    assert command.modal is not None and command.modal["title"] == "Report a ban"
+    submit = loopback_discord.dispatch_modal_submit({"place": "Boston"}, opened_by=command)
+    response = await submit
+    assert response["data"]["content"] == "Thanks: Boston (no source)"
+    assert response["data"]["flags"] == 64
+
+
+async def test_rate_limited_callback_is_retried(
+    bot: ThrowawayBot, loopback_discord: LoopbackDiscord, discord_errors: DiscordErrors
+) -> None:
+    fault = loopback_discord.rate_limit_next(
+        r"^/interactions/\d+/[^/]+/callback$", retry_after=0.05
+    )
+    response = await loopback_discord.dispatch_slash("ping")
+    assert response["data"]["content"] == "pong"
+    statuses = [r.status for r in loopback_discord.requests_matching(r"/callback$")]
+    assert statuses == [429, 200]
+    assert fault.hits == 1 and loopback_discord.rate_limited_count == 1
+    limited = loopback_discord.requests_matching(r"/callback$")[0]
+    assert limited.response == {
+        "message": "You are being rate limited.",
+        "retry_after": 0.05,
+        "global": False,
+    }
+
+
+async def test_server_error_on_send_is_retried(
+    bot: ThrowawayBot, loopback_discord: LoopbackDiscord, discord_errors: DiscordErrors
+) -> None:
+    general = loopback_discord.guild.channel_named("general")
+    loopback_discord.fail_next(r"^/channels/\d+/messages$", 502, method="POST")
+    message = await bot.get_channel(general.id).send("after the outage")
+    assert [r.status for r in loopback_discord.requests_matching(r"/messages$")] == [502, 200]
+    assert [m["id"] for m in loopback_discord.messages_in(general)] == [str(message.id)]
+
+
+async def test_enforce_nonce_deduplicates(
+    bot: ThrowawayBot, loopback_discord: LoopbackDiscord, discord_errors: DiscordErrors
+) -> None:
+    channel = bot.get_channel(loopback_discord.guild.channel_named("general").id)
+    first = await channel.send("alert: Boston bans face recognition", nonce="alert-1")
+    again = await channel.send("alert: Boston bans face recognition", nonce="alert-1")
+    other = await channel.send("alert: Portland", nonce="alert-2")
+    assert again.id == first.id != other.id
+    assert len(loopback_discord.messages_in(channel.id)) == 2
+
+
+async def test_embed_over_limits_rejected(
+    bot: ThrowawayBot, loopback_discord: LoopbackDiscord, discord_errors: DiscordErrors
+) -> None:
+    channel = bot.get_channel(loopback_discord.guild.channel_named("general").id)
+    embed = discord.Embed(title="t" * 257, description="d" * 10)
+    with pytest.raises(discord.HTTPException) as raised:
+        await channel.send(embed=embed)
+    assert (raised.value.status, raised.value.code) == (400, 50035)
+    assert "embeds.0.title" in str(raised.value)
+    too_big = discord.Embed(description="d" * 4000)
+    for index in range(3):
+        too_big.add_field(name=f"f{index}", value="v" * 1000)
+    with pytest.raises(discord.HTTPException, match="6000"):
+        await channel.send(embed=too_big)
+    with pytest.raises(discord.HTTPException, match="2000 or fewer"):
+        await channel.send("x" * 2001)
+    assert loopback_discord.messages_in(channel.id) == []
+
+
+async def test_resume_after_the_server_drops_the_websocket(
+    bot: ThrowawayBot, loopback_discord: LoopbackDiscord, discord_errors: DiscordErrors
+) -> None:
+    resumed = asyncio.Event()
+
+    async def on_resumed() -> None:
+        resumed.set()
+
+    bot.add_listener(on_resumed)
+    loopback_discord.drop_gateway(4000)
+    handle = loopback_discord.dispatch_slash("ping")  # sent while disconnected: replayed
+    await asyncio.wait_for(resumed.wait(), timeout=5)
+    assert (await handle)["data"]["content"] == "pong"
+    assert [op["op"] for op in loopback_discord.gateway_ops].count(6) == 1
+    assert loopback_discord.gateway_paths == ["/gateway", "/gateway-resume"]
+
+
+async def test_message_with_file_attachment(
+    bot: ThrowawayBot, loopback_discord: LoopbackDiscord, discord_errors: DiscordErrors
+) -> None:
+    channel = bot.get_channel(loopback_discord.guild.channel_named("general").id)
+    note = discord.File(io.BytesIO(b"Boston, 2020-06-24"), filename="bans.csv")
+    message = await channel.send("the list", file=note)
+    assert [a.filename for a in message.attachments] == ["bans.csv"]
+    assert await message.attachments[0].read() == b"Boston, 2020-06-24"
+    (request,) = loopback_discord.requests_matching(r"/messages$", method="POST")
+    assert request.json["content"] == "the list"
+    assert [(f.filename, f.data) for f in request.files] == [("bans.csv", b"Boston, 2020-06-24")]
+
+
+async def test_forum_thread_and_deleted_channel(
+    bot: ThrowawayBot, loopback_discord: LoopbackDiscord, discord_errors: DiscordErrors
+) -> None:
+    forum = bot.get_channel(loopback_discord.guild.channel_named("forum").id)
+    assert isinstance(forum, discord.ForumChannel)
+    created = await forum.create_thread(name="Boston", content="City council votes")
+    assert created.thread.parent_id == forum.id
+    assert loopback_discord.messages_in(created.thread.id)[0]["content"] == "City council votes"
+    general = loopback_discord.guild.channel_named("general")
+    loopback_discord.delete_channel(general.id)
+    with pytest.raises(discord.NotFound) as raised:
+        await bot.get_channel(general.id).send("anyone?")
+    assert raised.value.code == 10003
+
+
+async def test_global_rate_limit_counts_429s(
+    bot: ThrowawayBot, loopback_discord: LoopbackDiscord, discord_errors: DiscordErrors
+) -> None:
+    loopback_discord.set_global_rate_limit(4)
+    channel = bot.get_channel(loopback_discord.guild.channel_named("general").id)
+    await asyncio.gather(*(channel.send(f"alert {i}") for i in range(6)))
+    assert len(loopback_discord.messages_in(channel.id)) == 6
+    assert loopback_discord.rate_limited_count >= 1
