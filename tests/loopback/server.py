@@ -334,6 +334,7 @@ class LoopbackDiscord:
         self._sessions: dict[str, _Session] = {}
         self._connections: set[_GatewayConnection] = set()
         self._changed = asyncio.Event()
+        self._background: set[asyncio.Task[None]] = set()
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -607,7 +608,9 @@ class LoopbackDiscord:
     def drop_gateway(self, code: int = 4000) -> None:
         """Close every websocket with ``code``; sessions stay resumable (the RESUME path)."""
         for connection in list(self._connections):
-            asyncio.get_running_loop().create_task(connection.close(code))
+            task = asyncio.get_running_loop().create_task(connection.close(code))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
 
     def invalidate_sessions(self) -> None:
         """Forget all sessions, so the next RESUME gets INVALID_SESSION."""
