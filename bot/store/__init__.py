@@ -6,11 +6,12 @@ Feature parts (``_articles``, ...) are mixins over :class:`BaseStore`; callers u
 
 from __future__ import annotations
 
+from bot.store._alerts import AlertStore
 from bot.store._articles import REMOVED_FROM_CORPUS, ArticleStore, FileOutcome, SourceFile
 from bot.store._base import StoreError, utcnow
 
 __all__ = ["REMOVED_FROM_CORPUS", "FileOutcome", "SourceFile", "Store", "StoreError", "utcnow"]
 
 
-class Store(ArticleStore):
+class Store(ArticleStore, AlertStore):
     """The banwatch database."""

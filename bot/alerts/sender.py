@@ -1,0 +1,278 @@
+"""Drains the alerts outbox through a transport-agnostic poster, paced, retried and recorded."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from bot.alerts.models import FAILED, PAUSED, AlertMessage, OutboxEntry
+from bot.taxonomy import ACTION_LABELS
+
+if TYPE_CHECKING:
+    from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+# Discord allows ~50 requests/s per bot; alerts keep headroom for commands and edits.
+DEFAULT_RATE = 45.0
+MAX_ATTEMPTS = 12
+
+
+class DeliveryRetry(Exception):
+    """The post may succeed later: rate limited (``retry_after`` known), 5xx or network."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+class DeliveryBroken(Exception):
+    """The channel is gone or the bot may not post there (404/403): stop trying."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Poster(Protocol):
+    """Sends one alert somewhere; raises DeliveryRetry or DeliveryBroken on failure."""
+
+    async def post(self, entry: OutboxEntry, message: AlertMessage) -> str:
+        """Post ``message`` for ``entry`` (using ``entry.nonce``) and return the message id."""
+        ...
+
+    async def edit(self, entry: OutboxEntry, message: AlertMessage) -> None:
+        """Replace the content of the post ``entry.message_id``."""
+        ...
+
+
+class Pacer:
+    """Spaces requests evenly at ``rate`` per second (never a burst over the limit)."""
+
+    def __init__(self, rate: float = DEFAULT_RATE) -> None:
+        self.interval = 1.0 / rate
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        """Return when the next request may go out."""
+        async with self._lock:
+            loop = asyncio.get_running_loop()
+            now = loop.time()
+            slot = max(now, self._next)
+            self._next = slot + self.interval
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+    def hold(self, seconds: float) -> None:
+        """Push every later request back (after a global rate limit)."""
+        now = asyncio.get_running_loop().time()
+        self._next = max(self._next, now + seconds)
+
+
+@dataclass(slots=True)
+class DrainResult:
+    """What one pass of the sender did."""
+
+    delivered: int = 0
+    retried: int = 0
+    failed: int = 0
+    paused: int = 0
+    edited: int = 0
+    digests: int = 0
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def backoff_seconds(attempts: int, base: float) -> float:
+    """1, 2, 4, ... times ``base``, at most five minutes."""
+    return min(300.0, base * 2 ** max(0, attempts - 1))
+
+
+def digest_message(day: dt.date, entries: list[OutboxEntry]) -> AlertMessage:
+    """One daily digest from the held items."""
+    lines = []
+    for entry in entries:
+        item = entry.payload
+        if item is None:
+            continue
+        label = ACTION_LABELS.get(item.action or "", item.action or "")
+        where = f"{item.place}: " if item.place else ""
+        link = f" <{item.url}>" if item.url else ""
+        lines.append(f"• {where}{label} — {item.title}{link}"[:400])
+    return AlertMessage(
+        kind="digest",
+        title=f"Facial-recognition policy digest, {day.isoformat()} ({len(lines)} items)",
+        lines=lines[:25],
+    )
+
+
+class Sender:
+    """Takes due outbox rows, posts them through ``poster`` and records each outcome.
+
+    A row's delivery is recorded in the same step as the poster confirms it; a crash between
+    the two leaves it queued, and the resend carries the same nonce so Discord (with
+    ``enforce_nonce``) returns the first message instead of posting again.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        poster: Poster,
+        *,
+        rate: float = DEFAULT_RATE,
+        concurrency: int = 8,
+        backoff_base: float = 1.0,
+        only_guild: str | None = None,
+        except_guild: str | None = None,
+        on_broken: Callable[[OutboxEntry, str], Awaitable[None]] | None = None,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self.store = store
+        self.poster = poster
+        self.pacer = Pacer(rate)
+        self.concurrency = concurrency
+        self.backoff_base = backoff_base
+        self.only_guild = only_guild
+        self.except_guild = except_guild
+        self.on_broken = on_broken
+        self.clock = clock
+        self._channel_locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def run_once(self) -> DrainResult:
+        """Queue due digests, deliver every due row, apply pending edits."""
+        result = DrainResult()
+        result.digests = await self.queue_digests()
+        while True:
+            due = await self.store.due_outbox(
+                _iso(self.clock()),
+                limit=500,
+                only_guild=self.only_guild,
+                except_guild=self.except_guild,
+            )
+            if not due:
+                break
+            await self._deliver_batch(due, result)
+            if result.retried and not (result.delivered or result.failed or result.paused):
+                break
+            if len(due) < 500:
+                # Rows that failed and were rescheduled are not due again yet.
+                break
+        for entry in await self.store.pending_edits():
+            if not self._mine(entry) or entry.payload is None:
+                continue
+            await self.pacer.wait()
+            try:
+                await self.poster.edit(entry, entry.payload)
+            except DeliveryRetry:
+                continue
+            except DeliveryBroken as exc:
+                log.info("alerts: can't edit post %s: %s", entry.message_id, exc.reason)
+            await self.store.mark_edited(entry.id)
+            result.edited += 1
+        return result
+
+    def _mine(self, entry: OutboxEntry) -> bool:
+        if self.only_guild is not None and entry.guild_id != self.only_guild:
+            return False
+        return not (self.except_guild is not None and entry.guild_id == self.except_guild)
+
+    async def _deliver_batch(self, due: list[OutboxEntry], result: DrainResult) -> None:
+        paused = await self.store.paused_guilds()
+        broken: set[int] = set()
+        queue: asyncio.Queue[OutboxEntry] = asyncio.Queue()
+        for entry in due:
+            queue.put_nowait(entry)
+
+        async def worker() -> None:
+            while not queue.empty():
+                entry = queue.get_nowait()
+                async with self._channel_locks[entry.channel_id]:
+                    await self._deliver(entry, result, paused, broken)
+
+        await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(due)))))
+
+    async def _deliver(
+        self, entry: OutboxEntry, result: DrainResult, paused: set[str], broken: set[int]
+    ) -> None:
+        if entry.guild_id in paused:
+            await self.store.mark_outbox_state(entry.id, PAUSED, "alerts are paused in this server")
+            result.paused += 1
+            return
+        if entry.subscription_id in broken or entry.payload is None:
+            await self.store.mark_outbox_state(entry.id, FAILED, "subscription broken")
+            result.failed += 1
+            return
+        await self.pacer.wait()
+        await self.store.start_delivery_attempt(entry.id)
+        try:
+            message_id = await self.poster.post(entry, entry.payload)
+        except DeliveryRetry as exc:
+            attempts = entry.attempts + 1
+            if attempts >= MAX_ATTEMPTS:
+                await self.store.mark_outbox_state(
+                    entry.id, FAILED, f"gave up after {attempts} attempts: {exc.reason}"
+                )
+                result.failed += 1
+                return
+            delay = exc.retry_after
+            if delay is None:
+                delay = backoff_seconds(attempts, self.backoff_base)
+            else:
+                self.pacer.hold(delay)
+            when = self.clock() + dt.timedelta(seconds=delay)
+            await self.store.mark_retry(
+                entry.id, f"{exc.reason}; retry {attempts + 1} queued", when.isoformat()
+            )
+            log.info("alerts: post %d will be retried in %.1fs: %s", entry.id, delay, exc.reason)
+            result.retried += 1
+        except DeliveryBroken as exc:
+            broken.add(entry.subscription_id)
+            await self.store.mark_outbox_state(entry.id, FAILED, exc.reason)
+            result.failed += 1
+            if await self.store.mark_subscription_broken(entry.subscription_id, exc.reason):
+                log.warning(
+                    "alerts: subscription %d in guild %s is broken: %s",
+                    entry.subscription_id,
+                    entry.guild_id,
+                    exc.reason,
+                )
+                await self.store.record_audit(
+                    actor_id="banwatch",
+                    action="alerts.subscription_broken",
+                    target=f"subscription {entry.subscription_id}",
+                    detail={"channel": entry.channel_id, "reason": exc.reason},
+                    guild_id=entry.guild_id,
+                )
+                if self.on_broken is not None:
+                    await self.on_broken(entry, exc.reason)
+        else:
+            await self.store.mark_delivered(entry.id, message_id)
+            result.delivered += 1
+
+    async def queue_digests(self) -> int:
+        """Queue today's digest for every digest subscription whose hour has come."""
+        now = self.clock()
+        queued = 0
+        for subscription in await self.store.subscriptions():
+            if subscription.mode != "digest" or not subscription.active:
+                continue
+            if now.hour < (subscription.digest_hour or 0):
+                continue
+            held = await self.store.held_entries(subscription.id)
+            if not held:
+                continue
+            message = digest_message(now.date(), held)
+            if await self.store.create_digest(
+                subscription.id, now.date(), message, [e.id for e in held]
+            ):
+                queued += 1
+        return queued

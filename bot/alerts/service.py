@@ -1,0 +1,493 @@
+"""Alerts without Discord: subscriptions, matching new items into the outbox, why and preview."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from bot import places
+from bot.alerts.matching import filter_miss, place_miss, same_event
+from bot.alerts.models import (
+    BEFORE_SUBSCRIPTION,
+    CHANNEL_KINDS,
+    DUPLICATE,
+    FAILED,
+    FILTERED,
+    HELD,
+    MODES,
+    PAUSED,
+    QUEUED,
+    AlertMessage,
+    NewOutboxRow,
+    OutboxEntry,
+    Subscription,
+)
+from bot.alerts.summary import summarize
+from bot.models import Article, Event, Jurisdiction
+from bot.service import BanwatchError
+from bot.taxonomy import ACTION_LABELS, ACTIONS
+from bot.tracker import derive_status
+
+if TYPE_CHECKING:
+    from bot.service import Banwatch
+    from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+MAX_SUBSCRIPTIONS_PER_GUILD = 50
+MAX_BACKFILL = 25
+MAX_KEYWORDS = 10
+DEFAULT_DIGEST_HOUR = 9
+
+
+async def enqueue_guild_notice(
+    store: Store,
+    guild_id: str,
+    key: str,
+    title: str,
+    description: str,
+    url: str | None = None,
+) -> int:
+    """Post a notice (e.g. a petition milestone) to every channel where ``guild_id`` gets alerts.
+
+    It goes through the alerts outbox, so it is delivered once, paced and retried like any
+    alert, and survives restarts. ``key`` makes it idempotent per channel: calling again with
+    the same key queues nothing new (use e.g. ``f"petition:{id}:milestone:{n}"``). One post per
+    channel even when several subscriptions share it; broken or removed subscriptions are
+    skipped; a paused guild records the notice as paused. Returns how many posts were queued.
+    """
+    subscriptions = [s for s in await store.subscriptions(guild_id) if s.active]
+    paused = await store.alerts_paused(guild_id)
+    seen_channels: set[str] = set()
+    rows = []
+    message = AlertMessage(
+        kind="notice", title=title[:256], description=description[:4000], url=url
+    )
+    for subscription in subscriptions:
+        if subscription.channel_id in seen_channels:
+            continue
+        seen_channels.add(subscription.channel_id)
+        rows.append(
+            NewOutboxRow(
+                subscription_id=subscription.id,
+                kind="notice",
+                subject=key[:200],
+                state=PAUSED if paused else QUEUED,
+                detail="alerts are paused in this server" if paused else "",
+                payload=message,
+            )
+        )
+    added = await store.enqueue_outbox(rows)
+    return 0 if paused else added
+
+
+def item_message(article: Article, status_change: str | None = None) -> AlertMessage:
+    """The alert for one news item."""
+    reading = article.extraction
+    place = reading.place if reading else None
+    date = None
+    if reading and reading.event_date:
+        date = reading.event_date.isoformat()
+    elif article.published_at:
+        date = article.published_at.date().isoformat()
+    return AlertMessage(
+        kind="item",
+        title=" ".join(article.title.split()),
+        description=summarize(article),
+        url=article.url,
+        provider=article.provider_name or article.provider_domain,
+        date=date,
+        place=place.display if place else None,
+        place_key=place.key if place else None,
+        action=reading.action if reading else None,
+        status_change=status_change,
+    )
+
+
+def status_message(
+    jurisdiction: Jurisdiction, before: str, after: str, cause: Event
+) -> AlertMessage:
+    """The alert for a status change, e.g. "Springfield, MA: pending -> moratorium"."""
+    return AlertMessage(
+        kind="status",
+        title=f"{jurisdiction.display}: {before} -> {after}",
+        description=f"After: {cause.title}",
+        url=cause.url,
+        provider=cause.provider,
+        date=cause.date.isoformat() if cause.date else None,
+        place=jurisdiction.display,
+        place_key=jurisdiction.key,
+        action=cause.action,
+        status_change=f"{before} -> {after}",
+    )
+
+
+def render_text(message: AlertMessage) -> str:
+    """An alert as plain text (the console, the CLI, previews)."""
+    if message.kind == "digest":
+        return "\n".join([f"== {message.title} ==", *message.lines])
+    head = f"** {message.title} **"
+    meta = " · ".join(
+        part
+        for part in (
+            message.provider,
+            message.date,
+            message.place,
+            ACTION_LABELS.get(message.action or "", message.action or ""),
+        )
+        if part
+    )
+    lines = [head]
+    if meta:
+        lines.append(meta)
+    if message.description:
+        lines.append(message.description)
+    if message.status_change and message.kind == "item":
+        lines.append(f"Status now: {message.status_change}")
+    if message.also_covered:
+        lines.append("Also covered by " + ", ".join(message.also_covered))
+    if message.url:
+        lines.append(message.url)
+    return "\n".join(lines)
+
+
+def _parse_list(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip()]
+
+
+class Alerts:
+    """Subscriptions, the matcher that fills the outbox, and the answers about it."""
+
+    def __init__(self, app: Banwatch) -> None:
+        self.app = app
+        self.store: Store = app.store
+
+    # -- subscriptions ------------------------------------------------------------------------
+
+    async def subscribe(
+        self,
+        *,
+        guild_id: str,
+        channel_id: str,
+        actor_id: str,
+        channel_kind: str = "text",
+        place: str | None = None,
+        state: str | None = None,
+        country: str | None = None,
+        actions: str | None = None,
+        keywords: str | None = None,
+        mode: str = "item",
+        digest_hour: int | None = None,
+        role_id: str | None = None,
+        backfill: int = 0,
+    ) -> tuple[Subscription, int]:
+        """Add a subscription starting now; ``backfill`` queues that many latest matches."""
+        if channel_kind not in CHANNEL_KINDS:
+            raise BanwatchError(f"Alerts can go to a {', '.join(CHANNEL_KINDS)} channel only.")
+        mode = (mode or "item").strip().lower()
+        if mode not in MODES:
+            raise BanwatchError(f"Unknown mode {mode!r}. Choose one of: {', '.join(MODES)}.")
+        if digest_hour is not None and not 0 <= digest_hour <= 23:
+            raise BanwatchError("The digest hour is 0 to 23 (UTC).")
+        if mode == "digest" and digest_hour is None:
+            digest_hour = DEFAULT_DIGEST_HOUR
+        if not 0 <= backfill <= MAX_BACKFILL:
+            raise BanwatchError(f"`backfill` is 0 to {MAX_BACKFILL}.")
+        place_key = (await self.app.resolve_place(place)).key if place else None
+        state_code = None
+        if state:
+            state_code = places.state_code(state.strip()) or state.strip().upper()[:40]
+        country_code = country.strip().upper()[:2] if country else None
+        action_list = [a.lower() for a in _parse_list(actions)]
+        unknown = [a for a in action_list if a not in ACTIONS]
+        if unknown:
+            raise BanwatchError(
+                f"Unknown action {unknown[0]!r}. Choose from: {', '.join(ACTIONS[:-1])}."
+            )
+        keyword_list = [k[:60] for k in _parse_list(keywords)][:MAX_KEYWORDS]
+        existing = await self.store.subscriptions(guild_id)
+        if len(existing) >= MAX_SUBSCRIPTIONS_PER_GUILD:
+            raise BanwatchError(
+                f"This server has {len(existing)} subscriptions, the most allowed."
+                " Remove one with /alerts unsubscribe first."
+            )
+        subscription = await self.store.add_subscription(
+            guild_id=guild_id,
+            channel_id=channel_id,
+            channel_kind=channel_kind,
+            created_by=actor_id,
+            place_key=place_key,
+            state=state_code,
+            country=country_code,
+            actions=action_list,
+            keywords=keyword_list,
+            mode=mode,
+            digest_hour=digest_hour,
+            role_id=role_id,
+        )
+        await self.store.record_audit(
+            actor_id=actor_id,
+            action="alerts.subscribe",
+            target=f"subscription {subscription.id}",
+            detail={
+                "channel": channel_id,
+                "filters": subscription.describe_filters(),
+                "mode": mode,
+                "backfill": backfill,
+            },
+            guild_id=guild_id,
+        )
+        queued = await self.backfill(subscription, backfill) if backfill else 0
+        return subscription, queued
+
+    async def backfill(self, subscription: Subscription, count: int) -> int:
+        """Queue the ``count`` latest items the subscription would have posted, oldest first."""
+        matches = (await self._matching_articles(subscription, count))[::-1]
+        rows = [
+            NewOutboxRow(
+                subscription_id=subscription.id,
+                kind="item",
+                subject=article.id,
+                article_id=article.id,
+                state=HELD if subscription.mode == "digest" else QUEUED,
+                detail="backfill",
+                payload=item_message(article),
+            )
+            for article in matches
+        ]
+        return await self.store.enqueue_outbox(rows)
+
+    async def _matching_articles(self, subscription: Subscription, count: int) -> list[Article]:
+        found = []
+        for article in await self.store.all_articles():
+            if filter_miss(subscription, article) is None:
+                found.append(article)
+                if len(found) >= count:
+                    break
+        return found
+
+    async def subscription_in(self, guild_id: str, subscription_id: int) -> Subscription:
+        """A live subscription of this guild, or a BanwatchError."""
+        subscription = await self.store.subscription(subscription_id)
+        if subscription is None or subscription.guild_id != guild_id or subscription.removed_at:
+            raise BanwatchError(f"This server has no alert subscription #{subscription_id}.")
+        return subscription
+
+    async def unsubscribe(self, guild_id: str, subscription_id: int, actor_id: str) -> Subscription:
+        """Stop a subscription; its queued posts are dropped."""
+        subscription = await self.subscription_in(guild_id, subscription_id)
+        await self.store.remove_subscription(guild_id, subscription_id)
+        await self.store.record_audit(
+            actor_id=actor_id,
+            action="alerts.unsubscribe",
+            target=f"subscription {subscription_id}",
+            guild_id=guild_id,
+        )
+        return subscription
+
+    async def set_paused(self, guild_id: str, paused: bool, actor_id: str) -> bool:
+        """Pause or resume every alert of the guild; False when nothing changed."""
+        changed = await self.store.set_alerts_paused(guild_id, paused, actor_id)
+        if changed:
+            await self.store.record_audit(
+                actor_id=actor_id,
+                action="alerts.pause" if paused else "alerts.resume",
+                guild_id=guild_id,
+            )
+        return changed
+
+    async def preview(
+        self, guild_id: str, subscription_id: int, count: int = 3
+    ) -> list[AlertMessage]:
+        """What the last few matching items would have looked like (nothing is posted)."""
+        subscription = await self.subscription_in(guild_id, subscription_id)
+        return [item_message(a) for a in await self._matching_articles(subscription, count)]
+
+    async def why(self, guild_id: str, article_id: str) -> list[tuple[Subscription, str]]:
+        """For each subscription of the guild: why this item was or was not posted there."""
+        article = await self.app.article(article_id)
+        entries = {
+            e.subscription_id: e
+            for e in await self.store.outbox_entries(
+                guild_id=guild_id, article_id=article.id, limit=500
+            )
+            if e.kind == "item"
+        }
+        added_at = (await self.store.articles_added_at([article.id])).get(article.id, "")
+        answers = []
+        for subscription in await self.store.subscriptions(guild_id, include_removed=True):
+            entry = entries.get(subscription.id)
+            if entry is not None:
+                answers.append((subscription, entry.describe()))
+            elif subscription.removed_at:
+                continue
+            elif added_at and added_at < subscription.created_at:
+                miss = filter_miss(subscription, article)
+                answer = f"filtered out: {miss}" if miss else "older than the subscription"
+                answers.append((subscription, answer + f" (item added {added_at[:10]})"))
+            else:
+                answers.append((subscription, "not matched yet (waiting for the next scan)"))
+        if not answers:
+            raise BanwatchError("This server has no alert subscriptions.")
+        return answers
+
+    # -- matching new items into the outbox -------------------------------------------------
+
+    async def scan(self) -> int:
+        """Match items the alerts have not seen against every subscription; returns rows queued.
+
+        Idempotent and crash-safe: the rows, the "seen" marks and the status snapshot are
+        written in one transaction, so an interrupted scan is simply redone.
+        """
+        unseen = await self.store.unprocessed_alert_articles()
+        if not unseen:
+            return 0
+        articles = [a for a in [await self.store.get_article(i) for i in unseen] if a]
+        articles.sort(key=_chronological)
+        subscriptions = [s for s in await self.store.subscriptions()]
+        paused = await self.store.paused_guilds()
+        changes, statuses = await self._status_changes(set(unseen))
+        change_by_article = {cause.article_id: (j, b, a, cause) for j, b, a, cause in changes}
+        rows: list[NewOutboxRow] = []
+        for subscription in subscriptions:
+            rows.extend(
+                await self._rows_for(subscription, articles, unseen, change_by_article, paused)
+            )
+        queued = sum(1 for row in rows if row.state == QUEUED)
+        await self.store.record_alert_scan(unseen, rows, statuses)
+        if queued:
+            log.info("alerts: %d new item(s) queued %d post(s)", len(articles), queued)
+        return queued
+
+    async def _status_changes(
+        self, new_ids: set[str]
+    ) -> tuple[list[tuple[Jurisdiction, str, str, Event]], dict[str, str]]:
+        """Places whose status the new items changed, and every place's status now."""
+        known = {j.key: j for j in await self.store.jurisdictions()}
+        snapshot = await self.store.alert_place_statuses()
+        by_place: dict[str, list[Event]] = defaultdict(list)
+        for event in await self.store.policy_events():
+            by_place[event.place_key].append(event)
+        changes = []
+        statuses = {}
+        for key, events in by_place.items():
+            jurisdiction = known.get(key)
+            if jurisdiction is None:
+                continue
+            after = derive_status(jurisdiction, events)
+            statuses[key] = after.status
+            fresh = [e for e in after.events if e.article_id in new_ids]
+            if not fresh:
+                continue
+            before = snapshot.get(key)
+            if before is None:
+                old = [e for e in events if e.article_id not in new_ids]
+                before = derive_status(jurisdiction, old).status
+            if before != after.status:
+                cause = (after.basis[-1] if after.basis else None) or fresh[-1]
+                if cause.article_id not in new_ids:
+                    cause = fresh[-1]
+                changes.append((jurisdiction, before, after.status, cause))
+        return changes, statuses
+
+    async def _rows_for(
+        self,
+        subscription: Subscription,
+        articles: list[Article],
+        added_at: dict[str, str],
+        changes: dict[str, tuple[Jurisdiction, str, str, Event]],
+        paused: set[str],
+    ) -> list[NewOutboxRow]:
+        rows: list[NewOutboxRow] = []
+        if subscription.removed_at:
+            return rows
+        earlier: list[tuple[NewOutboxRow | OutboxEntry, AlertMessage]] = []
+        if subscription.mode in ("item", "digest"):
+            earlier = [
+                (entry, entry.payload)
+                for entry in await self.store.recent_item_entries(subscription.id)
+                if entry.payload is not None
+            ]
+        for article in articles:
+            change = changes.get(article.id)
+            change_text = f"{change[1]} -> {change[2]}" if change else None
+            message = item_message(article, change_text)
+            state, detail = self._decide(subscription, article, added_at, paused)
+            if state == QUEUED and subscription.mode == "status":
+                state, detail = FILTERED, "this subscription takes status changes only"
+            if state in (QUEUED, PAUSED):
+                original = next((e for e in earlier if same_event(e[1], message)), None)
+                if original is not None:
+                    state = DUPLICATE
+                    detail = f"folded into the post of {original[1].title[:80]!r}"
+                    provider = message.provider or message.url or article.id
+                    if (
+                        provider not in original[1].also_covered
+                        and provider != original[1].provider
+                    ):
+                        original[1].also_covered.append(provider)
+                        if isinstance(original[0], OutboxEntry):
+                            await self.store.fold_into(original[0].id, original[1])
+            if state == QUEUED and subscription.mode == "digest":
+                state, detail = (
+                    HELD,
+                    f"for the digest at {subscription.digest_hour or 0:02d}:00 UTC",
+                )
+            row = NewOutboxRow(
+                subscription_id=subscription.id,
+                kind="item",
+                subject=article.id,
+                article_id=article.id,
+                state=state,
+                detail=detail,
+                payload=message if state in (QUEUED, HELD, PAUSED) else None,
+            )
+            rows.append(row)
+            if state in (QUEUED, HELD, PAUSED):
+                earlier.append((row, message))
+        for jurisdiction, before, after, cause in changes.values():
+            if subscription.mode != "status":
+                continue
+            state, detail = QUEUED, ""
+            miss = place_miss(subscription, jurisdiction)
+            if miss:
+                state, detail = FILTERED, miss
+            elif added_at.get(cause.article_id, "") < subscription.created_at:
+                state, detail = BEFORE_SUBSCRIPTION, "the change came before this subscription"
+            elif subscription.broken_at:
+                state, detail = FAILED, f"subscription broken: {subscription.broken_reason}"
+            elif subscription.guild_id in paused:
+                state, detail = PAUSED, "alerts are paused in this server"
+            rows.append(
+                NewOutboxRow(
+                    subscription_id=subscription.id,
+                    kind="status",
+                    subject=f"{jurisdiction.key}|{before}|{after}|{cause.article_id}",
+                    article_id=cause.article_id,
+                    state=state,
+                    detail=detail,
+                    payload=status_message(jurisdiction, before, after, cause),
+                )
+            )
+        return rows
+
+    @staticmethod
+    def _decide(
+        subscription: Subscription, article: Article, added_at: dict[str, str], paused: set[str]
+    ) -> tuple[str, str]:
+        miss = filter_miss(subscription, article)
+        if miss:
+            return FILTERED, miss
+        if added_at.get(article.id, "") < subscription.created_at:
+            return BEFORE_SUBSCRIPTION, f"item added {added_at.get(article.id, '')[:19]}"
+        if subscription.broken_at:
+            return FAILED, f"subscription broken: {subscription.broken_reason}"
+        if subscription.guild_id in paused:
+            return PAUSED, "alerts are paused in this server"
+        return QUEUED, ""
+
+
+def _chronological(article: Article) -> tuple[dt.datetime, str]:
+    return (article.published_at or dt.datetime.min.replace(tzinfo=dt.UTC), article.id)

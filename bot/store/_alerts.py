@@ -1,0 +1,469 @@
+"""Store methods for channel alerts: subscriptions, pause, the outbox and the alerts' memory."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+import aiosqlite
+
+from bot.alerts.models import (
+    DIGESTED,
+    FAILED,
+    HELD,
+    QUEUED,
+    AlertMessage,
+    NewOutboxRow,
+    OutboxEntry,
+    Subscription,
+    make_nonce,
+)
+from bot.store._base import BaseStore, utcnow
+
+_ENTRY_SQL = (
+    "SELECT o.*, s.guild_id, s.channel_id, s.channel_kind, s.role_id"
+    " FROM alert_outbox o JOIN alert_subscriptions s ON s.id = o.subscription_id"
+)
+
+
+def _split(text: str | None) -> tuple[str, ...]:
+    return tuple(part for part in (text or "").split(",") if part)
+
+
+def _subscription(row: aiosqlite.Row) -> Subscription:
+    return Subscription(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        channel_kind=row["channel_kind"],
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+        place_key=row["place_key"],
+        state=row["state"],
+        country=row["country"],
+        actions=_split(row["actions"]),
+        keywords=_split(row["keywords"]),
+        mode=row["mode"],
+        digest_hour=row["digest_hour"],
+        role_id=row["role_id"],
+        broken_at=row["broken_at"],
+        broken_reason=row["broken_reason"],
+        removed_at=row["removed_at"],
+    )
+
+
+def _entry(row: aiosqlite.Row) -> OutboxEntry:
+    return OutboxEntry(
+        id=row["id"],
+        subscription_id=row["subscription_id"],
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        channel_kind=row["channel_kind"],
+        role_id=row["role_id"],
+        kind=row["kind"],
+        subject=row["subject"],
+        article_id=row["article_id"],
+        state=row["state"],
+        detail=row["detail"],
+        payload=AlertMessage.from_json(row["payload"]) if row["payload"] else None,
+        nonce=row["nonce"],
+        attempts=row["attempts"],
+        next_attempt_at=row["next_attempt_at"],
+        message_id=row["message_id"],
+        folded_into=row["folded_into"],
+        needs_edit=bool(row["needs_edit"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+class AlertStore(BaseStore):
+    """Alert subscriptions and the outbox. All SQL about alerts lives here."""
+
+    # -- subscriptions --------------------------------------------------------------------------
+
+    async def add_subscription(
+        self,
+        *,
+        guild_id: str,
+        channel_id: str,
+        channel_kind: str,
+        created_by: str,
+        place_key: str | None = None,
+        state: str | None = None,
+        country: str | None = None,
+        actions: Sequence[str] = (),
+        keywords: Sequence[str] = (),
+        mode: str = "item",
+        digest_hour: int | None = None,
+        role_id: str | None = None,
+    ) -> Subscription:
+        """Record a new subscription; it starts from now."""
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO alert_subscriptions (guild_id, channel_id, channel_kind, place_key,"
+                " state, country, actions, keywords, mode, digest_hour, role_id, created_by,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    guild_id,
+                    channel_id,
+                    channel_kind,
+                    place_key,
+                    state,
+                    country,
+                    ",".join(actions),
+                    ",".join(keywords),
+                    mode,
+                    digest_hour,
+                    role_id,
+                    created_by,
+                    utcnow(),
+                ),
+            )
+            subscription_id = cursor.lastrowid
+        found = await self.subscription(int(subscription_id or 0))
+        assert found is not None
+        return found
+
+    async def subscription(self, subscription_id: int) -> Subscription | None:
+        """One subscription by id (removed ones too)."""
+        row = await self._fetchone(
+            "SELECT * FROM alert_subscriptions WHERE id = ?", (subscription_id,)
+        )
+        return _subscription(row) if row else None
+
+    async def subscriptions(
+        self, guild_id: str | None = None, *, include_removed: bool = False
+    ) -> list[Subscription]:
+        """Subscriptions of one guild (or all), oldest first."""
+        where, params = [], []
+        if guild_id is not None:
+            where.append("guild_id = ?")
+            params.append(guild_id)
+        if not include_removed:
+            where.append("removed_at IS NULL")
+        sql = "SELECT * FROM alert_subscriptions"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        rows = await self._fetchall(sql + " ORDER BY id", params)
+        return [_subscription(row) for row in rows]
+
+    async def remove_subscription(self, guild_id: str, subscription_id: int) -> bool:
+        """Stop a subscription of ``guild_id`` (its record stays for /alerts why)."""
+        now = utcnow()
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE alert_subscriptions SET removed_at = ?"
+                " WHERE id = ? AND guild_id = ? AND removed_at IS NULL",
+                (now, subscription_id, guild_id),
+            )
+            if cursor.rowcount == 0:
+                return False
+            await db.execute(
+                "UPDATE alert_outbox SET state = ?, detail = 'unsubscribed', updated_at = ?"
+                " WHERE subscription_id = ? AND state IN (?, ?)",
+                (FAILED, now, subscription_id, QUEUED, HELD),
+            )
+            return True
+
+    async def mark_subscription_broken(self, subscription_id: int, reason: str) -> bool:
+        """Mark a subscription broken and fail its queue; True only the first time."""
+        now = utcnow()
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE alert_subscriptions SET broken_at = ?, broken_reason = ?"
+                " WHERE id = ? AND broken_at IS NULL",
+                (now, reason, subscription_id),
+            )
+            await db.execute(
+                "UPDATE alert_outbox SET state = ?, detail = ?, updated_at = ?"
+                " WHERE subscription_id = ? AND state IN (?, ?)",
+                (FAILED, f"subscription broken: {reason}", now, subscription_id, QUEUED, HELD),
+            )
+            return cursor.rowcount > 0
+
+    # -- pause ------------------------------------------------------------------------------------
+
+    async def set_alerts_paused(self, guild_id: str, paused: bool, actor_id: str) -> bool:
+        """Pause or resume a guild's alerts; False if it already was in that state."""
+        if await self.alerts_paused(guild_id) == paused:
+            return False
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO alert_guilds (guild_id, paused_at, paused_by) VALUES (?, ?, ?)"
+                " ON CONFLICT(guild_id) DO UPDATE SET paused_at = excluded.paused_at,"
+                " paused_by = excluded.paused_by",
+                (guild_id, utcnow() if paused else None, actor_id),
+            )
+        return True
+
+    async def alerts_paused(self, guild_id: str) -> bool:
+        """Whether a moderator paused this guild's alerts."""
+        row = await self._fetchone(
+            "SELECT paused_at FROM alert_guilds WHERE guild_id = ?", (guild_id,)
+        )
+        return bool(row and row["paused_at"])
+
+    async def paused_guilds(self) -> set[str]:
+        """Every guild whose alerts are paused."""
+        rows = await self._fetchall("SELECT guild_id FROM alert_guilds WHERE paused_at IS NOT NULL")
+        return {row["guild_id"] for row in rows}
+
+    # -- what the alerts have seen ----------------------------------------------------------------
+
+    async def unprocessed_alert_articles(self) -> dict[str, str]:
+        """{article id: when it entered the store} for articles the alerts have not matched."""
+        rows = await self._fetchall(
+            "SELECT a.id, a.created_at FROM articles a"
+            " LEFT JOIN alert_items i ON i.article_id = a.id"
+            " WHERE i.article_id IS NULL AND a.retracted_at IS NULL ORDER BY a.created_at, a.id"
+        )
+        return {row["id"]: row["created_at"] for row in rows}
+
+    async def articles_added_at(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """{article id: when it entered the store}."""
+        if not article_ids:
+            return {}
+        marks = ",".join("?" * len(article_ids))
+        rows = await self._fetchall(
+            f"SELECT id, created_at FROM articles WHERE id IN ({marks})", list(article_ids)
+        )
+        return {row["id"]: row["created_at"] for row in rows}
+
+    async def alert_place_statuses(self) -> dict[str, str]:
+        """{place key: status} as the alerts last saw it."""
+        rows = await self._fetchall("SELECT place_key, status FROM alert_place_status")
+        return {row["place_key"]: row["status"] for row in rows}
+
+    async def record_alert_scan(
+        self,
+        article_ids: Iterable[str],
+        rows: Sequence[NewOutboxRow],
+        statuses: dict[str, str],
+    ) -> int:
+        """Write one scan's outbox rows, mark its articles seen and its statuses known, at once.
+
+        Returns how many rows were new (a row already present is left alone).
+        """
+        now = utcnow()
+        async with self.transaction() as db:
+            added = await self._insert_rows(db, rows, now)
+            await db.executemany(
+                "INSERT OR IGNORE INTO alert_items (article_id, processed_at) VALUES (?, ?)",
+                [(article_id, now) for article_id in article_ids],
+            )
+            await db.executemany(
+                "INSERT INTO alert_place_status (place_key, status, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT(place_key) DO UPDATE SET status = excluded.status,"
+                " updated_at = excluded.updated_at WHERE status != excluded.status",
+                [(key, status, now) for key, status in statuses.items()],
+            )
+        return added
+
+    async def enqueue_outbox(self, rows: Sequence[NewOutboxRow]) -> int:
+        """Insert outbox rows that are not there yet; returns how many were new."""
+        async with self.transaction() as db:
+            return await self._insert_rows(db, rows, utcnow())
+
+    @staticmethod
+    async def _insert_rows(db: aiosqlite.Connection, rows: Sequence[NewOutboxRow], now: str) -> int:
+        added = 0
+        for row in rows:
+            cursor = await db.execute(
+                "INSERT OR IGNORE INTO alert_outbox (subscription_id, kind, subject, article_id,"
+                " state, detail, payload, nonce, next_attempt_at, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    row.subscription_id,
+                    row.kind,
+                    row.subject,
+                    row.article_id,
+                    row.state,
+                    row.detail,
+                    row.payload.to_json() if row.payload else None,
+                    row.nonce,
+                    now if row.state == QUEUED else None,
+                    now,
+                    now,
+                ),
+            )
+            added += cursor.rowcount
+        return added
+
+    # -- the outbox ---------------------------------------------------------------------------
+
+    async def outbox_entry(self, entry_id: int) -> OutboxEntry | None:
+        """One outbox row."""
+        row = await self._fetchone(_ENTRY_SQL + " WHERE o.id = ?", (entry_id,))
+        return _entry(row) if row else None
+
+    async def due_outbox(
+        self,
+        now: str,
+        *,
+        limit: int = 500,
+        only_guild: str | None = None,
+        except_guild: str | None = None,
+    ) -> list[OutboxEntry]:
+        """Queued rows whose next attempt is due, oldest first."""
+        sql = _ENTRY_SQL + " WHERE o.state = ? AND o.next_attempt_at <= ?"
+        params: list[object] = [QUEUED, now]
+        if only_guild is not None:
+            sql += " AND s.guild_id = ?"
+            params.append(only_guild)
+        if except_guild is not None:
+            sql += " AND s.guild_id != ?"
+            params.append(except_guild)
+        rows = await self._fetchall(sql + " ORDER BY o.id LIMIT ?", [*params, limit])
+        return [_entry(row) for row in rows]
+
+    async def next_outbox_attempt(self) -> str | None:
+        """When the earliest queued row is due, if any."""
+        row = await self._fetchone(
+            "SELECT MIN(next_attempt_at) FROM alert_outbox WHERE state = ?", (QUEUED,)
+        )
+        return row[0] if row else None
+
+    async def pending_edits(self, *, limit: int = 100) -> list[OutboxEntry]:
+        """Delivered posts whose "also covered by" line grew since they were posted."""
+        rows = await self._fetchall(
+            _ENTRY_SQL + " WHERE o.needs_edit = 1 AND o.message_id IS NOT NULL ORDER BY o.id"
+            " LIMIT ?",
+            (limit,),
+        )
+        return [_entry(row) for row in rows]
+
+    async def outbox_entries(
+        self,
+        *,
+        guild_id: str | None = None,
+        states: Sequence[str] | None = None,
+        article_id: str | None = None,
+        subscription_id: int | None = None,
+        limit: int = 50,
+    ) -> list[OutboxEntry]:
+        """Outbox rows, newest first, filtered by guild, state, article or subscription."""
+        where: list[str] = []
+        params: list[object] = []
+        if guild_id is not None:
+            where.append("s.guild_id = ?")
+            params.append(guild_id)
+        if states:
+            where.append(f"o.state IN ({','.join('?' * len(states))})")
+            params.extend(states)
+        if article_id is not None:
+            where.append("o.article_id = ?")
+            params.append(article_id)
+        if subscription_id is not None:
+            where.append("o.subscription_id = ?")
+            params.append(subscription_id)
+        sql = _ENTRY_SQL + (" WHERE " + " AND ".join(where) if where else "")
+        rows = await self._fetchall(sql + " ORDER BY o.id DESC LIMIT ?", [*params, limit])
+        return [_entry(row) for row in rows]
+
+    async def start_delivery_attempt(self, entry_id: int) -> None:
+        """Count an attempt before the request goes out (a crash then leaves a trace)."""
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE alert_outbox SET attempts = attempts + 1, updated_at = ? WHERE id = ?",
+                (utcnow(), entry_id),
+            )
+
+    async def mark_delivered(self, entry_id: int, message_id: str) -> None:
+        """Record a confirmed post."""
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE alert_outbox SET state = 'delivered', message_id = ?, detail = '',"
+                " next_attempt_at = NULL, updated_at = ? WHERE id = ? AND state = ?",
+                (message_id, utcnow(), entry_id, QUEUED),
+            )
+
+    async def mark_retry(self, entry_id: int, detail: str, next_attempt_at: str) -> None:
+        """Leave a row queued, to be tried again at ``next_attempt_at``."""
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE alert_outbox SET detail = ?, next_attempt_at = ?, updated_at = ?"
+                " WHERE id = ? AND state = ?",
+                (detail, next_attempt_at, utcnow(), entry_id, QUEUED),
+            )
+
+    async def mark_outbox_state(self, entry_id: int, state: str, detail: str) -> None:
+        """Close a queued row with a final state and the reason."""
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE alert_outbox SET state = ?, detail = ?, next_attempt_at = NULL,"
+                " updated_at = ? WHERE id = ? AND state = ?",
+                (state, detail, utcnow(), entry_id, QUEUED),
+            )
+
+    async def mark_edited(self, entry_id: int) -> None:
+        """The delivered post now shows its latest payload."""
+        async with self.transaction() as db:
+            await db.execute("UPDATE alert_outbox SET needs_edit = 0 WHERE id = ?", (entry_id,))
+
+    async def recent_item_entries(
+        self, subscription_id: int, *, limit: int = 200
+    ) -> list[OutboxEntry]:
+        """The latest posted or postable item rows of a subscription (for folding coverage)."""
+        rows = await self._fetchall(
+            _ENTRY_SQL + " WHERE o.subscription_id = ? AND o.kind = 'item'"
+            " AND o.state IN ('queued', 'delivered', 'held', 'digested')"
+            " ORDER BY o.id DESC LIMIT ?",
+            (subscription_id, limit),
+        )
+        return [_entry(row) for row in rows]
+
+    async def fold_into(self, entry_id: int, payload: AlertMessage) -> None:
+        """Replace an earlier post's payload (it gained "also covered by"); edit it if sent."""
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE alert_outbox SET payload = ?, updated_at = ?,"
+                " needs_edit = CASE WHEN message_id IS NOT NULL THEN 1 ELSE needs_edit END"
+                " WHERE id = ?",
+                (payload.to_json(), utcnow(), entry_id),
+            )
+
+    # -- digests ----------------------------------------------------------------------------------
+
+    async def held_entries(self, subscription_id: int) -> list[OutboxEntry]:
+        """Rows held for a subscription's next digest, oldest first."""
+        rows = await self._fetchall(
+            _ENTRY_SQL + " WHERE o.subscription_id = ? AND o.state = ? ORDER BY o.id",
+            (subscription_id, HELD),
+        )
+        return [_entry(row) for row in rows]
+
+    async def create_digest(
+        self, subscription_id: int, day: dt.date, payload: AlertMessage, held_ids: Sequence[int]
+    ) -> bool:
+        """Queue one digest post and mark the rows it carries; False if today's exists."""
+        subject = day.isoformat()
+        now = utcnow()
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "INSERT OR IGNORE INTO alert_outbox (subscription_id, kind, subject, state,"
+                " detail, payload, nonce, next_attempt_at, created_at, updated_at)"
+                " VALUES (?, 'digest', ?, ?, '', ?, ?, ?, ?, ?)",
+                (
+                    subscription_id,
+                    subject,
+                    QUEUED,
+                    payload.to_json(),
+                    make_nonce(subscription_id, "digest", subject),
+                    now,
+                    now,
+                    now,
+                ),
+            )
+            if cursor.rowcount == 0:
+                return False
+            digest_id = cursor.lastrowid
+            await db.executemany(
+                "UPDATE alert_outbox SET state = ?, detail = ?, folded_into = ?, updated_at = ?"
+                " WHERE id = ? AND state = ?",
+                [
+                    (DIGESTED, f"in the digest of {subject}", digest_id, now, held_id, HELD)
+                    for held_id in held_ids
+                ],
+            )
+            return True
