@@ -1,0 +1,512 @@
+"""Which jurisdictions an item is about: read place names like a reader, weigh the evidence."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from bot.extraction._rules import Provider, provider_rules
+from bot.models import Place
+from bot.places import City, Gazetteer, gazetteer, name_key
+
+_TOKEN = re.compile(r"[A-Za-z\u00C0-\u024F]+(?:[.'’&][A-Za-z\u00C0-\u024F]+)*\.?")
+_CONNECTORS = frozenset({"of", "de", "del", "la", "le", "on", "upon", "the", "and", "sur", "am"})
+_MAX_WORDS = 4
+
+# Field weights of a mention; the excerpt's first sentence counts like a second headline.
+_FIELD_WEIGHT = {"title": 3.0, "dateline": 2.0, "lead": 2.0, "excerpt": 1.0, "body": 0.3}
+_LEAD_CHARS = 220
+
+# Words after a place that make it the subject ("Boston bans", "Chicago police", "NJ lawmakers").
+_SUBJECT_AFTER = re.compile(
+    r"^\W{0,3}(?:(?:'s|’s)\s+)?(?:[A-Z][a-z]+\s+){0,1}(?:city\s+council|council|mayor|police|pd\b|"
+    r"lawmakers|legislat\w+|gov\.|governor|assembly|senate|officials|voters|residents|"
+    r"town\s+meeting|town|city|county\s+council|supervisors|commission\w*|votes?\b|voted|bans?\b|"
+    r"banned|approves?|approved|passes|passed|becomes|moves|considers?|delays?|postpones?|"
+    r"to\s+(?:vote|consider|ban)|court|regulator|watchdog|government|schools?|airports?|transit|"
+    r"sheriff|force|authorities|lifts?|repeals?|adopts?|expands?|rolls?|sues|sued|settles?|"
+    r"attorney\s+general|ag\b|privacy|data\s+protection|parliament|ministry|department|could|will|"
+    r"is|has|joins)",
+    re.IGNORECASE,
+)
+_SUBJECT_BEFORE = re.compile(
+    r"(?:city\s+of|town\s+of|state\s+of|county\s+of|\bin|across|throughout|for|mayor\s+of)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+# Places that only describe something else: a company's home, a newspaper, a university.
+_DESCRIPTOR_AFTER = re.compile(
+    r"^(?:,?\s*[A-Z][a-z]{1,5}\.)?\s*-\s*based|^\s+(?:University|College|Times|Post|Tribune|Globe|"
+    r"Herald|Journal|Chronicle|Sun|Star|Public\s+Media|Magazine|Business\s+Journal|Gazette|"
+    r"Register|Courier|Daily|Press|Examiner|Inquirer|Bee|Dispatch|Observer|Reporter)\b",
+)
+_DESCRIPTOR_BEFORE = re.compile(r"(?:University\s+of|College\s+of|native\s+of)\s+$", re.IGNORECASE)
+_DATELINE = re.compile(
+    r"^\s*\(?(?P<city>[A-Z][A-Z.'’ -]{2,40}?)\)?(?:,\s*(?P<state>[A-Z][A-Za-z. ]{1,24}?))?\s*"
+    r"(?:\([^)]{1,40}\))?\s*(?:--|[-–—:]|(?<=\))\s)"
+)
+_QUALIFIER = re.compile(r"^,?\s+(?P<q>[A-Z][A-Za-z.]*(?:\s+[A-Z][A-Za-z.]*)?)")
+
+
+@dataclass(slots=True)
+class Mention:
+    """One place-like name in the text, with what it could be."""
+
+    kind: str
+    candidates: list[Place]
+    field: str
+    start: int
+    weight: float
+    populations: list[int] = field(default_factory=list)
+    attached_state: str | None = None
+    attached_country: str | None = None
+    strong: bool = False
+
+
+@dataclass(slots=True)
+class Evidence:
+    """Weighed hints at which state and country the item is about."""
+
+    states: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    countries: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    provider: Provider | None = None
+
+
+@dataclass(slots=True)
+class Located:
+    """The places found (government ones ranked, companies by first mention) and company hints."""
+
+    governments: list[Place]
+    companies: list[Place]
+    company_first_in_title: bool
+    company_fields: frozenset[str]
+
+    def ordered(self, company_policy: bool) -> tuple[Place, ...]:
+        """All places, main first: a company only leads when the news is its own policy."""
+        if company_policy and self.companies:
+            places = self.companies[:1] + self.governments + self.companies[1:]
+        elif self.governments:
+            places = self.governments + self.companies
+        elif self.companies:
+            country = self.companies[0].country
+            national = [Place(level="national", country=country)] if country else []
+            places = national + self.companies
+        else:
+            places = []
+        return tuple(dict.fromkeys(places))[:8]
+
+
+def provider_home(domain: str | None, url: str | None) -> Provider | None:
+    """The outlet's home from providers.yaml or its country-code domain."""
+    host = (domain or "").strip().lower()
+    if not host and url:
+        host = urlsplit(url).netloc.lower()
+    host = host.split(":")[0].removeprefix("www.")
+    if not host:
+        return None
+    rules = provider_rules()
+    labels = host.split(".")
+    for i in range(len(labels) - 1):
+        home = rules.providers.get(".".join(labels[i:]))
+        if home:
+            return home
+    tld = labels[-1]
+    if len(tld) == 2 and tld not in rules.generic_country_tlds:
+        code = "GB" if tld == "uk" else tld.upper()
+        if code in gazetteer().country_names:
+            return Provider(country=code)
+    return None
+
+
+def _qualifier(gaz: Gazetteer, text: str) -> tuple[str | None, str | None]:
+    """Read the words after "City, " as (state, country)."""
+    match = _QUALIFIER.match(text)
+    if not match:
+        return None, None
+    words = match.group("q").split()
+    for size in (2, 1):
+        if len(words) < size:
+            continue
+        raw = " ".join(words[:size])
+        if raw.endswith("-based"):
+            raw = raw[: -len("-based")]
+        key = name_key(raw)
+        if (
+            raw.rstrip(".").isupper()
+            and len(raw.rstrip(".")) == 2
+            and raw.rstrip(".") in gaz.state_names
+        ):
+            return raw.rstrip("."), "US"
+        if key in gaz.states:
+            return gaz.states[key], "US"
+        if key in gaz.ap_abbreviations:
+            return gaz.ap_abbreviations[key], "US"
+        region = gaz.regions.get(key)
+        if region and region.kind == "state":
+            return region.code or region.name, region.country
+        if key in gaz.countries and len(raw) > 2:
+            return None, gaz.countries[key]
+    return None, None
+
+
+def _context_weight(text: str, start: int, end: int) -> float:
+    """How strongly the words around a name make it the item's subject (0 if a descriptor)."""
+    after = text[end : end + 40]
+    before = text[max(0, start - 25) : start]
+    if _DESCRIPTOR_AFTER.match(after) or _DESCRIPTOR_BEFORE.search(before):
+        return 0.0
+    if _SUBJECT_AFTER.match(after):
+        return 2.0
+    if _SUBJECT_BEFORE.search(before):
+        return 1.5
+    return 1.0
+
+
+class _Scanner:
+    """Finds place mentions in one text field."""
+
+    def __init__(self, gaz: Gazetteer, evidence: Evidence) -> None:
+        self.gaz = gaz
+        self.evidence = evidence
+        self.mentions: list[Mention] = []
+
+    def scan(self, text: str, field_name: str, lead_chars: int = 0) -> None:
+        """Add the mentions in ``text``; the first ``lead_chars`` count as the lead."""
+        tokens = list(_TOKEN.finditer(text))
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            if not token.group(0)[0].isupper():
+                i += 1
+                continue
+            used = self._window(text, tokens, i, field_name, lead_chars)
+            i += max(used, 1)
+
+    def _window(
+        self, text: str, tokens: list[re.Match[str]], i: int, field_name: str, lead_chars: int
+    ) -> int:
+        """Try the longest name starting at token i; return how many tokens it used."""
+        for size in range(min(_MAX_WORDS, len(tokens) - i), 0, -1):
+            window = tokens[i : i + size]
+            last = window[-1].group(0)
+            if not last[0].isupper():
+                continue
+            if any(
+                not t.group(0)[0].isupper() and t.group(0).lower() not in _CONNECTORS
+                for t in window
+            ):
+                continue
+            gaps = [text[a.end() : b.start()] for a, b in itertools.pairwise(window)]
+            if any(gap not in (" ", "-") for gap in gaps):
+                continue
+            start, end = window[0].start(), window[-1].end()
+            raw = text[start:end]
+            if self._lookup(raw, text, start, end, field_name, lead_chars, size):
+                return size
+        return 1
+
+    def _weight(self, field_name: str, start: int, lead_chars: int) -> float:
+        """The base weight of a mention at ``start`` in a field."""
+        if field_name == "excerpt" and start < lead_chars:
+            return _FIELD_WEIGHT["lead"]
+        return _FIELD_WEIGHT[field_name]
+
+    def _lookup(
+        self, raw: str, text: str, start: int, end: int, field_name: str, lead_chars: int, size: int
+    ) -> bool:
+        """Record a mention if ``raw`` names something; return whether it did."""
+        gaz = self.gaz
+        key = name_key(raw)
+        if not key:
+            return False
+        base = self._weight(field_name, start, lead_chars)
+        context = _context_weight(text, start, end)
+        weight = base * context
+        after = text[end : end + 30]
+
+        if key in gaz.state_or_city:
+            city, cue = gaz.state_or_city[key]
+            if cue.match(after.lstrip(" ,")) or cue.search(text[max(0, start - 15) : start]):
+                self._add_city(key, [city], field_name, start, weight, after, size, forced=True)
+            else:
+                self._add_state(gaz.states.get(key) or city.state or "", field_name, start, weight)
+            return True
+        if key in gaz.states and not (key in gaz.countries and key not in gaz.state_over_country):
+            self._add_state(gaz.states[key], field_name, start, weight)
+            return True
+        if key in gaz.ap_abbreviations and ("." in raw[:-1] or len(key) >= 4):
+            self._add_state(gaz.ap_abbreviations[key], field_name, start, weight)
+            return True
+        bare = raw.rstrip(".")
+        if size == 1 and bare.isupper() and bare in gaz.standalone_codes and "." not in raw:
+            self._add_state(bare, field_name, start, weight)
+            return True
+        region = gaz.regions.get(key)
+        cities = [] if (size == 1 and key in gaz.not_places) else gaz.cities.get(key, [])
+        if region:
+            candidate = region.to_place()
+            self._add(Mention("region", [candidate], field_name, start, weight, [0]))
+            if region.kind == "county" and cities:
+                self.mentions[-1].candidates += [c.to_place() for c in cities]
+                self.mentions[-1].populations += [c.population for c in cities]
+                self.mentions[-1].kind = "city"
+            self.evidence.countries[region.country] += weight * 0.5
+            return True
+        if key in gaz.countries:
+            if raw in ("US", "U.S.") and after.startswith("$"):
+                return True
+            iso = gaz.countries[key]
+            self._add(
+                Mention(
+                    "country", [Place(level="national", country=iso)], field_name, start, weight
+                )
+            )
+            self.evidence.countries[iso] += weight
+            return True
+        if key.endswith((" county", " parish")) and key in gaz.counties:
+            name = " ".join(w.capitalize() for w in key.split())
+            places = [
+                Place(level="county", country="US", state=s, county=name) for s in gaz.counties[key]
+            ]
+            state, _ = _qualifier(gaz, after)
+            mention = Mention(
+                "county",
+                places,
+                field_name,
+                start,
+                weight,
+                [0] * len(places),
+                attached_state=state,
+                strong=True,
+            )
+            self._add(mention)
+            if state:
+                self.evidence.states[state] += weight
+            return True
+        company = gaz.companies.get(key)
+        if company and raw[0].isupper():
+            self._add(Mention("company", [company.to_place()], field_name, start, base))
+            return True
+        if cities:
+            if size == 1 and key in gaz.person_first_names and re.match(r"^\s[A-Z][a-z]", after):
+                return False
+            self._add_city(key, cities, field_name, start, weight, after, size)
+            return True
+        if key in gaz.demonyms and not any(
+            text[start:].lower().startswith(e) for e in gaz.demonym_exceptions
+        ):
+            iso = gaz.demonyms[key]
+            self._add(
+                Mention(
+                    "demonym",
+                    [Place(level="national", country=iso)],
+                    field_name,
+                    start,
+                    weight * 0.5,
+                )
+            )
+            self.evidence.countries[iso] += weight * 0.5
+            return True
+        if key in gaz.state_hints:
+            self.evidence.states[gaz.state_hints[key]] += base * 0.5
+            return True
+        return False
+
+    def _add_state(self, code: str, field_name: str, start: int, weight: float) -> None:
+        """Record a US state (or a region given by code)."""
+        if not code:
+            return
+        self._add(
+            Mention(
+                "state", [Place(level="state", country="US", state=code)], field_name, start, weight
+            )
+        )
+        self.evidence.states[code] += weight
+        self.evidence.countries["US"] += weight * 0.5
+
+    def _add_city(
+        self,
+        key: str,
+        cities: list[City],
+        field_name: str,
+        start: int,
+        weight: float,
+        after: str,
+        size: int,
+        forced: bool = False,
+    ) -> None:
+        """Record a city name, narrowed by a following ", State" when there is one."""
+        state, country = _qualifier(self.gaz, after)
+        boosted = weight > self._weight(field_name, start, _LEAD_CHARS)
+        strong = forced or size > 1 or bool(state or country) or field_name == "title" or boosted
+        mention = Mention(
+            "city",
+            [c.to_place() for c in cities],
+            field_name,
+            start,
+            weight,
+            [c.population for c in cities],
+            state,
+            country,
+            strong,
+        )
+        self._add(mention)
+        if state:
+            self.evidence.states[state] += weight
+        if country:
+            self.evidence.countries[country] += weight
+
+    def _add(self, mention: Mention) -> None:
+        """Keep a mention unless it is only a descriptor (weight 0)."""
+        if mention.weight > 0:
+            self.mentions.append(mention)
+
+
+def _dateline(gaz: Gazetteer, text: str, scanner: _Scanner) -> int:
+    """Read a dateline ("SPRINGFIELD, Mass. (WWLP) –") as a city mention; return its length."""
+    match = _DATELINE.match(text)
+    if not match:
+        return 0
+    city_text = match.group("city").strip(" -")
+    if not city_text.replace(" ", "").replace(".", "").isupper():
+        return 0
+    key = name_key(city_text)
+    cities = gaz.cities.get(key, [])
+    state = country = None
+    if match.group("state"):
+        state, country = _qualifier(gaz, ", " + match.group("state"))
+    if key in gaz.state_or_city and not cities:
+        cities = [gaz.state_or_city[key][0]]
+    if not cities:
+        return 0
+    mention = Mention(
+        "city",
+        [c.to_place() for c in cities],
+        "dateline",
+        0,
+        _FIELD_WEIGHT["dateline"],
+        [c.population for c in cities],
+        state,
+        country,
+        strong=True,
+    )
+    scanner.mentions.append(mention)
+    if state:
+        scanner.evidence.states[state] += _FIELD_WEIGHT["dateline"]
+    if country:
+        scanner.evidence.countries[country] += _FIELD_WEIGHT["dateline"]
+    return match.end()
+
+
+def _resolve(mention: Mention, evidence: Evidence) -> Place | None:
+    """Pick the mention's most likely place by state, country, outlet and size."""
+    candidates = mention.candidates
+    if mention.attached_state or mention.attached_country:
+        narrowed = [
+            (p, pop)
+            for p, pop in zip(
+                candidates, mention.populations or [0] * len(candidates), strict=False
+            )
+            if (mention.attached_state is None or p.state == mention.attached_state)
+            and (mention.attached_country is None or p.country == mention.attached_country)
+        ]
+        if narrowed:
+            return max(narrowed, key=lambda item: item[1])[0]
+    if len(candidates) == 1:
+        return candidates[0]
+    provider = evidence.provider
+    best: tuple[float, Place] | None = None
+    populations = mention.populations or [0] * len(candidates)
+    for place, population in zip(candidates, populations, strict=False):
+        score = 5 * evidence.states.get(place.state or "", 0.0)
+        score += 2 * evidence.countries.get(place.country or "", 0.0)
+        if (
+            provider
+            and provider.city
+            and place.city == provider.city
+            and (provider.state in (None, place.state))
+        ):
+            score += 6
+        score += 0.4 * math.log10(population + 10)
+        if best is None or score > best[0]:
+            best = (score, place)
+    return best[1] if best else None
+
+
+def _has_evidence(place: Place, evidence: Evidence) -> bool:
+    """Whether anything besides the name itself supports this place."""
+    provider = evidence.provider
+    if provider and provider.city == place.city and provider.state in (None, place.state):
+        return True
+    return evidence.states.get(place.state or "", 0.0) > 0
+
+
+def _specific(place: Place, parent: Place) -> bool:
+    """Whether ``place`` lies inside ``parent`` (a city or county in a state or country)."""
+    if place.level in ("city", "county") and parent.level == "state":
+        return place.state == parent.state and place.country == parent.country
+    if place.level in ("city", "county", "state") and parent.level == "national":
+        return place.country == parent.country
+    return False
+
+
+def locate(
+    title: str, excerpt: str, body: str, provider_domain: str | None, url: str | None
+) -> Located:
+    """Find the item's places; the main jurisdiction first (see TAXONOMY.md for levels)."""
+    gaz = gazetteer()
+    evidence = Evidence(provider=provider_home(provider_domain, url))
+    if evidence.provider:
+        if evidence.provider.state:
+            evidence.states[evidence.provider.state] += 2.0
+        if evidence.provider.country:
+            evidence.countries[evidence.provider.country] += 2.0
+    scanner = _Scanner(gaz, evidence)
+    scanner.scan(title, "title")
+    skip = _dateline(gaz, excerpt, scanner)
+    scanner.scan(excerpt[skip:], "excerpt", lead_chars=_LEAD_CHARS)
+    if body:
+        skip_body = _dateline(gaz, body, scanner) if not skip else 0
+        scanner.scan(body[skip_body:], "body")
+
+    scores: dict[Place, float] = defaultdict(float)
+    first_seen: dict[Place, tuple[int, int]] = {}
+    order = {"title": 0, "dateline": 1, "excerpt": 2, "body": 3}
+    for mention in scanner.mentions:
+        place = _resolve(mention, evidence)
+        if place is None:
+            continue
+        if mention.kind == "city" and not mention.strong and not _has_evidence(place, evidence):
+            population = max(mention.populations or [0])
+            if population < 250_000:
+                continue
+        scores[place] += mention.weight
+        first_seen.setdefault(place, (order[mention.field], mention.start))
+
+    companies = [p for p in scores if p.level == "company"]
+    governments = [p for p in scores if p.level != "company"]
+    governments.sort(key=lambda p: (-scores[p], first_seen[p]))
+    companies.sort(key=lambda p: (first_seen[p], -scores[p]))
+
+    if governments:
+        top = governments[0]
+        if top.level in ("state", "national"):
+            inner = [
+                p for p in governments[1:] if _specific(p, top) and scores[p] >= 0.5 * scores[top]
+            ]
+            if inner:
+                governments.remove(inner[0])
+                governments.insert(0, inner[0])
+
+    title_mentions = sorted(
+        (m for m in scanner.mentions if m.field == "title"), key=lambda m: m.start
+    )
+    return Located(
+        governments=governments,
+        companies=companies,
+        company_first_in_title=bool(title_mentions) and title_mentions[0].kind == "company",
+        company_fields=frozenset(m.field for m in scanner.mentions if m.kind == "company"),
+    )

@@ -1,0 +1,232 @@
+"""Load and check the extraction's rule files: actions.yaml, scopes.yaml, providers.yaml."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bot.data import DataFileError, load_yaml
+from bot.taxonomy import ACTIONS, SCOPES
+
+ACTIONS_FILE = "actions.yaml"
+SCOPES_FILE = "scopes.yaml"
+PROVIDERS_FILE = "providers.yaml"
+RULE_FILES = (ACTIONS_FILE, SCOPES_FILE, PROVIDERS_FILE)
+FIELDS = ("title", "excerpt", "body")
+_TERM_RE = re.compile(r"\{([A-Z_]+)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """Wording that points to one label (an action or a scope), with its weight."""
+
+    label: str
+    weight: float
+    patterns: tuple[re.Pattern[str], ...]
+    requires: str | None = None
+
+    def matches(self, text: str) -> bool:
+        """Whether any of the rule's patterns occurs in ``text``."""
+        return any(pattern.search(text) for pattern in self.patterns)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRules:
+    """Everything actions.yaml says."""
+
+    field_weights: dict[str, float]
+    min_score: float
+    body_chars: int
+    fr_terms: tuple[re.Pattern[str], ...]
+    government_actor: re.Pattern[str]
+    rules: tuple[Rule, ...]
+    moratorium_map: dict[str, str]
+    moratorium_cues: tuple[re.Pattern[str], ...]
+    company_subject_actions: frozenset[str]
+    dated_by_publication: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeRules:
+    """Everything scopes.yaml says."""
+
+    field_weights: dict[str, float]
+    body_chars: int
+    rules: tuple[Rule, ...]
+    company_private_bonus: float
+    company_private_actions: frozenset[str]
+    local_government_actions: frozenset[str]
+    level_defaults: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    """A news outlet's home: state (USPS or region), city and country."""
+
+    state: str | None = None
+    city: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderRules:
+    """Everything providers.yaml says."""
+
+    providers: dict[str, Provider]
+    generic_country_tlds: frozenset[str]
+
+
+def _expand(pattern: str, terms: dict[str, str], file: str) -> str:
+    """Replace {NAME} with terms[NAME], repeatedly (terms may use terms)."""
+    original = pattern
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in terms:
+            raise DataFileError(f"{file}: unknown term {{{name}}} in pattern {original!r}")
+        return terms[name]
+
+    for _ in range(5):
+        if not _TERM_RE.search(pattern):
+            return pattern
+        pattern = _TERM_RE.sub(substitute, pattern)
+    raise DataFileError(f"{file}: terms nest too deeply in {original!r}")
+
+
+def _compile(pattern: Any, terms: dict[str, str], file: str) -> re.Pattern[str]:
+    """Compile one case-insensitive pattern, naming the file when it is broken."""
+    if not isinstance(pattern, str) or not pattern:
+        raise DataFileError(f"{file}: a pattern must be a non-empty string, got {pattern!r}")
+    try:
+        return re.compile(_expand(pattern, terms, file), re.IGNORECASE)
+    except re.error as exc:
+        raise DataFileError(f"{file}: bad pattern {pattern!r}: {exc}") from exc
+
+
+def _rules(
+    items: Any, key: str, allowed: tuple[str, ...], terms: dict[str, str], file: str
+) -> tuple[Rule, ...]:
+    """Build and check the rule list of a file."""
+    if not isinstance(items, list) or not items:
+        raise DataFileError(f"{file}: 'rules' must be a non-empty list")
+    rules = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise DataFileError(f"{file}: every rule must be a mapping, got {item!r}")
+        label = item.get(key)
+        if label not in allowed:
+            raise DataFileError(f"{file}: unknown {key} {label!r}; expected one of {allowed}")
+        weight = item.get("weight")
+        if not isinstance(weight, int | float) or weight <= 0:
+            raise DataFileError(f"{file}: rule for {label!r} needs a positive weight")
+        requires = item.get("requires")
+        if requires not in (None, "government", "company"):
+            raise DataFileError(f"{file}: rule for {label!r}: unknown requires {requires!r}")
+        patterns = item.get("patterns")
+        if not isinstance(patterns, list) or not patterns:
+            raise DataFileError(f"{file}: rule for {label!r} needs a list of patterns")
+        compiled = tuple(_compile(p, terms, file) for p in patterns)
+        rules.append(Rule(label, float(weight), compiled, requires))
+    return tuple(rules)
+
+
+def _field_weights(data: dict[str, Any], file: str) -> dict[str, float]:
+    """Check and return the field weights of a file."""
+    weights = data.get("field_weights")
+    if not isinstance(weights, dict) or set(weights) != set(FIELDS):
+        raise DataFileError(f"{file}: 'field_weights' must give {', '.join(FIELDS)}")
+    return {name: float(value) for name, value in weights.items()}
+
+
+def _names(data: dict[str, Any], key: str, allowed: tuple[str, ...], file: str) -> frozenset[str]:
+    """Check a list of taxonomy names."""
+    values = data.get(key)
+    if not isinstance(values, list) or any(value not in allowed for value in values):
+        raise DataFileError(f"{file}: '{key}' must be a list of names from {allowed}")
+    return frozenset(values)
+
+
+def _terms(data: dict[str, Any], file: str) -> dict[str, str]:
+    """Check the {NAME} terms of a file."""
+    terms = data.get("terms", {})
+    if not isinstance(terms, dict) or not all(isinstance(v, str) for v in terms.values()):
+        raise DataFileError(f"{file}: 'terms' must map names to pattern strings")
+    return {str(k): v for k, v in terms.items()}
+
+
+@functools.cache
+def action_rules() -> ActionRules:
+    """Load actions.yaml (once)."""
+    file = ACTIONS_FILE
+    data = load_yaml(file)
+    terms = _terms(data, file)
+    moratorium = data.get("moratorium")
+    if not isinstance(moratorium, dict) or not isinstance(moratorium.get("map"), dict):
+        raise DataFileError(f"{file}: 'moratorium' needs 'map' and 'cues'")
+    for source, target in moratorium["map"].items():
+        if source not in ACTIONS or target not in ACTIONS:
+            raise DataFileError(f"{file}: moratorium map {source!r}→{target!r} is not in ACTIONS")
+    actors = data.get("actors")
+    if not isinstance(actors, dict) or "government" not in actors:
+        raise DataFileError(f"{file}: 'actors' needs a 'government' pattern")
+    fr_terms = data.get("fr_terms")
+    if not isinstance(fr_terms, list) or not fr_terms:
+        raise DataFileError(f"{file}: 'fr_terms' must be a non-empty list")
+    return ActionRules(
+        field_weights=_field_weights(data, file),
+        min_score=float(data.get("min_score", 0)),
+        body_chars=int(data.get("body_chars", 4000)),
+        fr_terms=tuple(_compile(p, terms, file) for p in fr_terms),
+        government_actor=_compile(actors["government"], terms, file),
+        rules=_rules(data.get("rules"), "action", ACTIONS, terms, file),
+        moratorium_map=dict(moratorium["map"]),
+        moratorium_cues=tuple(_compile(p, terms, file) for p in moratorium.get("cues") or []),
+        company_subject_actions=_names(data, "company_subject_actions", ACTIONS, file),
+        dated_by_publication=_names(data, "dated_by_publication", ACTIONS, file),
+    )
+
+
+@functools.cache
+def scope_rules() -> ScopeRules:
+    """Load scopes.yaml (once)."""
+    file = SCOPES_FILE
+    data = load_yaml(file)
+    terms = _terms(data, file)
+    defaults = data.get("defaults")
+    if not isinstance(defaults, dict):
+        raise DataFileError(f"{file}: 'defaults' must be a mapping")
+    level_defaults = {k: v for k, v in defaults.items() if k != "local_government_actions"}
+    for level, scope in level_defaults.items():
+        if scope not in SCOPES:
+            raise DataFileError(f"{file}: default scope {scope!r} for {level!r} is not in SCOPES")
+    return ScopeRules(
+        field_weights=_field_weights(data, file),
+        body_chars=int(data.get("body_chars", 3000)),
+        rules=_rules(data.get("rules"), "scope", SCOPES, terms, file),
+        company_private_bonus=float(data.get("company_private_bonus", 0)),
+        company_private_actions=_names(data, "company_private_actions", ACTIONS, file),
+        local_government_actions=_names(defaults, "local_government_actions", ACTIONS, file),
+        level_defaults=level_defaults,
+    )
+
+
+@functools.cache
+def provider_rules() -> ProviderRules:
+    """Load providers.yaml (once)."""
+    file = PROVIDERS_FILE
+    data = load_yaml(file)
+    raw = data.get("providers")
+    if not isinstance(raw, dict):
+        raise DataFileError(f"{file}: 'providers' must map domains to homes")
+    providers = {}
+    for domain, home in raw.items():
+        if not isinstance(home, dict) or not set(home) <= {"state", "city", "country"}:
+            raise DataFileError(f"{file}: {domain!r} needs a mapping of state, city, country")
+        country = home.get("country") or ("US" if home.get("state") else None)
+        providers[str(domain).lower()] = Provider(home.get("state"), home.get("city"), country)
+    tlds = data.get("generic_country_tlds", [])
+    if not isinstance(tlds, list):
+        raise DataFileError(f"{file}: 'generic_country_tlds' must be a list")
+    return ProviderRules(providers, frozenset(str(t).lower() for t in tlds))
