@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.loopback.fixtures import *  # noqa: F403
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 DATA_DIR = Path(__file__).resolve().parent / "data"

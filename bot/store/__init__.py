@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.store._alerts import AlertStore
 from bot.store._articles import REMOVED_FROM_CORPUS, ArticleStore, FileOutcome, SourceFile
 from bot.store._base import StoreError, utcnow
+from bot.store._guilds import GuildStore
 
 __all__ = ["REMOVED_FROM_CORPUS", "FileOutcome", "SourceFile", "Store", "StoreError", "utcnow"]
 

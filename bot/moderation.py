@@ -1,0 +1,407 @@
+"""Moderator actions on the corpus: add, import, correct and remove articles, all audited.
+
+Articles a moderator adds live in the store (``origin = 'moderator'``) under the same stable id
+an ingest would give them (a hash of the canonical URL, else of provider and headline). Each is
+recorded against a pseudo source path ``moderator:...`` that no corpus directory contains, so a
+re-ingest never retracts it, and the same story arriving later in the corpus merges into it
+instead of duplicating it. The cogs and the console are both faces over :class:`Moderation`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from bot import render
+from bot.corpus import CorpusError, ParsedArticle, parse_date, parse_document
+from bot.extraction import EXTRACTOR_VERSION, extract
+from bot.ingest import read_parsed, to_article
+from bot.models import Article, Correction, Extraction
+from bot.service import Banwatch, BanwatchError
+from bot.store import utcnow
+from bot.taxonomy import ACTION_LABELS, ACTIONS, SCOPES
+
+if TYPE_CHECKING:
+    from bot.console import Console
+
+MAX_TITLE_CHARS = 500
+MAX_TEXT_CHARS = 4_000
+MAX_PROVIDER_CHARS = 200
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+MAX_REASON_CHARS = 300
+MODERATOR_SOURCE = "moderator:"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who performs a moderator action, and in which guild (None for the console)."""
+
+    user_id: str
+    guild_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleDraft:
+    """What a moderator typed for a new article (the ``/article add`` modal's fields)."""
+
+    title: str
+    url: str = ""
+    date: str = ""
+    provider: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticlePreview:
+    """A draft as it would be stored, with the extractor's reading, before publishing."""
+
+    parsed: ParsedArticle
+    article: Article
+
+    @property
+    def reading(self) -> Extraction:
+        """The automatic reading of the draft."""
+        assert self.article.extraction is not None
+        return self.article.extraction
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """What publishing did: the stored article and whether it was new, updated or known."""
+
+    article: Article
+    outcome: str
+
+
+@dataclass(slots=True)
+class ImportResult:
+    """What importing one file did."""
+
+    filename: str
+    new: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def render(self) -> str:
+        """One line of counts, then each problem."""
+        lines = [
+            f"Imported {self.filename}: {len(self.new)} new, {len(self.updated)} updated,"
+            f" {len(self.unchanged)} unchanged, {len(self.merged)} duplicates merged,"
+            f" {len(self.problems)} rejected."
+        ]
+        lines.extend(f"  rejected: {problem}" for problem in self.problems[:10])
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionResult:
+    """An article's reading before and after a moderator's correction."""
+
+    article: Article
+    before: Extraction | None
+    after: Extraction | None
+
+
+def reading_fields(reading: Extraction | None) -> list[tuple[str, str]]:
+    """(label, value) pairs describing a reading: policy or not, place, action, scope, date."""
+    if reading is None:
+        return [("Reading", "not read yet")]
+    place = ", ".join(p.display for p in reading.places) or "none found"
+    return [
+        ("Policy news", "yes" if reading.is_policy else "no"),
+        ("Place", place),
+        ("Action", f"{ACTION_LABELS.get(reading.action, reading.action)} ({reading.action})"),
+        ("Scope", reading.scope),
+        ("Date", reading.event_date.isoformat() if reading.event_date else "unknown"),
+    ]
+
+
+def _text(value: str | None, limit: int) -> str:
+    return " ".join((value or "").split())[:limit]
+
+
+def _provider_domain(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.") or None
+
+
+def _check_url(url: str) -> str | None:
+    url = url.strip()
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in url:
+        raise BanwatchError("The URL must be a web address starting with http:// or https://.")
+    return url[:2000]
+
+
+class Moderation:
+    """Moderator actions over one :class:`Banwatch`; every change is written to the audit log."""
+
+    def __init__(self, app: Banwatch) -> None:
+        self.app = app
+        self.store = app.store
+
+    async def preview_article(self, draft: ArticleDraft) -> ArticlePreview:
+        """Validate a draft and read it with the extractor; nothing is stored yet."""
+        title = _text(draft.title, MAX_TITLE_CHARS)
+        if not title:
+            raise BanwatchError("An article needs a title.")
+        url = _check_url(draft.url or "")
+        try:
+            published = parse_date(draft.date.strip() or None, path="article", field_name="date")
+        except CorpusError as exc:
+            raise BanwatchError(f"The date is not usable: {exc.reason}.") from exc
+        text = (draft.text or "").strip()[:MAX_TEXT_CHARS]
+        excerpt = _text(text.split("\n\n", 1)[0], 500)
+        parsed = ParsedArticle(
+            title=title,
+            excerpt=excerpt,
+            body=text if text != excerpt else "",
+            url=url,
+            published_at=published or dt.datetime.now(dt.UTC).replace(microsecond=0),
+            provider_name=_text(draft.provider, MAX_PROVIDER_CHARS) or None,
+            provider_domain=_provider_domain(url),
+        )
+        article = to_article(parsed)
+        article.origin = "moderator"
+        article.extraction = extract(article)
+        return ArticlePreview(parsed=parsed, article=article)
+
+    async def publish_article(self, preview: ArticlePreview, actor: Actor) -> Published:
+        """Store a previewed article; it survives restarts and re-ingests."""
+        parsed = preview.parsed
+        data = parsed.content_hash().encode()
+        outcome = await self.store.record_file(
+            MODERATOR_SOURCE + parsed.stable_id(),
+            len(data),
+            0,
+            hashlib.sha256(data).hexdigest(),
+            [(parsed, preview.reading)],
+            EXTRACTOR_VERSION,
+            origin="moderator",
+        )
+        state, article_id = next(
+            (name, ids[0])
+            for name in ("new", "updated", "unchanged", "merged")
+            if (ids := getattr(outcome, name))
+        )
+        await self.store.record_audit(
+            actor_id=actor.user_id,
+            guild_id=actor.guild_id,
+            action="article.add",
+            target=article_id,
+            detail={"outcome": state, "title": parsed.title, "url": parsed.url},
+        )
+        return Published(article=await self.app.article(article_id), outcome=state)
+
+    async def import_file(self, data: bytes, filename: str, actor: Actor) -> ImportResult:
+        """Import one file in either corpus format (front matter or plain text)."""
+        name = _text(filename, 200) or "upload"
+        if len(data) > MAX_IMPORT_BYTES:
+            raise BanwatchError(f"{name} is over {MAX_IMPORT_BYTES // (1024 * 1024)} MiB.")
+        try:
+            parsed = parse_document(data, path=name)
+        except CorpusError as exc:
+            raise BanwatchError(f"Can't import {name}: {exc.reason}.") from exc
+        result = ImportResult(filename=name, problems=list(parsed.problems))
+        if not parsed.articles:
+            raise BanwatchError(f"{name} holds no readable article.")
+        sha256 = hashlib.sha256(data).hexdigest()
+        outcome = await self.store.record_file(
+            f"{MODERATOR_SOURCE}import:{sha256[:16]}",
+            len(data),
+            0,
+            sha256,
+            read_parsed(parsed.articles),
+            EXTRACTOR_VERSION,
+            origin="moderator",
+        )
+        result.new, result.updated = outcome.new, outcome.updated
+        result.unchanged, result.merged = outcome.unchanged, outcome.merged
+        await self.store.record_audit(
+            actor_id=actor.user_id,
+            guild_id=actor.guild_id,
+            action="article.import",
+            target=name,
+            detail={
+                "new": result.new,
+                "updated": result.updated,
+                "unchanged": len(result.unchanged),
+                "merged": len(result.merged),
+                "rejected": len(result.problems),
+            },
+        )
+        return result
+
+    async def correct_article(
+        self,
+        article_id: str,
+        actor: Actor,
+        *,
+        place: str | None = None,
+        action: str | None = None,
+        scope: str | None = None,
+        is_policy: bool | None = None,
+    ) -> CorrectionResult:
+        """Store a moderator's reading of an article; it wins over the extractor from now on."""
+        before = await self.app.article(article_id)
+        if action is not None:
+            action = action.strip().lower()
+            if action not in ACTIONS:
+                raise BanwatchError(
+                    f"Unknown action {action!r}. Choose one of: {', '.join(ACTIONS)}."
+                )
+        if scope is not None:
+            scope = scope.strip().lower()
+            if scope not in SCOPES:
+                raise BanwatchError(f"Unknown scope {scope!r}. Choose one of: {', '.join(SCOPES)}.")
+        jurisdiction = await self.app.resolve_place(place) if place else None
+        if all(value is None for value in (jurisdiction, action, scope, is_policy)):
+            raise BanwatchError("Say what to correct: place, action, scope or is_policy.")
+        if action is not None and is_policy is None:
+            is_policy = action != "none"
+        correction = Correction(
+            article_id=before.id,
+            corrected_by=actor.user_id,
+            corrected_at=utcnow(),
+            is_policy=is_policy,
+            action=action,
+            scope=scope,
+            place_key=jurisdiction.key if jurisdiction else None,
+        )
+        await self.store.save_correction(correction, jurisdiction.place if jurisdiction else None)
+        after = await self.app.article(before.id)
+        await self.store.record_audit(
+            actor_id=actor.user_id,
+            guild_id=actor.guild_id,
+            action="article.correct",
+            target=before.id,
+            detail={
+                "place": jurisdiction.key if jurisdiction else None,
+                "action": action,
+                "scope": scope,
+                "is_policy": is_policy,
+            },
+        )
+        return CorrectionResult(article=after, before=before.extraction, after=after.extraction)
+
+    async def remove_article(self, article_id: str, actor: Actor, reason: str = "") -> Article:
+        """Retract an article from every answer; it stays in the database for the audit trail."""
+        article = await self.app.article(article_id)
+        reason = _text(reason, MAX_REASON_CHARS) or "removed by a moderator"
+        if not await self.store.retract_article(article.id, reason):
+            raise BanwatchError(f"Article {article.id} was already removed.")
+        await self.store.record_audit(
+            actor_id=actor.user_id,
+            guild_id=actor.guild_id,
+            action="article.remove",
+            target=article.id,
+            detail={"title": article.title, "reason": reason},
+        )
+        return article
+
+
+# -- the console face ------------------------------------------------------------------------
+
+
+def _reading_text(reading: Extraction | None) -> str:
+    return "\n".join(f"  {label}: {value}" for label, value in reading_fields(reading))
+
+
+async def _console_add(console: Console, named: dict[str, str], words: list[str]) -> str:
+    moderation = Moderation(console.app)
+    draft = ArticleDraft(
+        title=named.get("title") or " ".join(words),
+        url=named.get("url", ""),
+        date=named.get("date", ""),
+        provider=named.get("provider", ""),
+        text=named.get("text", ""),
+    )
+    preview = await moderation.preview_article(draft)
+    published = await moderation.publish_article(preview, Actor(console.user_id))
+    return (
+        f"Published ({published.outcome}):\n{render.article_line(published.article)}\n"
+        + _reading_text(published.article.extraction)
+    )
+
+
+async def _console_import(console: Console, named: dict[str, str], words: list[str]) -> str:
+    from pathlib import Path
+
+    name = named.get("file") or " ".join(words)
+    if not name:
+        raise BanwatchError("Give the file to import, e.g. `/article import file:story.md`.")
+    path = Path(name).expanduser()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BanwatchError(f"Can't read {name}: {exc.strerror or exc}.") from exc
+    result = await Moderation(console.app).import_file(data, path.name, Actor(console.user_id))
+    return result.render()
+
+
+def _yes_no(value: str | None) -> bool | None:
+    if value is None:
+        return None
+    folded = value.strip().lower()
+    if folded in ("yes", "true", "1", "y"):
+        return True
+    if folded in ("no", "false", "0", "n"):
+        return False
+    raise BanwatchError("`is_policy` must be yes or no.")
+
+
+async def _console_correct(console: Console, named: dict[str, str], words: list[str]) -> str:
+    article_id = named.get("id") or (words[0] if words else "")
+    result = await Moderation(console.app).correct_article(
+        article_id,
+        Actor(console.user_id),
+        place=named.get("place"),
+        action=named.get("action"),
+        scope=named.get("scope"),
+        is_policy=_yes_no(named.get("is_policy")),
+    )
+    return (
+        f"Corrected {result.article.id}: {result.article.title}\n"
+        f"Before:\n{_reading_text(result.before)}\nNow:\n{_reading_text(result.after)}"
+    )
+
+
+async def _console_remove(console: Console, named: dict[str, str], words: list[str]) -> str:
+    article_id = named.get("id") or (words[0] if words else "")
+    reason = named.get("reason") or " ".join(words[1:])
+    article = await Moderation(console.app).remove_article(
+        article_id, Actor(console.user_id), reason
+    )
+    return f"Removed {article.id}: {article.title}"
+
+
+def register_console(console: Console) -> None:
+    """Add ``/article add|import|correct|remove`` to the console."""
+    from bot.console import ConsoleCommand
+
+    for command in (
+        ConsoleCommand(
+            "article add",
+            _console_add,
+            ("title", "url", "date", "provider", "text"),
+            "add an article (moderators)",
+        ),
+        ConsoleCommand("article import", _console_import, ("file",), "import a corpus file"),
+        ConsoleCommand(
+            "article correct",
+            _console_correct,
+            ("id", "place", "action", "scope", "is_policy"),
+            "correct an article's reading",
+        ),
+        ConsoleCommand("article remove", _console_remove, ("id", "reason"), "retract an article"),
+    ):
+        console.register(command)

@@ -1,0 +1,131 @@
+"""``banwatch run`` and ``banwatch sync``: the entry point that owns the bot's lifetimes.
+
+Open the store, ingest the corpus, build the bot with both, log in, sync commands only when
+the command tree changed, serve until SIGINT/SIGTERM, then close the bot and the store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+
+import discord
+
+from bot.cli import command
+from bot.client import BanwatchBot, sync_commands
+from bot.config import Settings
+from bot.discord_api import configure_api_base
+from bot.service import Banwatch
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+NO_TOKEN_MESSAGE = """\
+banwatch: DISCORD_TOKEN is not set, so the bot can't log in to Discord.
+  Create an application at https://discord.com/developers/applications, open Bot,
+  press Reset Token and put the token in .env as DISCORD_TOKEN=... (see README,
+  "Running on Discord"). Never commit or share it.
+  To try every command without Discord, run: banwatch console"""
+
+
+def extend_cli(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Add ``run`` and ``sync`` to the ``banwatch`` command line."""
+    p = subparsers.add_parser("run", parents=[common], help="run the Discord bot")
+    p.add_argument(
+        "--sync",
+        action="store_true",
+        help="sync application commands even if they look unchanged",
+    )
+    p = subparsers.add_parser(
+        "sync", parents=[common], help="sync the slash commands to Discord, then exit"
+    )
+    p.add_argument(
+        "--guild",
+        type=int,
+        metavar="ID",
+        help="sync to this guild only (instant); default: $DEV_GUILD_ID, else globally",
+    )
+
+
+def _token_or_complain(settings: Settings) -> str | None:
+    if not settings.discord_token:
+        print(NO_TOKEN_MESSAGE, file=sys.stderr)
+        return None
+    return settings.discord_token
+
+
+async def _serve_until_signal(bot: BanwatchBot) -> None:
+    """Run the gateway connection until it ends or SIGINT/SIGTERM arrives."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    handled = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+            handled.append(signum)
+    connection = asyncio.create_task(bot.connect(reconnect=True), name="banwatch-gateway")
+    stopping = asyncio.create_task(stop.wait(), name="banwatch-stop")
+    try:
+        await asyncio.wait({connection, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if stop.is_set():
+            log.info("shutting down")
+    finally:
+        for signum in handled:
+            loop.remove_signal_handler(signum)
+        stopping.cancel()
+        await bot.close()
+        if connection.done():
+            connection.result()
+        else:
+            connection.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await connection
+
+
+@command("run")
+async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the Discord bot until interrupted."""
+    token = _token_or_complain(settings)
+    if token is None:
+        return 2
+    configure_api_base(settings.discord_api_base, settings.discord_gateway_url)
+    async with await Store.open(settings.db_path) as store:
+        app = Banwatch(store, settings.corpus_dir)
+        summary = await app.ingest()
+        for path, reason in summary.rejected:
+            log.warning("corpus file rejected: %s: %s", path, reason)
+        async with BanwatchBot(app, settings) as bot:
+            try:
+                await bot.login(token)
+            except discord.LoginFailure:
+                print("banwatch: Discord refused the token (DISCORD_TOKEN).", file=sys.stderr)
+                return 2
+            await sync_commands(bot, settings.dev_guild_id, force=args.sync)
+            await _serve_until_signal(bot)
+    return 0
+
+
+@command("sync")
+async def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
+    """Sync the application commands to Discord (one guild or global) and exit."""
+    token = _token_or_complain(settings)
+    if token is None:
+        return 2
+    configure_api_base(settings.discord_api_base, settings.discord_gateway_url)
+    guild_id = args.guild or settings.dev_guild_id
+    async with await Store.open(settings.db_path) as store:
+        app = Banwatch(store, settings.corpus_dir)
+        async with BanwatchBot(app, settings) as bot:
+            try:
+                await bot.login(token)
+            except discord.LoginFailure:
+                print("banwatch: Discord refused the token (DISCORD_TOKEN).", file=sys.stderr)
+                return 2
+            count = await sync_commands(bot, guild_id, force=True)
+    where = f"guild {guild_id}" if guild_id else "all servers (global; may take up to an hour)"
+    print(f"Synced {count} commands to {where}.")
+    return 0

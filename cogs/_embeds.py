@@ -1,0 +1,252 @@
+"""Safe embeds: escaped markdown and mentions, text cut at word boundaries to Discord's limits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import discord
+
+from bot import render
+from bot.models import Article, Event
+from bot.moderation import reading_fields
+from bot.taxonomy import ACTION_LABELS
+from bot.tracker import JurisdictionStatus
+
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FIELD_COUNT_LIMIT = 25
+FOOTER_LIMIT = 2048
+TOTAL_LIMIT = 6000
+CONTENT_LIMIT = 2000
+ELLIPSIS = "…"
+
+STATUS_COLOURS = {
+    "ban": discord.Colour.green(),
+    "moratorium": discord.Colour.teal(),
+    "restricted": discord.Colour.blue(),
+    "repealed": discord.Colour.red(),
+    "pending": discord.Colour.gold(),
+    "in_use": discord.Colour.dark_red(),
+    "no_action": discord.Colour.light_grey(),
+}
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters at a word boundary, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - len(ELLIPSIS)]
+    boundary = max(cut.rfind(" "), cut.rfind("\n"))
+    if boundary >= len(cut) * 2 // 3:
+        cut = cut[:boundary]
+    # Never leave a dangling escape backslash that would swallow the ellipsis.
+    while cut.endswith("\\"):
+        cut = cut[:-1]
+    return cut.rstrip() + ELLIPSIS
+
+
+def escape(text: str | None) -> str:
+    """Text from articles or users, shown literally: no markdown, no mentions, one line."""
+    flat = " ".join((text or "").split())
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(flat))
+
+
+def safe_url(url: str | None) -> str | None:
+    """An http(s) URL usable inside ``[text](url)``, or None."""
+    if not url or not url.startswith(("http://", "https://")):
+        return None
+    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")[:1000]
+
+
+def link(title: str | None, url: str | None, limit: int = 300) -> str:
+    """``[escaped title](url)``, or the escaped title alone without a usable URL."""
+    text = clip(escape(title) or "untitled", limit).replace("]", "\\]")
+    target = safe_url(url)
+    return f"[{text}]({target})" if target else text
+
+
+class SafeEmbed:
+    """Builds a ``discord.Embed`` that Discord will accept, whatever the text."""
+
+    def __init__(
+        self,
+        title: str,
+        description: str = "",
+        *,
+        colour: discord.Colour | None = None,
+        url: str | None = None,
+    ) -> None:
+        self.embed = discord.Embed(
+            title=clip(title, TITLE_LIMIT),
+            description=clip(description, DESCRIPTION_LIMIT) or None,
+            colour=colour,
+            url=safe_url(url),
+        )
+        self.dropped = 0
+
+    def _used(self) -> int:
+        return len(self.embed)
+
+    def field(self, name: str, value: str, *, inline: bool = False) -> bool:
+        """Add a field if it fits the count and total budgets; False (and counted) if not."""
+        name = clip(name, FIELD_NAME_LIMIT) or "\u200b"
+        value = clip(value, FIELD_VALUE_LIMIT) or "\u200b"
+        # Keep room for the footer that reports dropped fields.
+        budget = TOTAL_LIMIT - 100 - self._used()
+        if len(self.embed.fields) >= FIELD_COUNT_LIMIT - 1 or len(name) + len(value) > budget:
+            if len(name) + 50 <= budget and len(self.embed.fields) < FIELD_COUNT_LIMIT - 1:
+                value = clip(value, budget - len(name))
+            else:
+                self.dropped += 1
+                return False
+        self.embed.add_field(name=name, value=value, inline=inline)
+        return True
+
+    def build(self, footer: str | None = None) -> discord.Embed:
+        """The finished embed, with a note of anything left out."""
+        notes = [footer] if footer else []
+        if self.dropped:
+            notes.append(f"{self.dropped} more not shown")
+        if notes:
+            text = clip(" · ".join(notes), min(FOOTER_LIMIT, TOTAL_LIMIT - self._used()))
+            self.embed.set_footer(text=text)
+        return self.embed
+
+
+def event_line(event: Event) -> str:
+    """``2020-02-04 · Campaign or petition · [headline](url) (provider)``."""
+    label = ACTION_LABELS.get(event.action, event.action)
+    corrected = " (corrected)" if event.corrected else ""
+    provider = f" — {escape(event.provider)}" if event.provider else ""
+    return (
+        f"`{render.date_text(event)}` · {label}{corrected} · "
+        f"{link(event.title, event.url, 250)}{provider}"
+    )
+
+
+def _lines_within(lines: Iterable[str], limit: int) -> str:
+    """As many whole lines as fit in ``limit``, with a count of the rest."""
+    kept: list[str] = []
+    items = list(lines)
+    used = 0
+    for index, line in enumerate(items):
+        line = clip(line, limit - 40)
+        if used + len(line) + 1 > limit - 40:
+            kept.append(f"… and {len(items) - index} more")
+            break
+        kept.append(line)
+        used += len(line) + 1
+    return "\n".join(kept)
+
+
+def status_embed(result: JurisdictionStatus, *, latest: int = 5) -> discord.Embed:
+    """Status, scope, since when, what is pending, the latest events with dated source links."""
+    label = render.STATUS_LABELS.get(result.status, result.status)
+    builder = SafeEmbed(
+        f"{escape(result.jurisdiction.display)}: {label}",
+        colour=STATUS_COLOURS.get(result.status),
+    )
+    builder.field("Status", result.status, inline=True)
+    builder.field("Scope", result.scope, inline=True)
+    builder.field("Since", result.since.isoformat() if result.since else "—", inline=True)
+    if result.pending and result.status != "pending":
+        builder.field("Pending", _lines_within(map(event_line, result.pending), FIELD_VALUE_LIMIT))
+    if result.basis:
+        basis = result.basis[-latest:]
+        builder.field("Rests on", _lines_within(map(event_line, basis), FIELD_VALUE_LIMIT))
+    others = [e for e in reversed(result.events) if e not in result.basis][:latest]
+    if others:
+        builder.field(
+            "Other recent events", _lines_within(map(event_line, others), FIELD_VALUE_LIMIT)
+        )
+    if not result.events:
+        builder.embed.description = "No policy events are recorded for this place."
+    return builder.build(f"{len(result.events)} events · /timeline for all")
+
+
+def timeline_embed(result: JurisdictionStatus) -> discord.Embed:
+    """Every dated event of one place, oldest first, cut to fit."""
+    label = render.STATUS_LABELS.get(result.status, result.status)
+    lines = [event_line(event) for event in result.events]
+    description = _lines_within(lines, DESCRIPTION_LIMIT) if lines else "No policy events recorded."
+    builder = SafeEmbed(
+        f"Timeline: {escape(result.jurisdiction.display)} (now: {label})",
+        description,
+        colour=STATUS_COLOURS.get(result.status),
+    )
+    return builder.build()
+
+
+def article_field(article: Article) -> tuple[str, str]:
+    """(name, value) describing one article: headline; date, provider, reading, id, link."""
+    date = article.published_at.date().isoformat() if article.published_at else "undated"
+    parts = [f"`{date}`"]
+    if article.provider_name:
+        parts.append(escape(article.provider_name))
+    reading = article.extraction
+    if reading is not None:
+        if reading.is_policy:
+            place = f" · {escape(reading.place.display)}" if reading.place else ""
+            parts.append(f"{ACTION_LABELS.get(reading.action, reading.action)}{place}")
+        else:
+            parts.append("not policy news")
+    parts.append(f"id `{article.id}`")
+    value = " · ".join(parts)
+    target = safe_url(article.url)
+    if target:
+        value += f"\n{target}"
+    return escape(article.title) or "untitled", value
+
+
+def articles_embed(title: str, articles: list[Article], empty: str) -> discord.Embed:
+    """A list of articles, each with its source link."""
+    builder = SafeEmbed(title, "" if articles else empty, colour=discord.Colour.blurple())
+    for article in articles:
+        builder.field(*article_field(article))
+    return builder.build()
+
+
+def cities_page(
+    results: list[JurisdictionStatus], page: int, page_size: int, heading: str
+) -> discord.Embed:
+    """One page of the /cities list."""
+    pages = max(1, -(-len(results) // page_size))
+    chunk = results[page * page_size : (page + 1) * page_size]
+    lines = [
+        f"**{escape(r.jurisdiction.display)}**: {render.STATUS_LABELS.get(r.status, r.status)}"
+        + (f" ({r.scope})" if r.scope != "unknown" else "")
+        + (f" since {r.since.isoformat()}" if r.since else "")
+        for r in chunk
+    ]
+    builder = SafeEmbed(heading, _lines_within(lines, DESCRIPTION_LIMIT) or "No places match.")
+    return builder.build(f"Page {page + 1} of {pages} · {len(results)} places")
+
+
+def preview_embed(article: Article, heading: str) -> discord.Embed:
+    """What the extractor read from a draft or stored article."""
+    builder = SafeEmbed(
+        f"{heading}: {escape(article.title)}", url=article.url, colour=discord.Colour.orange()
+    )
+    for label, value in reading_fields(article.extraction):
+        builder.field(label, escape(value), inline=label != "Place")
+    if article.provider_name:
+        builder.field("Provider", escape(article.provider_name), inline=True)
+    if article.url:
+        builder.field("Link", safe_url(article.url) or escape(article.url))
+    excerpt = article.excerpt or article.body
+    if excerpt:
+        builder.field("Text", escape(excerpt))
+    return builder.build(f"id {article.id}")
+
+
+def help_embed(extra: Iterable[tuple[str, str]] = ()) -> discord.Embed:
+    """What the bot does and its commands, on one screen."""
+    builder = SafeEmbed(
+        "banwatch", f"```\n{render.HELP_TEXT}\n```", colour=discord.Colour.blurple()
+    )
+    lines = [f"`/{name}` — {summary}" for name, summary in extra]
+    if lines:
+        builder.field("More commands", _lines_within(lines, FIELD_VALUE_LIMIT))
+    return builder.build()

@@ -1,0 +1,67 @@
+"""Permission checks: what Discord shows (``default_permissions``) and what the bot enforces."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import discord
+from discord import app_commands
+
+from bot.client import NotModerator
+
+T = TypeVar("T")
+
+NOT_IN_GUILD = "This command works only inside a server."
+NOT_MODERATOR = (
+    "Sorry, only moderators can do that: members with the Manage Server permission"
+    " or the moderator role set with `/config moderator-role`."
+)
+NOT_MANAGER = "Sorry, only members with the Manage Server permission can change the settings."
+
+
+async def is_moderator(interaction: discord.Interaction) -> bool:
+    """Manage Server, or the guild's configured moderator role."""
+    member = interaction.user
+    if interaction.guild_id is None or not isinstance(member, discord.Member):
+        return False
+    if member.guild_permissions.manage_guild:
+        return True
+    store = interaction.client.app.store  # type: ignore[attr-defined]
+    role_id = await store.moderator_role(interaction.guild_id)
+    return role_id is not None and any(role.id == role_id for role in member.roles)
+
+
+def moderator_only() -> Callable[[T], T]:
+    """Enforce :func:`is_moderator`, refusing politely (ephemeral) otherwise.
+
+    No ``default_permissions`` here: Discord would then hide the command from members who
+    hold only the moderator role, and the role is banwatch's own setting.
+    """
+
+    async def predicate(interaction: discord.Interaction) -> bool:
+        if interaction.guild_id is None:
+            raise NotModerator(NOT_IN_GUILD)
+        if not await is_moderator(interaction):
+            raise NotModerator(NOT_MODERATOR)
+        return True
+
+    return app_commands.check(predicate)
+
+
+def manager_only() -> Callable[[T], T]:
+    """Manage Server, shown by Discord as the command's default permission and enforced here."""
+
+    async def predicate(interaction: discord.Interaction) -> bool:
+        member = interaction.user
+        if interaction.guild_id is None or not isinstance(member, discord.Member):
+            raise NotModerator(NOT_IN_GUILD)
+        if not member.guild_permissions.manage_guild:
+            raise NotModerator(NOT_MANAGER)
+        return True
+
+    def decorator(function: T) -> T:
+        checked = app_commands.check(predicate)(function)
+        return app_commands.default_permissions(manage_guild=True)(checked)
+
+    return decorator

@@ -1,0 +1,55 @@
+"""Guild settings: /config moderator-role."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import BanwatchBot
+from cogs._embeds import escape
+from cogs._replies import NO_MENTIONS
+from cogs.checks import manager_only
+
+
+class Config(
+    commands.GroupCog, group_name="config", group_description="Server settings for banwatch"
+):
+    """Settings a server's managers choose; changes are written to the audit log."""
+
+    def __init__(self, bot: BanwatchBot) -> None:
+        self.bot = bot
+        self.store = bot.app.store
+        super().__init__()
+
+    @app_commands.command(name="moderator-role")
+    @app_commands.describe(
+        role="Members with this role may add and correct articles; leave empty to clear"
+    )
+    @manager_only()
+    async def config_moderator_role(
+        self, interaction: discord.Interaction, role: discord.Role | None = None
+    ) -> None:
+        """Choose the role whose members are banwatch moderators."""
+        assert interaction.guild_id is not None  # manager_only refuses DMs
+        await self.store.set_moderator_role(
+            interaction.guild_id, role.id if role else None, actor_id=interaction.user.id
+        )
+        await self.store.record_audit(
+            actor_id=str(interaction.user.id),
+            guild_id=str(interaction.guild_id),
+            action="config.moderator_role",
+            target=str(role.id) if role else None,
+            detail={"role": role.name if role else None},
+        )
+        text = (
+            f"Members with the role **{escape(role.name)}** are now banwatch moderators."
+            if role
+            else "Moderator role cleared: only members with Manage Server are moderators."
+        )
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+async def setup(bot: BanwatchBot) -> None:
+    """Load the settings commands."""
+    await bot.add_cog(Config(bot))

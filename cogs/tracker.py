@@ -1,0 +1,236 @@
+"""Tracker commands: /status, /cities, /timeline, /news, /search and /help."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import BanwatchBot
+from bot.service import AmbiguousPlace
+from bot.taxonomy import STATUSES
+from bot.tracker import JurisdictionStatus
+from cogs._embeds import (
+    articles_embed,
+    cities_page,
+    clip,
+    escape,
+    help_embed,
+    status_embed,
+    timeline_embed,
+)
+from cogs._replies import Reply, SafeView, answer
+
+log = logging.getLogger(__name__)
+
+CITIES_PAGE_SIZE = 15
+MAX_AUTOCOMPLETE = 25
+CORE_COMMANDS = frozenset({"status", "cities", "timeline", "news", "search", "help"})
+
+Lookup = Callable[[str], Awaitable[JurisdictionStatus]]
+Render = Callable[[JurisdictionStatus], discord.Embed]
+
+
+class PlacePicker(SafeView):
+    """Offers the places an ambiguous name could mean; picking one answers the question."""
+
+    def __init__(
+        self, owner_id: int, candidates: list[tuple[str, str]], lookup: Lookup, render: Render
+    ) -> None:
+        super().__init__(timeout=300)
+        self.owner_id = owner_id
+        self.lookup = lookup
+        self.render = render
+        self.select: discord.ui.Select[PlacePicker] = discord.ui.Select(
+            custom_id="place:pick",
+            placeholder="Which place?",
+            options=[
+                discord.SelectOption(label=clip(label, 100), value=value[:100])
+                for label, value in candidates[:MAX_AUTOCOMPLETE]
+            ],
+        )
+        self.select.callback = self.pick  # type: ignore[method-assign]
+        self.add_item(self.select)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return interaction.user.id == self.owner_id
+
+    async def pick(self, interaction: discord.Interaction) -> None:
+        """Show the answer for the chosen place in place of the question."""
+        result = await self.lookup(self.select.values[0])
+        await interaction.response.edit_message(content=None, embed=self.render(result), view=None)
+        self.stop()
+
+
+class CitiesPages(SafeView):
+    """Prev / Next buttons over the pages of a /cities answer."""
+
+    def __init__(self, results: list[JurisdictionStatus], heading: str, page_size: int) -> None:
+        super().__init__(timeout=600)
+        self.results = results
+        self.heading = heading
+        self.page_size = page_size
+        self.page = 0
+        self.pages = max(1, -(-len(results) // page_size))
+        self._refresh()
+
+    def embed(self) -> discord.Embed:
+        """The current page."""
+        return cities_page(self.results, self.page, self.page_size, self.heading)
+
+    def _refresh(self) -> None:
+        self.previous.disabled = self.page == 0
+        self.next.disabled = self.page >= self.pages - 1
+
+    async def _show(self, interaction: discord.Interaction, page: int) -> None:
+        self.page = max(0, min(page, self.pages - 1))
+        self._refresh()
+        await interaction.response.edit_message(embed=self.embed(), view=self)
+
+    @discord.ui.button(
+        label="Previous", custom_id="cities:previous", style=discord.ButtonStyle.secondary
+    )
+    async def previous(
+        self, interaction: discord.Interaction, button: discord.ui.Button[CitiesPages]
+    ) -> None:
+        """One page back."""
+        await self._show(interaction, self.page - 1)
+
+    @discord.ui.button(label="Next", custom_id="cities:next", style=discord.ButtonStyle.secondary)
+    async def next(
+        self, interaction: discord.Interaction, button: discord.ui.Button[CitiesPages]
+    ) -> None:
+        """One page on."""
+        await self._show(interaction, self.page + 1)
+
+
+class Tracker(commands.Cog):
+    """Look-ups anyone can run: status, places by status, timelines, news and search."""
+
+    def __init__(self, bot: BanwatchBot) -> None:
+        self.bot = bot
+        self.app = bot.app
+
+    async def _place_answer(
+        self, interaction: discord.Interaction, place: str, lookup: Lookup, render: Render
+    ) -> Reply:
+        try:
+            result = await lookup(place)
+        except AmbiguousPlace as exc:
+            # The display name, not the key: a gazetteer place is not a known key yet.
+            candidates = list(dict.fromkeys((j.display, j.display) for j in exc.candidates))
+            names = "\n".join(f"• {escape(label)}" for label, _ in candidates[:10])
+            return Reply(
+                content=clip(
+                    f"**{escape(exc.query)}** could mean several places:\n{names}\nWhich one?", 2000
+                ),
+                view=PlacePicker(interaction.user.id, candidates, lookup, render),
+                ephemeral=True,
+            )
+        return Reply(embeds=[render(result)])
+
+    async def place_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Known places matching what is typed, forgiving of case and typos."""
+        choices = await self.app.place_choices(current, limit=MAX_AUTOCOMPLETE)
+        return [app_commands.Choice(name=c.label[:100], value=c.value[:100]) for c in choices]
+
+    @app_commands.command(name="status")
+    @app_commands.describe(
+        place="A city, county, state or country, e.g. Chicago or Springfield, MA"
+    )
+    async def status_show(self, interaction: discord.Interaction, place: str) -> None:
+        """The facial-recognition status of a place, with its sources."""
+        await answer(
+            interaction, self._place_answer(interaction, place, self.app.status, status_embed)
+        )
+
+    @app_commands.command(name="timeline")
+    @app_commands.describe(place="A city, county, state or country, e.g. Springfield, MA")
+    async def timeline_show(self, interaction: discord.Interaction, place: str) -> None:
+        """The dated events for one place."""
+        await answer(
+            interaction, self._place_answer(interaction, place, self.app.timeline, timeline_embed)
+        )
+
+    @app_commands.command(name="cities")
+    @app_commands.describe(
+        status="Only places with this status", state="Only places in this state, e.g. MA"
+    )
+    @app_commands.choices(status=[app_commands.Choice(name=s, value=s) for s in STATUSES])
+    async def cities_list(
+        self,
+        interaction: discord.Interaction,
+        status: app_commands.Choice[str] | None = None,
+        state: app_commands.Range[str, 1, 60] | None = None,
+    ) -> None:
+        """Places by facial-recognition status."""
+
+        async def work() -> Reply:
+            results = await self.app.cities(status=status.value if status else None, state=state)
+            heading = "Places" + (f" with status {status.value}" if status else "")
+            heading += f" in {escape(state)}" if state else ""
+            view = CitiesPages(results, heading, CITIES_PAGE_SIZE)
+            return Reply(embeds=[view.embed()], view=view if view.pages > 1 else None)
+
+        await answer(interaction, work())
+
+    @app_commands.command(name="news")
+    @app_commands.describe(place="Only news about this place", days="Only the last this many days")
+    async def news_latest(
+        self,
+        interaction: discord.Interaction,
+        place: str | None = None,
+        days: app_commands.Range[int, 1, 3650] | None = None,
+    ) -> None:
+        """The latest policy news, each with its source link."""
+
+        async def work() -> Reply:
+            articles = await self.app.news(place, days)
+            title = "Latest policy news" + (f": {escape(place)}" if place else "")
+            return Reply(embeds=[articles_embed(title, articles, "No policy news in that window.")])
+
+        await answer(interaction, work())
+
+    @app_commands.command(name="search")
+    @app_commands.describe(query="Words to look for, e.g. clearview or moratorium")
+    async def search_articles(
+        self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 200]
+    ) -> None:
+        """Full-text search of the coverage."""
+
+        async def work() -> Reply:
+            articles = await self.app.search(query)
+            return Reply(
+                embeds=[articles_embed(f"Search: {escape(query)}", articles, "Nothing found.")]
+            )
+
+        await answer(interaction, work())
+
+    @app_commands.command(name="help")
+    async def help_show(self, interaction: discord.Interaction) -> None:
+        """What banwatch does and its commands."""
+        extra = [
+            (command.qualified_name, command.description)
+            for command in self.bot.tree.walk_commands()
+            if isinstance(command, app_commands.Command)
+            and command.qualified_name not in CORE_COMMANDS
+        ]
+        await interaction.response.send_message(
+            embed=help_embed(extra),
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    status_show.autocomplete("place")(place_autocomplete)
+    timeline_show.autocomplete("place")(place_autocomplete)
+    news_latest.autocomplete("place")(place_autocomplete)
+
+
+async def setup(bot: BanwatchBot) -> None:
+    """Load the tracker commands."""
+    await bot.add_cog(Tracker(bot))
