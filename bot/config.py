@@ -41,6 +41,7 @@ class Settings:
     dev_guild_id: int | None = None
     rescan_seconds: int = 300
     log_level: str = "INFO"
+    signer_retention_days: int = 180
 
     def with_db(self, db_path: str | Path | None) -> Settings:
         """These settings with another database file (the ``--db`` flag)."""
@@ -64,4 +65,5 @@ def load_settings(env_file: str | Path | None = None) -> Settings:
         dev_guild_id=_int("DEV_GUILD_ID", None, minimum=1),
         rescan_seconds=_int("BANWATCH_RESCAN_SECONDS", 300, minimum=5) or 300,
         log_level=os.environ.get("BANWATCH_LOG_LEVEL", "INFO").strip().upper() or "INFO",
+        signer_retention_days=_int("BANWATCH_SIGNER_RETENTION_DAYS", 180, minimum=0) or 0,
     )
