@@ -1,0 +1,62 @@
+"""Every petition and privacy command through the console, as its fixed local user."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.console import Console
+from bot.service import Banwatch
+from bot.store import Store
+
+USER = "499999999999999999"
+
+
+@pytest.fixture
+async def console(db_path: Path, tmp_path: Path) -> AsyncIterator[Console]:
+    async with await Store.open(db_path) as store:
+        yield Console(Banwatch(store, tmp_path), user_id=USER)
+
+
+async def test_petition_lifecycle_in_the_console(console: Console, tmp_path: Path) -> None:
+    answer = await console.handle(
+        '/petition create title:"Ban FR in Springfield" demand:"Ban it now."'
+        ' target:"City Council" goal:2'
+    )
+    assert "Petition #1: Ban FR in Springfield [open]" in answer
+    assert "/petition create" in await console.handle("/help")
+
+    notice = await console.handle("/petition sign 1")
+    assert "Before you sign" in notice and "agree:yes" in notice
+    assert "1 of 2" in await console.handle(
+        '/petition sign 1 public_name:"Sam" zip:02118 agree:yes'
+    )
+    assert "already signed" in await console.handle("/petition sign 1")
+    assert "#1 Ban FR in Springfield [open] 1/2" in await console.handle("/petition list")
+
+    edited = await console.handle('/petition edit 1 demand:"Ban it today."')
+    assert "Changed demand" in edited and "Ban it today." in edited
+    assert "demand changed" in await console.handle("/petition show 1")
+
+    exported = await console.handle("/petition export 1")
+    assert "Sam,02118" in exported and USER not in exported
+    written = await console.handle(f"/petition export 1 dir:{tmp_path / 'out'}")
+    assert (tmp_path / "out" / "petition-1.osdi.json").exists(), written
+
+    assert "withdrawn (0 left)" in await console.handle("/petition unsign 1")
+    assert "Closed petition #1" in await console.handle("/petition close 1")
+    assert "is closed" in await console.handle("/petition sign 1")
+    assert "no petition #7" in await console.handle("/petition show 7")
+
+
+async def test_privacy_in_the_console(console: Console) -> None:
+    await console.handle('/petition create title:"T" demand:"D" target:"X" goal:5')
+    await console.handle("/petition sign 1 agree:yes reason:because")
+    mydata = await console.handle("/privacy mydata")
+    assert "signature on petition #1" in mydata and '"reason": "because"' in mydata
+    assert "confirm:yes" in await console.handle("/privacy forget")
+    assert "erased" in await console.handle("/privacy forget confirm:yes")
+    assert "holds nothing" in await console.handle("/privacy mydata")
+    assert "0/5" in await console.handle("/petition list")
