@@ -51,6 +51,7 @@ class Subscription:
     channel_kind: str
     created_by: str
     created_at: str
+    last_article_rowid: int = 0
     place_key: str | None = None
     state: str | None = None
     country: str | None = None

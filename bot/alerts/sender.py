@@ -230,7 +230,7 @@ class Sender:
                 self.pacer.hold(delay)
             when = self.clock() + dt.timedelta(seconds=delay)
             await self.store.mark_retry(
-                entry.id, f"{exc.reason}; retry {attempts + 1} queued", when.isoformat()
+                entry.id, f"{exc.reason}; retry {attempts + 1} queued", _iso(when)
             )
             log.info("alerts: post %d will be retried in %.1fs: %s", entry.id, delay, exc.reason)
             result.retried += 1

@@ -315,7 +315,9 @@ class Alerts:
             )
             if e.kind == "item"
         }
-        added_at = (await self.store.articles_added_at([article.id])).get(article.id, "")
+        arrival, added_at = (await self.store.article_arrivals([article.id])).get(
+            article.id, (0, "")
+        )
         answers = []
         for subscription in await self.store.subscriptions(guild_id, include_removed=True):
             entry = entries.get(subscription.id)
@@ -323,7 +325,7 @@ class Alerts:
                 answers.append((subscription, entry.describe()))
             elif subscription.removed_at:
                 continue
-            elif added_at and added_at < subscription.created_at:
+            elif arrival <= subscription.last_article_rowid:
                 miss = filter_miss(subscription, article)
                 answer = f"filtered out: {miss}" if miss else "older than the subscription"
                 answers.append((subscription, answer + f" (item added {added_at[:10]})"))
@@ -396,7 +398,7 @@ class Alerts:
         self,
         subscription: Subscription,
         articles: list[Article],
-        added_at: dict[str, str],
+        added_at: dict[str, int],
         changes: dict[str, tuple[Jurisdiction, str, str, Event]],
         paused: set[str],
     ) -> list[NewOutboxRow]:
@@ -454,7 +456,7 @@ class Alerts:
             miss = place_miss(subscription, jurisdiction)
             if miss:
                 state, detail = FILTERED, miss
-            elif added_at.get(cause.article_id, "") < subscription.created_at:
+            elif added_at.get(cause.article_id, 0) <= subscription.last_article_rowid:
                 state, detail = BEFORE_SUBSCRIPTION, "the change came before this subscription"
             elif subscription.broken_at:
                 state, detail = FAILED, f"subscription broken: {subscription.broken_reason}"
@@ -475,13 +477,13 @@ class Alerts:
 
     @staticmethod
     def _decide(
-        subscription: Subscription, article: Article, added_at: dict[str, str], paused: set[str]
+        subscription: Subscription, article: Article, added_at: dict[str, int], paused: set[str]
     ) -> tuple[str, str]:
         miss = filter_miss(subscription, article)
         if miss:
             return FILTERED, miss
-        if added_at.get(article.id, "") < subscription.created_at:
-            return BEFORE_SUBSCRIPTION, f"item added {added_at.get(article.id, '')[:19]}"
+        if added_at.get(article.id, 0) <= subscription.last_article_rowid:
+            return BEFORE_SUBSCRIPTION, f"item was in the corpus before {subscription.created_at}"
         if subscription.broken_at:
             return FAILED, f"subscription broken: {subscription.broken_reason}"
         if subscription.guild_id in paused:

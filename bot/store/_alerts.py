@@ -38,6 +38,7 @@ def _subscription(row: aiosqlite.Row) -> Subscription:
         channel_kind=row["channel_kind"],
         created_by=row["created_by"],
         created_at=row["created_at"],
+        last_article_rowid=row["last_article_rowid"],
         place_key=row["place_key"],
         state=row["state"],
         country=row["country"],
@@ -103,7 +104,8 @@ class AlertStore(BaseStore):
             cursor = await db.execute(
                 "INSERT INTO alert_subscriptions (guild_id, channel_id, channel_kind, place_key,"
                 " state, country, actions, keywords, mode, digest_hour, role_id, created_by,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " created_at, last_article_rowid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                " (SELECT coalesce(max(rowid), 0) FROM articles))",
                 (
                     guild_id,
                     channel_id,
@@ -211,24 +213,25 @@ class AlertStore(BaseStore):
 
     # -- what the alerts have seen ----------------------------------------------------------------
 
-    async def unprocessed_alert_articles(self) -> dict[str, str]:
-        """{article id: when it entered the store} for articles the alerts have not matched."""
+    async def unprocessed_alert_articles(self) -> dict[str, int]:
+        """{article id: arrival order (rowid)} for articles the alerts have not matched yet."""
         rows = await self._fetchall(
-            "SELECT a.id, a.created_at FROM articles a"
+            "SELECT a.rowid AS arrival, a.id FROM articles a"
             " LEFT JOIN alert_items i ON i.article_id = a.id"
-            " WHERE i.article_id IS NULL AND a.retracted_at IS NULL ORDER BY a.created_at, a.id"
+            " WHERE i.article_id IS NULL AND a.retracted_at IS NULL ORDER BY a.rowid"
         )
-        return {row["id"]: row["created_at"] for row in rows}
+        return {row["id"]: row["arrival"] for row in rows}
 
-    async def articles_added_at(self, article_ids: Sequence[str]) -> dict[str, str]:
-        """{article id: when it entered the store}."""
+    async def article_arrivals(self, article_ids: Sequence[str]) -> dict[str, tuple[int, str]]:
+        """{article id: (arrival order, when it entered the store)}."""
         if not article_ids:
             return {}
         marks = ",".join("?" * len(article_ids))
         rows = await self._fetchall(
-            f"SELECT id, created_at FROM articles WHERE id IN ({marks})", list(article_ids)
+            f"SELECT rowid AS arrival, id, created_at FROM articles WHERE id IN ({marks})",
+            list(article_ids),
         )
-        return {row["id"]: row["created_at"] for row in rows}
+        return {row["id"]: (row["arrival"], row["created_at"]) for row in rows}
 
     async def alert_place_statuses(self) -> dict[str, str]:
         """{place key: status} as the alerts last saw it."""

@@ -17,6 +17,8 @@ CREATE TABLE alert_subscriptions (
     role_id       TEXT,
     created_by    TEXT NOT NULL,
     created_at    TEXT NOT NULL,
+    -- It starts from now: articles with a rowid up to this one were there before it.
+    last_article_rowid INTEGER NOT NULL DEFAULT 0,
     broken_at     TEXT,
     broken_reason TEXT,
     removed_at    TEXT
