@@ -218,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Feature modules that add subcommands: each defines ``extend_cli(subparsers, common)`` and
 # registers its handlers with ``@bot.cli.command(name)``.
-CLI_EXTENSIONS: tuple[str, ...] = ("bot.runner",)
+CLI_EXTENSIONS: tuple[str, ...] = ("bot.runner", "bot.alerts.console")
 
 
 @command("console")

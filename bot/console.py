@@ -19,7 +19,11 @@ from bot.service import Banwatch, BanwatchError
 Handler = Callable[["Console", dict[str, str], list[str]], Awaitable[str]]
 
 # Feature modules that add console commands; each defines ``register_console(console)``.
-CONSOLE_EXTENSIONS: tuple[str, ...] = ("bot.moderation", "bot.petition_console")
+CONSOLE_EXTENSIONS: tuple[str, ...] = (
+    "bot.moderation",
+    "bot.petition_console",
+    "bot.alerts.console",
+)
 
 
 @dataclass(frozen=True, slots=True)

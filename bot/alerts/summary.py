@@ -66,6 +66,9 @@ def summarize(article: Article, *, limit: int = MAX_SUMMARY_CHARS) -> str:
     title = " ".join(article.title.split()).casefold()
     for source in (article.excerpt, article.body):
         sentences = [s for s in _sentences(_prose(source)) if s.casefold() != title]
+        # An excerpt cut off by its feed ("... and ...") ends in a fragment: leave it out.
+        if len(sentences) > 1 and sentences[-1].endswith(("...", "…")):
+            sentences.pop()
         if not sentences:
             continue
         chosen: list[str] = []

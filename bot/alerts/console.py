@@ -1,0 +1,216 @@
+"""The alerts in ``banwatch console`` (printed as text) and ``banwatch alerts pending|log``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import TYPE_CHECKING
+
+from bot.alerts.models import QUEUED, AlertMessage, OutboxEntry, Subscription
+from bot.alerts.sender import Sender
+from bot.alerts.service import Alerts, render_text
+from bot.cli import command, open_app
+from bot.config import Settings
+from bot.service import BanwatchError
+
+if TYPE_CHECKING:
+    from bot.console import Console
+
+# The console is one local "server"; its channels are names typed by the user.
+CONSOLE_GUILD = "console"
+
+
+class ConsolePoster:
+    """Delivers alerts by collecting them as text for the console to print."""
+
+    def __init__(self) -> None:
+        self.printed: list[str] = []
+
+    async def post(self, entry: OutboxEntry, message: AlertMessage) -> str:
+        """Keep the alert's text; the console prints it after the command's answer."""
+        self.printed.append(f"[alert in #{entry.channel_id}]\n{render_text(message)}")
+        return f"console-{entry.id}"
+
+    async def edit(self, entry: OutboxEntry, message: AlertMessage) -> None:
+        """Show the grown post again."""
+        self.printed.append(f"[alert updated in #{entry.channel_id}]\n{render_text(message)}")
+
+
+def subscription_line(subscription: Subscription) -> str:
+    """ "#3 → #news: state MA · one post per item" plus broken or role notes."""
+    line = (
+        f"#{subscription.id} → {subscription.channel_id} ({subscription.channel_kind}):"
+        f" {subscription.describe_filters()} · {subscription.describe_mode()}"
+    )
+    if subscription.role_id:
+        line += f" · mentions role {subscription.role_id}"
+    if subscription.broken_at:
+        line += f"\n   BROKEN since {subscription.broken_at[:16]}: {subscription.broken_reason}"
+    return line
+
+
+def entry_line(entry: OutboxEntry) -> str:
+    """One outbox row for people."""
+    title = entry.payload.title if entry.payload else entry.subject
+    return (
+        f"{entry.updated_at[:19]}  #{entry.id:<5} sub {entry.subscription_id:<4}"
+        f" {entry.channel_id:<20} {entry.kind:<6} {entry.describe()[:70]}  {title[:60]}"
+    )
+
+
+class ConsoleAlerts:
+    """The /alerts commands in the console, and printing alerts as the corpus gains items."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.alerts = Alerts(console.app)
+        self.poster = ConsolePoster()
+        self.sender = Sender(console.app.store, self.poster, rate=1000.0, only_guild=CONSOLE_GUILD)
+
+    async def deliver(self, rescan: bool = False) -> str:
+        """Ingest (optionally), match new items and return the alerts as text."""
+        if rescan:
+            await self.console.app.ingest()
+        await self.alerts.scan()
+        await self.sender.run_once()
+        printed, self.poster.printed = self.poster.printed, []
+        return "\n\n".join(printed)
+
+    async def _with_alerts(self, answer: str) -> str:
+        delivered = await self.deliver()
+        return f"{answer}\n\n{delivered}" if delivered else answer
+
+    async def subscribe(self, console: Console, named: dict[str, str], words: list[str]) -> str:
+        channel = named.get("channel") or (words[0] if words else "")
+        if not channel:
+            raise BanwatchError("Which channel? e.g. `/alerts subscribe channel:news state:MA`.")
+        try:
+            hour = int(named["hour"]) if "hour" in named else None
+            backfill = int(named.get("backfill", "0"))
+        except ValueError:
+            raise BanwatchError("`hour` and `backfill` are whole numbers.") from None
+        subscription, queued = await self.alerts.subscribe(
+            guild_id=CONSOLE_GUILD,
+            channel_id=channel.lstrip("#"),
+            actor_id=console.user_id,
+            channel_kind=named.get("kind", "text"),
+            place=named.get("place"),
+            state=named.get("state"),
+            country=named.get("country"),
+            actions=named.get("actions"),
+            keywords=named.get("keywords"),
+            mode=named.get("mode", "item"),
+            digest_hour=hour,
+            role_id=named.get("role"),
+            backfill=backfill,
+        )
+        answer = f"Subscribed: {subscription_line(subscription)}. It starts from now"
+        answer += f"; {queued} earlier item(s) queued as backfill." if queued else "."
+        return await self._with_alerts(answer)
+
+    async def list(self, console: Console, named: dict[str, str], words: list[str]) -> str:
+        subscriptions = await console.app.store.subscriptions(CONSOLE_GUILD)
+        paused = await console.app.store.alerts_paused(CONSOLE_GUILD)
+        lines = ["Alerts are PAUSED."] if paused else []
+        lines += [subscription_line(s) for s in subscriptions] or ["No alert subscriptions."]
+        return await self._with_alerts("\n".join(lines))
+
+    async def unsubscribe(self, console: Console, named: dict[str, str], words: list[str]) -> str:
+        subscription = await self.alerts.unsubscribe(
+            CONSOLE_GUILD, _id(named, words), console.user_id
+        )
+        return f"Removed subscription #{subscription.id} ({subscription.channel_id})."
+
+    async def preview(self, console: Console, named: dict[str, str], words: list[str]) -> str:
+        messages = await self.alerts.preview(CONSOLE_GUILD, _id(named, words))
+        if not messages:
+            return "No item matches this subscription yet."
+        return "\n\n".join(render_text(message) for message in messages)
+
+    async def pause(self, console: Console, named: dict[str, str], words: list[str]) -> str:
+        changed = await self.alerts.set_paused(CONSOLE_GUILD, True, console.user_id)
+        return "Alerts paused." if changed else "Alerts were already paused."
+
+    async def resume(self, console: Console, named: dict[str, str], words: list[str]) -> str:
+        changed = await self.alerts.set_paused(CONSOLE_GUILD, False, console.user_id)
+        return await self._with_alerts("Alerts resumed." if changed else "Alerts were not paused.")
+
+    async def why(self, console: Console, named: dict[str, str], words: list[str]) -> str:
+        article_id = named.get("item") or " ".join(words)
+        answers = await self.alerts.why(CONSOLE_GUILD, article_id)
+        return "\n".join(f"#{s.id} → {s.channel_id}: {text}" for s, text in answers)
+
+    async def check(self, console: Console, named: dict[str, str], words: list[str]) -> str:
+        delivered = await self.deliver(rescan=True)
+        return delivered or "No new alerts."
+
+
+def _id(named: dict[str, str], words: list[str]) -> int:
+    text = named.get("id") or (words[0] if words else "")
+    try:
+        return int(text.lstrip("#"))
+    except ValueError:
+        raise BanwatchError("Give the subscription number, e.g. `/alerts preview 2`.") from None
+
+
+def register_console(console: Console) -> None:
+    """Add the /alerts commands to the console."""
+    from bot.console import ConsoleCommand
+
+    part = ConsoleAlerts(console)
+    filters = ("channel", "place", "state", "country", "actions", "keywords", "mode", "hour")
+    commands = (
+        ("subscribe", part.subscribe, (*filters, "kind", "role", "backfill"), "add alerts"),
+        ("list", part.list, (), "this server's alert subscriptions"),
+        ("unsubscribe", part.unsubscribe, ("id",), "remove a subscription"),
+        ("preview", part.preview, ("id",), "what a subscription would post"),
+        ("pause", part.pause, (), "pause every alert"),
+        ("resume", part.resume, (), "resume alerts"),
+        ("why", part.why, ("item",), "why an item was or wasn't posted"),
+        ("check", part.check, (), "re-read the corpus and print new alerts"),
+    )
+    for name, handler, options, summary in commands:
+        console.register(ConsoleCommand(f"alerts {name}", handler, options, summary))
+
+
+def extend_cli(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Add ``banwatch alerts pending|log``."""
+    p = subparsers.add_parser("alerts", parents=[common], help="the alerts outbox")
+    p.add_argument("what", choices=("pending", "log"), help="queued posts, or the latest rows")
+    p.add_argument("--guild", help="only this guild id")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+
+@command("alerts")
+async def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
+    """Show the outbox: what waits to be posted, or the latest decisions."""
+    states = [QUEUED] if args.what == "pending" else None
+    async with open_app(settings) as app:
+        entries = await app.store.outbox_entries(
+            guild_id=args.guild, states=states, limit=args.limit
+        )
+    if args.json:
+        rows = [
+            {
+                "id": e.id,
+                "subscription": e.subscription_id,
+                "guild": e.guild_id,
+                "channel": e.channel_id,
+                "kind": e.kind,
+                "subject": e.subject,
+                "state": e.state,
+                "detail": e.detail,
+                "attempts": e.attempts,
+                "message_id": e.message_id,
+                "title": e.payload.title if e.payload else None,
+                "updated_at": e.updated_at,
+            }
+            for e in entries
+        ]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif not entries:
+        print("Nothing queued." if args.what == "pending" else "The outbox is empty.")
+    else:
+        print("\n".join(entry_line(entry) for entry in entries))
+    return 0
