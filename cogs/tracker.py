@@ -113,6 +113,7 @@ class Tracker(commands.Cog):
     def __init__(self, bot: BanwatchBot) -> None:
         self.bot = bot
         self.app = bot.app
+        self.cities_page_size = CITIES_PAGE_SIZE
 
     async def _place_answer(
         self, interaction: discord.Interaction, place: str, lookup: Lookup, render: Render
@@ -174,7 +175,7 @@ class Tracker(commands.Cog):
             results = await self.app.cities(status=status.value if status else None, state=state)
             heading = "Places" + (f" with status {status.value}" if status else "")
             heading += f" in {escape(state)}" if state else ""
-            view = CitiesPages(results, heading, CITIES_PAGE_SIZE)
+            view = CitiesPages(results, heading, self.cities_page_size)
             return Reply(embeds=[view.embed()], view=view if view.pages > 1 else None)
 
         await answer(interaction, work())

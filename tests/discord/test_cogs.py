@@ -1,0 +1,89 @@
+"""Meta-tests: every cog loads, no command names clash, syncing only when the tree changed."""
+
+from __future__ import annotations
+
+import collections
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import discord
+from discord import app_commands
+
+from bot.client import EXTENSIONS, BanwatchBot, command_tree_hash, sync_commands
+from bot.config import Settings
+from bot.service import Banwatch
+from bot.store import Store
+from tests.discord.harness import BanwatchHarness
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def every_cog_module() -> list[str]:
+    """``cogs.<name>`` for every public module in cogs/."""
+    return sorted(
+        f"cogs.{path.stem}"
+        for path in (PROJECT_ROOT / "cogs").glob("*.py")
+        if not path.stem.startswith("_") and path.stem != "checks"
+    )
+
+
+async def test_every_cog_loads_without_command_clashes(db_path: Path, corpus_dir: Path) -> None:
+    modules = every_cog_module()
+    assert set(EXTENSIONS) <= set(modules)
+    async with await Store.open(db_path) as store:
+        settings = Settings(db_path=db_path, corpus_dir=corpus_dir)
+        bot = BanwatchBot(Banwatch(store, corpus_dir), settings, extensions=())
+        async with bot:
+            names: collections.Counter[str] = collections.Counter()
+            for module in modules:
+                before = {c.qualified_name for c in bot.tree.walk_commands()}
+                # A clash makes add_cog raise CommandAlreadyRegistered.
+                await bot.load_extension(module)
+                added = {c.qualified_name for c in bot.tree.walk_commands()} - before
+                names.update(added)
+            assert not [name for name, count in names.items() if count > 1]
+            for command in bot.tree.walk_commands():
+                assert command.description, command.qualified_name
+                if isinstance(command, app_commands.Command):
+                    for parameter in command.parameters:
+                        assert parameter.description != "…", (command.name, parameter.name)
+
+
+async def test_sync_only_when_the_tree_changed(banwatch_bot: BanwatchHarness) -> None:
+    server, bot = banwatch_bot.server, banwatch_bot.bot
+    guild = discord.Object(banwatch_bot.guild.id)
+    puts = len(server.requests_matching(r"/commands$", "PUT"))
+    assert await sync_commands(bot, banwatch_bot.guild.id) is None
+    assert len(server.requests_matching(r"/commands$", "PUT")) == puts
+    stored = await banwatch_bot.store.synced_tree_hash(str(banwatch_bot.guild.id))
+    assert stored == command_tree_hash(bot.tree, guild)
+
+    @app_commands.command(name="extra", description="A new command")
+    async def extra(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("hi")
+
+    bot.tree.add_command(extra, guild=guild)
+    count = len(bot.tree.get_commands(guild=guild))
+    assert await sync_commands(bot, banwatch_bot.guild.id) == count
+    assert "extra" in server.commands_for(banwatch_bot.guild)
+    assert await sync_commands(bot, banwatch_bot.guild.id, force=True) == count
+
+
+def test_run_without_token_exits_with_a_clear_message(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "BANWATCH_"))}
+    env["BANWATCH_DB"] = str(tmp_path / "never.db")
+    env["PYTHONPATH"] = str(PROJECT_ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "DISCORD_TOKEN is not set" in result.stderr
+    assert "banwatch console" in result.stderr
+    assert not (tmp_path / "never.db").exists()
