@@ -1,0 +1,81 @@
+"""Alerts end to end: the real bot on the loopback Discord server."""
+
+from __future__ import annotations
+
+from tests.alerts.support import PORTLAND_BAN, SPRINGFIELD_BAN, write_news
+from tests.discord.harness import BanwatchHarness
+from tests.loopback.model import ChannelType
+
+
+async def subscribe(harness: BanwatchHarness, options: dict[str, object]) -> str:
+    handle = harness.slash("alerts subscribe", options, as_moderator=True)
+    response = await handle.wait_response()
+    assert harness.is_ephemeral(response)
+    return response["data"]["content"]
+
+
+async def test_state_subscription_gets_matching_items_once(banwatch_bot: BanwatchHarness) -> None:
+    server, guild = banwatch_bot.server, banwatch_bot.guild
+    ma = server.add_channel(guild, "ma-news")
+    everything = server.add_channel(guild, "all-news", ChannelType.announcement)
+    assert (await subscribe(banwatch_bot, {"channel": ma, "state": "MA"})).startswith("Subscribed")
+    await subscribe(banwatch_bot, {"channel": everything})
+    corpus = banwatch_bot.app.corpus_dir
+    write_news(corpus, "a.md", **SPRINGFIELD_BAN)
+    write_news(corpus, "b.md", **PORTLAND_BAN, provider="Oregon Daily", domain="or.example")
+    await banwatch_bot.app.ingest()  # what the periodic re-scan does
+    (post,) = await server.wait_for_messages(ma, 1)
+    await server.wait_for_messages(everything, 2)
+    assert post["embeds"][0]["title"] == SPRINGFIELD_BAN["title"]
+    assert post["nonce"] and post["mention_everyone"] is False
+    posts = server.requests_matching(r"^/channels/\d+/messages$", "POST")
+    assert all(request.json and request.json.get("enforce_nonce") for request in posts)
+    await banwatch_bot.app.ingest()
+    cog = banwatch_bot.bot.get_cog("AlertsCog")
+    await cog.sender.run_once()  # type: ignore[union-attr]
+    assert len(server.messages_in(ma)) == 1 and len(server.messages_in(everything)) == 2
+
+
+async def test_429_and_5xx_lose_nothing_and_404_breaks_only_its_channel(
+    banwatch_bot: BanwatchHarness,
+) -> None:
+    server, guild = banwatch_bot.server, banwatch_bot.guild
+    ok = server.add_channel(guild, "ok")
+    gone = server.add_channel(guild, "gone")
+    await subscribe(banwatch_bot, {"channel": ok})
+    await subscribe(banwatch_bot, {"channel": gone})
+    server.delete_channel(gone.id)
+    server.rate_limit_next(rf"^/channels/{ok.id}/messages$", retry_after=0.05)
+    server.fail_next(rf"^/channels/{ok.id}/messages$", 503)
+    cog = banwatch_bot.bot.get_cog("AlertsCog")
+    cog.sender.backoff_base = 0.05  # type: ignore[union-attr]
+    write_news(banwatch_bot.app.corpus_dir, "a.md", **SPRINGFIELD_BAN)
+    await banwatch_bot.app.ingest()
+    (post,) = await server.wait_for_messages(ok, 1, timeout=10)
+    assert post["embeds"][0]["title"] == SPRINGFIELD_BAN["title"]
+    subscriptions = await banwatch_bot.store.subscriptions(str(guild.id))
+    broken = [s for s in subscriptions if s.broken_at]
+    assert [s.channel_id for s in broken] == [str(gone.id)]
+    listing = await banwatch_bot.slash("alerts list", as_moderator=True).wait_response()
+    assert "BROKEN" in listing["data"]["content"]
+    audit = await banwatch_bot.store.audit_entries(str(guild.id))
+    assert [e.action for e in audit].count("alerts.subscription_broken") == 1
+
+
+async def test_forum_subscription_opens_one_thread_per_item(banwatch_bot: BanwatchHarness) -> None:
+    server, guild = banwatch_bot.server, banwatch_bot.guild
+    forum = next(c for c in guild.channels.values() if c.type == ChannelType.forum)
+    await subscribe(banwatch_bot, {"channel": forum, "state": "MA"})
+    write_news(banwatch_bot.app.corpus_dir, "a.md", **SPRINGFIELD_BAN)
+    await banwatch_bot.app.ingest()
+    thread = await server.wait_for(
+        lambda: next((c for c in guild.channels.values() if c.parent_id == forum.id), None),
+        what="a forum thread",
+    )
+    assert thread.name == SPRINGFIELD_BAN["title"][:100]
+
+
+async def test_members_cannot_subscribe(banwatch_bot: BanwatchHarness) -> None:
+    handle = banwatch_bot.slash("alerts subscribe", {"channel": banwatch_bot.channel})
+    response = await handle.wait_response()
+    assert "only moderators" in response["data"]["content"]
