@@ -1,0 +1,55 @@
+"""``banwatch run`` as a process against the loopback server: ingest, sync, serve, SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from tests.loopback.server import LoopbackDiscord
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+async def run_once(server: LoopbackDiscord, tmp_path: Path, corpus_dir: Path) -> tuple[int, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "BANWATCH_"))}
+    env.update(
+        PYTHONPATH=str(PROJECT_ROOT),
+        DISCORD_TOKEN=server.token,
+        DISCORD_API_BASE=server.api_base,
+        DEV_GUILD_ID=str(server.guild.id),
+        BANWATCH_DB=str(tmp_path / "run.db"),
+        BANWATCH_CORPUS=str(corpus_dir),
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        await server.wait_for_session(timeout=20)
+        await server.wait_for(lambda: server.commands_for(server.guild), 10, "a command sync")
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 15)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    return process.returncode or 0, stderr.decode()
+
+
+async def test_run_serves_and_stops_cleanly(
+    loopback_discord: LoopbackDiscord, tmp_path: Path, corpus_dir: Path
+) -> None:
+    code, log = await run_once(loopback_discord, tmp_path, corpus_dir)
+    assert code == 0, log
+    assert loopback_discord.token not in log
+    assert "synced" in log and "shutting down" in log
+    puts = len(loopback_discord.requests_matching(r"/commands$", "PUT"))
+    assert puts == 1
+    # A second start with the same commands does not sync again.
+    loopback_discord.invalidate_sessions()
+    code, log = await run_once(loopback_discord, tmp_path, corpus_dir)
+    assert code == 0, log
+    assert "unchanged since the last sync" in log
+    assert len(loopback_discord.requests_matching(r"/commands$", "PUT")) == puts
