@@ -336,6 +336,13 @@ class Petitions:
         name = clean_public_name(public_name)
         ward = clean_zip(zip_code)
         why = _clean(reason, MAX_REASON, "reason")
+        # Refuse a closed or expired petition before asking for consent; the transaction
+        # below checks again, so a petition closing meanwhile is still refused.
+        current = await self.get(number, guild_id=guild_id)
+        if current.status != "open":
+            self._checked(number, SignatureOutcome("closed", current, 0, 0))
+        if current.is_expired(_iso(self._clock())):
+            self._checked(number, SignatureOutcome("expired", current, 0, 0))
         if (await self.store.consent_version(user_id) or 0) < CONSENT_VERSION:
             if not consent:
                 raise ConsentRequired()

@@ -1,0 +1,438 @@
+"""Petitions in Discord: /petition commands, the persistent Sign button and its consent modal."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.client import BanwatchBot, report_error
+from bot.petitions import Petition, Petitions, progress_bar, render_petition_list
+from bot.privacy import CONSENT_SHORT, CONSENT_TEXT, ConsentRequired
+from bot.service import BanwatchError
+from cogs._embeds import clip, escape
+from cogs._replies import NO_MENTIONS, SafeModal, SafeView
+from cogs.checks import moderator_only
+
+log = logging.getLogger(__name__)
+
+SIGN_BUTTON_ID = "petition:sign:{petition_id}"
+SIGN_BUTTON_PATTERN = r"petition:sign:(?P<petition_id>[0-9]{1,12})"
+
+
+def petition_embed(petition: Petition, *, history: int = 0) -> discord.Embed:
+    """A petition with its progress toward the goal (counts only, never signers)."""
+    embed = discord.Embed(
+        title=clip(f"#{petition.id} {petition.title}", 256),
+        description=clip(escape(petition.demand), 4000),
+        colour=discord.Colour.green() if petition.status == "open" else discord.Colour.dark_grey(),
+    )
+    embed.add_field(name="To", value=clip(escape(petition.target), 1024), inline=True)
+    if petition.jurisdiction:
+        embed.add_field(name="Place", value=clip(escape(petition.jurisdiction), 1024))
+    embed.add_field(
+        name="Signatures",
+        value=f"{petition.signature_count:,} of {petition.goal:,}\n"
+        f"`{progress_bar(petition.signature_count, petition.goal)}`",
+        inline=False,
+    )
+    if petition.deadline:
+        embed.add_field(name="Deadline", value=petition.deadline[:10])
+    embed.add_field(name="Status", value=petition.status)
+    footer = "Sign with the button or /petition sign. /privacy mydata shows what is kept."
+    if history:
+        footer = (
+            f"Edited {history} time(s); /petition show {petition.id} for the history. " + footer
+        )
+    embed.set_footer(text=footer)
+    return embed
+
+
+class SignButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=SIGN_BUTTON_PATTERN):
+    """The Sign button on a posted petition; its custom_id carries the petition id, so it keeps
+    working after a restart."""
+
+    def __init__(self, petition_id: int, *, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Sign",
+                style=discord.ButtonStyle.success,
+                custom_id=SIGN_BUTTON_ID.format(petition_id=petition_id),
+                disabled=disabled,
+            )
+        )
+        self.petition_id = petition_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> SignButton:
+        return cls(int(match["petition_id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Open the consent modal (answered with the notice and optional fields)."""
+        cog = interaction.client.get_cog("Petitions")  # type: ignore[attr-defined]
+        try:
+            petition = await cog.petitions.get(self.petition_id, guild_id=str(interaction.guild_id))
+            if petition.status != "open":
+                raise BanwatchError(
+                    f"Petition #{petition.id} is closed and no longer takes signatures."
+                )
+        except Exception as error:
+            await report_error(interaction, error)
+            return
+        await interaction.response.send_modal(SignModal(cog, petition))
+
+
+def sign_view(petition: Petition) -> discord.ui.View:
+    """The view under a posted petition: one Sign button."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(SignButton(petition.id, disabled=petition.status != "open"))
+    return view
+
+
+class SignModal(SafeModal):
+    """The short consent form: what is kept and why, then the optional details."""
+
+    notice = discord.ui.TextDisplay(CONSENT_SHORT)
+    public_name: discord.ui.TextInput[SignModal] = discord.ui.TextInput(
+        custom_id="public_name",
+        label="Public name (blank = listed anonymously)",
+        required=False,
+        max_length=64,
+    )
+    zip_code: discord.ui.TextInput[SignModal] = discord.ui.TextInput(
+        custom_id="zip_code", label="ZIP code or ward (optional)", required=False, max_length=20
+    )
+    reason: discord.ui.TextInput[SignModal] = discord.ui.TextInput(
+        custom_id="reason",
+        label="Why you sign (optional, shared with target)",
+        style=discord.TextStyle.paragraph,
+        required=False,
+        max_length=500,
+    )
+
+    def __init__(self, cog: PetitionsCog, petition: Petition) -> None:
+        super().__init__(title=clip(f"Sign petition #{petition.id}", 45))
+        self.cog = cog
+        self.petition = petition
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        receipt = await self.cog.petitions.sign(
+            self.petition.id,
+            str(interaction.user.id),
+            guild_id=str(interaction.guild_id),
+            public_name=self.public_name.value,
+            zip_code=self.zip_code.value,
+            reason=self.reason.value,
+            consent=True,  # submitting this form, which shows the notice, is the consent
+        )
+        await interaction.response.send_message(_signed_text(receipt), ephemeral=True)
+        await self.cog.refresh_posts(receipt.petition.id)
+
+
+class ConsentView(SafeView):
+    """A first-time signer's "I agree, sign" button under the full privacy notice."""
+
+    def __init__(self, cog: PetitionsCog, owner_id: int, sign_args: dict[str, Any]) -> None:
+        super().__init__(timeout=600)
+        self.cog = cog
+        self.owner_id = owner_id
+        self.sign_args = sign_args
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return interaction.user.id == self.owner_id
+
+    @discord.ui.button(label="I agree, sign", style=discord.ButtonStyle.success)
+    async def agree(
+        self, interaction: discord.Interaction, button: discord.ui.Button[ConsentView]
+    ) -> None:
+        """Record consent and the signature."""
+        receipt = await self.cog.petitions.sign(**self.sign_args, consent=True)
+        await interaction.response.edit_message(content=_signed_text(receipt), view=None)
+        self.stop()
+        await self.cog.refresh_posts(receipt.petition.id)
+
+
+def _signed_text(receipt: Any) -> str:
+    petition = receipt.petition
+    if receipt.already_signed:
+        return f"You have already signed petition #{petition.id}. Thank you!"
+    return (
+        f"Signed petition #{petition.id}: {receipt.count:,} of {petition.goal:,} signatures."
+        " Withdraw with `/petition unsign`; `/privacy mydata` shows what is kept."
+    )
+
+
+class CreatePetitionModal(SafeModal, title="New petition"):
+    """The petition's text, target, goal and optional deadline."""
+
+    petition_title: discord.ui.TextInput[CreatePetitionModal] = discord.ui.TextInput(
+        custom_id="petition_title", label="Title", max_length=100
+    )
+    demand: discord.ui.TextInput[CreatePetitionModal] = discord.ui.TextInput(
+        custom_id="demand", label="The demand", style=discord.TextStyle.paragraph, max_length=2000
+    )
+    target: discord.ui.TextInput[CreatePetitionModal] = discord.ui.TextInput(
+        custom_id="target",
+        label="Target (who receives it)",
+        placeholder="Mayor of Chicago",
+        max_length=100,
+    )
+    goal: discord.ui.TextInput[CreatePetitionModal] = discord.ui.TextInput(
+        custom_id="goal", label="Signature goal", placeholder="500", max_length=9
+    )
+    deadline: discord.ui.TextInput[CreatePetitionModal] = discord.ui.TextInput(
+        custom_id="deadline", label="Deadline (optional, YYYY-MM-DD)", required=False, max_length=25
+    )
+
+    def __init__(self, cog: PetitionsCog, place: str | None) -> None:
+        super().__init__()
+        self.cog = cog
+        self.place = place
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        petition = await self.cog.petitions.create(
+            guild_id=str(interaction.guild_id),
+            created_by=str(interaction.user.id),
+            title=self.petition_title.value,
+            demand=self.demand.value,
+            target=self.target.value,
+            goal=self.goal.value,
+            place=self.place,
+            deadline=self.deadline.value,
+        )
+        await interaction.response.send_message(
+            f"Created petition #{petition.id}. Post it with `/petition post {petition.id}`.",
+            embed=petition_embed(petition),
+            ephemeral=True,
+        )
+
+
+@app_commands.guild_only()
+class PetitionsCog(commands.GroupCog, name="Petitions", group_name="petition"):
+    """Petitions: moderators create, post, edit, close and export; everyone signs."""
+
+    def __init__(self, bot: BanwatchBot) -> None:
+        self.bot = bot
+        self.petitions = Petitions(bot.app, retention_days=bot.settings.signer_retention_days)
+        super().__init__()
+
+    async def cog_load(self) -> None:
+        self.housekeeping.start()
+
+    async def cog_unload(self) -> None:
+        self.housekeeping.cancel()
+
+    @tasks.loop(minutes=15)
+    async def housekeeping(self) -> None:
+        """Deadline warnings, closing expired petitions, dropping old signer details."""
+        try:
+            for done in await self.petitions.tick():
+                log.info("petitions: %s", done)
+        except Exception:
+            log.exception("petition housekeeping failed")
+
+    @housekeeping.before_loop
+    async def _wait_ready(self) -> None:
+        await self.bot.wait_until_ready()
+
+    async def refresh_posts(self, petition_id: int) -> None:
+        """Bring the count on every posted copy of the petition up to date."""
+        petition = await self.bot.app.store.get_petition(petition_id)
+        if petition is None:
+            return
+        embed = petition_embed(petition)
+        for channel_id, message_id in await self.bot.app.store.petition_posts(petition_id):
+            channel = self.bot.get_partial_messageable(int(channel_id))
+            try:
+                await channel.get_partial_message(int(message_id)).edit(
+                    embed=embed, view=sign_view(petition)
+                )
+            except discord.HTTPException as error:
+                log.warning("could not refresh petition %s post: %s", petition_id, error)
+
+    async def place_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        choices = await self.bot.app.place_choices(current)
+        return [app_commands.Choice(name=c.label, value=c.value) for c in choices]
+
+    def _guild(self, interaction: discord.Interaction) -> str:
+        return str(interaction.guild_id)
+
+    # -- moderators ---------------------------------------------------------------------------
+
+    @app_commands.command(name="create")
+    @app_commands.describe(place="The place the petition concerns (from the tracker)")
+    @moderator_only()
+    async def petition_create(
+        self, interaction: discord.Interaction, place: str | None = None
+    ) -> None:
+        """Start a petition: a form asks for its title, demand, target, goal and deadline."""
+        if place:
+            await self.bot.app.resolve_place(place)  # refuse an unknown place before the form
+        await interaction.response.send_modal(CreatePetitionModal(self, place))
+
+    @app_commands.command(name="post")
+    @app_commands.describe(petition="Petition number")
+    @moderator_only()
+    async def petition_post(self, interaction: discord.Interaction, petition: int) -> None:
+        """Post a petition here with a Sign button and a live count."""
+        found = await self.petitions.get(petition, guild_id=self._guild(interaction))
+        await interaction.response.send_message(
+            embed=petition_embed(found), view=sign_view(found), allowed_mentions=NO_MENTIONS
+        )
+        message = await interaction.original_response()
+        await self.bot.app.store.record_post(found.id, str(message.channel.id), str(message.id))
+
+    @app_commands.command(name="close")
+    @app_commands.describe(petition="Petition number")
+    @moderator_only()
+    async def petition_close(self, interaction: discord.Interaction, petition: int) -> None:
+        """Close a petition to new signatures."""
+        closed = await self.petitions.close(
+            petition, guild_id=self._guild(interaction), closed_by=str(interaction.user.id)
+        )
+        await interaction.response.send_message(
+            f"Closed petition #{closed.id} with {closed.signature_count:,} signatures.",
+            ephemeral=True,
+        )
+        await self.refresh_posts(closed.id)
+
+    @app_commands.command(name="edit")
+    @app_commands.describe(
+        petition="Petition number",
+        title="New title",
+        demand="New demand text",
+        target="New target (who receives it)",
+    )
+    @moderator_only()
+    async def petition_edit(
+        self,
+        interaction: discord.Interaction,
+        petition: int,
+        title: str | None = None,
+        demand: str | None = None,
+        target: str | None = None,
+    ) -> None:
+        """Change a petition's text; changes are kept as its revision history."""
+        edited, revisions = await self.petitions.edit(
+            petition,
+            guild_id=self._guild(interaction),
+            edited_by=str(interaction.user.id),
+            title=title,
+            demand=demand,
+            target=target,
+        )
+        changed = ", ".join(r.field for r in revisions) or "nothing (same text)"
+        await interaction.response.send_message(
+            f"Changed {changed}.", embed=petition_embed(edited), ephemeral=True
+        )
+        await self.refresh_posts(edited.id)
+
+    @app_commands.command(name="export")
+    @app_commands.describe(petition="Petition number")
+    @moderator_only()
+    async def petition_export(self, interaction: discord.Interaction, petition: int) -> None:
+        """CSV and OSDI JSON for delivering the petition (only to you)."""
+        export = await self.petitions.export(petition, guild_id=self._guild(interaction))
+        files = [
+            discord.File(io.BytesIO(content), filename=name)
+            for name, content in export.files.items()
+        ]
+        await interaction.response.send_message(
+            f"Petition #{export.petition.id}: {export.petition.signature_count:,} signatures."
+            " Names appear only for signers who chose to be listed.",
+            files=files,
+            ephemeral=True,
+        )
+
+    # -- everyone -----------------------------------------------------------------------------
+
+    @app_commands.command(name="list")
+    @app_commands.describe(place="Only petitions about this place")
+    async def petition_list(
+        self, interaction: discord.Interaction, place: str | None = None
+    ) -> None:
+        """This server's petitions."""
+        found = await self.petitions.list(guild_id=self._guild(interaction), place=place)
+        await interaction.response.send_message(
+            clip(escape(render_petition_list(found)), 2000), ephemeral=True
+        )
+
+    @app_commands.command(name="show")
+    @app_commands.describe(petition="Petition number")
+    async def petition_show(self, interaction: discord.Interaction, petition: int) -> None:
+        """A petition: demand, target, progress, deadline, status and revisions."""
+        found = await self.petitions.get(petition, guild_id=self._guild(interaction))
+        revisions = await self.petitions.revisions(found)
+        embed = petition_embed(found, history=len(revisions))
+        if revisions:
+            embed.add_field(
+                name="Revision history",
+                value=clip(
+                    "\n".join(f"{r.revised_at[:16]} {r.field} changed" for r in revisions), 1024
+                ),
+                inline=False,
+            )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="sign")
+    @app_commands.describe(
+        petition="Petition number",
+        public_name="A name to list publicly (leave out to sign anonymously)",
+        zip="ZIP code or ward (optional)",
+        reason="Why you sign (optional, shared with the target)",
+    )
+    async def petition_sign(
+        self,
+        interaction: discord.Interaction,
+        petition: int,
+        public_name: str | None = None,
+        zip: str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        """Sign a petition (once)."""
+        arguments: dict[str, Any] = {
+            "petition_id": petition,
+            "user_id": str(interaction.user.id),
+            "guild_id": self._guild(interaction),
+            "public_name": public_name,
+            "zip_code": zip,
+            "reason": reason,
+        }
+        try:
+            receipt = await self.petitions.sign(**arguments)
+        except ConsentRequired:
+            view = ConsentView(self, interaction.user.id, arguments)
+            await interaction.response.send_message(CONSENT_TEXT, view=view, ephemeral=True)
+            return
+        await interaction.response.send_message(_signed_text(receipt), ephemeral=True)
+        await self.refresh_posts(receipt.petition.id)
+
+    @app_commands.command(name="unsign")
+    @app_commands.describe(petition="Petition number")
+    async def petition_unsign(self, interaction: discord.Interaction, petition: int) -> None:
+        """Withdraw your signature."""
+        receipt = await self.petitions.unsign(
+            petition, str(interaction.user.id), guild_id=self._guild(interaction)
+        )
+        await interaction.response.send_message(
+            f"Your signature on petition #{receipt.petition.id} is withdrawn.", ephemeral=True
+        )
+        await self.refresh_posts(receipt.petition.id)
+
+    petition_create.autocomplete("place")(place_autocomplete)
+    petition_list.autocomplete("place")(place_autocomplete)
+
+
+async def setup(bot: BanwatchBot) -> None:
+    """Load the cog; the Sign button is registered so posted petitions work after a restart."""
+    bot.add_dynamic_items(SignButton)
+    await bot.add_cog(PetitionsCog(bot))
