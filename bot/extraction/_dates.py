@@ -85,9 +85,13 @@ def _explicit(text: str, published: dt.date | None) -> dt.date | None:
             date = _safe_date(year, month, int(match.group("day")))
             if date is None:
                 continue
-            if not year_text and published and date > published:
+            if not year_text and published and (date - published).days > 60:
+                # "Dec. 15" read in January is last year's.
                 date = _safe_date(year - 1, month, date.day)
             if date is None or (published and date > published):
+                continue
+            if not year_text and published and (published - date).days > 180:
+                # Far behind the publish date without a year: most likely next year's, a due date.
                 continue
             if published and (published - date).days > 400:
                 continue

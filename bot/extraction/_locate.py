@@ -121,35 +121,33 @@ def provider_home(domain: str | None, url: str | None) -> Provider | None:
     return None
 
 
-def _qualifier(gaz: Gazetteer, text: str) -> tuple[str | None, str | None]:
-    """Read the words after "City, " as (state, country)."""
+def _qualifier(gaz: Gazetteer, text: str) -> tuple[str | None, str | None, int]:
+    """Read the words after "City, " as (state, country, characters read)."""
     match = _QUALIFIER.match(text)
     if not match:
-        return None, None
+        return None, None, 0
     words = match.group("q").split()
     for size in (2, 1):
         if len(words) < size:
             continue
         raw = " ".join(words[:size])
+        used = match.start("q") + len(raw)
         if raw.endswith("-based"):
             raw = raw[: -len("-based")]
         key = name_key(raw)
-        if (
-            raw.rstrip(".").isupper()
-            and len(raw.rstrip(".")) == 2
-            and raw.rstrip(".") in gaz.state_names
-        ):
-            return raw.rstrip("."), "US"
+        bare = raw.rstrip(".")
+        if bare.isupper() and len(bare) == 2 and bare in gaz.state_names:
+            return bare, "US", used
         if key in gaz.states:
-            return gaz.states[key], "US"
+            return gaz.states[key], "US", used
         if key in gaz.ap_abbreviations:
-            return gaz.ap_abbreviations[key], "US"
+            return gaz.ap_abbreviations[key], "US", used
         region = gaz.regions.get(key)
         if region and region.kind == "state":
-            return region.code or region.name, region.country
+            return region.code or region.name, region.country, used
         if key in gaz.countries and len(raw) > 2:
-            return None, gaz.countries[key]
-    return None, None
+            return None, gaz.countries[key], used
+    return None, None, 0
 
 
 def _context_weight(text: str, start: int, end: int) -> float:
@@ -172,14 +170,17 @@ class _Scanner:
         self.gaz = gaz
         self.evidence = evidence
         self.mentions: list[Mention] = []
+        # Text already read as part of a name ("Portland, Or."): not a name of its own.
+        self.skip_to = 0
 
     def scan(self, text: str, field_name: str, lead_chars: int = 0) -> None:
         """Add the mentions in ``text``; the first ``lead_chars`` count as the lead."""
         tokens = list(_TOKEN.finditer(text))
+        self.skip_to = 0
         i = 0
         while i < len(tokens):
             token = tokens[i]
-            if not token.group(0)[0].isupper():
+            if not token.group(0)[0].isupper() or token.start() < self.skip_to:
                 i += 1
                 continue
             used = self._window(text, tokens, i, field_name, lead_chars)
@@ -230,7 +231,7 @@ class _Scanner:
         if key in gaz.state_or_city:
             city, cue = gaz.state_or_city[key]
             if cue.match(after.lstrip(" ,")) or cue.search(text[max(0, start - 15) : start]):
-                self._add_city(key, [city], field_name, start, weight, after, size, forced=True)
+                self._add_city([city], field_name, start, end, weight, text, size, forced=True)
             else:
                 self._add_state(gaz.states.get(key) or city.state or "", field_name, start, weight)
             return True
@@ -244,8 +245,12 @@ class _Scanner:
         if size == 1 and bare.isupper() and bare in gaz.standalone_codes and "." not in raw:
             self._add_state(bare, field_name, start, weight)
             return True
-        region = gaz.regions.get(key)
-        cities = [] if (size == 1 and key in gaz.not_places) else gaz.cities.get(key, [])
+        # Short names ("ACT", "US", "NEC") are acronyms: "Act" or "us" is not one.
+        acronym_ok = len(key) > 3 or raw.replace(".", "").isupper()
+        region = gaz.regions.get(key) if acronym_ok else None
+        cities = gaz.cities.get(key, [])
+        if size == 1 and (key in gaz.not_places or (len(key) <= 2 and not raw.isupper())):
+            cities = []
         if region:
             candidate = region.to_place()
             self._add(Mention("region", [candidate], field_name, start, weight, [0]))
@@ -255,7 +260,7 @@ class _Scanner:
                 self.mentions[-1].kind = "city"
             self.evidence.countries[region.country] += weight * 0.5
             return True
-        if key in gaz.countries:
+        if key in gaz.countries and acronym_ok:
             if raw in ("US", "U.S.") and after.startswith("$"):
                 return True
             iso = gaz.countries[key]
@@ -271,7 +276,8 @@ class _Scanner:
             places = [
                 Place(level="county", country="US", state=s, county=name) for s in gaz.counties[key]
             ]
-            state, _ = _qualifier(gaz, after)
+            state, _, used = _qualifier(gaz, after)
+            self.skip_to = end + used
             mention = Mention(
                 "county",
                 places,
@@ -286,14 +292,14 @@ class _Scanner:
             if state:
                 self.evidence.states[state] += weight
             return True
-        company = gaz.companies.get(key)
+        company = gaz.companies.get(key) if acronym_ok else None
         if company and raw[0].isupper():
             self._add(Mention("company", [company.to_place()], field_name, start, base))
             return True
         if cities:
             if size == 1 and key in gaz.person_first_names and re.match(r"^\s[A-Z][a-z]", after):
                 return False
-            self._add_city(key, cities, field_name, start, weight, after, size)
+            self._add_city(cities, field_name, start, end, weight, text, size)
             return True
         if key in gaz.demonyms and not any(
             text[start:].lower().startswith(e) for e in gaz.demonym_exceptions
@@ -329,17 +335,18 @@ class _Scanner:
 
     def _add_city(
         self,
-        key: str,
         cities: list[City],
         field_name: str,
         start: int,
+        end: int,
         weight: float,
-        after: str,
+        text: str,
         size: int,
         forced: bool = False,
     ) -> None:
         """Record a city name, narrowed by a following ", State" when there is one."""
-        state, country = _qualifier(self.gaz, after)
+        state, country, used = _qualifier(self.gaz, text[end : end + 30])
+        self.skip_to = max(self.skip_to, end + used)
         boosted = weight > self._weight(field_name, start, _LEAD_CHARS)
         strong = forced or size > 1 or bool(state or country) or field_name == "title" or boosted
         mention = Mention(
@@ -377,7 +384,7 @@ def _dateline(gaz: Gazetteer, text: str, scanner: _Scanner) -> int:
     cities = gaz.cities.get(key, [])
     state = country = None
     if match.group("state"):
-        state, country = _qualifier(gaz, ", " + match.group("state"))
+        state, country, _ = _qualifier(gaz, ", " + match.group("state"))
     if key in gaz.state_or_city and not cities:
         cities = [gaz.state_or_city[key][0]]
     if not cities:

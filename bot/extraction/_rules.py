@@ -162,6 +162,8 @@ def action_rules() -> ActionRules:
     file = ACTIONS_FILE
     data = load_yaml(file)
     terms = _terms(data, file)
+    field_weights = _field_weights(data, file)
+    rules = _rules(data.get("rules"), "action", ACTIONS, terms, file)
     moratorium = data.get("moratorium")
     if not isinstance(moratorium, dict) or not isinstance(moratorium.get("map"), dict):
         raise DataFileError(f"{file}: 'moratorium' needs 'map' and 'cues'")
@@ -175,12 +177,12 @@ def action_rules() -> ActionRules:
     if not isinstance(fr_terms, list) or not fr_terms:
         raise DataFileError(f"{file}: 'fr_terms' must be a non-empty list")
     return ActionRules(
-        field_weights=_field_weights(data, file),
+        field_weights=field_weights,
         min_score=float(data.get("min_score", 0)),
         body_chars=int(data.get("body_chars", 4000)),
         fr_terms=tuple(_compile(p, terms, file) for p in fr_terms),
         government_actor=_compile(actors["government"], terms, file),
-        rules=_rules(data.get("rules"), "action", ACTIONS, terms, file),
+        rules=rules,
         moratorium_map=dict(moratorium["map"]),
         moratorium_cues=tuple(_compile(p, terms, file) for p in moratorium.get("cues") or []),
         company_subject_actions=_names(data, "company_subject_actions", ACTIONS, file),
