@@ -18,7 +18,14 @@ from bot.service import Banwatch, BanwatchError
 log = logging.getLogger(__name__)
 
 # The cogs shipped with banwatch, loaded in this order. Feature modules add theirs here.
-EXTENSIONS: tuple[str, ...] = ("cogs.tracker", "cogs.articles", "cogs.config", "cogs.alerts")
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.tracker",
+    "cogs.articles",
+    "cogs.config",
+    "cogs.alerts",
+    "cogs.petitions",
+    "cogs.privacy",
+)
 
 # Work that takes longer than this defers the interaction first (Discord allows 3 s).
 DEFER_AFTER_SECONDS = 2.0

@@ -17,7 +17,7 @@ from tests.discord.harness import BanwatchHarness, start_banwatch
 from tests.loopback.fixtures import DiscordErrors
 from tests.loopback.server import LoopbackDiscord
 
-PETITION_EXTENSIONS = (*EXTENSIONS, "cogs.petitions", "cogs.privacy")
+PETITION_EXTENSIONS = tuple(dict.fromkeys((*EXTENSIONS, "cogs.petitions", "cogs.privacy")))
 
 
 @pytest.fixture
