@@ -111,8 +111,8 @@ class ArticleStore(BaseStore):
         outcome = FileOutcome()
         now = utcnow()
         async with self.transaction() as db:
-            previous = {
-                row["article_id"]: row["position"]
+            previous_at = {
+                row["position"]: row["article_id"]
                 for row in await self._rows(
                     db,
                     "SELECT article_id, position FROM article_sources WHERE source_path = ?",
@@ -135,7 +135,9 @@ class ArticleStore(BaseStore):
                     parent_id,
                     origin,
                     now,
-                    previous_positions={i: p for i, p in previous.items() if p == position},
+                    owned_here=previous_at.get(position) is not None
+                    and previous_at.get(position) not in ids_by_index.values(),
+                    previous_owner=previous_at.get(position),
                 )
                 ids_by_index[position] = article_id
                 getattr(outcome, state).append(article_id)
@@ -144,7 +146,7 @@ class ArticleStore(BaseStore):
                     " VALUES (?, ?, ?)",
                     (article_id, path, position),
                 )
-            outcome.retracted = await self._retract_orphans(db, previous, now)
+            outcome.retracted = await self._retract_orphans(db, set(previous_at.values()), now)
             await db.execute(
                 "INSERT INTO source_files (path, size, mtime_ns, sha256, ingested_at, error)"
                 " VALUES (?, ?, ?, ?, ?, NULL)"
@@ -238,12 +240,14 @@ class ArticleStore(BaseStore):
         parent_id: str | None,
         origin: str,
         now: str,
-        previous_positions: dict[str, int] | None = None,
+        owned_here: bool = False,
+        previous_owner: str | None = None,
     ) -> tuple[str, str]:
         """Insert, update or merge one parsed article; returns (id, outcome name).
 
-        ``previous_positions`` holds the article that stood at this place in this file last
-        time: an edited headline there is an update of that article, not a variant.
+        ``previous_owner`` is the article that stood at this place in this file last time
+        (``owned_here`` when no earlier item of this parse took it): an edited headline there
+        is an update of that article, not a variant of it.
         """
         existing_id = await self._find_same_story(db, parsed)
         content_hash = parsed.content_hash()
@@ -286,7 +290,7 @@ class ArticleStore(BaseStore):
         same_url = parsed.canonical_url == row["canonical_url"] or (
             parsed.canonical_url is None and parsed.stable_id() == existing_id
         )
-        owned_here = existing_id in (previous_positions or {})
+        owned_here = owned_here and previous_owner == existing_id
         is_primary_version = same_url and (
             owned_here or normalize_title(parsed.title) == normalize_title(row["title"])
         )

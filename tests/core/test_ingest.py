@@ -95,9 +95,12 @@ async def test_edited_headline_updates_the_same_article(store: Store, corpus_dir
     path.write_text(text.replace("Amid Concerns", "Amid Privacy Concerns"), encoding="utf-8")
     summary = await ingest_corpus(store, corpus_dir)
     after = {a.id for a in await store.all_articles()}
-    # Plain text has no URL: a new headline is a new story, and the old one leaves the corpus.
-    assert len(summary.new) == 1 and len(summary.retracted) == 1
-    assert len(after) == len(before)
+    # The same file, same place, same provider, nearly the same headline: the same story,
+    # updated under its old id.
+    assert summary.new == [] and summary.retracted == [] and len(summary.updated) == 1
+    assert after == before
+    article = await store.get_article(summary.updated[0])
+    assert article is not None and article.title.endswith("Amid Privacy Concerns")
 
 
 async def test_new_file_is_picked_up_and_deleted_file_retracted(
