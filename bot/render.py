@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from bot.models import Article, Event
@@ -37,13 +38,18 @@ def date_text(event: Event) -> str:
     return event.date.isoformat() if event.date else "undated"
 
 
-def event_line(event: Event) -> str:
-    """One timeline line: date, action, headline, provider, link."""
+def event_line(event: Event, note: str = "") -> str:
+    """One timeline entry: date, action, headline, provider, link, and a short summary."""
     label = ACTION_LABELS.get(event.action, event.action)
     provider = f" ({event.provider})" if event.provider else ""
     corrected = " [corrected]" if event.corrected else ""
     link = f"\n      {event.url}" if event.url else ""
-    return f"  {date_text(event)}  {label}{corrected}: {event.title}{provider}{link}"
+    summary = (
+        "\n" + textwrap.fill(note, width=96, initial_indent="      ", subsequent_indent="      ")
+        if note
+        else ""
+    )
+    return f"  {date_text(event)}  {label}{corrected}: {event.title}{provider}{link}{summary}"
 
 
 def status_headline(result: JurisdictionStatus) -> str:
@@ -59,14 +65,16 @@ def render_status(result: JurisdictionStatus, *, latest: int = 5) -> str:
     lines = [status_headline(result), f"Status: {result.status}  Scope: {result.scope}"]
     if result.pending and result.status != "pending":
         lines.append("Pending beside it:")
-        lines.extend(event_line(event) for event in result.pending)
+        lines.extend(event_line(e, result.notes.get(e.article_id, "")) for e in result.pending)
     if result.basis:
         lines.append("Rests on:")
-        lines.extend(event_line(event) for event in result.basis[-latest:])
+        lines.extend(
+            event_line(e, result.notes.get(e.article_id, "")) for e in result.basis[-latest:]
+        )
     others = [event for event in reversed(result.events) if event not in result.basis][:latest]
     if others:
         lines.append("Other recent events:")
-        lines.extend(event_line(event) for event in others)
+        lines.extend(event_line(e, result.notes.get(e.article_id, "")) for e in others)
     if not result.events:
         lines.append("No policy events are recorded for this place.")
     return "\n".join(lines)
@@ -77,7 +85,7 @@ def render_timeline(result: JurisdictionStatus) -> str:
     if not result.events:
         return f"{result.jurisdiction.display}: no policy events recorded."
     lines = [f"Timeline for {result.jurisdiction.display} (now: {result.status}):"]
-    lines.extend(event_line(event) for event in result.events)
+    lines.extend(event_line(e, result.notes.get(e.article_id, "")) for e in result.events)
     return "\n".join(lines)
 
 
@@ -122,6 +130,14 @@ def event_json(event: Event) -> dict[str, Any]:
     }
 
 
+def event_json_with_note(event: Event, notes: dict[str, str]) -> dict[str, Any]:
+    """An event as JSON, with its source summary when known."""
+    data = event_json(event)
+    if event.article_id in notes:
+        data["summary"] = notes[event.article_id]
+    return data
+
+
 def status_json(result: JurisdictionStatus) -> dict[str, Any]:
     """A status answer as JSON."""
     place = result.jurisdiction
@@ -134,9 +150,9 @@ def status_json(result: JurisdictionStatus) -> dict[str, Any]:
         "status": result.status,
         "scope": result.scope,
         "since": result.since.isoformat() if result.since else None,
-        "basis": [event_json(event) for event in result.basis],
-        "pending": [event_json(event) for event in result.pending],
-        "events": [event_json(event) for event in result.events],
+        "basis": [event_json_with_note(event, result.notes) for event in result.basis],
+        "pending": [event_json_with_note(event, result.notes) for event in result.pending],
+        "events": [event_json_with_note(event, result.notes) for event in result.events],
     }
 
 

@@ -14,6 +14,7 @@ from bot import places
 from bot.ingest import IngestSummary, Progress, ingest_corpus
 from bot.models import Article, Event, Jurisdiction
 from bot.store import Store
+from bot.summary import event_note
 from bot.taxonomy import STATUSES
 from bot.tracker import JurisdictionStatus, derive_status
 
@@ -149,10 +150,15 @@ class Banwatch:
     # -- tracker ------------------------------------------------------------------------------
 
     async def status(self, query: str) -> JurisdictionStatus:
-        """The status of the place ``query`` names, with its timeline."""
+        """The status of the place ``query`` names, with its timeline and source summaries."""
         jurisdiction = await self.resolve_place(query)
         events = await self.store.policy_events([jurisdiction.key])
-        return derive_status(jurisdiction, events)
+        result = derive_status(jurisdiction, events)
+        for event in result.events:
+            article = await self.store.get_article(event.article_id)
+            if article is not None:
+                result.notes[event.article_id] = event_note(article)
+        return result
 
     timeline = status
 

@@ -23,6 +23,8 @@ class JurisdictionStatus:
     basis: tuple[Event, ...] = ()
     pending: tuple[Event, ...] = ()
     events: tuple[Event, ...] = field(default=())
+    # A short summary of each source article, by article id (filled for answers people read).
+    notes: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def latest(self) -> Event | None:
@@ -77,7 +79,9 @@ def derive_status(jurisdiction: Jurisdiction, events: list[Event]) -> Jurisdicti
     elif repeal is not None:
         status, scope, since, basis = "repealed", repeal.scope, repeal, [repeal]
     elif pending:
-        status, scope, since, basis = "pending", pending[-1].scope, pending[0], list(pending)
+        # Since the first dated pending event: an undated one can't say when it began.
+        first = next((event for event in pending if event.date), pending[0])
+        status, scope, since, basis = "pending", pending[-1].scope, first, list(pending)
     elif adoption is not None:
         status, scope, since, basis = "in_use", adoption.scope, adoption, [adoption]
     else:

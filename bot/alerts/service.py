@@ -24,9 +24,9 @@ from bot.alerts.models import (
     OutboxEntry,
     Subscription,
 )
-from bot.alerts.summary import summarize
 from bot.models import Article, Event, Jurisdiction
 from bot.service import BanwatchError
+from bot.summary import summarize
 from bot.taxonomy import ACTION_LABELS, ACTIONS
 from bot.tracker import derive_status
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.alerts.summary import clip_words, summarize
 from bot.models import Article
+from bot.summary import clip_words, summarize
 
 
 def test_lead_sentences_without_dateline() -> None:

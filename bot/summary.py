@@ -1,10 +1,12 @@
-"""Two or three sentences about an article, from its lead or excerpt, for an alert."""
+"""Short texts about an article: a lead summary for alerts, a highlight for status answers."""
 
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from bot.corpus import clean_body
+from bot.data import DataFileError, load_yaml
 from bot.models import Article
 
 MAX_SUMMARY_CHARS = 400
@@ -20,7 +22,8 @@ _BYLINE = re.compile(
 # "SPRINGFIELD, Mass. (AP) — " or "By Jane Doe, Staff Writer | " at the start of a lead.
 _LEAD_PREFIX = re.compile(
     r"^(by\s+[A-Z][\w.'-]*(\s+[A-Z][\w.'-]*){0,3}\s*[,|•-]\s*"
-    r"|[A-Z][A-Z .'-]{2,40}(,\s*[A-Z][\w.]*\.?)?\s*(\([A-Za-z ]+\))?\s*[—–-]+\s*)"
+    r"|[A-Z][A-Z .'-]{2,40}(,\s*[A-Z][\w.]*\.?)?\s*(\([A-Za-z ]+\))?\s*[—–-]+\s*"
+    r"|\([A-Z][A-Z .'-]{2,40}\)\s*)"
 )
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+(?=[\"'“‘(]?[A-Z0-9])")
 _ABBREVIATION = re.compile(
@@ -64,12 +67,18 @@ def clip_words(text: str, limit: int) -> str:
 def summarize(article: Article, *, limit: int = MAX_SUMMARY_CHARS) -> str:
     """Two or three lead sentences (excerpt first, else body), bylines dropped, whole words."""
     title = " ".join(article.title.split()).casefold()
+    fallback = subhead = ""
     for source in (article.excerpt, article.body):
         sentences = [s for s in _sentences(_prose(source)) if s.casefold() != title]
         # An excerpt cut off by its feed ("... and ...") ends in a fragment: leave it out.
         if len(sentences) > 1 and sentences[-1].endswith(("...", "…")):
             sentences.pop()
         if not sentences:
+            continue
+        is_subhead = len(sentences) == 1 and sentences[0][-1] not in ".!?…\"”’'"
+        if source is article.excerpt and is_subhead and article.body:
+            # A standfirst without a full stop is a subheading; the body's lead says more.
+            subhead = sentences[0]
             continue
         chosen: list[str] = []
         for sentence in sentences[:MAX_SENTENCES]:
@@ -79,8 +88,44 @@ def summarize(article: Article, *, limit: int = MAX_SUMMARY_CHARS) -> str:
             chosen.append(sentence)
         if len(chosen) >= 2 or (chosen and len(sentences) == 1):
             return " ".join(chosen)
-        if chosen and source is article.body:
-            return " ".join(chosen)
-        if not chosen and source is article.body:
-            return clip_words(sentences[0], limit)
-    return ""
+        # One sentence from the excerpt is fine, but the body may give two: keep looking.
+        fallback = fallback or (" ".join(chosen) if chosen else clip_words(sentences[0], limit))
+    return fallback or subhead
+
+
+@cache
+def _highlight_cues() -> tuple[tuple[re.Pattern[str], int], ...]:
+    data = load_yaml("highlights.yaml")
+    try:
+        return tuple(
+            (re.compile(item["pattern"], re.IGNORECASE), int(item["weight"]))
+            for item in data["cues"]
+        )
+    except (KeyError, TypeError, ValueError, re.error) as exc:
+        raise DataFileError(f"highlights.yaml: invalid cue: {exc}") from exc
+
+
+def highlight(article: Article, *, exclude: str = "", limit: int = 300) -> str:
+    """The sentence that best reports what officials did or will do, not already in ``exclude``.
+
+    A status answer shows it beside the event, so "the mayor announced a working group" deep
+    in an article about a coalition's petition is not lost.
+    """
+    best: tuple[int, int, str] | None = None
+    sentences = _sentences(_prose(article.excerpt)) + _sentences(_prose(article.body))
+    for position, sentence in enumerate(sentences):
+        if sentence in exclude or len(sentence) < 20 or sentence.endswith(("...", "…")):
+            continue
+        score = sum(weight for pattern, weight in _highlight_cues() if pattern.search(sentence))
+        if score and (best is None or (score, -position) > (best[0], best[1])):
+            best = (score, -position, sentence)
+    return clip_words(best[2].strip("“”\"' "), limit) if best else ""
+
+
+def event_note(article: Article, *, limit: int = 500) -> str:
+    """A short lead summary plus the official-response highlight, for a status answer."""
+    lead = summarize(article, limit=limit // 2)
+    if lead and lead[-1] not in ".!?…\"”’'":
+        lead += "."
+    extra = highlight(article, exclude=lead, limit=limit - len(lead) - 1)
+    return " ".join(part for part in (lead, extra) if part)
