@@ -164,18 +164,29 @@ async def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if failures and failures == sum(1 for _ in args.paths) else 0
 
 
+def _add_location_options(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "--db", metavar="PATH", default=default, help="SQLite file (default: $BANWATCH_DB)"
+    )
+    parser.add_argument(
+        "--corpus",
+        metavar="DIR",
+        default=default,
+        help="corpus directory (default: $BANWATCH_CORPUS or seeds/)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="PATH", help="SQLite file (default: $BANWATCH_DB)")
-    common.add_argument(
-        "--corpus", metavar="DIR", help="corpus directory (default: $BANWATCH_CORPUS or seeds/)"
-    )
     parser = argparse.ArgumentParser(
         prog="banwatch",
         description="Track facial-recognition bans, moratoria and the news about them.",
-        parents=[common],
     )
+    # --db and --corpus are accepted before or after the subcommand; the subcommand's copy
+    # defaults to SUPPRESS so it never overwrites a value given before it.
+    _add_location_options(parser, default=None)
+    common = argparse.ArgumentParser(add_help=False)
+    _add_location_options(common, default=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("ingest", parents=[common], help="load or refresh the corpus")

@@ -11,9 +11,6 @@ from bot.service import BanwatchError
 from bot.store import Store
 
 log = logging.getLogger(__name__)
-# aiosqlite logs every statement with its parameters at DEBUG: signers' names, ZIPs and ids
-# would reach the log whenever banwatch runs with BANWATCH_LOG_LEVEL=DEBUG.
-logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 # Raise the version whenever CONSENT_TEXT changes what is stored or who sees it: every signer
 # is then asked again before their next signature.

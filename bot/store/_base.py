@@ -15,6 +15,10 @@ from typing import Any, Self
 import aiosqlite
 
 log = logging.getLogger(__name__)
+# aiosqlite logs every statement with its parameters at DEBUG, which would put signers' names,
+# ZIPs and user ids in the log whenever someone turns on debug logging. The store owns the
+# driver, so it keeps it quiet.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -37,8 +41,10 @@ def migrations() -> list[tuple[int, str, str]]:
             raise StoreError(f"{path}: migration files are named NNN_name.sql")
         found.append((int(match.group(1)), match.group(2), path.read_text(encoding="utf-8")))
     versions = [version for version, _, _ in found]
-    if len(set(versions)) != len(versions):
-        raise StoreError(f"{MIGRATIONS_DIR}: two migrations share a number: {versions}")
+    # Databases record only the last number applied, so numbers must run 1, 2, 3... without
+    # gaps or repeats: a migration slotted in below that number would never run.
+    if versions != list(range(1, len(versions) + 1)):
+        raise StoreError(f"{MIGRATIONS_DIR}: migrations must be numbered 1..N, got {versions}")
     return found
 
 
