@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,7 @@ from rapidfuzz import fuzz, process
 
 from bot import places
 from bot.ingest import IngestSummary, Progress, ingest_corpus
-from bot.models import Article, Event, Jurisdiction
+from bot.models import Article, Event, Jurisdiction, Place
 from bot.store import Store
 from bot.summary import event_note
 from bot.taxonomy import STATUSES
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 TYPO_SCORE = 85
 SUGGESTION_SCORE = 70
 MAX_QUERY_CHARS = 200
+PLACE_KEY = re.compile(r"^(city|county|state|national|company):[A-Z]{0,3}:[^:]*(:[^:]+)?$")
 
 
 class BanwatchError(Exception):
@@ -85,44 +87,57 @@ class Banwatch:
     # -- places -------------------------------------------------------------------------------
 
     async def resolve_place(self, query: str) -> Jurisdiction:
-        """The one jurisdiction ``query`` means; raises AmbiguousPlace or PlaceNotFound."""
+        """The one jurisdiction ``query`` means; raises AmbiguousPlace or PlaceNotFound.
+
+        Known places (those some article names) come first; a place only the gazetteer knows
+        still resolves, with no events. A key (``city:US:MA:Springfield``, as autocomplete and
+        pick menus send) resolves directly.
+        """
         text = _clip_query(query)
         known = await self.store.jurisdictions()
-        if text in {j.key for j in known}:
-            return next(j for j in known if j.key == text)
+        by_key = {j.key: j for j in known}
+        if text in by_key:
+            return by_key[text]
+        if PLACE_KEY.match(text):
+            return _jurisdiction(Place.from_key(text))
         wanted = places.parse_place_query(text)
+        if wanted.level in ("state", "national"):
+            region = Place(
+                level=wanted.level,
+                country=wanted.country or ("US" if wanted.level == "state" else None),
+                state=wanted.state if wanted.level == "state" else None,
+            )
+            # "Washington" or "New York" may also be a tracked city of that name.
+            cities = _match_known(known, wanted.name, None, None)
+            cities += _match_known(known, text, None, None)
+            cities = [j for j in dict.fromkeys(cities) if j.level in ("city", "county")]
+            if cities:
+                raise AmbiguousPlace(
+                    text, [by_key.get(region.key) or _jurisdiction(region), *cities]
+                )
+            return by_key.get(region.key) or _jurisdiction(region)
         matches = _match_known(known, wanted.name, wanted.state, wanted.country)
-        if not matches and wanted.state is None and wanted.country is None:
-            # "New Jersey" or "NJ" on their own name a state.
-            code = places.state_code(text)
-            if code:
-                matches = [j for j in known if j.level == "state" and j.state == code]
-                if not matches:
-                    return Jurisdiction(f"state:US:{code}", "state", code, code, "US")
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
             raise AmbiguousPlace(text, matches)
         fuzzy = _fuzzy_known(known, wanted.name, wanted.state)
-        if len(fuzzy) == 1 and fuzzy[0][1] >= TYPO_SCORE:
-            return fuzzy[0][0]
         strong = [j for j, score in fuzzy if score >= TYPO_SCORE]
+        if len(strong) == 1:
+            return strong[0]
         if len(strong) > 1:
             raise AmbiguousPlace(text, strong)
+        lookup = places.county_candidates if wanted.level == "county" else places.city_candidates
         gazetteer = [
             p
-            for p in places.city_candidates(wanted.name)
+            for p in lookup(wanted.name)
             if (wanted.state is None or p.state == wanted.state)
             and (wanted.country is None or p.country == wanted.country)
         ]
         if len(gazetteer) == 1:
-            place = gazetteer[0]
-            return Jurisdiction(place.key, place.level, place.name, place.state, place.country)
+            return _jurisdiction(gazetteer[0])
         if len(gazetteer) > 1:
-            raise AmbiguousPlace(
-                text,
-                [Jurisdiction(p.key, p.level, p.name, p.state, p.country) for p in gazetteer],
-            )
+            raise AmbiguousPlace(text, [_jurisdiction(p) for p in gazetteer])
         raise PlaceNotFound(text, [j for j, _ in fuzzy])
 
     async def place_choices(self, typed: str, limit: int = 25) -> list[PlaceChoice]:
@@ -165,7 +180,8 @@ class Banwatch:
     async def cities(
         self, status: str | None = None, state: str | None = None
     ) -> list[JurisdictionStatus]:
-        """Every jurisdiction with policy events, optionally one status or within one state."""
+        """Jurisdictions with a status other than ``no_action``, or with exactly ``status``,
+        optionally within one state (code or name)."""
         if status:
             status = status.strip().lower()
             if status not in STATUSES:
@@ -188,6 +204,9 @@ class Banwatch:
                 continue
             result = derive_status(jurisdiction, events)
             if status and result.status != status:
+                continue
+            if not status and result.status == "no_action":
+                # Lawsuits or settlements alone put no measure in place; list them on request.
                 continue
             results.append(result)
         order = {name: index for index, name in enumerate(STATUSES)}
@@ -223,6 +242,11 @@ class Banwatch:
         if article is None:
             raise BanwatchError(f"No article with id {article_id[:40]!r}.")
         return article
+
+
+def _jurisdiction(place: Place) -> Jurisdiction:
+    """A jurisdiction no article names yet (from the gazetteer or a key)."""
+    return Jurisdiction(place.key, place.level, place.name, place.state, place.country)
 
 
 def _same(a: str | None, b: str | None) -> bool:
