@@ -1,0 +1,154 @@
+"""The ``banwatch`` command line end to end, as a newcomer runs it: real subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT, SEEDS_DIR
+
+
+def banwatch(
+    *args: str, cwd: Path, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m bot`` (what the console script runs) with a clean environment."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("BANWATCH_", "DISCORD_", "DEV_GUILD"))
+    }
+    environment["PYTHONPATH"] = str(PROJECT_ROOT)
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+    )
+
+
+def test_status_chicago_with_default_database_in_working_directory(tmp_path: Path) -> None:
+    result = banwatch("status", "Chicago", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Chicago, IL" in result.stdout
+    assert "Coalition calls for Chicago" in result.stdout
+    assert "working group" in result.stdout
+    assert (tmp_path / "banwatch.db").is_file()  # the default BANWATCH_DB
+
+
+def test_status_springfield_json(tmp_path: Path) -> None:
+    result = banwatch("status", "Springfield MA", "--json", "--db", "x.db", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["place"] == "Springfield, MA"
+    assert data["status"] == "pending"
+    actions = [event["action"] for event in data["events"]]
+    assert "ordinance_debated" in actions and "vote_postponed" in actions
+    assert (tmp_path / "x.db").is_file() and not (tmp_path / "banwatch.db").exists()
+
+
+def test_db_option_works_before_the_subcommand(tmp_path: Path) -> None:
+    result = banwatch("--db", "before.db", "cities", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "before.db").is_file()
+    assert "Springfield, MA" in result.stdout
+
+
+def test_ambiguous_and_unknown_places_fail_with_a_message(tmp_path: Path) -> None:
+    result = banwatch("status", "Portland", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "could mean several places" in result.stderr and "Portland, OR" in result.stderr
+    result = banwatch("timeline", "Xyzzyville", cwd=tmp_path)
+    assert result.returncode == 1 and "No tracked place" in result.stderr
+
+
+def test_ingest_summary_reports_bad_files_without_failing(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for seed in SEEDS_DIR.iterdir():
+        (corpus / seed.name).write_bytes(seed.read_bytes())
+    (corpus / "broken.md").write_bytes(b"---\ntitle: [oops\n---\n")
+    result = banwatch("ingest", str(corpus), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "10 new" in result.stdout and "1 rejected" in result.stdout
+    assert "broken.md: malformed YAML" in result.stdout
+    again = banwatch("ingest", str(corpus), cwd=tmp_path)
+    assert "0 new" in again.stdout and "0 files read" in again.stdout
+
+
+def test_ingest_of_missing_directory_fails(tmp_path: Path) -> None:
+    result = banwatch("ingest", str(tmp_path / "nope"), cwd=tmp_path)
+    assert result.returncode == 2 and "does not exist" in result.stderr
+
+
+def test_extract_json_lines(tmp_path: Path) -> None:
+    result = banwatch("extract", str(SEEDS_DIR), "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    items = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(items) == 11  # extract reads files as they are: the duplicate is not merged
+    for item in items:
+        assert set(item) >= {"id", "title", "is_policy", "jurisdictions", "action", "scope", "date"}
+        for place in item["jurisdictions"]:
+            assert set(place) >= {"city", "state", "country", "level"}
+    veridium = next(item for item in items if item["title"].startswith("Veridium"))
+    assert veridium["is_policy"] is False and veridium["action"] == "none"
+    springfield = [item for item in items if "Postpones" in item["title"]]
+    assert springfield[0]["jurisdictions"][0]["state"] == "MA"
+    assert not (tmp_path / "banwatch.db").exists()  # extract needs no database
+
+
+def test_extract_reports_an_unreadable_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00\x01binary")
+    result = banwatch("extract", str(bad), "--json", cwd=tmp_path)
+    assert result.returncode == 1 and "binary" in result.stderr
+
+
+def test_console_reads_commands_from_a_pipe(tmp_path: Path) -> None:
+    commands = "\n".join(
+        [
+            "/status Chicago",
+            "/timeline Springfield MA",
+            "/cities",
+            "/search clearview",
+            "/help",
+            "/status",
+            "/nonsense",
+            "/quit",
+            "/status Chicago",  # after /quit: never run
+        ]
+    )
+    result = banwatch("console", cwd=tmp_path, stdin=commands)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.count("Status: pending  Scope: police\nRests on:") == 1  # /quit stopped it
+    assert "Timeline for Springfield, MA" in out
+    assert "banwatch tracks facial-recognition" in out
+    assert "Unknown command /nonsense" in out
+    assert "Tell me which place" in out
+
+
+def test_env_file_configures_the_database(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("BANWATCH_DB=from-env.db\n", encoding="utf-8")
+    result = banwatch("cities", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "from-env.db").is_file()
+
+
+def test_bad_setting_is_a_clear_error(tmp_path: Path) -> None:
+    result = banwatch("cities", cwd=tmp_path, env={"BANWATCH_RESCAN_SECONDS": "soon"})
+    assert result.returncode == 2 and "BANWATCH_RESCAN_SECONDS" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["--help"], ["status", "--help"]])
+def test_help(tmp_path: Path, args: list[str]) -> None:
+    result = banwatch(*args, cwd=tmp_path)
+    assert result.returncode == 0 and "usage: banwatch" in result.stdout
