@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -33,6 +33,9 @@ MAX_PROVIDER_CHARS = 200
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_REASON_CHARS = 300
 MODERATOR_SOURCE = "moderator:"
+DRAFT_GONE = "This draft was already published or cancelled; nothing more to do."
+NOT_DRAFT_OWNER = "Only the moderator who wrote this draft can publish or cancel it."
+UNKNOWN_ID_HINT = " Article ids are shown by /search and /news."
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,14 +89,22 @@ class ImportResult:
     unchanged: list[str] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # Titles of the new, updated and merged articles, by id, to show what changed.
+    titles: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """One line of counts."""
+        return (
+            f"{len(self.new)} new, {len(self.updated)} updated, {len(self.unchanged)} unchanged,"
+            f" {len(self.merged)} duplicates merged into existing articles,"
+            f" {len(self.problems)} rejected."
+        )
 
     def render(self) -> str:
-        """One line of counts, then each problem."""
-        lines = [
-            f"Imported {self.filename}: {len(self.new)} new, {len(self.updated)} updated,"
-            f" {len(self.unchanged)} unchanged, {len(self.merged)} duplicates merged,"
-            f" {len(self.problems)} rejected."
-        ]
+        """The counts, then each changed article and each problem."""
+        lines = [f"Imported {self.filename}: {self.summary()}"]
+        for label, ids in (("new", self.new), ("updated", self.updated), ("merged", self.merged)):
+            lines.extend(f"  {label}: {i} {self.titles.get(i, '')}".rstrip() for i in ids[:20])
         lines.extend(f"  rejected: {problem}" for problem in self.problems[:10])
         return "\n".join(lines)
 
@@ -132,6 +143,21 @@ def _provider_domain(url: str | None) -> str | None:
     return host.removeprefix("www.") or None
 
 
+def _event_date(value: str) -> dt.date:
+    """A moderator's event date (e.g. 2020-02-04), validated."""
+    text = value.strip()
+    if not text:
+        raise BanwatchError("The event date is empty; give it like 2020-02-04.")
+    try:
+        parsed = parse_date(text, path="event_date", field_name="event_date")
+    except CorpusError as exc:
+        raise BanwatchError(
+            f"The event date is not usable ({exc.reason}); give it like 2020-02-04."
+        ) from exc
+    assert parsed is not None
+    return parsed.date()
+
+
 def _check_url(url: str) -> str | None:
     url = url.strip()
     if not url:
@@ -148,6 +174,43 @@ class Moderation:
     def __init__(self, app: Banwatch) -> None:
         self.app = app
         self.store = app.store
+
+    async def _article(self, article_id: str) -> Article:
+        try:
+            return await self.app.article(article_id)
+        except BanwatchError as exc:
+            raise BanwatchError(str(exc) + UNKNOWN_ID_HINT) from exc
+
+    async def save_draft(self, draft: ArticleDraft, actor: Actor) -> tuple[str, ArticlePreview]:
+        """Validate and read a draft, and keep it (in the store, so a restart keeps it) until
+        its author publishes or cancels it; returns the draft's id and the preview."""
+        preview = await self.preview_article(draft)
+        assert preview.parsed.published_at is not None
+        # Keep the date the preview showed, not "now" at publishing time.
+        fields = asdict(draft) | {"date": preview.parsed.published_at.isoformat()}
+        draft_id = await self.store.save_draft(actor.user_id, actor.guild_id, fields)
+        return draft_id, preview
+
+    async def _own_draft(self, draft_id: str, actor: Actor) -> ArticleDraft:
+        stored = await self.store.get_draft(draft_id)
+        if stored is None:
+            raise BanwatchError(DRAFT_GONE)
+        if stored.owner_id != actor.user_id:
+            raise BanwatchError(NOT_DRAFT_OWNER)
+        # Of two clicks arriving together only one takes the draft; the other is told so.
+        taken = await self.store.take_draft(draft_id)
+        if taken is None:
+            raise BanwatchError(DRAFT_GONE)
+        return ArticleDraft(**taken.fields)
+
+    async def publish_draft(self, draft_id: str, actor: Actor) -> Published:
+        """Publish a stored draft (once; a second click is refused politely)."""
+        draft = await self._own_draft(draft_id, actor)
+        return await self.publish_article(await self.preview_article(draft), actor)
+
+    async def cancel_draft(self, draft_id: str, actor: Actor) -> None:
+        """Drop a stored draft; nothing is published."""
+        await self._own_draft(draft_id, actor)
 
     async def preview_article(self, draft: ArticleDraft) -> ArticlePreview:
         """Validate a draft and read it with the extractor; nothing is stored yet."""
@@ -226,6 +289,9 @@ class Moderation:
         )
         result.new, result.updated = outcome.new, outcome.updated
         result.unchanged, result.merged = outcome.unchanged, outcome.merged
+        for article_id in [*result.new, *result.updated, *result.merged][:50]:
+            article = await self.store.get_article(article_id)
+            result.titles[article_id] = article.title if article else ""
         await self.store.record_audit(
             actor_id=actor.user_id,
             guild_id=actor.guild_id,
@@ -250,9 +316,11 @@ class Moderation:
         action: str | None = None,
         scope: str | None = None,
         is_policy: bool | None = None,
+        event_date: str | None = None,
     ) -> CorrectionResult:
         """Store a moderator's reading of an article; it wins over the extractor from now on."""
-        before = await self.app.article(article_id)
+        before = await self._article(article_id)
+        when = _event_date(event_date) if event_date is not None else None
         if action is not None:
             action = action.strip().lower()
             if action not in ACTIONS:
@@ -264,8 +332,10 @@ class Moderation:
             if scope not in SCOPES:
                 raise BanwatchError(f"Unknown scope {scope!r}. Choose one of: {', '.join(SCOPES)}.")
         jurisdiction = await self.app.resolve_place(place) if place else None
-        if all(value is None for value in (jurisdiction, action, scope, is_policy)):
-            raise BanwatchError("Say what to correct: place, action, scope or is_policy.")
+        if all(value is None for value in (jurisdiction, action, scope, is_policy, when)):
+            raise BanwatchError(
+                "Say what to correct: place, action, scope, is_policy or event_date."
+            )
         if action is not None and is_policy is None:
             is_policy = action != "none"
         correction = Correction(
@@ -275,6 +345,7 @@ class Moderation:
             is_policy=is_policy,
             action=action,
             scope=scope,
+            event_date=when,
             place_key=jurisdiction.key if jurisdiction else None,
         )
         await self.store.save_correction(correction, jurisdiction.place if jurisdiction else None)
@@ -289,13 +360,14 @@ class Moderation:
                 "action": action,
                 "scope": scope,
                 "is_policy": is_policy,
+                "event_date": when.isoformat() if when else None,
             },
         )
         return CorrectionResult(article=after, before=before.extraction, after=after.extraction)
 
     async def remove_article(self, article_id: str, actor: Actor, reason: str = "") -> Article:
         """Retract an article from every answer; it stays in the database for the audit trail."""
-        article = await self.app.article(article_id)
+        article = await self._article(article_id)
         reason = _text(reason, MAX_REASON_CHARS) or "removed by a moderator"
         if not await self.store.retract_article(article.id, reason):
             raise BanwatchError(f"Article {article.id} was already removed.")
@@ -368,6 +440,7 @@ async def _console_correct(console: Console, named: dict[str, str], words: list[
         action=named.get("action"),
         scope=named.get("scope"),
         is_policy=_yes_no(named.get("is_policy")),
+        event_date=named.get("event_date"),
     )
     return (
         f"Corrected {result.article.id}: {result.article.title}\n"
@@ -399,7 +472,7 @@ def register_console(console: Console) -> None:
         ConsoleCommand(
             "article correct",
             _console_correct,
-            ("id", "place", "action", "scope", "is_policy"),
+            ("id", "place", "action", "scope", "is_policy", "event_date"),
             "correct an article's reading",
         ),
         ConsoleCommand("article remove", _console_remove, ("id", "reason"), "retract an article"),

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 import discord
 
 from bot import render
-from bot.models import Article, Event
-from bot.moderation import reading_fields
+from bot.models import Article, Event, Extraction
+from bot.moderation import ImportResult, reading_fields
 from bot.taxonomy import ACTION_LABELS
 from bot.tracker import JurisdictionStatus
 
@@ -224,11 +224,16 @@ def cities_page(
     return builder.build(f"Page {page + 1} of {pages} · {len(results)} places")
 
 
-def preview_embed(article: Article, heading: str) -> discord.Embed:
-    """What the extractor read from a draft or stored article."""
+def preview_embed(
+    article: Article, heading: str, first: Iterable[tuple[str, str]] = ()
+) -> discord.Embed:
+    """What the extractor read from a draft or stored article (after ``first`` fields, given
+    as ready markdown)."""
     builder = SafeEmbed(
         f"{heading}: {escape(article.title)}", url=article.url, colour=discord.Colour.orange()
     )
+    for name, value in first:
+        builder.field(name, value)
     for label, value in reading_fields(article.extraction):
         builder.field(label, escape(value), inline=label != "Place")
     if article.provider_name:
@@ -239,6 +244,32 @@ def preview_embed(article: Article, heading: str) -> discord.Embed:
     if excerpt:
         builder.field("Text", escape(excerpt))
     return builder.build(f"id {article.id}")
+
+
+def correction_embed(article: Article, before: Extraction | None) -> discord.Embed:
+    """A corrected article's reading, with what the correction changed (before → now)."""
+    old = dict(reading_fields(before))
+    changes = [
+        f"**{label}**: {escape(old.get(label, '?'))} → {escape(value)}"
+        for label, value in reading_fields(article.extraction)
+        if old.get(label) != value
+    ]
+    changed = _lines_within(changes, FIELD_VALUE_LIMIT) or "nothing: it already read that way"
+    return preview_embed(article, "Corrected", [("Changed", changed)])
+
+
+def import_embed(result: ImportResult) -> discord.Embed:
+    """What importing a file did: counts, then the articles it added, updated or merged."""
+    title = f"Imported {escape(result.filename)}"
+    builder = SafeEmbed(title, escape(result.summary()), colour=discord.Colour.green())
+    for label, ids in (("New", result.new), ("Updated", result.updated), ("Merged", result.merged)):
+        if ids:
+            lines = [f"`{i}` {escape(result.titles.get(i, ''))}" for i in ids]
+            builder.field(label, _lines_within(lines, FIELD_VALUE_LIMIT))
+    if result.problems:
+        lines = [escape(problem) for problem in result.problems]
+        builder.field("Rejected", _lines_within(lines, FIELD_VALUE_LIMIT))
+    return builder.build()
 
 
 def help_embed(extra: Iterable[tuple[str, str]] = ()) -> discord.Embed:

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import BanwatchBot
-from bot.moderation import MAX_IMPORT_BYTES, Actor, ArticleDraft, ArticlePreview, Moderation
+from bot.client import BanwatchBot, NotModerator, report_error
+from bot.moderation import MAX_IMPORT_BYTES, Actor, ArticleDraft, Moderation
 from bot.service import BanwatchError
 from bot.taxonomy import ACTIONS, SCOPES
-from cogs._embeds import escape, preview_embed
-from cogs._replies import NO_MENTIONS, Reply, SafeModal, SafeView, answer
-from cogs.checks import moderator_only
+from cogs._embeds import correction_embed, escape, import_embed, preview_embed
+from cogs._replies import NO_MENTIONS, Reply, SafeModal, answer
+from cogs.checks import NOT_MODERATOR, is_moderator, moderator_only
+
+# custom_id of a draft's buttons: article:publish:<draft id> or article:cancel:<draft id>.
+DRAFT_ID = r"article:(?P<verb>publish|cancel):(?P<draft>[0-9a-f]{1,32})"
 
 
 def actor_of(interaction: discord.Interaction) -> Actor:
@@ -21,32 +27,51 @@ def actor_of(interaction: discord.Interaction) -> Actor:
     return Actor(user_id=str(interaction.user.id), guild_id=guild)
 
 
-class PublishView(SafeView):
-    """Publish / Cancel under a preview; only the moderator who made it can press them."""
+class DraftButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=DRAFT_ID):
+    """Publish or Cancel under a draft's preview.
 
-    def __init__(self, moderation: Moderation, preview: ArticlePreview, owner_id: int) -> None:
-        super().__init__(timeout=900)
-        self.moderation = moderation
-        self.preview = preview
-        self.owner_id = owner_id
+    A dynamic item: the draft id lives in the custom_id and the draft in the store, so the
+    buttons still work after a restart. Only the draft's author may press them, and only
+    while still a moderator.
+    """
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id != self.owner_id:
-            await interaction.response.send_message(
-                "Only the moderator who wrote this draft can publish it.", ephemeral=True
+    def __init__(self, verb: str, draft_id: str) -> None:
+        publish = verb == "publish"
+        super().__init__(
+            discord.ui.Button(
+                label="Publish" if publish else "Cancel",
+                style=discord.ButtonStyle.green if publish else discord.ButtonStyle.secondary,
+                custom_id=f"article:{verb}:{draft_id}",
             )
-            return False
-        return True
+        )
+        self.verb = verb
+        self.draft_id = draft_id
 
-    @discord.ui.button(
-        label="Publish", custom_id="article:publish", style=discord.ButtonStyle.green
-    )
-    async def publish(
-        self, interaction: discord.Interaction, button: discord.ui.Button[PublishView]
-    ) -> None:
-        """Store the article; /status, /news and /search see it from now on."""
-        published = await self.moderation.publish_article(self.preview, actor_of(interaction))
-        self.stop()
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> DraftButton:
+        return cls(match["verb"], match["draft"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Publish the draft (shows what was stored) or drop it."""
+        try:
+            await self._act(interaction)
+        except Exception as error:  # a dynamic item has no on_error: report it like a command's
+            await report_error(interaction, error)
+
+    async def _act(self, interaction: discord.Interaction) -> None:
+        if not await is_moderator(interaction):
+            raise NotModerator(NOT_MODERATOR)
+        moderation = Moderation(interaction.client.app)  # type: ignore[attr-defined]
+        actor = actor_of(interaction)
+        if self.verb == "cancel":
+            await moderation.cancel_draft(self.draft_id, actor)
+            await interaction.response.edit_message(
+                content="Cancelled: nothing was stored.", embed=None, view=None
+            )
+            return
+        published = await moderation.publish_draft(self.draft_id, actor)
         await interaction.response.edit_message(
             content=f"Published `{published.article.id}` ({published.outcome}).",
             embed=preview_embed(published.article, "Published"),
@@ -54,17 +79,13 @@ class PublishView(SafeView):
             allowed_mentions=NO_MENTIONS,
         )
 
-    @discord.ui.button(
-        label="Cancel", custom_id="article:cancel", style=discord.ButtonStyle.secondary
-    )
-    async def cancel(
-        self, interaction: discord.Interaction, button: discord.ui.Button[PublishView]
-    ) -> None:
-        """Drop the draft."""
-        self.stop()
-        await interaction.response.edit_message(
-            content="Cancelled: nothing was stored.", embed=None, view=None
-        )
+
+def draft_view(draft_id: str) -> discord.ui.View:
+    """The Publish / Cancel buttons for one stored draft."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(DraftButton("publish", draft_id))
+    view.add_item(DraftButton("cancel", draft_id))
+    return view
 
 
 class ArticleModal(SafeModal, title="Add an article"):
@@ -98,11 +119,11 @@ class ArticleModal(SafeModal, title="Add an article"):
             provider=self.provider.value,
             text=self.text.value,
         )
-        preview = await self.moderation.preview_article(draft)
+        draft_id, preview = await self.moderation.save_draft(draft, actor_of(interaction))
         await interaction.response.send_message(
             content="Check what I read, then publish or cancel.",
             embed=preview_embed(preview.article, "Preview"),
-            view=PublishView(self.moderation, preview, interaction.user.id),
+            view=draft_view(draft_id),
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
         )
@@ -118,6 +139,12 @@ class Articles(
         self.moderation = Moderation(bot.app)
         super().__init__()
 
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(DraftButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(DraftButton)
+
     @app_commands.command(name="add")
     @moderator_only()
     async def article_add(self, interaction: discord.Interaction) -> None:
@@ -132,12 +159,18 @@ class Articles(
     ) -> None:
         """Import the articles of an attached corpus file."""
         if file.size > MAX_IMPORT_BYTES:
-            raise BanwatchError(f"That file is over {MAX_IMPORT_BYTES // (1024 * 1024)} MiB.")
+            raise BanwatchError(
+                f"{escape(file.filename)} is {file.size / (1024 * 1024):.1f} MiB; the limit is"
+                f" {MAX_IMPORT_BYTES // (1024 * 1024)} MiB. Nothing was imported."
+            )
 
         async def work() -> Reply:
-            data = await file.read()
+            try:
+                data = await file.read()
+            except discord.HTTPException as exc:
+                raise BanwatchError("I could not download that file; attach it again.") from exc
             result = await self.moderation.import_file(data, file.filename, actor_of(interaction))
-            return Reply(content=escape(result.render())[:2000])
+            return Reply(embeds=[import_embed(result)])
 
         await answer(interaction, work(), ephemeral=True)
 
@@ -148,6 +181,7 @@ class Articles(
         action="What really happened",
         scope="Whose use it concerns",
         is_policy="Whether it is policy news at all",
+        event_date="When it really happened, e.g. 2020-02-04",
     )
     @app_commands.choices(
         action=[app_commands.Choice(name=a, value=a) for a in ACTIONS],
@@ -162,8 +196,9 @@ class Articles(
         action: app_commands.Choice[str] | None = None,
         scope: app_commands.Choice[str] | None = None,
         is_policy: bool | None = None,
+        event_date: app_commands.Range[str, 1, 40] | None = None,
     ) -> None:
-        """Correct an article's place, action, scope or policy flag."""
+        """Correct an article's place, action, scope, policy flag or event date."""
         result = await self.moderation.correct_article(
             id,
             actor_of(interaction),
@@ -171,10 +206,11 @@ class Articles(
             action=action.value if action else None,
             scope=scope.value if scope else None,
             is_policy=is_policy,
+            event_date=event_date,
         )
         await interaction.response.send_message(
             content=f"Corrected `{result.article.id}`; this now wins over the automatic reading.",
-            embed=preview_embed(result.article, "Corrected"),
+            embed=correction_embed(result.article, result.before),
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
         )

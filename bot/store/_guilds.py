@@ -1,12 +1,80 @@
-"""Store methods for guild settings and the record of application-command syncs."""
+"""Store methods for guild settings, moderators' article drafts and application-command syncs."""
 
 from __future__ import annotations
 
+import json
+import secrets
+from dataclasses import dataclass
+
 from bot.store._base import BaseStore, utcnow
+
+DRAFT_ID_BYTES = 6
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDraft:
+    """An article a moderator filled in but has not published or cancelled yet."""
+
+    id: str
+    owner_id: str
+    guild_id: str | None
+    fields: dict[str, str]
+    created_at: str
 
 
 class GuildStore(BaseStore):
-    """Per-guild settings (the moderator role) and the last synced command-tree hash."""
+    """Per-guild settings (the moderator role), article drafts and the last synced tree hash."""
+
+    async def save_draft(
+        self, owner_id: int | str, guild_id: int | str | None, fields: dict[str, str]
+    ) -> str:
+        """Keep a moderator's draft; returns its short id (for a button's custom_id)."""
+        draft_id = secrets.token_hex(DRAFT_ID_BYTES)
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO article_drafts (id, owner_id, guild_id, fields, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    draft_id,
+                    str(owner_id),
+                    None if guild_id is None else str(guild_id),
+                    json.dumps(fields, sort_keys=True),
+                    utcnow(),
+                ),
+            )
+        return draft_id
+
+    async def get_draft(self, draft_id: str) -> StoredDraft | None:
+        """A draft by id, or None when it was published, cancelled or never existed."""
+        row = await self._fetchone("SELECT * FROM article_drafts WHERE id = ?", (draft_id,))
+        if row is None:
+            return None
+        return StoredDraft(
+            id=row["id"],
+            owner_id=row["owner_id"],
+            guild_id=row["guild_id"],
+            fields=json.loads(row["fields"]),
+            created_at=row["created_at"],
+        )
+
+    async def take_draft(self, draft_id: str) -> StoredDraft | None:
+        """Remove a draft and return it; of two concurrent calls only one gets it."""
+        draft = await self.get_draft(draft_id)
+        if draft is None:
+            return None
+        async with self.transaction() as db:
+            cursor = await db.execute("DELETE FROM article_drafts WHERE id = ?", (draft_id,))
+            if cursor.rowcount == 0:
+                return None
+        return draft
+
+    async def drop_stale_drafts(self, older_than: str) -> int:
+        """Forget drafts created before the ISO timestamp ``older_than``; returns how many."""
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "DELETE FROM article_drafts WHERE created_at < ?", (older_than,)
+            )
+            return cursor.rowcount
 
     async def moderator_role(self, guild_id: int | str) -> int | None:
         """The role id a guild set with ``/config moderator-role``, if any."""

@@ -43,10 +43,16 @@ async def add_article(bot: BanwatchHarness, values: dict[str, str]) -> dict[str,
     return {"handle": submitted, "response": preview}
 
 
+def button_id(message: dict[str, Any], verb: str) -> str:
+    """The custom_id of a draft's Publish or Cancel button (``article:<verb>:<draft id>``)."""
+    buttons = message["components"][0]["components"]
+    return next(b["custom_id"] for b in buttons if b["custom_id"].startswith(f"article:{verb}:"))
+
+
 async def publish(bot: BanwatchHarness, submitted: Any) -> dict[str, Any]:
     """Press Publish under a preview."""
     message = await submitted.wait_original()
-    clicked = bot.click(message, "article:publish", as_moderator=True)
+    clicked = bot.click(message, button_id(message, "publish"), as_moderator=True)
     response = await clicked
     assert response["type"] == UPDATE, response
     return response
@@ -197,7 +203,10 @@ async def test_moderator_adds_and_publishes_an_article(banwatch_bot: BanwatchHar
     preview = embed_text(added["response"])
     assert "Preview" in preview and "Springfield, MA" in preview and "Ban enacted" in preview
     buttons = added["response"]["data"]["components"][0]["components"]
-    assert [b["custom_id"] for b in buttons] == ["article:publish", "article:cancel"]
+    assert [b["custom_id"].rsplit(":", 1)[0] for b in buttons] == [
+        "article:publish",
+        "article:cancel",
+    ]
     # Nothing is stored before Publish.
     assert "votes to ban" not in embed_text(
         await banwatch_bot.slash("search", {"query": "votes ban"})
@@ -227,7 +236,7 @@ async def test_cancel_stores_nothing(banwatch_bot: BanwatchHarness) -> None:
     before = await banwatch_bot.store.count_articles()
     added = await add_article(banwatch_bot, draft())
     message = await added["handle"].wait_original()
-    response = await banwatch_bot.click(message, "article:cancel", as_moderator=True)
+    response = await banwatch_bot.click(message, button_id(message, "cancel"), as_moderator=True)
     assert "Cancelled" in response["data"]["content"]
     assert await banwatch_bot.store.count_articles() == before
 

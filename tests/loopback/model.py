@@ -24,6 +24,17 @@ def iso_now() -> str:
     return datetime.datetime.now(datetime.UTC).isoformat()
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file a user attaches to a slash-command option (type 11); the server serves its bytes."""
+
+    filename: str
+    data: bytes
+    content_type: str = "application/octet-stream"
+    # The size Discord reports; defaults to len(data) (set it to fake a huge file cheaply).
+    size: int | None = None
+
+
 class ChannelType(IntEnum):
     """The channel types the loopback server models."""
 

@@ -15,6 +15,7 @@ import zlib
 from collections.abc import Awaitable, Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from aiohttp import WSMsgType, web
 
@@ -27,6 +28,7 @@ from tests.loopback.model import (
     Member,
     Permission,
     Role,
+    Upload,
     User,
     iso_now,
     new_snowflake,
@@ -906,11 +908,32 @@ class LoopbackDiscord:
             option_type = option_type or 8
             resolved.setdefault("roles", {})[str(value.id)] = value.to_payload()
             value = str(value.id)
+        elif isinstance(value, Upload):
+            option_type = option_type or 11
+            attachment = self._upload_attachment(value)
+            resolved.setdefault("attachments", {})[attachment["id"]] = attachment
+            value = attachment["id"]
         option_type = option_type or OPTION_TYPES.get(type(value), 3)
         payload: dict[str, Any] = {"name": name, "type": option_type, "value": value}
         if focused:
             payload["focused"] = True
         return payload
+
+    def _upload_attachment(self, upload: Upload) -> dict[str, Any]:
+        """Keep an uploaded file's bytes and describe it as Discord does in ``resolved``; its
+        ``url`` points back at this server, so ``Attachment.read()`` works offline."""
+        attachment_id = new_snowflake()
+        self.files[attachment_id] = upload.data
+        url = f"{self.url}/attachments/0/{attachment_id}/{quote(upload.filename)}"
+        return {
+            "id": str(attachment_id),
+            "filename": upload.filename,
+            "content_type": upload.content_type,
+            "size": len(upload.data) if upload.size is None else upload.size,
+            "url": url,
+            "proxy_url": url,
+            "ephemeral": True,
+        }
 
     def dispatch_slash(
         self,
@@ -924,7 +947,8 @@ class LoopbackDiscord:
         """Send a slash-command interaction (type 2) and return its handle.
 
         ``name`` is the qualified name ("watch", "alerts subscribe", "admin feeds add");
-        ``options`` maps option names to values (Member/Channel/Role values are resolved).
+        ``options`` maps option names to values (Member/Channel/Role/Upload values are resolved;
+        an Upload's bytes are served from this server at the attachment's ``url``).
         Option types come from the synced command when there is one. ``member`` defaults to a
         plain non-owner member; ``permissions`` overrides the computed permission bits.
         """
