@@ -274,12 +274,16 @@ def _match_known(
 def _fuzzy_known(
     known: list[Jurisdiction], name: str, state: str | None
 ) -> list[tuple[Jurisdiction, float]]:
-    """Known jurisdictions whose name is close to ``name``, best first."""
-    pool = [j for j in known if not state or _same(j.state, state)]
+    """Known jurisdictions whose whole name is close to ``name`` (a typo), best first.
+
+    Whole-string similarity, not partial: "Xyzzyville" must not match "IL" by containing it.
+    Two-letter codes are left out; they are matched exactly elsewhere.
+    """
+    pool = [j for j in known if len(j.name) >= 4 and (not state or _same(j.state, state))]
     results = process.extract(
         name.casefold(),
         {index: j.name.casefold() for index, j in enumerate(pool)},
-        scorer=fuzz.WRatio,
+        scorer=fuzz.ratio,
         score_cutoff=SUGGESTION_SCORE,
         limit=10,
     )
