@@ -574,7 +574,19 @@ class ArticleStore(BaseStore):
 
     async def policy_events(self, place_keys: Sequence[str] | None = None) -> list[Event]:
         """Policy items as events of their main jurisdiction (corrections applied)."""
-        rows = await self._fetchall("SELECT * FROM articles WHERE retracted_at IS NULL")
+        if place_keys is None:
+            rows = await self._fetchall("SELECT * FROM articles WHERE retracted_at IS NULL")
+        elif not place_keys:
+            return []
+        else:
+            # Only articles naming one of the places (the main-place check follows below).
+            marks = ",".join("?" * len(place_keys))
+            rows = await self._fetchall(
+                f"SELECT * FROM articles WHERE retracted_at IS NULL AND id IN ("
+                f" SELECT article_id FROM extraction_places WHERE jurisdiction_key IN ({marks})"
+                f" UNION SELECT article_id FROM corrections WHERE jurisdiction_key IN ({marks}))",
+                [*place_keys, *place_keys],
+            )
         corrected_ids = {
             row["article_id"] for row in await self._fetchall("SELECT article_id FROM corrections")
         }
