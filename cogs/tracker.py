@@ -66,10 +66,14 @@ class PlacePicker(SafeView):
 
 
 class CitiesPages(SafeView):
-    """Prev / Next buttons over the pages of a /cities answer."""
+    """Prev / Next buttons over the pages of a /cities answer; only its caller turns them
+    (the message is public, and another member's click would flip it for everyone)."""
 
-    def __init__(self, results: list[JurisdictionStatus], heading: str, page_size: int) -> None:
+    def __init__(
+        self, results: list[JurisdictionStatus], heading: str, page_size: int, owner_id: int
+    ) -> None:
         super().__init__(timeout=600)
+        self.owner_id = owner_id
         self.results = results
         self.heading = heading
         self.page_size = page_size
@@ -80,6 +84,15 @@ class CitiesPages(SafeView):
     def embed(self) -> discord.Embed:
         """The current page."""
         return cities_page(self.results, self.page, self.page_size, self.heading)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message(
+            "These pages belong to whoever ran this /cities; run `/cities` to page your own.",
+            ephemeral=True,
+        )
+        return False
 
     def _refresh(self) -> None:
         self.previous.disabled = self.page == 0
@@ -175,7 +188,7 @@ class Tracker(commands.Cog):
             results = await self.app.cities(status=status.value if status else None, state=state)
             heading = "Places" + (f" with status {status.value}" if status else "")
             heading += f" in {escape(state)}" if state else ""
-            view = CitiesPages(results, heading, self.cities_page_size)
+            view = CitiesPages(results, heading, self.cities_page_size, interaction.user.id)
             return Reply(embeds=[view.embed()], view=view if view.pages > 1 else None)
 
         await answer(interaction, work())
