@@ -139,7 +139,12 @@ class AlertsCog(
     def __init__(self, bot: BanwatchBot) -> None:
         self.bot = bot
         self.alerts = Alerts(bot.app)
-        self.sender = Sender(bot.app.store, DiscordPoster(bot), except_guild=CONSOLE_GUILD)
+        self.sender = Sender(
+            bot.app.store,
+            DiscordPoster(bot),
+            rate=bot.settings.alerts_rate,
+            except_guild=CONSOLE_GUILD,
+        )
         super().__init__()
 
     async def cog_load(self) -> None:

@@ -18,8 +18,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Discord allows ~50 requests/s per bot; alerts keep headroom for commands and edits.
-DEFAULT_RATE = 45.0
+# Discord allows ~50 requests/s per bot. The sender's own requests (posts, forum threads and
+# edits alike) stay at 48/s, leaving ~2/s for the bot's other REST calls; interaction
+# replies don't count (Discord exempts them from the global limit). BANWATCH_ALERTS_RATE.
+DEFAULT_RATE = 48.0
+# Tokens the bucket may save up: 1 means evenly spaced, so no one-second window ever sees
+# more than ``rate + 1`` requests from the sender, however late the event loop runs.
+DEFAULT_BURST = 1
 MAX_ATTEMPTS = 12
 
 
@@ -53,27 +58,44 @@ class Poster(Protocol):
 
 
 class Pacer:
-    """Spaces requests evenly at ``rate`` per second (never a burst over the limit)."""
+    """A token bucket: ``rate`` requests per second, at most ``burst`` at once after a pause.
 
-    def __init__(self, rate: float = DEFAULT_RATE) -> None:
-        self.interval = 1.0 / rate
-        self._next = 0.0
+    Kept as the time the next request is due at the steady rate (the generic cell rate
+    algorithm), so a late wake-up does not lower the rate. Requests are released one at a
+    time under a lock, so a stalled event loop never lets a backlog out at once: any one-second
+    window sees about ``rate + burst`` requests at most.
+    """
+
+    def __init__(self, rate: float = DEFAULT_RATE, burst: int = DEFAULT_BURST) -> None:
+        if rate <= 0 or burst < 1:
+            raise ValueError("the pacer needs a positive rate and a burst of at least 1")
+        self.rate = rate
+        self.burst = burst
+        self._due = 0.0
+        self._held_until = 0.0
         self._lock = asyncio.Lock()
 
+    @property
+    def interval(self) -> float:
+        """Seconds between two requests at the steady rate."""
+        return 1.0 / self.rate
+
     async def wait(self) -> None:
-        """Return when the next request may go out."""
+        """Return when the next request may go out (and count it)."""
         async with self._lock:
             loop = asyncio.get_running_loop()
             now = loop.time()
-            slot = max(now, self._next)
-            self._next = slot + self.interval
-        if slot > now:
-            await asyncio.sleep(slot - now)
+            earliest = max(self._due - (self.burst - 1) * self.interval, self._held_until)
+            slot = max(now, earliest)
+            self._due = max(self._due, slot) + self.interval
+            if slot > now:
+                await asyncio.sleep(slot - now)
 
     def hold(self, seconds: float) -> None:
         """Push every later request back (after a global rate limit)."""
         now = asyncio.get_running_loop().time()
-        self._next = max(self._next, now + seconds)
+        self._held_until = max(self._held_until, now + seconds)
+        self._due = max(self._due, self._held_until)
 
 
 @dataclass(slots=True)
@@ -129,6 +151,7 @@ class Sender:
         poster: Poster,
         *,
         rate: float = DEFAULT_RATE,
+        burst: int = DEFAULT_BURST,
         concurrency: int = 8,
         backoff_base: float = 1.0,
         only_guild: str | None = None,
@@ -138,7 +161,7 @@ class Sender:
     ) -> None:
         self.store = store
         self.poster = poster
-        self.pacer = Pacer(rate)
+        self.pacer = Pacer(rate, burst)
         self.concurrency = concurrency
         self.backoff_base = backoff_base
         self.only_guild = only_guild
@@ -211,8 +234,9 @@ class Sender:
             await self.store.mark_outbox_state(entry.id, FAILED, "subscription broken")
             result.failed += 1
             return
-        await self.pacer.wait()
         await self.store.start_delivery_attempt(entry.id)
+        # Paced right before the request, so a slow database write can't bunch requests up.
+        await self.pacer.wait()
         try:
             message_id = await self.poster.post(entry, entry.payload)
         except DeliveryRetry as exc:
