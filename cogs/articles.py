@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import re
 from typing import Any
 
@@ -13,10 +15,14 @@ from bot.client import BanwatchBot, NotModerator, report_error
 from bot.moderation import MAX_IMPORT_BYTES, Actor, ArticleDraft, Moderation
 from bot.service import BanwatchError
 from bot.taxonomy import ACTIONS, SCOPES
-from cogs._embeds import correction_embed, escape, import_embed, preview_embed
+from cogs._embeds import clip, correction_embed, escape, import_embed, preview_embed
 from cogs._replies import NO_MENTIONS, Reply, SafeModal, answer
 from cogs.checks import NOT_MODERATOR, is_moderator, moderator_only
 
+log = logging.getLogger(__name__)
+
+# Drafts nobody published or cancelled are forgotten when the cog next loads.
+DRAFT_LIFETIME = dt.timedelta(days=7)
 # custom_id of a draft's buttons: article:publish:<draft id> or article:cancel:<draft id>.
 DRAFT_ID = r"article:(?P<verb>publish|cancel):(?P<draft>[0-9a-f]{1,32})"
 
@@ -141,6 +147,10 @@ class Articles(
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(DraftButton)
+        cutoff = dt.datetime.now(dt.UTC) - DRAFT_LIFETIME
+        dropped = await self.bot.app.store.drop_stale_drafts(cutoff.isoformat(timespec="seconds"))
+        if dropped:
+            log.info("dropped %d article drafts older than %s", dropped, DRAFT_LIFETIME)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(DraftButton)
@@ -199,21 +209,24 @@ class Articles(
         event_date: app_commands.Range[str, 1, 40] | None = None,
     ) -> None:
         """Correct an article's place, action, scope, policy flag or event date."""
-        result = await self.moderation.correct_article(
-            id,
-            actor_of(interaction),
-            place=place,
-            action=action.value if action else None,
-            scope=scope.value if scope else None,
-            is_policy=is_policy,
-            event_date=event_date,
-        )
-        await interaction.response.send_message(
-            content=f"Corrected `{result.article.id}`; this now wins over the automatic reading.",
-            embed=correction_embed(result.article, result.before),
-            ephemeral=True,
-            allowed_mentions=NO_MENTIONS,
-        )
+
+        async def work() -> Reply:
+            result = await self.moderation.correct_article(
+                id,
+                actor_of(interaction),
+                place=place,
+                action=action.value if action else None,
+                scope=scope.value if scope else None,
+                is_policy=is_policy,
+                event_date=event_date,
+            )
+            return Reply(
+                content=f"Corrected `{result.article.id}`; this now wins over the automatic"
+                " reading.",
+                embeds=[correction_embed(result.article, result.before)],
+            )
+
+        await answer(interaction, work(), ephemeral=True)
 
     @app_commands.command(name="remove")
     @app_commands.describe(
@@ -227,12 +240,12 @@ class Articles(
         reason: app_commands.Range[str, 1, 300] | None = None,
     ) -> None:
         """Retract an article from every answer."""
-        article = await self.moderation.remove_article(id, actor_of(interaction), reason or "")
-        await interaction.response.send_message(
-            content=f"Removed `{article.id}`: {escape(article.title)}"[:2000],
-            ephemeral=True,
-            allowed_mentions=NO_MENTIONS,
-        )
+
+        async def work() -> Reply:
+            article = await self.moderation.remove_article(id, actor_of(interaction), reason or "")
+            return Reply(content=clip(f"Removed `{article.id}`: {escape(article.title)}", 2000))
+
+        await answer(interaction, work(), ephemeral=True)
 
     @article_correct.autocomplete("place")
     async def place_autocomplete(
