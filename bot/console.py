@@ -17,6 +17,8 @@ from bot import render
 from bot.service import Banwatch, BanwatchError
 
 Handler = Callable[["Console", dict[str, str], list[str]], Awaitable[str]]
+# Runs after every command; returns text to print after the answer ("" for nothing).
+AfterCommand = Callable[[], Awaitable[str]]
 
 # Feature modules that add console commands; each defines ``register_console(console)``.
 CONSOLE_EXTENSIONS: tuple[str, ...] = (
@@ -60,6 +62,7 @@ class Console:
         self.app = app
         self.user_id = user_id
         self.commands: dict[str, ConsoleCommand] = {}
+        self.after_command: list[AfterCommand] = []
         for command in CORE_COMMANDS:
             self.commands[command.name] = command
         for module_name in CONSOLE_EXTENSIONS:
@@ -88,9 +91,15 @@ class Console:
             return f"Unknown command /{name}. Type /help for the list."
         named, words = parse_arguments(rest, command.options)
         try:
-            return await command.handler(self, named, words)
+            answer = await command.handler(self, named, words)
         except BanwatchError as exc:
-            return f"Sorry: {exc}"
+            answer = f"Sorry: {exc}"
+        # e.g. the alerts print what the command added to the corpus would post.
+        for callback in self.after_command:
+            extra = await callback()
+            if extra:
+                answer = f"{answer}\n\n{extra}" if answer else extra
+        return answer
 
     async def run(self, stream: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
         """Read commands until end of input (or /quit), printing each answer."""

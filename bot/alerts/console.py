@@ -76,9 +76,6 @@ class ConsoleAlerts:
         printed, self.poster.printed = self.poster.printed, []
         return "\n\n".join(printed)
 
-    async def _with_alerts(self, answer: str) -> str:
-        delivered = await self.deliver()
-        return f"{answer}\n\n{delivered}" if delivered else answer
 
     async def subscribe(self, console: Console, named: dict[str, str], words: list[str]) -> str:
         channel = named.get("channel") or (words[0] if words else "")
@@ -106,14 +103,14 @@ class ConsoleAlerts:
         )
         answer = f"Subscribed: {subscription_line(subscription)}. It starts from now"
         answer += f"; {queued} earlier item(s) queued as backfill." if queued else "."
-        return await self._with_alerts(answer)
+        return answer
 
     async def list(self, console: Console, named: dict[str, str], words: list[str]) -> str:
         subscriptions = await console.app.store.subscriptions(CONSOLE_GUILD)
         paused = await console.app.store.alerts_paused(CONSOLE_GUILD)
         lines = ["Alerts are PAUSED."] if paused else []
         lines += [subscription_line(s) for s in subscriptions] or ["No alert subscriptions."]
-        return await self._with_alerts("\n".join(lines))
+        return "\n".join(lines)
 
     async def unsubscribe(self, console: Console, named: dict[str, str], words: list[str]) -> str:
         subscription = await self.alerts.unsubscribe(
@@ -133,7 +130,7 @@ class ConsoleAlerts:
 
     async def resume(self, console: Console, named: dict[str, str], words: list[str]) -> str:
         changed = await self.alerts.set_paused(CONSOLE_GUILD, False, console.user_id)
-        return await self._with_alerts("Alerts resumed." if changed else "Alerts were not paused.")
+        return "Alerts resumed." if changed else "Alerts were not paused."
 
     async def why(self, console: Console, named: dict[str, str], words: list[str]) -> str:
         article_id = named.get("item") or " ".join(words)
@@ -158,6 +155,9 @@ def register_console(console: Console) -> None:
     from bot.console import ConsoleCommand
 
     part = ConsoleAlerts(console)
+    # After any command (an /article add or import, a correction, /alerts ...), print the
+    # alerts the console's channels get for what the corpus gained.
+    console.after_command.append(part.deliver)
     filters = ("channel", "place", "state", "country", "actions", "keywords", "mode", "hour")
     commands = (
         ("subscribe", part.subscribe, (*filters, "kind", "role", "backfill"), "add alerts"),

@@ -41,3 +41,22 @@ def test_cli_pending_and_log(
     assert capsys.readouterr().out.strip() == "Nothing queued."
     assert main(["alerts", "log", "--json", "--db", str(db_path)]) == 0
     assert capsys.readouterr().out.strip() == "[]"
+
+
+async def test_console_prints_alerts_after_an_article_is_added(
+    db_path: Path, corpus_dir: Path
+) -> None:
+    async with await Store.open(db_path) as store:
+        app = Banwatch(store, corpus_dir)
+        await app.ingest()
+        console = Console(app)
+        await console.handle("/alerts subscribe channel:ma state:MA")
+        await console.handle("/alerts subscribe channel:oregon state:OR")
+        answer = await console.handle(
+            f'/article add title:"{SPRINGFIELD_BAN["title"]}" url:https://gazette.example/s'
+            f' date:2024-03-05 provider:"Springfield Gazette" text:"{SPRINGFIELD_BAN["excerpt"]}"'
+        )
+        assert answer.startswith("Published")
+        assert answer.count("[alert in #ma]") == 1 and "#oregon" not in answer
+        assert SPRINGFIELD_BAN["title"] in answer.split("[alert in #ma]")[1]
+        assert "[alert" not in await console.handle("/status Springfield, MA")
