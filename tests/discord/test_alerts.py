@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.alerts.support import PORTLAND_BAN, SPRINGFIELD_BAN, write_news
 from tests.discord.harness import BanwatchHarness
 from tests.loopback.model import ChannelType
@@ -79,3 +81,51 @@ async def test_members_cannot_subscribe(banwatch_bot: BanwatchHarness) -> None:
     handle = banwatch_bot.slash("alerts subscribe", {"channel": banwatch_bot.channel})
     response = await handle.wait_response()
     assert "only moderators" in response["data"]["content"]
+
+
+async def test_backfill_posts_exactly_the_latest_n_matches(banwatch_bot: BanwatchHarness) -> None:
+    server, guild = banwatch_bot.server, banwatch_bot.guild
+    channel = server.add_channel(guild, "backfilled")
+    policy = [
+        a
+        for a in await banwatch_bot.store.all_articles()
+        if a.extraction is not None and a.extraction.is_policy and a.published_at
+    ]
+    assert len(policy) > 3
+    latest = sorted(policy, key=lambda a: a.published_at, reverse=True)[:3]  # type: ignore
+    assert latest[2].published_at > policy[3].published_at  # type: ignore[operator]
+    text = await subscribe(banwatch_bot, {"channel": channel, "backfill": 3})
+    assert "3 earlier item(s) will be posted" in text
+    posts = await server.wait_for_messages(channel, 3)
+    cog = banwatch_bot.bot.get_cog("AlertsCog")
+    await cog.alerts.scan()  # type: ignore[union-attr]
+    await cog.sender.run_once()  # type: ignore[union-attr]
+    posts = server.messages_in(channel)
+    titles = [post["embeds"][0]["title"] for post in posts]
+    assert len(titles) == 3
+    assert sorted(titles) == sorted(" ".join(a.title.split()) for a in latest)
+
+
+async def test_rescan_loop_picks_up_a_dropped_file(banwatch_bot: BanwatchHarness) -> None:
+    server, guild = banwatch_bot.server, banwatch_bot.guild
+    cog = banwatch_bot.bot.get_cog("AlertsCog")
+    loop = cog.rescan_loop  # type: ignore[union-attr]
+    assert loop.is_running() and loop.seconds == banwatch_bot.bot.settings.rescan_seconds
+    ma = server.add_channel(guild, "ma")
+    everything = server.add_channel(guild, "everything")
+    oregon = server.add_channel(guild, "oregon")
+    await subscribe(banwatch_bot, {"channel": ma, "state": "MA"})
+    await subscribe(banwatch_bot, {"channel": everything})
+    await subscribe(banwatch_bot, {"channel": oregon, "state": "OR"})
+    write_news(banwatch_bot.app.corpus_dir, "dropped.md", **SPRINGFIELD_BAN)
+    loop.change_interval(seconds=0.2)  # the instance's loop: discord.py re-imports cog modules
+    (post,) = await server.wait_for_messages(ma, 1, timeout=10)
+    await server.wait_for_messages(everything, 1)
+    assert post["embeds"][0]["title"] == SPRINGFIELD_BAN["title"]
+    ingests = loop.current_loop
+    async with asyncio.timeout(5):
+        while loop.current_loop < ingests + 2:  # two more re-scans post nothing again
+            await asyncio.sleep(0.05)
+    await cog.sender.run_once()  # type: ignore[union-attr]
+    assert len(server.messages_in(ma)) == 1 and len(server.messages_in(everything)) == 1
+    assert server.messages_in(oregon) == []

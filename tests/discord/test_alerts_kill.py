@@ -1,0 +1,181 @@
+"""A ``banwatch run`` process SIGKILLed mid-delivery and restarted posts each alert once.
+
+The loopback server holds the answer to one post it has already stored (the bot dies
+between Discord accepting a post and recording it) and stalls every later post before
+storing it, so the kill always lands at the same point: some posts out, one unconfirmed,
+the rest not sent. The restarted bot resends what is unrecorded with the same nonces.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot.alerts.models import DELIVERED, QUEUED
+from bot.alerts.service import Alerts
+from bot.service import Banwatch
+from bot.store import Store
+from tests.alerts.support import PORTLAND_BAN, SPRINGFIELD_BAN, write_news
+from tests.loopback.server import RECORD, DiscordError, LoopbackDiscord
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class StallingPosts:
+    """Wraps the server's message route: the ``stall_at``-th post is stored but not answered;
+    later ones wait unstored and, once released, fail with 500 (never reached "Discord")."""
+
+    def __init__(self, server: LoopbackDiscord, stall_at: int) -> None:
+        self.original = server._post_message
+        self.stall_at = stall_at
+        self.seen = 0
+        self.active = True
+        self.stalled = asyncio.Event()
+        self.stalled_nonce: str | None = None
+        self.release = asyncio.Event()
+        server._post_message = self.post  # type: ignore[method-assign]
+
+    async def post(self, request: web.Request) -> Any:
+        if not self.active:
+            return await self.original(request)
+        self.seen += 1
+        if self.seen < self.stall_at:
+            return await self.original(request)
+        if self.seen == self.stall_at:
+            self.stalled_nonce = (request[RECORD].json or {}).get("nonce")
+            message = await self.original(request)
+            self.stalled.set()
+            await self.release.wait()
+            return message
+        await self.release.wait()
+        raise DiscordError(500, 0, "the bot was killed before this request arrived")
+
+
+@contextlib.asynccontextmanager
+async def banwatch_process(
+    server: LoopbackDiscord, tmp_path: Path, corpus_dir: Path, log_name: str
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """``banwatch run`` against ``server``; killed on exit if still running."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "BANWATCH_"))}
+    env.update(
+        PYTHONPATH=str(PROJECT_ROOT),
+        DISCORD_TOKEN=server.token,
+        DISCORD_API_BASE=server.api_base,
+        DEV_GUILD_ID=str(server.guild.id),
+        BANWATCH_DB=str(tmp_path / "run.db"),
+        BANWATCH_CORPUS=str(corpus_dir),
+    )
+    with (tmp_path / log_name).open("wb") as log:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env, stderr=log
+        )
+        try:
+            yield process
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+
+
+async def queue_alerts(server: LoopbackDiscord, tmp_path: Path, corpus_dir: Path) -> dict:
+    """Three subscriptions (backfill and new items) with their posts queued in the outbox;
+    returns {channel id: Counter of nonces} that must end up posted."""
+    guild = server.guild
+    channels = [server.add_channel(guild, f"alerts-{n}", notify=False) for n in range(3)]
+    async with await Store.open(tmp_path / "run.db") as store:
+        app = Banwatch(store, corpus_dir)
+        await app.ingest()
+        alerts = Alerts(app)
+        common = {"guild_id": str(guild.id), "actor_id": "mod"}
+        await alerts.subscribe(channel_id=str(channels[0].id), backfill=5, **common)
+        await alerts.subscribe(channel_id=str(channels[1].id), state="MA", backfill=2, **common)
+        await alerts.subscribe(channel_id=str(channels[2].id), backfill=3, **common)
+        write_news(corpus_dir, "springfield.md", **SPRINGFIELD_BAN)
+        write_news(corpus_dir, "portland.md", **PORTLAND_BAN, domain="or.example")
+        await app.ingest()
+        await alerts.scan()
+        queued = await store.outbox_entries(guild_id=str(guild.id), states=[QUEUED], limit=500)
+    expected: dict[str, Counter[str]] = {str(c.id): Counter() for c in channels}
+    for entry in queued:
+        expected[entry.channel_id][entry.nonce] += 1
+    return expected
+
+
+def posted(server: LoopbackDiscord, channel_ids: list[str]) -> dict[str, Counter[str]]:
+    return {
+        channel_id: Counter(str(m.get("nonce")) for m in server.messages_in(int(channel_id)))
+        for channel_id in channel_ids
+    }
+
+
+async def test_sigkill_mid_delivery_then_restart_posts_each_alert_once(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
+    server = LoopbackDiscord()
+    stalling = StallingPosts(server, stall_at=6)
+    await server.start()
+    server.add_guild()
+    try:
+        expected = await queue_alerts(server, tmp_path, corpus_dir)
+        channel_ids = list(expected)
+        total = sum(sum(c.values()) for c in expected.values())
+        assert total >= 12 and all(expected.values())
+        assert all(count == 1 for c in expected.values() for count in c.values())
+
+        async with banwatch_process(server, tmp_path, corpus_dir, "first.log") as process:
+            await asyncio.wait_for(stalling.stalled.wait(), 20)
+            process.send_signal(signal.SIGKILL)
+            assert await asyncio.wait_for(process.wait(), 10) == -signal.SIGKILL
+        stalling.active = False
+        stalling.release.set()
+        before = posted(server, channel_ids)
+        assert sum(sum(c.values()) for c in before.values()) == stalling.stall_at
+        unconfirmed = stalling.stalled_nonce
+
+        server.invalidate_sessions()
+        async with banwatch_process(server, tmp_path, corpus_dir, "second.log") as process:
+            await server.wait_for(
+                lambda: posted(server, channel_ids) == expected
+                or any(n > 1 for c in posted(server, channel_ids).values() for n in c.values()),
+                20,
+                "every alert posted",
+            )
+            assert posted(server, channel_ids) == expected
+            async with await Store.open(tmp_path / "run.db") as store:
+
+                async def all_recorded() -> bool:
+                    entries = await store.outbox_entries(
+                        guild_id=str(server.guild.id), states=[QUEUED], limit=500
+                    )
+                    return not entries
+
+                async with asyncio.timeout(10):
+                    while not await all_recorded():
+                        await asyncio.sleep(0.05)
+                delivered = await store.outbox_entries(
+                    guild_id=str(server.guild.id), states=[DELIVERED], limit=500
+                )
+            process.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(process.wait(), 15) == 0
+        assert posted(server, channel_ids) == expected
+        assert len(delivered) == total
+        by_id = {m["id"]: m for c in channel_ids for m in server.messages_in(int(c))}
+        assert all(by_id[e.message_id]["nonce"] == e.nonce for e in delivered)
+        resent = [
+            r
+            for r in server.requests_matching(r"^/channels/\d+/messages$", "POST")
+            if r.json and r.json.get("nonce") == unconfirmed
+        ]
+        assert len(resent) == 2 and all(r.json and r.json["enforce_nonce"] for r in resent)
+    finally:
+        stalling.release.set()
+        await server.close()
