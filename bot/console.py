@@ -14,11 +14,15 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from bot import render
+from bot.petitions import Petitions, render_open_petitions
 from bot.service import Banwatch, BanwatchError
 
 Handler = Callable[["Console", dict[str, str], list[str]], Awaitable[str]]
 # Runs after every command; returns text to print after the answer ("" for nothing).
 AfterCommand = Callable[[], Awaitable[str]]
+
+# The console is one local community: guild-scoped features (petitions) use this guild id.
+CONSOLE_GUILD = "console"
 
 # Feature modules that add console commands; each defines ``register_console(console)``.
 CONSOLE_EXTENSIONS: tuple[str, ...] = (
@@ -126,7 +130,14 @@ def _place_argument(named: dict[str, str], words: list[str], key: str = "place")
 
 
 async def _status(console: Console, named: dict[str, str], words: list[str]) -> str:
-    return render.render_status(await console.app.status(_place_argument(named, words)))
+    result = await console.app.status(_place_argument(named, words))
+    answer = render.render_status(result)
+    petitions = await Petitions(console.app).open_for_place(
+        guild_id=CONSOLE_GUILD, place_key=result.jurisdiction.key
+    )
+    if petitions:
+        answer += "\n\nOpen petitions:\n" + render_open_petitions(petitions)
+    return answer
 
 
 async def _timeline(console: Console, named: dict[str, str], words: list[str]) -> str:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.console import Console, ConsoleCommand
+from bot.console import CONSOLE_GUILD, Console, ConsoleCommand
 from bot.petitions import Petitions, render_petition, render_petition_list
 from bot.privacy import Privacy, render_forget, render_mydata
 from bot.service import BanwatchError
 
-# The console is one local community: every petition it makes belongs to this guild id.
-CONSOLE_GUILD = "console"
+__all__ = ["CONSOLE_GUILD", "register_console"]
 YES = ("yes", "y", "true", "1")
 
 

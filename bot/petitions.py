@@ -38,6 +38,7 @@ __all__ = [
     "goal_milestones_crossed",
     "parse_petition_id",
     "progress_bar",
+    "render_open_petitions",
 ]
 
 GOAL_MILESTONES = (25, 50, 75, 100)
@@ -500,8 +501,22 @@ def render_petition(
     if revisions:
         lines.append("Revision history:")
         for revision in revisions:
-            lines.append(f"  {revision.revised_at[:16]} {revision.field} changed")
+            lines.append(f"  {revision_line(revision)}")
     return "\n".join(lines)
+
+
+def revision_line(revision: Revision, *, escape: Callable[[str], str] = str) -> str:
+    """One text change: when, which field, and the old and new text (shortened)."""
+
+    def short(text: str) -> str:
+        flat = " ".join(text.split())
+        return escape(flat if len(flat) <= 60 else flat[:59] + "…")
+
+    when = revision.revised_at[:16].replace("T", " ")
+    return (
+        f'{when} {revision.field} changed: "{short(revision.old_value)}"'
+        f' -> "{short(revision.new_value)}"'
+    )
 
 
 def render_petition_list(petitions: list[Petition]) -> str:
@@ -511,6 +526,15 @@ def render_petition_list(petitions: list[Petition]) -> str:
     return "\n".join(
         f"#{p.id} {p.title} [{p.status}] {p.signature_count:,}/{p.goal:,}"
         + (f" - {p.jurisdiction}" if p.jurisdiction else "")
+        for p in petitions
+    )
+
+
+def render_open_petitions(petitions: list[Petition], *, escape: Callable[[str], str] = str) -> str:
+    """One line per open petition (the /status listing): id, title, count toward the goal."""
+    return "\n".join(
+        f"#{p.id} {escape(p.title)}: {p.signature_count:,}/{p.goal:,} signatures"
+        f" (/petition show {p.id})"
         for p in petitions
     )
 

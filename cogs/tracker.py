@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.client import BanwatchBot
+from bot.petitions import Petition, Petitions, render_open_petitions
 from bot.service import AmbiguousPlace
 from bot.taxonomy import STATUSES
 from bot.tracker import JurisdictionStatus
@@ -30,21 +32,29 @@ CITIES_PAGE_SIZE = 15
 MAX_AUTOCOMPLETE = 25
 CORE_COMMANDS = frozenset({"status", "cities", "timeline", "news", "search", "help"})
 
-Lookup = Callable[[str], Awaitable[JurisdictionStatus]]
-Render = Callable[[JurisdictionStatus], discord.Embed]
+# What a place command looks up (a status, or a status with its open petitions) and shows.
+Answer = TypeVar("Answer")
+Lookup = Callable[[str], Awaitable[Answer]]
+Render = Callable[[Answer], discord.Embed]
+StatusAnswer = tuple[JurisdictionStatus, list[Petition]]
+PETITIONS_FIELD = "Open petitions"
 
 
-class PlacePicker(SafeView):
+class PlacePicker(SafeView, Generic[Answer]):
     """Offers the places an ambiguous name could mean; picking one answers the question."""
 
     def __init__(
-        self, owner_id: int, candidates: list[tuple[str, str]], lookup: Lookup, render: Render
+        self,
+        owner_id: int,
+        candidates: list[tuple[str, str]],
+        lookup: Lookup[Answer],
+        render: Render[Answer],
     ) -> None:
         super().__init__(timeout=300)
         self.owner_id = owner_id
         self.lookup = lookup
         self.render = render
-        self.select: discord.ui.Select[PlacePicker] = discord.ui.Select(
+        self.select: discord.ui.Select[PlacePicker[Answer]] = discord.ui.Select(
             custom_id="place:pick",
             placeholder="Which place?",
             options=[
@@ -126,10 +136,15 @@ class Tracker(commands.Cog):
     def __init__(self, bot: BanwatchBot) -> None:
         self.bot = bot
         self.app = bot.app
+        self.petitions = Petitions(bot.app)
         self.cities_page_size = CITIES_PAGE_SIZE
 
     async def _place_answer(
-        self, interaction: discord.Interaction, place: str, lookup: Lookup, render: Render
+        self,
+        interaction: discord.Interaction,
+        place: str,
+        lookup: Lookup[Answer],
+        render: Render[Answer],
     ) -> Reply:
         try:
             result = await lookup(place)
@@ -159,8 +174,19 @@ class Tracker(commands.Cog):
     )
     async def status_show(self, interaction: discord.Interaction, place: str) -> None:
         """The facial-recognition status of a place, with its sources."""
+        guild_id = str(interaction.guild_id) if interaction.guild_id else None
+
+        async def lookup(name: str) -> StatusAnswer:
+            result = await self.app.status(name)
+            if guild_id is None:  # a DM: petitions belong to a server
+                return result, []
+            petitions = await self.petitions.open_for_place(
+                guild_id=guild_id, place_key=result.jurisdiction.key
+            )
+            return result, petitions
+
         await answer(
-            interaction, self._place_answer(interaction, place, self.app.status, status_embed)
+            interaction, self._place_answer(interaction, place, lookup, status_with_petitions)
         )
 
     @app_commands.command(name="timeline")
@@ -243,6 +269,20 @@ class Tracker(commands.Cog):
     status_show.autocomplete("place")(place_autocomplete)
     timeline_show.autocomplete("place")(place_autocomplete)
     news_latest.autocomplete("place")(place_autocomplete)
+
+
+def status_with_petitions(found: StatusAnswer) -> discord.Embed:
+    """The status embed, with this server's open petitions about the place when there are any."""
+    result, petitions = found
+    embed = status_embed(result)
+    if petitions:
+        # The status embed may already be near Discord's 6,000-character total.
+        room = min(1024, 6000 - len(embed) - len(PETITIONS_FIELD) - 50)
+        text = render_open_petitions(petitions, escape=escape)
+        if room < len(text):
+            text = clip(text, room) if room > 200 else f"{len(petitions)} open: see /petition list"
+        embed.add_field(name=PETITIONS_FIELD, value=text, inline=False)
+    return embed
 
 
 async def setup(bot: BanwatchBot) -> None:

@@ -60,3 +60,38 @@ async def test_privacy_in_the_console(console: Console) -> None:
     assert "erased" in await console.handle("/privacy forget confirm:yes")
     assert "holds nothing" in await console.handle("/privacy mydata")
     assert "0/5" in await console.handle("/petition list")
+
+
+async def test_status_lists_the_places_open_petitions(db_path: Path, corpus_dir: Path) -> None:
+    async with await Store.open(db_path) as store:
+        app = Banwatch(store, corpus_dir)
+        await app.ingest()
+        console = Console(app, user_id=USER)
+        assert "Open petitions" not in await console.handle("/status Chicago")
+        await console.handle(
+            '/petition create title:"No face scans in Chicago" demand:"Ban it." target:"Mayor"'
+            " goal:40 place:Chicago"
+        )
+        await console.handle('/petition create title:"Elsewhere" demand:"D" target:"X" goal:5')
+        await console.handle(
+            '/petition create title:"Closed one" demand:"D" target:"X" goal:5 place:Chicago'
+        )
+        await console.handle("/petition close 3")
+        await console.handle("/petition sign 1 agree:yes")
+        # Another community's petition about the same place is not this console's to list.
+        await app.store.create_petition(
+            guild_id="123456789012345678",
+            title="Other server's petition",
+            demand="D",
+            target="X",
+            jurisdiction_key=(await app.resolve_place("Chicago")).key,
+            jurisdiction="Chicago, IL",
+            goal=5,
+            deadline=None,
+            created_by="1",
+        )
+        answer = await console.handle("/status Chicago")
+        assert "Open petitions:\n#1 No face scans in Chicago: 1/40 signatures" in answer
+        assert "/petition show 1" in answer
+        for absent in ("Elsewhere", "Closed one", "Other server"):
+            assert absent not in answer
