@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import re
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.client import BanwatchBot, report_error
-from bot.petitions import Petition, Petitions, progress_bar, render_petition_list
+from bot.petitions import (
+    Petition,
+    Petitions,
+    progress_bar,
+    render_petition_list,
+    revision_line,
+)
 from bot.privacy import CONSENT_SHORT, CONSENT_TEXT, ConsentRequired
 from bot.service import BanwatchError
 from cogs._embeds import clip, escape
@@ -25,11 +33,16 @@ SIGN_BUTTON_ID = "petition:sign:{petition_id}"
 SIGN_BUTTON_PATTERN = r"petition:sign:(?P<petition_id>[0-9]{1,12})"
 
 
+def escape_lines(text: str) -> str:
+    """User text shown literally, keeping its line breaks (``escape`` makes one line)."""
+    return "\n".join(escape(line) for line in text.splitlines())
+
+
 def petition_embed(petition: Petition, *, history: int = 0) -> discord.Embed:
     """A petition with its progress toward the goal (counts only, never signers)."""
     embed = discord.Embed(
         title=clip(f"#{petition.id} {petition.title}", 256),
-        description=clip(escape(petition.demand), 4000),
+        description=clip(escape_lines(petition.demand), 4000),
         colour=discord.Colour.green() if petition.status == "open" else discord.Colour.dark_grey(),
     )
     embed.add_field(name="To", value=clip(escape(petition.target), 1024), inline=True)
@@ -221,6 +234,9 @@ class PetitionsCog(commands.GroupCog, name="Petitions", group_name="petition"):
     def __init__(self, bot: BanwatchBot) -> None:
         self.bot = bot
         self.petitions = Petitions(bot.app, retention_days=bot.settings.signer_retention_days)
+        # One refresh task per petition; signatures arriving meanwhile mark it stale again.
+        self._refreshes: dict[int, asyncio.Task[None]] = {}
+        self._stale: set[int] = set()
         super().__init__()
 
     async def cog_load(self) -> None:
@@ -228,6 +244,8 @@ class PetitionsCog(commands.GroupCog, name="Petitions", group_name="petition"):
 
     async def cog_unload(self) -> None:
         self.housekeeping.cancel()
+        for task in self._refreshes.values():
+            task.cancel()
 
     @tasks.loop(minutes=15)
     async def housekeeping(self) -> None:
@@ -243,7 +261,34 @@ class PetitionsCog(commands.GroupCog, name="Petitions", group_name="petition"):
         await self.bot.wait_until_ready()
 
     async def refresh_posts(self, petition_id: int) -> None:
-        """Bring the count on every posted copy of the petition up to date."""
+        """Bring the count on every posted copy of the petition up to date, in the background.
+
+        A burst of signatures becomes a few edits, not one per signer (Discord rate-limits
+        message edits), and the signer's answer never waits for them.
+        """
+        self._stale.add(petition_id)
+        running = self._refreshes.get(petition_id)
+        if running is None or running.done():
+            task = asyncio.create_task(
+                self._refresh_until_current(petition_id), name=f"petition-refresh-{petition_id}"
+            )
+            self._refreshes[petition_id] = task
+            task.add_done_callback(self._refresh_finished)
+
+    async def _refresh_until_current(self, petition_id: int) -> None:
+        while petition_id in self._stale:
+            self._stale.discard(petition_id)
+            await self._edit_posts(petition_id)
+        self._refreshes.pop(petition_id, None)
+
+    def _refresh_finished(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("refreshing petition posts failed", exc_info=task.exception())
+        for petition_id, running in list(self._refreshes.items()):
+            if running is task:
+                del self._refreshes[petition_id]
+
+    async def _edit_posts(self, petition_id: int) -> None:
         petition = await self.bot.app.store.get_petition(petition_id)
         if petition is None:
             return
@@ -254,7 +299,7 @@ class PetitionsCog(commands.GroupCog, name="Petitions", group_name="petition"):
                 await channel.get_partial_message(int(message_id)).edit(
                     embed=embed, view=sign_view(petition)
                 )
-            except discord.HTTPException as error:
+            except (discord.HTTPException, aiohttp.ClientError, OSError) as error:
                 log.warning("could not refresh petition %s post: %s", petition_id, error)
 
     async def place_autocomplete(
@@ -280,16 +325,41 @@ class PetitionsCog(commands.GroupCog, name="Petitions", group_name="petition"):
         await interaction.response.send_modal(CreatePetitionModal(self, place))
 
     @app_commands.command(name="post")
-    @app_commands.describe(petition="Petition number")
+    @app_commands.describe(
+        petition="Petition number", channel="Where to post it (default: this channel)"
+    )
     @moderator_only()
-    async def petition_post(self, interaction: discord.Interaction, petition: int) -> None:
-        """Post a petition here with a Sign button and a live count."""
+    async def petition_post(
+        self,
+        interaction: discord.Interaction,
+        petition: int,
+        channel: discord.TextChannel | None = None,
+    ) -> None:
+        """Post a petition to a channel with a Sign button and a live count."""
         found = await self.petitions.get(petition, guild_id=self._guild(interaction))
+        if channel is None or channel.id == interaction.channel_id:
+            # Here: the answer itself is the post (no Send Messages permission needed).
+            await interaction.response.send_message(
+                embed=petition_embed(found), view=sign_view(found), allowed_mentions=NO_MENTIONS
+            )
+            message = await interaction.original_response()
+            await self.bot.app.store.record_post(found.id, str(message.channel.id), str(message.id))
+            await interaction.followup.send(
+                f"Posted petition #{found.id} in <#{message.channel.id}>.", ephemeral=True
+            )
+            return
+        try:
+            message = await channel.send(
+                embed=petition_embed(found), view=sign_view(found), allowed_mentions=NO_MENTIONS
+            )
+        except discord.Forbidden:
+            raise BanwatchError(
+                f"I can't post in {channel.mention}: I need to see it and send messages there."
+            ) from None
+        await self.bot.app.store.record_post(found.id, str(channel.id), str(message.id))
         await interaction.response.send_message(
-            embed=petition_embed(found), view=sign_view(found), allowed_mentions=NO_MENTIONS
+            f"Posted petition #{found.id} in {channel.mention}: {message.jump_url}", ephemeral=True
         )
-        message = await interaction.original_response()
-        await self.bot.app.store.record_post(found.id, str(message.channel.id), str(message.id))
 
     @app_commands.command(name="close")
     @app_commands.describe(petition="Petition number")
@@ -363,7 +433,7 @@ class PetitionsCog(commands.GroupCog, name="Petitions", group_name="petition"):
         """This server's petitions."""
         found = await self.petitions.list(guild_id=self._guild(interaction), place=place)
         await interaction.response.send_message(
-            clip(escape(render_petition_list(found)), 2000), ephemeral=True
+            clip(escape_lines(render_petition_list(found)), 2000), ephemeral=True
         )
 
     @app_commands.command(name="show")
@@ -376,9 +446,7 @@ class PetitionsCog(commands.GroupCog, name="Petitions", group_name="petition"):
         if revisions:
             embed.add_field(
                 name="Revision history",
-                value=clip(
-                    "\n".join(f"{r.revised_at[:16]} {r.field} changed" for r in revisions), 1024
-                ),
+                value=clip("\n".join(revision_line(r, escape=escape) for r in revisions), 1024),
                 inline=False,
             )
         await interaction.response.send_message(embed=embed, ephemeral=True)
