@@ -254,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     logging.basicConfig(
         level=getattr(logging, settings.log_level, logging.INFO)
-        if args.command == "run"
+        if args.command in ("run", "sync")
         else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
