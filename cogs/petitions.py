@@ -30,6 +30,8 @@ from cogs.checks import moderator_only
 log = logging.getLogger(__name__)
 
 SIGN_BUTTON_ID = "petition:sign:{petition_id}"
+# Signatures within this window share one edit of each posted copy (edits are rate-limited).
+REFRESH_DELAY_SECONDS = 1.0
 SIGN_BUTTON_PATTERN = r"petition:sign:(?P<petition_id>[0-9]{1,12})"
 
 
@@ -237,6 +239,7 @@ class PetitionsCog(commands.GroupCog, name="Petitions", group_name="petition"):
         # One refresh task per petition; signatures arriving meanwhile mark it stale again.
         self._refreshes: dict[int, asyncio.Task[None]] = {}
         self._stale: set[int] = set()
+        self.refresh_delay = REFRESH_DELAY_SECONDS
         super().__init__()
 
     async def cog_load(self) -> None:
@@ -277,6 +280,7 @@ class PetitionsCog(commands.GroupCog, name="Petitions", group_name="petition"):
 
     async def _refresh_until_current(self, petition_id: int) -> None:
         while petition_id in self._stale:
+            await asyncio.sleep(self.refresh_delay)
             self._stale.discard(petition_id)
             await self._edit_posts(petition_id)
         self._refreshes.pop(petition_id, None)
