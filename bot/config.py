@@ -64,7 +64,7 @@ def load_settings(env_file: str | Path | None = None) -> Settings:
         discord_api_base=os.environ.get("DISCORD_API_BASE", "").strip().rstrip("/") or None,
         discord_gateway_url=os.environ.get("DISCORD_GATEWAY_URL", "").strip() or None,
         dev_guild_id=_int("DEV_GUILD_ID", None, minimum=1),
-        rescan_seconds=_int("BANWATCH_RESCAN_SECONDS", 300, minimum=5) or 300,
+        rescan_seconds=_int("BANWATCH_RESCAN_SECONDS", 300, minimum=1) or 300,
         alerts_rate=_int("BANWATCH_ALERTS_RATE", 48, minimum=1) or 48,
         log_level=os.environ.get("BANWATCH_LOG_LEVEL", "INFO").strip().upper() or "INFO",
         signer_retention_days=_int("BANWATCH_SIGNER_RETENTION_DAYS", 180, minimum=0) or 0,

@@ -1,4 +1,5 @@
-"""A ``banwatch run`` process SIGKILLed mid-delivery and restarted posts each alert once.
+"""Alerts under ``banwatch run`` (a real process): SIGKILLed mid-delivery and restarted, it
+posts each alert once; its re-scan loop picks up a file dropped into the corpus.
 
 The loopback server holds the answer to one post it has already stored (the bot dies
 between Discord accepting a post and recording it) and stalls every later post before
@@ -62,7 +63,7 @@ class StallingPosts:
 
 @contextlib.asynccontextmanager
 async def banwatch_process(
-    server: LoopbackDiscord, tmp_path: Path, corpus_dir: Path, log_name: str
+    server: LoopbackDiscord, tmp_path: Path, corpus_dir: Path, log_name: str, **extra_env: str
 ) -> AsyncIterator[asyncio.subprocess.Process]:
     """``banwatch run`` against ``server``; killed on exit if still running."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "BANWATCH_"))}
@@ -73,6 +74,7 @@ async def banwatch_process(
         DEV_GUILD_ID=str(server.guild.id),
         BANWATCH_DB=str(tmp_path / "run.db"),
         BANWATCH_CORPUS=str(corpus_dir),
+        **extra_env,
     )
     with (tmp_path / log_name).open("wb") as log:
         process = await asyncio.create_subprocess_exec(
@@ -179,3 +181,33 @@ async def test_sigkill_mid_delivery_then_restart_posts_each_alert_once(
     finally:
         stalling.release.set()
         await server.close()
+
+
+async def test_run_rescans_the_corpus_every_rescan_seconds(
+    loopback_discord: LoopbackDiscord, tmp_path: Path, corpus_dir: Path
+) -> None:
+    server, guild = loopback_discord, loopback_discord.guild
+    ma, everything, oregon = (server.add_channel(guild, n, notify=False) for n in "abc")
+    async with await Store.open(tmp_path / "run.db") as store:
+        app = Banwatch(store, corpus_dir)
+        await app.ingest()
+        alerts = Alerts(app)
+        common = {"guild_id": str(guild.id), "actor_id": "mod"}
+        await alerts.subscribe(channel_id=str(ma.id), state="MA", **common)
+        await alerts.subscribe(channel_id=str(everything.id), **common)
+        await alerts.subscribe(channel_id=str(oregon.id), state="OR", **common)
+    async with banwatch_process(
+        server, tmp_path, corpus_dir, "run.log", BANWATCH_RESCAN_SECONDS="1"
+    ) as process:
+        # Commands are synced after the start-up ingest: from here only a re-scan can see it.
+        await server.wait_for(lambda: server.commands_for(guild), 20, "a command sync")
+        write_news(corpus_dir, "dropped.md", **SPRINGFIELD_BAN)
+        (post,) = await server.wait_for_messages(ma, 1, timeout=10)
+        await server.wait_for_messages(everything, 1)
+        assert post["embeds"][0]["title"] == SPRINGFIELD_BAN["title"]
+        await asyncio.sleep(2.5)  # two more re-scans post nothing again
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 15) == 0
+    assert len(server.messages_in(ma)) == 1 and len(server.messages_in(everything)) == 1
+    assert server.messages_in(oregon) == []
+    assert "re-scan: 1 new" in (tmp_path / "run.log").read_text()
