@@ -15,7 +15,8 @@ from bot.store._base import BaseStore, utcnow
 # What a forgotten user's id is replaced with where a row must stay (someone else's record).
 FORGOTTEN = "[forgotten]"
 # Columns whose value *is* the row's owner: a row keyed by the user is deleted, not redacted.
-OWNER_COLUMNS = frozenset({"user_id", "member_id", "subscriber_id", "signer_id"})
+# (owner_id: e.g. a moderator's unpublished article drafts.)
+OWNER_COLUMNS = frozenset({"user_id", "member_id", "subscriber_id", "signer_id", "owner_id"})
 # The news corpus: public text, never about a Discord user; a short id could match by accident.
 CORPUS_TABLES = frozenset(
     {

@@ -167,3 +167,21 @@ async def test_short_ids_do_not_redact_unrelated_text(store: Store, petitions: P
 async def test_blank_user_id_is_refused(store: Store) -> None:
     with pytest.raises(BanwatchError):
         await Privacy(store).mydata(" ")
+
+
+async def test_forget_deletes_rows_the_user_owns_in_any_table(store: Store) -> None:
+    """A table added by a later feature (say, unpublished drafts keyed by ``owner_id``): the
+    forgotten user's own rows go; a row that only names them is redacted."""
+    async with store.transaction() as db:
+        await db.execute(
+            "CREATE TABLE later_feature (id TEXT PRIMARY KEY, owner_id TEXT NOT NULL,"
+            " reviewed_by TEXT, body TEXT NOT NULL)"
+        )
+        await db.execute(
+            "INSERT INTO later_feature VALUES ('a', ?, NULL, 'mine'), ('b', ?, ?, 'theirs')",
+            (SIGNER, OTHER, SIGNER),
+        )
+    assert set((await Privacy(store).mydata(SIGNER))["records"]) == {"later_feature"}
+    await Privacy(store).forget(SIGNER)
+    async with store._db.execute("SELECT id, owner_id, reviewed_by FROM later_feature") as cursor:
+        assert [tuple(row) for row in await cursor.fetchall()] == [("b", OTHER, None)]
