@@ -243,6 +243,22 @@ async def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# At DEBUG these loggers write raw gateway events and HTTP bodies: what signers type into a
+# petition form, /privacy mydata replies. Signers' details never go to the log, whatever the level.
+PRIVATE_DEBUG_LOGGERS = ("discord.gateway", "discord.http", "discord.webhook.async_", "aiosqlite")
+
+
+def configure_logging(level: int) -> None:
+    """The one logging set-up: stderr, timestamps, and no personal data at DEBUG."""
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for name in PRIVATE_DEBUG_LOGGERS:
+        logging.getLogger(name).setLevel(max(level, logging.INFO))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``banwatch`` console script."""
     parser = build_parser()
@@ -252,12 +268,10 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"banwatch: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=getattr(logging, settings.log_level, logging.INFO)
+    configure_logging(
+        getattr(logging, settings.log_level, logging.INFO)
         if args.command in ("run", "sync")
-        else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+        else logging.WARNING
     )
     handler = COMMANDS[args.command]
     try:

@@ -152,3 +152,18 @@ def test_bad_setting_is_a_clear_error(tmp_path: Path) -> None:
 def test_help(tmp_path: Path, args: list[str]) -> None:
     result = banwatch(*args, cwd=tmp_path)
     assert result.returncode == 0 and "usage: banwatch" in result.stdout
+
+
+def test_debug_logging_never_reaches_loggers_that_carry_personal_data() -> None:
+    import logging
+
+    from bot.cli import PRIVATE_DEBUG_LOGGERS, configure_logging
+
+    saved = {name: logging.getLogger(name).level for name in PRIVATE_DEBUG_LOGGERS}
+    try:
+        configure_logging(logging.DEBUG)
+        for name in PRIVATE_DEBUG_LOGGERS:
+            assert logging.getLogger(name).getEffectiveLevel() >= logging.INFO
+    finally:
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
