@@ -718,19 +718,3 @@ class ArticleStore(BaseStore):
             )
             for row in rows
         ]
-
-    # -- helpers that run inside an open transaction -----------------------------------------
-
-    @staticmethod
-    async def _rows(
-        db: aiosqlite.Connection, sql: str, params: Iterable[object] = ()
-    ) -> list[aiosqlite.Row]:
-        async with db.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
-
-    @staticmethod
-    async def _row(
-        db: aiosqlite.Connection, sql: str, params: Iterable[object] = ()
-    ) -> aiosqlite.Row | None:
-        async with db.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()

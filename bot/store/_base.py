@@ -129,6 +129,22 @@ class BaseStore:
         async with self._db.execute(sql, tuple(params)) as cursor:
             return await cursor.fetchone()
 
+    # Inside an open transaction, queries go through its connection (``db``).
+
+    @staticmethod
+    async def _rows(
+        db: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()
+    ) -> list[aiosqlite.Row]:
+        async with db.execute(sql, tuple(params)) as cursor:
+            return list(await cursor.fetchall())
+
+    @staticmethod
+    async def _row(
+        db: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()
+    ) -> aiosqlite.Row | None:
+        async with db.execute(sql, tuple(params)) as cursor:
+            return await cursor.fetchone()
+
     async def table_names(self) -> list[str]:
         """Every ordinary table (used by privacy checks that scan the whole database)."""
         rows = await self._fetchall(
