@@ -344,13 +344,15 @@ class Alerts:
         written in one transaction, so an interrupted scan is simply redone.
         """
         unseen = await self.store.unprocessed_alert_articles()
-        if not unseen:
+        revision = await self.store.tracker_revision()
+        revised = revision != await self.store.alerts_seen_revision()
+        if not unseen and not revised:
             return 0
         articles = [a for a in [await self.store.get_article(i) for i in unseen] if a]
         articles.sort(key=_chronological)
         subscriptions = [s for s in await self.store.subscriptions()]
         paused = await self.store.paused_guilds()
-        changes, statuses = await self._status_changes(set(unseen))
+        changes, statuses = await self._status_changes(set(unseen), revised=revised)
         change_by_article = {cause.article_id: (j, b, a, cause) for j, b, a, cause in changes}
         rows: list[NewOutboxRow] = []
         for subscription in subscriptions:
@@ -358,15 +360,16 @@ class Alerts:
                 await self._rows_for(subscription, articles, unseen, change_by_article, paused)
             )
         queued = sum(1 for row in rows if row.state == QUEUED)
-        await self.store.record_alert_scan(unseen, rows, statuses)
+        await self.store.record_alert_scan(unseen, rows, statuses, revision)
         if queued:
             log.info("alerts: %d new item(s) queued %d post(s)", len(articles), queued)
         return queued
 
     async def _status_changes(
-        self, new_ids: set[str]
+        self, new_ids: set[str], *, revised: bool = False
     ) -> tuple[list[tuple[Jurisdiction, str, str, Event]], dict[str, str]]:
-        """Places whose status the new items changed, and every place's status now."""
+        """Places whose status changed (by new items, or by ``revised`` moderator changes such
+        as a correction), and every place's status now."""
         known = {j.key: j for j in await self.store.jurisdictions()}
         snapshot = await self.store.alert_place_statuses()
         by_place: dict[str, list[Event]] = defaultdict(list)
@@ -382,6 +385,12 @@ class Alerts:
             statuses[key] = after.status
             fresh = [e for e in after.events if e.article_id in new_ids]
             if not fresh:
+                # No new item here; a moderator's change may still have moved the status.
+                # A place first named by a correction had no status before: no_action.
+                before = snapshot.get(key, "no_action" if snapshot else None)
+                if revised and before is not None and before != after.status and after.events:
+                    cause = after.basis[-1] if after.basis else after.events[-1]
+                    changes.append((jurisdiction, before, after.status, cause))
                 continue
             before = snapshot.get(key)
             if before is None:
@@ -456,7 +465,12 @@ class Alerts:
             miss = place_miss(subscription, jurisdiction)
             if miss:
                 state, detail = FILTERED, miss
-            elif added_at.get(cause.article_id, 0) <= subscription.last_article_rowid:
+            elif (
+                # A change caused by a moderator's correction happens now, whatever the age
+                # of the article it rests on; one caused by a new item is as old as the item.
+                cause.article_id in added_at
+                and added_at[cause.article_id] <= subscription.last_article_rowid
+            ):
                 state, detail = BEFORE_SUBSCRIPTION, "the change came before this subscription"
             elif subscription.broken_at:
                 state, detail = FAILED, f"subscription broken: {subscription.broken_reason}"

@@ -233,6 +233,23 @@ class AlertStore(BaseStore):
         )
         return {row["id"]: (row["arrival"], row["created_at"]) for row in rows}
 
+    async def tracker_revision(self) -> str:
+        """Changes whenever a moderator changes the tracker's inputs without a new article.
+
+        The newest audit entry covers corrections and removals; the count of retracted
+        articles covers files deleted from the corpus.
+        """
+        row = await self._fetchone(
+            "SELECT (SELECT coalesce(max(id), 0) FROM audit_log) || ':' ||"
+            " (SELECT count(*) FROM articles WHERE retracted_at IS NOT NULL) AS revision"
+        )
+        return str(row["revision"]) if row else ""
+
+    async def alerts_seen_revision(self) -> str:
+        """The tracker revision the alerts last matched."""
+        row = await self._fetchone("SELECT value FROM alert_meta WHERE key = 'tracker_revision'")
+        return row["value"] if row else ""
+
     async def alert_place_statuses(self) -> dict[str, str]:
         """{place key: status} as the alerts last saw it."""
         rows = await self._fetchall("SELECT place_key, status FROM alert_place_status")
@@ -243,6 +260,7 @@ class AlertStore(BaseStore):
         article_ids: Iterable[str],
         rows: Sequence[NewOutboxRow],
         statuses: dict[str, str],
+        revision: str | None = None,
     ) -> int:
         """Write one scan's outbox rows, mark its articles seen and its statuses known, at once.
 
@@ -250,6 +268,12 @@ class AlertStore(BaseStore):
         """
         now = utcnow()
         async with self.transaction() as db:
+            if revision is not None:
+                await db.execute(
+                    "INSERT INTO alert_meta (key, value) VALUES ('tracker_revision', ?)"
+                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (revision,),
+                )
             added = await self._insert_rows(db, rows, now)
             await db.executemany(
                 "INSERT OR IGNORE INTO alert_items (article_id, processed_at) VALUES (?, ?)",

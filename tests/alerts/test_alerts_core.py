@@ -202,6 +202,38 @@ async def test_status_change_subscription(app: Banwatch, alerts: Alerts) -> None
     assert states == {"item": "filtered", "status": "delivered"}
 
 
+async def test_a_correction_that_changes_a_status_is_alerted_once(
+    app: Banwatch, alerts: Alerts
+) -> None:
+    from bot.moderation import Actor, Moderation
+
+    status_sub, _ = await alerts.subscribe(
+        guild_id="g1", channel_id="c", actor_id="u", state="MA", mode="status"
+    )
+    await alerts.scan()
+    poster = MemoryPoster()
+    await sender(app, poster).run_once()
+    assert poster.titles("c") == []
+    [postponed] = await app.search("Choosing Not to Decide")
+    moderation = Moderation(app)
+    await moderation.correct_article(
+        postponed.id, Actor(user_id="9", guild_id="g1"), action="moratorium_enacted"
+    )
+    await alerts.scan()
+    await alerts.scan()  # nothing more: the change is recorded once
+    await sender(app, poster).run_once()
+    assert poster.titles("c") == ["Springfield, MA: pending -> moratorium"]
+    # A correction elsewhere (a place outside the subscription's state) posts nothing here.
+    [moscow] = await app.search("Moscow court")
+    await moderation.correct_article(moscow.id, Actor(user_id="9"), action="ban_enacted")
+    await alerts.scan()
+    await sender(app, poster).run_once()
+    assert len(poster.titles("c")) == 1
+    entries = await app.store.outbox_entries(subscription_id=status_sub.id)
+    states = sorted(e.state for e in entries if e.kind == "status")
+    assert states == ["delivered", "filtered"]  # Moscow's change is recorded as filtered out
+
+
 async def test_digest_holds_items_until_its_hour(app: Banwatch, alerts: Alerts) -> None:
     await alerts.subscribe(
         guild_id="g1", channel_id="c", actor_id="u", mode="digest", digest_hour=18
