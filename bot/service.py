@@ -149,7 +149,8 @@ class Banwatch:
         else:
             scored = []
             for jurisdiction in known:
-                label = jurisdiction.display.casefold()
+                # Match what people type: the name shown, and the USPS code ("nj", "ma").
+                label = f"{jurisdiction.display} {jurisdiction.state or ''}".casefold()
                 if label.startswith(typed):
                     score = 200.0
                 elif typed in label:
