@@ -144,8 +144,15 @@ def _lines_within(lines: Iterable[str], limit: int) -> str:
 def status_embed(result: JurisdictionStatus, *, latest: int = 5) -> discord.Embed:
     """Status, scope, since when, what is pending, the latest events with dated source links."""
     label = render.STATUS_LABELS.get(result.status, result.status)
+    # What the sources say, newest first: the lead, and what officials did or will do.
+    summaries = [
+        f"**{escape(clip(event.title, 150))}**\n{escape(clip(result.notes[event.article_id], 500))}"
+        for event in reversed(result.basis[-3:])
+        if result.notes.get(event.article_id)
+    ]
     builder = SafeEmbed(
         f"{escape(result.jurisdiction.display)}: {label}",
+        "\n\n".join(summaries),
         colour=STATUS_COLOURS.get(result.status),
     )
     builder.field("Status", result.status, inline=True)
