@@ -74,6 +74,22 @@ class SafeView(discord.ui.View):
         await report_error(interaction, error)
 
 
+class OwnerView(SafeView):
+    """A view only the member it was made for may use; anyone else gets a polite private no."""
+
+    refusal = "These buttons belong to whoever ran the command; run it yourself to get your own."
+
+    def __init__(self, owner_id: int, *, timeout: float | None = 300) -> None:
+        super().__init__(timeout=timeout)
+        self.owner_id = owner_id
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message(self.refusal, ephemeral=True)
+        return False
+
+
 class SafeModal(discord.ui.Modal):
     """A modal whose errors reach the same handler as commands' errors."""
 

@@ -24,7 +24,7 @@ from bot.petitions import (
 from bot.privacy import CONSENT_SHORT, CONSENT_TEXT, ConsentRequired
 from bot.service import BanwatchError
 from cogs._embeds import clip, escape
-from cogs._replies import NO_MENTIONS, SafeModal, SafeView
+from cogs._replies import NO_MENTIONS, OwnerView, SafeModal
 from cogs.checks import moderator_only
 
 log = logging.getLogger(__name__)
@@ -151,17 +151,13 @@ class SignModal(SafeModal):
         await self.cog.refresh_posts(receipt.petition.id)
 
 
-class ConsentView(SafeView):
+class ConsentView(OwnerView):
     """A first-time signer's "I agree, sign" button under the full privacy notice."""
 
     def __init__(self, cog: PetitionsCog, owner_id: int, sign_args: dict[str, Any]) -> None:
-        super().__init__(timeout=600)
+        super().__init__(owner_id, timeout=600)
         self.cog = cog
-        self.owner_id = owner_id
         self.sign_args = sign_args
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return interaction.user.id == self.owner_id
 
     @discord.ui.button(label="I agree, sign", style=discord.ButtonStyle.success)
     async def agree(

@@ -12,19 +12,15 @@ from discord.ext import commands
 from bot.client import BanwatchBot
 from bot.privacy import Privacy, render_forget, render_mydata
 from cogs._embeds import clip
-from cogs._replies import SafeView
+from cogs._replies import OwnerView
 
 
-class ForgetConfirmation(SafeView):
+class ForgetConfirmation(OwnerView):
     """The button that confirms erasing the caller's data."""
 
     def __init__(self, cog: PrivacyCog, owner_id: int) -> None:
-        super().__init__(timeout=300)
+        super().__init__(owner_id, timeout=300)
         self.cog = cog
-        self.owner_id = owner_id
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return interaction.user.id == self.owner_id
 
     @discord.ui.button(label="Yes, erase everything", style=discord.ButtonStyle.danger)
     async def confirm(

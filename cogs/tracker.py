@@ -24,7 +24,7 @@ from cogs._embeds import (
     status_embed,
     timeline_embed,
 )
-from cogs._replies import Reply, SafeView, answer
+from cogs._replies import OwnerView, Reply, answer
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ StatusAnswer = tuple[JurisdictionStatus, list[Petition]]
 PETITIONS_FIELD = "Open petitions"
 
 
-class PlacePicker(SafeView, Generic[Answer]):
+class PlacePicker(OwnerView, Generic[Answer]):
     """Offers the places an ambiguous name could mean; picking one answers the question."""
 
     def __init__(
@@ -50,8 +50,7 @@ class PlacePicker(SafeView, Generic[Answer]):
         lookup: Lookup[Answer],
         render: Render[Answer],
     ) -> None:
-        super().__init__(timeout=300)
-        self.owner_id = owner_id
+        super().__init__(owner_id, timeout=300)
         self.lookup = lookup
         self.render = render
         self.select: discord.ui.Select[PlacePicker[Answer]] = discord.ui.Select(
@@ -65,9 +64,6 @@ class PlacePicker(SafeView, Generic[Answer]):
         self.select.callback = self.pick  # type: ignore[method-assign]
         self.add_item(self.select)
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return interaction.user.id == self.owner_id
-
     async def pick(self, interaction: discord.Interaction) -> None:
         """Show the answer for the chosen place in place of the question."""
         result = await self.lookup(self.select.values[0])
@@ -75,15 +71,14 @@ class PlacePicker(SafeView, Generic[Answer]):
         self.stop()
 
 
-class CitiesPages(SafeView):
+class CitiesPages(OwnerView):
     """Prev / Next buttons over the pages of a /cities answer; only its caller turns them
     (the message is public, and another member's click would flip it for everyone)."""
 
     def __init__(
         self, results: list[JurisdictionStatus], heading: str, page_size: int, owner_id: int
     ) -> None:
-        super().__init__(timeout=600)
-        self.owner_id = owner_id
+        super().__init__(owner_id, timeout=600)
         self.results = results
         self.heading = heading
         self.page_size = page_size
@@ -95,14 +90,7 @@ class CitiesPages(SafeView):
         """The current page."""
         return cities_page(self.results, self.page, self.page_size, self.heading)
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id == self.owner_id:
-            return True
-        await interaction.response.send_message(
-            "These pages belong to whoever ran this /cities; run `/cities` to page your own.",
-            ephemeral=True,
-        )
-        return False
+    refusal = "These pages belong to whoever ran this /cities; run `/cities` to page your own."
 
     def _refresh(self) -> None:
         self.previous.disabled = self.page == 0
