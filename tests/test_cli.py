@@ -3,34 +3,26 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT, SEEDS_DIR
+from tests.conftest import SEEDS_DIR, subprocess_env
 
 
 def banwatch(
     *args: str, cwd: Path, stdin: str | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run ``python -m bot`` (what the console script runs) with a clean environment."""
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("BANWATCH_", "DISCORD_", "DEV_GUILD"))
-    }
-    environment["PYTHONPATH"] = str(PROJECT_ROOT)
-    environment.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=cwd,
         input=stdin,
         capture_output=True,
         text=True,
-        env=environment,
+        env=subprocess_env(**(env or {})),
         timeout=120,
     )
 

@@ -21,6 +21,7 @@ from bot.client import EXTENSIONS, BanwatchBot, sync_commands
 from bot.config import Settings
 from bot.service import Banwatch
 from bot.store import Store
+from tests.conftest import subprocess_env
 from tests.loopback.fixtures import running_bot
 from tests.loopback.model import Channel, Guild, Member, Permission, Role
 from tests.loopback.server import InteractionHandle, LoopbackDiscord
@@ -143,3 +144,17 @@ async def start_banwatch(
             moderator=moderator,
             moderator_role=moderator_role,
         )
+
+
+def bot_process_env(
+    server: LoopbackDiscord, tmp_path: Path, corpus_dir: Path, **settings: str
+) -> dict[str, str]:
+    """The environment for a ``banwatch run`` subprocess against ``server``."""
+    return subprocess_env(
+        DISCORD_TOKEN=server.token,
+        DISCORD_API_BASE=server.api_base,
+        DEV_GUILD_ID=str(server.guild.id),
+        BANWATCH_DB=str(tmp_path / "run.db"),
+        BANWATCH_CORPUS=str(corpus_dir),
+        **settings,
+    )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 import sys
 from collections import Counter
@@ -26,6 +25,7 @@ from bot.alerts.service import Alerts
 from bot.service import Banwatch
 from bot.store import Store
 from tests.alerts.support import PORTLAND_BAN, SPRINGFIELD_BAN, write_news
+from tests.discord.harness import bot_process_env
 from tests.loopback.server import RECORD, DiscordError, LoopbackDiscord
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -66,16 +66,7 @@ async def banwatch_process(
     server: LoopbackDiscord, tmp_path: Path, corpus_dir: Path, log_name: str, **extra_env: str
 ) -> AsyncIterator[asyncio.subprocess.Process]:
     """``banwatch run`` against ``server``; killed on exit if still running."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "BANWATCH_"))}
-    env.update(
-        PYTHONPATH=str(PROJECT_ROOT),
-        DISCORD_TOKEN=server.token,
-        DISCORD_API_BASE=server.api_base,
-        DEV_GUILD_ID=str(server.guild.id),
-        BANWATCH_DB=str(tmp_path / "run.db"),
-        BANWATCH_CORPUS=str(corpus_dir),
-        **extra_env,
-    )
+    env = bot_process_env(server, tmp_path, corpus_dir, **extra_env)
     with (tmp_path / log_name).open("wb") as log:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env, stderr=log

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import collections
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ from bot.client import EXTENSIONS, BanwatchBot, command_tree_hash, sync_commands
 from bot.config import Settings
 from bot.service import Banwatch
 from bot.store import Store
+from tests.conftest import subprocess_env
 from tests.discord.harness import BanwatchHarness
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -72,9 +72,7 @@ async def test_sync_only_when_the_tree_changed(banwatch_bot: BanwatchHarness) ->
 
 
 def test_run_without_token_exits_with_a_clear_message(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "BANWATCH_"))}
-    env["BANWATCH_DB"] = str(tmp_path / "never.db")
-    env["PYTHONPATH"] = str(PROJECT_ROOT)
+    env = subprocess_env(BANWATCH_DB=str(tmp_path / "never.db"))
     result = subprocess.run(
         [sys.executable, "-m", "bot", "run"],
         cwd=tmp_path,

@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from pathlib import Path
 
+from tests.discord.harness import bot_process_env
 from tests.loopback.server import LoopbackDiscord
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 async def run_once(server: LoopbackDiscord, tmp_path: Path, corpus_dir: Path) -> tuple[int, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "BANWATCH_"))}
-    env.update(
-        PYTHONPATH=str(PROJECT_ROOT),
-        DISCORD_TOKEN=server.token,
-        DISCORD_API_BASE=server.api_base,
-        DEV_GUILD_ID=str(server.guild.id),
-        BANWATCH_DB=str(tmp_path / "run.db"),
-        BANWATCH_CORPUS=str(corpus_dir),
-    )
+    env = bot_process_env(server, tmp_path, corpus_dir)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env, stderr=asyncio.subprocess.PIPE
     )
