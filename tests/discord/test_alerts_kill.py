@@ -28,8 +28,6 @@ from tests.alerts.support import PORTLAND_BAN, SPRINGFIELD_BAN, write_news
 from tests.discord.harness import bot_process_env
 from tests.loopback.server import RECORD, DiscordError, LoopbackDiscord
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
 
 class StallingPosts:
     """Wraps the server's message route: the ``stall_at``-th post is stored but not answered;
@@ -137,8 +135,10 @@ async def test_sigkill_mid_delivery_then_restart_posts_each_alert_once(
         server.invalidate_sessions()
         async with banwatch_process(server, tmp_path, corpus_dir, "second.log") as process:
             await server.wait_for(
-                lambda: posted(server, channel_ids) == expected
-                or any(n > 1 for c in posted(server, channel_ids).values() for n in c.values()),
+                lambda: (
+                    posted(server, channel_ids) == expected
+                    or any(n > 1 for c in posted(server, channel_ids).values() for n in c.values())
+                ),
                 20,
                 "every alert posted",
             )

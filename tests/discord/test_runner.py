@@ -10,8 +10,6 @@ from pathlib import Path
 from tests.discord.harness import bot_process_env
 from tests.loopback.server import LoopbackDiscord
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
 
 async def run_once(server: LoopbackDiscord, tmp_path: Path, corpus_dir: Path) -> tuple[int, str]:
     env = bot_process_env(server, tmp_path, corpus_dir)
