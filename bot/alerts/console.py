@@ -76,7 +76,6 @@ class ConsoleAlerts:
         printed, self.poster.printed = self.poster.printed, []
         return "\n\n".join(printed)
 
-
     async def subscribe(self, console: Console, named: dict[str, str], words: list[str]) -> str:
         channel = named.get("channel") or (words[0] if words else "")
         if not channel:

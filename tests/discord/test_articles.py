@@ -300,4 +300,3 @@ async def test_role_moderator_without_manage_server_uses_article(
     assert "Corrected" in corrected["data"]["content"]
     actors = {e.actor_id for e in await banwatch_bot.store.audit_entries()}
     assert str(curator.id) in actors
-
