@@ -257,6 +257,10 @@ def configure_logging(level: int) -> None:
     )
     for name in PRIVATE_DEBUG_LOGGERS:
         logging.getLogger(name).setLevel(max(level, logging.INFO))
+    # banwatch never joins voice; discord.py's warning about its voice libraries is noise.
+    logging.getLogger("discord.client").addFilter(
+        lambda record: "voice will NOT be supported" not in record.getMessage()
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,6 +13,7 @@ import logging
 import signal
 import sys
 
+import aiohttp
 import discord
 
 from bot.cli import command
@@ -86,6 +87,23 @@ async def _serve_until_signal(bot: BanwatchBot) -> None:
                 await connection
 
 
+async def _log_in(bot: BanwatchBot, token: str, settings: Settings) -> bool:
+    """Log in, or say plainly why not (bad token, server unreachable); never shows the token."""
+    where = settings.discord_api_base or "discord.com"
+    try:
+        await bot.login(token)
+    except discord.LoginFailure:
+        print("banwatch: Discord refused the token (DISCORD_TOKEN).", file=sys.stderr)
+        return False
+    except (aiohttp.ClientError, OSError) as exc:
+        print(f"banwatch: can't reach {where}: {exc}", file=sys.stderr)
+        return False
+    except discord.HTTPException as exc:
+        print(f"banwatch: {where} answered {exc.status} when logging in.", file=sys.stderr)
+        return False
+    return True
+
+
 @command("run")
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the Discord bot until interrupted."""
@@ -99,10 +117,7 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         for path, reason in summary.rejected:
             log.warning("corpus file rejected: %s: %s", path, reason)
         async with BanwatchBot(app, settings) as bot:
-            try:
-                await bot.login(token)
-            except discord.LoginFailure:
-                print("banwatch: Discord refused the token (DISCORD_TOKEN).", file=sys.stderr)
+            if not await _log_in(bot, token, settings):
                 return 2
             await sync_commands(bot, settings.dev_guild_id, force=args.sync)
             await _serve_until_signal(bot)
@@ -120,10 +135,7 @@ async def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
     async with await Store.open(settings.db_path) as store:
         app = Banwatch(store, settings.corpus_dir)
         async with BanwatchBot(app, settings) as bot:
-            try:
-                await bot.login(token)
-            except discord.LoginFailure:
-                print("banwatch: Discord refused the token (DISCORD_TOKEN).", file=sys.stderr)
+            if not await _log_in(bot, token, settings):
                 return 2
             count = await sync_commands(bot, guild_id, force=True)
     where = f"guild {guild_id}" if guild_id else "all servers (global; may take up to an hour)"

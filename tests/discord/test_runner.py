@@ -7,6 +7,7 @@ import signal
 import sys
 from pathlib import Path
 
+from tests.conftest import subprocess_env
 from tests.discord.harness import bot_process_env
 from tests.loopback.server import LoopbackDiscord
 
@@ -43,3 +44,29 @@ async def test_run_serves_and_stops_cleanly(
     assert code == 0, log
     assert "unchanged since the last sync" in log
     assert len(loopback_discord.requests_matching(r"/commands$", "PUT")) == puts
+
+
+def test_run_against_an_unreachable_server_says_so(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = subprocess_env(
+        DISCORD_TOKEN="not.a.token",
+        DISCORD_API_BASE=f"http://127.0.0.1:{port}/api/v10",
+        BANWATCH_DB=str(tmp_path / "run.db"),
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "can't reach" in result.stderr and "Traceback" not in result.stderr
+    assert "not.a.token" not in result.stderr
+    assert "voice will NOT be supported" not in result.stderr
