@@ -7,6 +7,7 @@ Later features register their commands with :meth:`Console.register`.
 from __future__ import annotations
 
 import importlib
+import logging
 import shlex
 import sys
 from collections.abc import Awaitable, Callable
@@ -16,6 +17,8 @@ from typing import TextIO
 from bot import render
 from bot.petitions import Petitions, render_open_petitions
 from bot.service import Banwatch, BanwatchError
+
+log = logging.getLogger(__name__)
 
 Handler = Callable[["Console", dict[str, str], list[str]], Awaitable[str]]
 # Runs after every command; returns text to print after the answer ("" for nothing).
@@ -98,6 +101,10 @@ class Console:
             answer = await command.handler(self, named, words)
         except BanwatchError as exc:
             answer = f"Sorry: {exc}"
+        except Exception:
+            # Like the bot's error handler: a short answer, the traceback in the log.
+            log.exception("console command failed: %s", line[:100])
+            answer = "Sorry, something went wrong on my side. It has been logged."
         # e.g. the alerts print what the command added to the corpus would post.
         for callback in self.after_command:
             extra = await callback()

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 TYPO_SCORE = 85
 SUGGESTION_SCORE = 70
 MAX_QUERY_CHARS = 200
+MAX_NEWS_DAYS = 36_500
 PLACE_KEY = re.compile(r"^(city|county|state|national|company):[A-Z]{0,3}:[^:]*(:[^:]+)?$")
 
 
@@ -39,7 +40,7 @@ class PlaceNotFound(BanwatchError):
         hint = ""
         if suggestions:
             hint = " Did you mean: " + "; ".join(j.display for j in suggestions[:5]) + "?"
-        super().__init__(f"No tracked place matches {query!r}.{hint}")
+        super().__init__(f"No tracked place matches {_echo(query)}.{hint}")
         self.query = query
         self.suggestions = suggestions
 
@@ -49,9 +50,14 @@ class AmbiguousPlace(BanwatchError):
 
     def __init__(self, query: str, candidates: list[Jurisdiction]) -> None:
         names = "; ".join(j.display for j in candidates[:10])
-        super().__init__(f"{query!r} could mean several places: {names}. Which one?")
+        super().__init__(f"{_echo(query)} could mean several places: {names}. Which one?")
         self.query = query
         self.candidates = candidates
+
+
+def _echo(text: str, limit: int = 60) -> str:
+    """What the user typed, quoted and kept short when repeated back to them."""
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,8 +233,8 @@ class Banwatch:
         self, place: str | None = None, days: int | None = None, limit: int = 10
     ) -> list[Article]:
         """The latest policy items, optionally about one place and within the last days."""
-        if days is not None and days < 1:
-            raise BanwatchError("`days` must be 1 or more.")
+        if days is not None and not 1 <= days <= MAX_NEWS_DAYS:
+            raise BanwatchError(f"`days` must be between 1 and {MAX_NEWS_DAYS}.")
         since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days) if days else None
         place_keys = None
         if place:

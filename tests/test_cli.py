@@ -114,6 +114,9 @@ def test_console_reads_commands_from_a_pipe(tmp_path: Path) -> None:
             "/help",
             "/status",
             "/nonsense",
+            "/news Chicago 99999999999999999999",
+            "/status " + "A" * 100_000,
+            '/search "unbalanced',
             "/quit",
             "/status Chicago",  # after /quit: never run
         ]
@@ -126,6 +129,9 @@ def test_console_reads_commands_from_a_pipe(tmp_path: Path) -> None:
     assert "banwatch tracks facial-recognition" in out
     assert "Unknown command /nonsense" in out
     assert "Tell me which place" in out
+    assert "`days` must be between 1 and" in out
+    assert "No tracked place matches 'AAAA" in out and "A" * 100 not in out
+    assert "Traceback" not in result.stderr
 
 
 def test_env_file_configures_the_database(tmp_path: Path) -> None:

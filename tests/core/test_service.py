@@ -163,8 +163,9 @@ async def test_search_and_news(app: Banwatch) -> None:
     news = await app.news("Springfield MA")
     assert news and all("Springfield" in a.text or "City" in a.title for a in news)
     assert await app.news(days=30) == []  # the seed corpus is from 2020
-    with pytest.raises(BanwatchError):
-        await app.news(days=0)
+    for days in (0, -3, 10**20):
+        with pytest.raises(BanwatchError, match="between 1 and"):
+            await app.news(days=days)
 
 
 async def test_place_choices_for_autocomplete(app: Banwatch) -> None:
