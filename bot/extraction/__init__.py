@@ -97,7 +97,11 @@ def _scope(fields: dict[str, str], action: str, located: Located, main: Place | 
             if text and rule.matches(text):
                 scores[rule.label] += rule.weight * rules.field_weights[field_name]
     if action in rules.company_private_actions and "title" in located.company_fields:
-        scores["private"] += rules.company_private_bonus * rules.field_weights["title"]
+        police_in_title = any(
+            rule.label == "police" and rule.matches(texts["title"]) for rule in rules.rules
+        )
+        if not police_in_title:
+            scores["private"] += rules.company_private_bonus * rules.field_weights["title"]
     others = max(scores["police"], scores["government"], scores["private"])
     if scores["all"] > 0 and scores["all"] >= 0.5 * others:
         return "all"

@@ -20,6 +20,8 @@ _MAX_WORDS = 4
 # Field weights of a mention; the excerpt's first sentence counts like a second headline.
 _FIELD_WEIGHT = {"title": 3.0, "dateline": 2.0, "lead": 2.0, "excerpt": 1.0, "body": 0.3}
 _LEAD_CHARS = 220
+# How much of the body is read for titled people's names.
+_PEOPLE_CHARS = 3000
 
 # Words after a place that make it the subject ("Boston bans", "Chicago police", "NJ lawmakers").
 _SUBJECT_AFTER = re.compile(
@@ -41,9 +43,23 @@ _SUBJECT_BEFORE = re.compile(
 _DESCRIPTOR_AFTER = re.compile(
     r"^(?:,?\s*[A-Z][a-z]{1,5}\.)?\s*-\s*based|^\s+(?:University|College|Times|Post|Tribune|Globe|"
     r"Herald|Journal|Chronicle|Sun|Star|Public\s+Media|Magazine|Business\s+Journal|Gazette|"
-    r"Register|Courier|Daily|Press|Examiner|Inquirer|Bee|Dispatch|Observer|Reporter)\b",
+    r"Register|Courier|Daily|Press|Examiner|Inquirer|Bee|Dispatch|Observer|Reporter|"
+    # A court's seat is not the jurisdiction ruled on; a "Chicago woman" is a person.
+    r"High\s+Court|Crown\s+Court|Magistrates|"
+    r"(?-i:man|woman|men|women|resident|couple|family|teen|teenager|mother|father|student|native))\b",
 )
-_DESCRIPTOR_BEFORE = re.compile(r"(?:University\s+of|College\s+of|native\s+of)\s+$", re.IGNORECASE)
+_DESCRIPTOR_BEFORE = re.compile(
+    r"(?:University\s+of|College\s+of|native\s+of|(?:High|Crown|Magistrates['’]?)\s+Court\s+in)\s+$",
+    re.IGNORECASE,
+)
+# A person named with a title ("Gov. Charlie Baker", "Mayor LaToya Cantrell"): the surname is
+# not a place anywhere in the same item ("Baker signs police reform bill").
+_TITLED_PERSON = re.compile(
+    r"\b(?:Gov\.|Governor|Lt\.\s+Gov\.|Sen\.|Senator|Rep\.|Representative|Mayor|President|"
+    r"Attorney\s+General|Commissioner|Councilor|Councillor|Councilman|Councilwoman|Alderman|"
+    r"Judge|Justice|Chief|Minister|Secretary|Superintendent|Sheriff|Mr\.|Ms\.|Mrs\.|Dr\.)"
+    r"\s+(?:[A-Z][a-z]+\.?\s+|[A-Z]\.\s*){0,3}(?P<surname>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b"
+)
 _DATELINE = re.compile(
     r"^\s*\(?(?P<city>[A-Z][A-Z.'’ -]{2,40}?)\)?(?:,\s*(?P<state>[A-Z][A-Za-z. ]{1,24}?))?\s*"
     r"(?:\([^)]{1,40}\))?\s*(?:--|[-–—:]|(?<=\))\s)"
@@ -170,6 +186,7 @@ class _Scanner:
         self.gaz = gaz
         self.evidence = evidence
         self.mentions: list[Mention] = []
+        self.people: frozenset[str] = frozenset()
         # Text already read as part of a name ("Portland, Or."): not a name of its own.
         self.skip_to = 0
 
@@ -223,6 +240,8 @@ class _Scanner:
         key = name_key(raw)
         if not key:
             return False
+        if size == 1 and key in self.people:
+            return True
         base = self._weight(field_name, start, lead_chars)
         context = _context_weight(text, start, end)
         weight = base * context
@@ -301,6 +320,8 @@ class _Scanner:
                 return False
             self._add_city(cities, field_name, start, end, weight, text, size)
             return True
+        if key not in gaz.demonyms and key.endswith("s") and key[:-1] in gaz.demonyms:
+            key = key[:-1]  # "Australians" as "Australian"
         if key in gaz.demonyms and not any(
             text[start:].lower().startswith(e) for e in gaz.demonym_exceptions
         ):
@@ -472,6 +493,11 @@ def locate(
         if evidence.provider.country:
             evidence.countries[evidence.provider.country] += 2.0
     scanner = _Scanner(gaz, evidence)
+    scanner.people = frozenset(
+        name_key(match.group("surname"))
+        for text in (title, excerpt, body[:_PEOPLE_CHARS])
+        for match in _TITLED_PERSON.finditer(text)
+    )
     scanner.scan(title, "title")
     skip = _dateline(gaz, excerpt, scanner)
     scanner.scan(excerpt[skip:], "excerpt", lead_chars=_LEAD_CHARS)
