@@ -49,9 +49,10 @@ _DESCRIPTOR_AFTER = re.compile(
     r"(?-i:man|woman|men|women|resident|couple|family|teen|teenager|mother|father|student|native))\b",
 )
 _DESCRIPTOR_BEFORE = re.compile(
-    r"(?:University\s+of|College\s+of|native\s+of|(?:High|Crown|Magistrates['’]?)\s+Court\s+in)\s+$",
+    r"(?:University\s+of|College\s+of|native\s+of|\bcourt\s+in)\s+$",
     re.IGNORECASE,
 )
+_NAMED_AS_PLACE = re.compile(r"\b(?:city|town|village|mayor)\s+of\s+$", re.IGNORECASE)
 # A person named with a title ("Gov. Charlie Baker", "Mayor LaToya Cantrell"): the surname is
 # not a place anywhere in the same item ("Baker signs police reform bill").
 _TITLED_PERSON = re.compile(
@@ -99,6 +100,8 @@ class Located:
     companies: list[Place]
     company_first_in_title: bool
     company_fields: frozenset[str]
+    # A national outlet's country (bbc.co.uk: GB): where a company's non-policy news happens.
+    outlet_country: str | None = None
 
     def ordered(self, company_policy: bool) -> tuple[Place, ...]:
         """All places, main first: a company only leads when the news is its own policy."""
@@ -107,7 +110,7 @@ class Located:
         elif self.governments:
             places = self.governments + self.companies
         elif self.companies:
-            country = self.companies[0].country
+            country = self.outlet_country or self.companies[0].country
             national = [Place(level="national", country=country)] if country else []
             places = national + self.companies
         else:
@@ -268,7 +271,12 @@ class _Scanner:
         acronym_ok = len(key) > 3 or raw.replace(".", "").isupper()
         region = gaz.regions.get(key) if acronym_ok else None
         cities = gaz.cities.get(key, [])
-        if size == 1 and (key in gaz.not_places or (len(key) <= 2 and not raw.isupper())):
+        # "the city of Nice" is a place even though "Nice" usually is not.
+        if (
+            size == 1
+            and (key in gaz.not_places or (len(key) <= 2 and not raw.isupper()))
+            and not _NAMED_AS_PLACE.search(text[max(0, start - 20) : start])
+        ):
             cities = []
         if region:
             candidate = region.to_place()
@@ -542,4 +550,12 @@ def locate(
         companies=companies,
         company_first_in_title=bool(title_mentions) and title_mentions[0].kind == "company",
         company_fields=frozenset(m.field for m in scanner.mentions if m.kind == "company"),
+        outlet_country=_outlet_country(evidence.provider),
     )
+
+
+def _outlet_country(provider: Provider | None) -> str | None:
+    """The country of an outlet known only by its country (a national outlet), else None."""
+    if provider is None or provider.state or provider.city:
+        return None
+    return provider.country
