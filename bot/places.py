@@ -120,6 +120,7 @@ _ST_RE = re.compile(r"\b(st|ste|ft|mt)\b\.?\s*")
 _ST_FULL = {"st": "saint ", "ste": "sainte ", "ft": "fort ", "mt": "mount "}
 
 
+@functools.lru_cache(maxsize=8192)
 def name_key(text: str) -> str:
     """Fold a name for lookup: accents, case, "St."→"saint", possessive and dots removed."""
     folded = unicodedata.normalize("NFKD", text)

@@ -24,8 +24,11 @@ _CODE_FILES = [*Path(__file__).parent.glob("*.py"), Path(__file__).parent.parent
 _DATA_FILES = [DATA_DIR / name for name in (*RULE_FILES, PLACES_FILE)]
 EXTRACTOR_VERSION: str = f"{_BASE_VERSION}-{file_digest(_CODE_FILES + _DATA_FILES)}"
 
-# The most of the body the extraction ever reads: news puts what matters first.
-_MAX_BODY = 20_000
+# The most of each field the extraction ever reads: news puts what matters first, and a
+# headline or teaser longer than this is not one.
+_MAX_TITLE = 1_000
+_MAX_EXCERPT = 5_000
+_MAX_BODY = 8_000
 _MARKUP = re.compile(r"<[@#][!&]?\d+>|<a?:\w+:\d+>|https?://\S+|[*_`~|>#]{1,3}")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)(?:[/-]([0-3]?\d))?(?:/|-|$)")
@@ -139,8 +142,8 @@ def _publication(article: Article, country: str | None) -> tuple[dt.date | None,
 def extract(article: Article) -> Extraction:
     """Read one article: is it FR policy news, what happened, whose use, when and where."""
     rules = action_rules()
-    title = _clean(article.title)
-    excerpt = _clean(article.excerpt)
+    title = _clean(article.title, _MAX_TITLE)
+    excerpt = _clean(article.excerpt, _MAX_EXCERPT)
     body = _clean(article.body, _MAX_BODY)
     fields = {"title": title, "excerpt": excerpt, "body": body[: rules.body_chars]}
 

@@ -182,6 +182,25 @@ def _context_weight(text: str, start: int, end: int) -> float:
     return 1.0
 
 
+_KNOWN_KEYS: dict[int, frozenset[str]] = {}
+
+
+def _known_keys(gaz: Gazetteer) -> frozenset[str]:
+    """Every key a name can be looked up by: most windows of capitalised words are no name, and
+    rejecting them early keeps long texts fast."""
+    known = _KNOWN_KEYS.get(id(gaz))
+    if known is None:
+        indexes = (
+            gaz.cities, gaz.states, gaz.countries, gaz.regions, gaz.companies, gaz.counties,
+            gaz.state_hints, gaz.ap_abbreviations, gaz.state_or_city,
+        )  # fmt: skip
+        keys = set().union(*indexes)
+        keys |= {code.lower() for code in gaz.standalone_codes}
+        keys |= set(gaz.demonyms) | {f"{demonym}s" for demonym in gaz.demonyms}
+        known = _KNOWN_KEYS[id(gaz)] = frozenset(keys)
+    return known
+
+
 class _Scanner:
     """Finds place mentions in one text field."""
 
@@ -190,6 +209,7 @@ class _Scanner:
         self.evidence = evidence
         self.mentions: list[Mention] = []
         self.people: frozenset[str] = frozenset()
+        self.known = _known_keys(gaz)
         # Text already read as part of a name ("Portland, Or."): not a name of its own.
         self.skip_to = 0
 
@@ -241,7 +261,7 @@ class _Scanner:
         """Record a mention if ``raw`` names something; return whether it did."""
         gaz = self.gaz
         key = name_key(raw)
-        if not key:
+        if not key or key not in self.known:
             return False
         if size == 1 and key in self.people:
             return True
