@@ -29,6 +29,8 @@ EXTRACTOR_VERSION: str = f"{_BASE_VERSION}-{file_digest(_CODE_FILES + _DATA_FILE
 _MAX_TITLE = 1_000
 _MAX_EXCERPT = 5_000
 _MAX_BODY = 8_000
+# A body read as the lead when an item has no excerpt: up to this many characters.
+_LEAD_LIMIT = 400
 _MARKUP = re.compile(r"<[@#][!&]?\d+>|<a?:\w+:\d+>|https?://\S+|[*_`~|>#]{1,3}")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)(?:[/-]([0-3]?\d))?(?:/|-|$)")
@@ -42,6 +44,15 @@ def _clean(text: str | None, limit: int | None = None) -> str:
     if limit is not None:
         text = text[:limit]
     return _SPACES.sub(" ", _MARKUP.sub(" ", text)).strip()
+
+
+def _lead(body: str) -> tuple[str, str]:
+    """Split the body into its lead (first paragraph, at most a few sentences) and the rest."""
+    paragraph = body.split("\n\n", 1)[0]
+    if len(paragraph) > _LEAD_LIMIT:
+        cut = paragraph.rfind(". ", 0, _LEAD_LIMIT)
+        paragraph = paragraph[: cut + 1] if cut > 0 else paragraph[:_LEAD_LIMIT]
+    return paragraph.strip(), body[len(paragraph) :].strip()
 
 
 def _is_about_fr(rules: ActionRules, fields: dict[str, str]) -> bool:
@@ -145,6 +156,9 @@ def extract(article: Article) -> Extraction:
     title = _clean(article.title, _MAX_TITLE)
     excerpt = _clean(article.excerpt, _MAX_EXCERPT)
     body = _clean(article.body, _MAX_BODY)
+    if not excerpt and body:
+        # No teaser: the body's opening sentences are the lead a reader goes by.
+        excerpt, body = _lead(body)
     fields = {"title": title, "excerpt": excerpt, "body": body[: rules.body_chars]}
 
     located = locate(title, excerpt, body, article.provider_domain, article.url)
