@@ -52,6 +52,12 @@ _DESCRIPTOR_BEFORE = re.compile(
     r"(?:University\s+of|College\s+of|native\s+of|\bcourt\s+in)\s+$",
     re.IGNORECASE,
 )
+# Words of state politics: a story datelined in a capital with these is about the state.
+_STATE_POLITICS = re.compile(
+    r"\bGov\.|\b(?:governor|legislature|legislators|General\s+Assembly|statehouse|State\s+House|"
+    r"state\s+(?:law|bill|senate|house|lawmakers|legislators|police|attorney\s+general))\b",
+    re.IGNORECASE,
+)
 _NAMED_AS_PLACE = re.compile(r"\b(?:city|town|village|mayor)\s+of\s+$", re.IGNORECASE)
 # A person named with a title ("Gov. Charlie Baker", "Mayor LaToya Cantrell"): the surname is
 # not a place anywhere in the same item ("Baker signs police reform bill").
@@ -535,6 +541,7 @@ def locate(
 
     scores: dict[Place, float] = defaultdict(float)
     first_seen: dict[Place, tuple[int, int]] = {}
+    fields_of: dict[Place, set[str]] = defaultdict(set)
     order = {"title": 0, "dateline": 1, "excerpt": 2, "body": 3}
     for mention in scanner.mentions:
         place = _resolve(mention, evidence)
@@ -546,6 +553,7 @@ def locate(
                 continue
         scores[place] += mention.weight
         first_seen.setdefault(place, (order[mention.field], mention.start))
+        fields_of[place].add(mention.field)
 
     companies = [p for p in scores if p.level == "company"]
     governments = [p for p in scores if p.level != "company"]
@@ -554,7 +562,17 @@ def locate(
 
     if governments:
         top = governments[0]
-        if top.level in ("state", "national"):
+        if (
+            top.level == "city"
+            and top.country == "US"
+            and top.state
+            and fields_of[top] == {"dateline"}
+            and _STATE_POLITICS.search(f"{title}\n{excerpt[:_LEAD_CHARS]}")
+        ):
+            # "BOSTON — Gov. Charlie Baker signed ...": the capital is only where it was reported.
+            state = Place(level="state", country="US", state=top.state)
+            governments = [state, *(p for p in governments if p != state)]
+        elif top.level in ("state", "national"):
             inner = [
                 p for p in governments[1:] if _specific(p, top) and scores[p] >= 0.5 * scores[top]
             ]
