@@ -66,11 +66,21 @@ class Pacer:
     window sees about ``rate + burst`` requests at most.
     """
 
-    def __init__(self, rate: float = DEFAULT_RATE, burst: int = DEFAULT_BURST) -> None:
+    def __init__(
+        self,
+        rate: float = DEFAULT_RATE,
+        burst: int = DEFAULT_BURST,
+        *,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
         if rate <= 0 or burst < 1:
             raise ValueError("the pacer needs a positive rate and a burst of at least 1")
         self.rate = rate
         self.burst = burst
+        # The event loop's clock by default; tests pass a fake one to check the schedule exactly.
+        self._clock = clock
+        self._sleep = sleep
         self._due = 0.0
         self._held_until = 0.0
         self._lock = asyncio.Lock()
@@ -83,17 +93,19 @@ class Pacer:
     async def wait(self) -> None:
         """Return when the next request may go out (and count it)."""
         async with self._lock:
-            loop = asyncio.get_running_loop()
-            now = loop.time()
+            now = self._now()
             earliest = max(self._due - (self.burst - 1) * self.interval, self._held_until)
             slot = max(now, earliest)
             self._due = max(self._due, slot) + self.interval
             if slot > now:
-                await asyncio.sleep(slot - now)
+                await self._sleep(slot - now)
+
+    def _now(self) -> float:
+        return self._clock() if self._clock else asyncio.get_running_loop().time()
 
     def hold(self, seconds: float) -> None:
         """Push every later request back (after a global rate limit)."""
-        now = asyncio.get_running_loop().time()
+        now = self._now()
         self._held_until = max(self._held_until, now + seconds)
         self._due = max(self._due, self._held_until)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from pathlib import Path
 from typing import Any
 
@@ -76,16 +75,6 @@ def test_dev_set_accuracy(dev_report, metric: str, floor: float) -> None:
     assert dev_report.total == 28
     misses = [miss for miss in dev_report.misses if miss[1] == metric]
     assert dev_report.accuracy(metric) >= floor, misses
-
-
-def test_dev_set_is_fast() -> None:
-    """A typical item takes a few milliseconds once the gazetteer is loaded."""
-    items = load_items(DATA_DIR / "dev.yaml")
-    gazetteer()
-    started = time.perf_counter()
-    evaluate(items)
-    per_item = (time.perf_counter() - started) / len(items)
-    assert per_item < 0.02
 
 
 # --- The seed corpus -----------------------------------------------------------------------
@@ -755,14 +744,12 @@ def test_empty_article() -> None:
     assert result == Extraction(False, "none", "unknown", None, ())
 
 
-def test_huge_body_is_fast() -> None:
+def test_huge_body_is_read() -> None:
+    # Speed on bodies like this is measured by bench/extraction_speed.py, not asserted here.
     body = ("Facial recognition council meeting in Springfield, Mass. voted to ban. " * 15000)[
         :1_000_000
     ]
-    gazetteer()
-    started = time.perf_counter()
     result = extract(make("Springfield bans facial recognition", body=body))
-    assert time.perf_counter() - started < 0.5
     check_shape(result)
     assert result.action == "ban_enacted"
 

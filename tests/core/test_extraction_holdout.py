@@ -3,14 +3,11 @@ and on hostile input: huge bodies, chat markup, empty fields."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from bot.extraction import extract
 from bot.extraction.evaluation import evaluate, load_items
 from bot.models import Article
-from bot.places import gazetteer
 from bot.taxonomy import ACTIONS, SCOPES
 
 from ..conftest import DATA_DIR
@@ -71,28 +68,22 @@ HUGE_BODIES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(HUGE_BODIES))
-def test_one_megabyte_body_is_fast(name: str) -> None:
-    """A 1 MB body of any shape takes well under 100 ms (best of three, gazetteer loaded)."""
+def huge_body(name: str) -> str:
+    """One megabyte of the named shape (also used by bench/extraction_speed.py)."""
     unit = HUGE_BODIES[name]
-    body = (unit * (_MEGABYTE // len(unit) + 1))[:_MEGABYTE]
-    article = Article(id="big", title="Council bans facial recognition", body=body)
-    gazetteer()
-    timings = []
-    for _ in range(3):
-        started = time.perf_counter()
-        result = extract(article)
-        timings.append(time.perf_counter() - started)
-    assert min(timings) < 0.1, timings
-    assert result.action == "ban_enacted"
+    return (unit * (_MEGABYTE // len(unit) + 1))[:_MEGABYTE]
 
 
-def test_huge_title_and_excerpt_are_fast() -> None:
+@pytest.mark.parametrize("name", sorted(HUGE_BODIES))
+def test_one_megabyte_body_of_any_shape_is_read(name: str) -> None:
+    """The headline still decides; how fast is measured by bench/extraction_speed.py."""
+    article = Article(id="big", title="Council bans facial recognition", body=huge_body(name))
+    assert extract(article).action == "ban_enacted"
+
+
+def test_huge_title_and_excerpt_are_read() -> None:
     text = "Gov. Springfield Mass. facial recognition ban " * 25_000
-    gazetteer()
-    started = time.perf_counter()
     result = extract(Article(id="big", title=text, excerpt=text))
-    assert time.perf_counter() - started < 0.2
     assert result.action in ACTIONS
 
 
