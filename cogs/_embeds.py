@@ -284,7 +284,10 @@ def help_embed(extra: Iterable[tuple[str, str]] = ()) -> discord.Embed:
     builder = SafeEmbed(
         "banwatch", f"```\n{render.HELP_TEXT}\n```", colour=discord.Colour.blurple()
     )
-    lines = [f"`/{name}` — {summary}" for name, summary in extra]
-    if lines:
-        builder.field("More commands", _lines_within(lines, FIELD_VALUE_LIMIT))
+    # One field per command group (/article, /alerts, /petition ...), so none is cut off.
+    groups: dict[str, list[str]] = {}
+    for name, summary in extra:
+        groups.setdefault(name.split()[0], []).append(f"`/{name}` — {summary}")
+    for group, lines in groups.items():
+        builder.field(f"/{group}", _lines_within(lines, FIELD_VALUE_LIMIT))
     return builder.build()

@@ -112,6 +112,10 @@ async def test_help_is_one_ephemeral_screen(banwatch_bot: BanwatchHarness) -> No
     assert banwatch_bot.is_ephemeral(response)
     text = embed_text(response)
     assert "/status place" in text and "article add" in text
+    # Every feature's commands are listed, none cut off.
+    for command in ("alerts subscribe", "petition sign", "privacy forget", "config moderator-role"):
+        assert command in text
+    assert "… and " not in text  # no group cut short
 
 
 async def test_autocomplete_place(banwatch_bot: BanwatchHarness) -> None:
