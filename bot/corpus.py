@@ -11,7 +11,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -98,6 +98,7 @@ class ParseResult:
     problems: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=65_536)
 def normalize_title(title: str) -> str:
     """Lower-case, accent-free, punctuation-free form used to compare headlines."""
     text = unicodedata.normalize("NFKD", title)
@@ -106,6 +107,7 @@ def normalize_title(title: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=65_536)
 def canonical_url(url: str) -> str:
     """Strip AMP and CDN variants and tracking parameters so one story has one URL.
 
@@ -172,8 +174,55 @@ class _NoAliasSafeLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+# libyaml parses an order of magnitude faster than PyYAML's pure-Python scanner.
+_FastSafeLoader: type | None = getattr(yaml, "CSafeLoader", None)
+
+
+def _has_shared_node(root: yaml.Node) -> bool:
+    """True when some node appears twice in the graph: that is what an alias composes to."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.append(key)
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return False
+
+
+def _load_yaml_fast(text: str) -> tuple[bool, Any]:
+    """(True, data) when libyaml reads ``text`` cleanly; (False, None) leaves it to PyYAML.
+
+    Anything unusual (an error, an alias) goes the slow way, so rejections keep their exact
+    wording and the alias check stays where it is, before any construction.
+    """
+    if _FastSafeLoader is None:
+        return False, None
+    loader = _FastSafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return True, None
+        if _has_shared_node(root):
+            return False, None
+        return True, loader.construct_document(root)
+    except yaml.YAMLError:
+        return False, None
+    finally:
+        loader.dispose()
+
+
 def load_yaml(text: str, *, path: str) -> Any:
     """Load YAML safely: no object construction, no aliases; errors name the file."""
+    fast, data = _load_yaml_fast(text)
+    if fast:
+        return data
     try:
         return yaml.load(text, Loader=_NoAliasSafeLoader)
     except yaml.YAMLError as exc:

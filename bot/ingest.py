@@ -11,7 +11,7 @@ from pathlib import Path
 from bot.corpus import CorpusError, ParsedArticle, iter_corpus_files, parse_document
 from bot.extraction import EXTRACTOR_VERSION, extract
 from bot.models import Article, Extraction
-from bot.store import Store
+from bot.store import SourceFile, Store
 
 log = logging.getLogger(__name__)
 
@@ -75,13 +75,16 @@ async def ingest_corpus(
     if not directory.is_dir():
         raise FileNotFoundError(f"corpus directory {directory} does not exist")
     files = iter_corpus_files(directory)
+    # Each path is visited once and only its own visit writes its record, so what was
+    # recorded before the loop is what each visit would have read.
+    recorded = await store.source_files()
     seen: set[str] = set()
     for number, path in enumerate(files, start=1):
         key = str(path)
         seen.add(key)
         if progress:
             progress(number, len(files), path.name)
-        await _ingest_file(store, path, key, summary)
+        await _ingest_file(store, path, key, recorded.get(key), summary)
 
     prefix = str(directory) + "/"
     for known in await store.source_paths():
@@ -98,13 +101,14 @@ async def ingest_corpus(
     return summary
 
 
-async def _ingest_file(store: Store, path: Path, key: str, summary: IngestSummary) -> None:
+async def _ingest_file(
+    store: Store, path: Path, key: str, known: SourceFile | None, summary: IngestSummary
+) -> None:
     try:
         stat = path.stat()
     except OSError as exc:
         summary.rejected.append((key, f"can't read file: {exc.strerror or exc}"))
         return
-    known = await store.source_file(key)
     if known and known.size == stat.st_size and known.mtime_ns == stat.st_mtime_ns:
         summary.files_skipped += 1
         if known.error:

@@ -21,6 +21,10 @@ SAME_STORY_WINDOW = dt.timedelta(days=3)
 
 REMOVED_FROM_CORPUS = "no longer in the corpus"
 
+INSERT_JURISDICTION = (
+    "INSERT OR IGNORE INTO jurisdictions (key, level, name, state, country) VALUES (?, ?, ?, ?, ?)"
+)
+
 
 @dataclass(slots=True)
 class SourceFile:
@@ -67,6 +71,16 @@ class ArticleStore(BaseStore):
         if row is None:
             return None
         return SourceFile(row["path"], row["size"], row["mtime_ns"], row["sha256"], row["error"])
+
+    async def source_files(self) -> dict[str, SourceFile]:
+        """Everything recorded about corpus files, by path: one query instead of one a file."""
+        rows = await self._fetchall("SELECT * FROM source_files")
+        return {
+            row["path"]: SourceFile(
+                row["path"], row["size"], row["mtime_ns"], row["sha256"], row["error"]
+            )
+            for row in rows
+        }
 
     async def source_paths(self) -> list[str]:
         """Every corpus file path seen so far."""
@@ -192,30 +206,38 @@ class ArticleStore(BaseStore):
 
     async def _find_same_story(self, db: aiosqlite.Connection, parsed: ParsedArticle) -> str | None:
         """The id of a stored article that is this story, by URL, variant URL or headline."""
-        urls = [parsed.canonical_url] if parsed.canonical_url else []
-        for url in urls:
-            row = await self._row(db, "SELECT id FROM articles WHERE canonical_url = ?", (url,))
-            if row:
-                return row["id"]
-            row = await self._row(
-                db,
-                "SELECT article_id FROM article_variants WHERE kind = 'url' AND value = ?",
-                (url,),
-            )
-            if row:
-                return row["article_id"]
-        row = await self._row(db, "SELECT id FROM articles WHERE id = ?", (parsed.stable_id(),))
-        if row:
+        # One round trip for the three exact checks, in their order of precedence: the
+        # canonical URL, a URL variant, the stable id.
+        url = parsed.canonical_url
+        row = await self._row(
+            db,
+            "SELECT coalesce((SELECT id FROM articles WHERE canonical_url = ?),"
+            " (SELECT article_id FROM article_variants WHERE kind = 'url' AND value = ? LIMIT 1),"
+            " (SELECT id FROM articles WHERE id = ?)) AS id",
+            (url, url, parsed.stable_id()),
+        )
+        if row and row["id"]:
             return row["id"]
         provider = parsed.provider_domain or parsed.provider_name
         if not provider:
             return None
-        candidates = await self._rows(
-            db,
+        # Spelled so that the provider index serves it (coalesce() would scan every article).
+        sql = (
             "SELECT id, title, published_at FROM articles"
-            " WHERE coalesce(provider_domain, provider_name) = ?",
-            (provider,),
+            " WHERE (provider_domain = ? OR (provider_domain IS NULL AND provider_name = ?))"
         )
+        params: list[object] = [provider, provider]
+        if parsed.published_at is not None:
+            # A loose cut on the ISO text (a day's margin covers any UTC offset); the exact
+            # window is checked below on parsed dates.
+            margin = SAME_STORY_WINDOW + dt.timedelta(days=1)
+            sql += " AND (published_at IS NULL OR published_at BETWEEN ? AND ?)"
+            params += [
+                (parsed.published_at - margin).isoformat(),
+                (parsed.published_at + margin).isoformat(),
+            ]
+        # The order of a full scan, which the first match used to depend on.
+        candidates = await self._rows(db, sql + " ORDER BY rowid", params)
         wanted = normalize_title(parsed.title)
         for row in candidates:
             published = _datetime(row["published_at"])
@@ -226,7 +248,9 @@ class ArticleStore(BaseStore):
             )
             if too_far_apart:
                 continue
-            score = fuzz.token_sort_ratio(wanted, normalize_title(row["title"]))
+            score = fuzz.token_sort_ratio(
+                wanted, normalize_title(row["title"]), score_cutoff=SAME_STORY_TITLE_SCORE
+            )
             if score >= SAME_STORY_TITLE_SCORE:
                 return row["id"]
         return None
@@ -274,7 +298,11 @@ class ArticleStore(BaseStore):
                     now,
                 ),
             )
-            await self._index_text(db, article_id, parsed.title, parsed.excerpt, parsed.body)
+            # A new id has never had a text row (articles are never deleted), and deleting by
+            # the unindexed article_id would scan the whole text index for every article.
+            await self._index_text(
+                db, article_id, parsed.title, parsed.excerpt, parsed.body, replace=False
+            )
             await self._write_extraction(db, article_id, extraction, extractor_version, now)
             await self._add_variants(db, article_id, parsed)
             return article_id, "new"
@@ -336,9 +364,17 @@ class ArticleStore(BaseStore):
         )
 
     async def _index_text(
-        self, db: aiosqlite.Connection, article_id: str, title: str, excerpt: str, body: str
+        self,
+        db: aiosqlite.Connection,
+        article_id: str,
+        title: str,
+        excerpt: str,
+        body: str,
+        *,
+        replace: bool = True,
     ) -> None:
-        await db.execute("DELETE FROM articles_fts WHERE article_id = ?", (article_id,))
+        if replace:
+            await db.execute("DELETE FROM articles_fts WHERE article_id = ?", (article_id,))
         await db.execute(
             "INSERT INTO articles_fts (article_id, title, excerpt, body) VALUES (?, ?, ?, ?)",
             (article_id, title, excerpt, body),
@@ -369,18 +405,20 @@ class ArticleStore(BaseStore):
             ),
         )
         await db.execute("DELETE FROM extraction_places WHERE article_id = ?", (article_id,))
-        for rank, place in enumerate(extraction.places):
-            await self._ensure_jurisdiction(db, place)
-            await db.execute(
+        if extraction.places:
+            await db.executemany(
+                INSERT_JURISDICTION,
+                [(p.key, p.level, p.name, p.state, p.country) for p in extraction.places],
+            )
+            await db.executemany(
                 "INSERT OR IGNORE INTO extraction_places (article_id, rank, jurisdiction_key)"
                 " VALUES (?, ?, ?)",
-                (article_id, rank, place.key),
+                [(article_id, rank, place.key) for rank, place in enumerate(extraction.places)],
             )
 
     async def _ensure_jurisdiction(self, db: aiosqlite.Connection, place: Place) -> None:
         await db.execute(
-            "INSERT OR IGNORE INTO jurisdictions (key, level, name, state, country)"
-            " VALUES (?, ?, ?, ?, ?)",
+            INSERT_JURISDICTION,
             (place.key, place.level, place.name, place.state, place.country),
         )
 

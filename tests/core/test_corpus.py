@@ -5,12 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.corpus import (
     MAX_FILE_BYTES,
     CorpusError,
+    _load_yaml_fast,
+    _NoAliasSafeLoader,
     canonical_url,
     clean_body,
+    load_yaml,
     parse_document,
 )
 from tests.conftest import SEEDS_DIR
@@ -140,3 +144,38 @@ def test_stable_ids_ignore_amp_variants() -> None:
     )
     b = parse_document(b"---\ntitle: T2\nwebUrl: https://x.com/a\n---\n", path="b")
     assert a.articles[0].stable_id() == b.articles[0].stable_id()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        YAML_SEED.read_text(encoding="utf-8").split("\n---\n")[0].removeprefix("---\n"),
+        "title: Plain\npublishedDateTime: 2020-02-04T18:51:00Z\ncount: 3\nflag: no\nempty:\n",
+        "title: 'quoted: colon'\nrelated:\n  - {title: flow, url: 'https://x.example/a'}\n",
+        "title: ünïcödé ✓\nexcerpt: >\n  folded\n  text\n",
+        "",
+    ],
+)
+def test_fast_yaml_reads_what_the_pure_python_loader_reads(text: str) -> None:
+    assert load_yaml(text, path="f") == yaml.load(text, Loader=_NoAliasSafeLoader)
+    if yaml.__with_libyaml__:
+        assert _load_yaml_fast(text) == (True, load_yaml(text, path="f"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "title: [unclosed\n",
+        "a: &x 1\nb: *x\ntitle: t\n",
+        "title: !!python/object/apply:os.system ['echo pwned']\n",
+        "title: a\n\tb: tab\n",
+    ],
+)
+def test_fast_yaml_rejects_with_the_pure_python_wording(text: str) -> None:
+    with pytest.raises(CorpusError) as fast:
+        load_yaml(text, path="f")
+    with pytest.raises(yaml.YAMLError) as slow:
+        yaml.load(text, Loader=_NoAliasSafeLoader)
+    assert fast.value.reason.startswith("malformed YAML")
+    problem = getattr(slow.value, "problem", None) or str(slow.value).splitlines()[0]
+    assert fast.value.reason.endswith(problem)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+import bot.ingest as ingest_module
 from bot.ingest import ingest_corpus
 from bot.store import Store, StoreError
+from bot.store._articles import ArticleStore
 from bot.store._base import migrations
 
 
@@ -164,3 +167,120 @@ async def test_search_ignores_fts_syntax_in_user_text(store: Store, corpus_dir: 
     assert await store.search_articles('clearview" OR title:*') == []
     results = await store.search_articles("Clearview")
     assert results and "Chicago" in results[0].title
+
+
+def _document(title: str, published: str | None, provider: str = "Metro Daily") -> str:
+    """A front-matter file without a URL: only the headline rule can find its duplicates."""
+    date = f"publishedDateTime: {published}\n" if published else ""
+    return f'---\ntitle: "{title}"\n{date}provider:\n  name: {provider}\n---\nBody.\n'
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "merged"),
+    [
+        ("2021-03-01T10:00:00Z", "2021-03-03T09:00:00Z", True),
+        ("2021-03-01T10:00:00Z", "2021-03-04T09:59:00Z", True),
+        ("2021-03-01T10:00:00Z", "2021-03-04T10:01:00Z", False),
+        ("2021-03-01T10:00:00+05:00", "2021-03-04T09:00:00+05:00", True),
+        ("2021-03-01T10:00:00Z", None, True),
+    ],
+)
+async def test_near_identical_headline_from_one_provider_within_three_days_is_one_story(
+    store: Store, tmp_path: Path, first: str, second: str | None, merged: bool
+) -> None:
+    corpus = tmp_path / "dated"
+    corpus.mkdir()
+    (corpus / "a.md").write_text(
+        _document("Oakland council votes to ban facial recognition", first)
+    )
+    (corpus / "b.md").write_text(
+        _document("Oakland council votes to ban the facial recognition", second)
+    )
+    (corpus / "c.md").write_text(
+        _document("Oakland council votes to ban facial recognition", second, "Other Paper")
+    )
+    summary = await ingest_corpus(store, corpus)
+    assert summary.merged == (1 if merged else 0)
+    assert await store.count_articles() == (2 if merged else 3)
+
+
+def _numbered_corpus(directory: Path, files: int) -> None:
+    """``files`` documents of 4 articles each, weeks apart so no headlines merge."""
+    directory.mkdir()
+    for number in range(files):
+        day = f"2021-{number + 1:02d}-01T12:00:00Z"
+        related = "".join(
+            f'  - title: "Related story {number}-{item}"\n'
+            f"    publishedDateTime: {day}\n"
+            f'    webUrl: "https://paper{item}.example.com/{number}/{item}/"\n'
+            for item in range(3)
+        )
+        (directory / f"{number:02d}.md").write_text(
+            f'---\ntitle: "Story number {number}"\npublishedDateTime: {day}\n'
+            f'webUrl: "https://example.com/{number}/"\nrelated:\n{related}---\nBody.\n'
+        )
+
+
+async def _snapshot(store: Store) -> tuple[list[str], list[str]]:
+    articles = sorted(a.id for a in await store.all_articles())
+    return articles, await store.source_paths()
+
+
+async def test_a_failure_mid_ingest_keeps_earlier_files_and_the_next_ingest_completes(
+    store: Store, tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = tmp_path / "numbered"
+    _numbered_corpus(corpus, 10)
+    real_extract = ingest_module.extract
+    calls = 0
+
+    def failing_extract(article):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        if calls == 5 * 4 + 2:  # the second article of the sixth file
+            raise RuntimeError("extractor crashed")
+        return real_extract(article)
+
+    monkeypatch.setattr(ingest_module, "extract", failing_extract)
+    with pytest.raises(RuntimeError, match="crashed"):
+        await ingest_corpus(store, corpus)
+    articles, paths = await _snapshot(store)
+    assert len(articles) == 5 * 4
+    assert [Path(p).name for p in paths] == [f"{n:02d}.md" for n in range(5)]
+
+    monkeypatch.setattr(ingest_module, "extract", real_extract)
+    summary = await ingest_corpus(store, corpus)
+    assert summary.files_skipped == 5 and summary.files_parsed == 5
+    assert len(summary.new) == 5 * 4 and summary.rejected == []
+    async with await Store.open(tmp_path / "clean.db") as clean:
+        await ingest_corpus(clean, corpus)
+        assert await _snapshot(store) == await _snapshot(clean)
+
+
+async def test_an_interrupt_inside_a_file_transaction_rolls_that_file_back(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C reaches asyncio code as a cancellation at whatever ``await`` is running."""
+    corpus = tmp_path / "numbered"
+    _numbered_corpus(corpus, 10)
+    real_add_variants = ArticleStore._add_variants
+    calls = 0
+
+    async def interrupted(self, db, article_id, parsed):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        if calls == 3 * 4 + 3:  # the third article of the fourth file, two already written
+            raise asyncio.CancelledError
+        await real_add_variants(self, db, article_id, parsed)
+
+    monkeypatch.setattr(ArticleStore, "_add_variants", interrupted)
+    with pytest.raises(asyncio.CancelledError):
+        await ingest_corpus(store, corpus)
+    articles, paths = await _snapshot(store)
+    assert len(articles) == 3 * 4
+    assert len(paths) == 3
+
+    monkeypatch.setattr(ArticleStore, "_add_variants", real_add_variants)
+    summary = await ingest_corpus(store, corpus)
+    assert summary.files_skipped == 3 and len(summary.new) == 7 * 4
+    assert await store.count_articles() == 10 * 4
