@@ -134,7 +134,8 @@ async def _ingest_file(
     try:
         result = parse_document(data, path=key)
     except CorpusError as exc:
-        log.warning("rejected %s", exc)
+        # The summary lists every rejection; a warning here would break the progress line.
+        log.info("rejected %s", exc)
         await store.record_rejected_file(key, stat.st_size, stat.st_mtime_ns, sha256, exc.reason)
         summary.rejected.append((key, exc.reason))
         return

@@ -176,10 +176,9 @@ class Banwatch:
         jurisdiction = await self.resolve_place(query)
         events = await self.store.policy_events([jurisdiction.key])
         result = derive_status(jurisdiction, events)
-        for event in result.events:
-            article = await self.store.get_article(event.article_id)
-            if article is not None:
-                result.notes[event.article_id] = event_note(article)
+        articles = await self.store.get_articles([event.article_id for event in result.events])
+        for article_id, article in articles.items():
+            result.notes[article_id] = event_note(article)
         return result
 
     timeline = status

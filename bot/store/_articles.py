@@ -525,6 +525,22 @@ class ArticleStore(BaseStore):
             return None
         return (await self._articles_with_extraction([row]))[0]
 
+    async def get_articles(self, article_ids: Sequence[str]) -> dict[str, Article]:
+        """Several articles with their effective readings, by id (unknown ids left out)."""
+        found: dict[str, Article] = {}
+        ids = list(dict.fromkeys(article_ids))
+        # In slices, to stay under SQLite's limit on bound parameters.
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = await self._fetchall(
+                f"SELECT * FROM articles WHERE id IN ({marks})",
+                chunk,
+            )
+            for article in await self._articles_with_extraction(rows):
+                found[article.id] = article
+        return found
+
     async def article_titles(self, article_id: str) -> list[str]:
         """Every headline the story arrived under."""
         rows = await self._fetchall(
