@@ -1,25 +1,40 @@
 """Petitions a guild runs: create, edit, sign, count, close, export; milestones and retention.
 
 Only what a signer chooses to give is stored besides their user id; nothing about a signer is
-ever logged. The cog and the console are thin faces over :class:`Petitions`.
+ever logged. The cog and the console are thin faces over :class:`Petitions`. Input checks live
+in ``_validate``, text renderings in ``_render``, the delivery files (CSV, OSDI) in ``_export``.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import importlib
-import io
-import json
 import logging
-import re
-from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from dateutil import parser as date_parser
-
+from bot.petitions._export import PetitionExport, build_export
+from bot.petitions._render import (
+    milestone_text,
+    progress_bar,
+    render_open_petitions,
+    render_petition,
+    render_petition_list,
+    revision_line,
+)
+from bot.petitions._validate import (
+    MAX_DEMAND,
+    MAX_GOAL,
+    MAX_REASON,
+    MAX_TARGET,
+    MAX_TITLE,
+    clean_public_name,
+    clean_text,
+    clean_zip,
+    parse_deadline,
+    parse_petition_id,
+)
 from bot.privacy import CONSENT_VERSION, ConsentRequired
 from bot.service import Banwatch, BanwatchError
 from bot.store import Store
@@ -35,27 +50,22 @@ __all__ = [
     "Revision",
     "SignReceipt",
     "Signature",
+    "clean_public_name",
+    "clean_zip",
     "goal_milestones_crossed",
+    "milestone_text",
+    "parse_deadline",
     "parse_petition_id",
     "progress_bar",
     "render_open_petitions",
+    "render_petition",
+    "render_petition_list",
+    "revision_line",
 ]
 
 GOAL_MILESTONES = (25, 50, 75, 100)
 DEADLINE_WARNING = dt.timedelta(days=2)
 DEFAULT_RETENTION_DAYS = 180
-
-MAX_TITLE = 100
-MAX_TARGET = 100
-MAX_DEMAND = 2000
-MAX_PUBLIC_NAME = 64
-MAX_REASON = 500
-MAX_GOAL = 10_000_000
-MAX_ZIP = 20
-ZIP_PLUS_FOUR = re.compile(r"^(\d{5})-?\d{4}$")
-WARD_TEXT = re.compile(r"^[\w .#-]+$")
-# Spreadsheet programs run cells starting with these as formulas.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 Notifier = Callable[..., Awaitable[Any]]
 
@@ -70,90 +80,11 @@ class SignReceipt:
     milestones: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class PetitionExport:
-    """Delivery files: signatures CSV, counts by ward CSV, OSDI JSON (no user ids anywhere)."""
-
-    petition: Petition
-    files: dict[str, bytes] = field(default_factory=dict)
-    osdi: dict[str, Any] = field(default_factory=dict)
-
-
 def goal_milestones_crossed(previous: int, current: int, goal: int) -> list[int]:
     """Goal percentages passed when the count went from ``previous`` to ``current``."""
     if goal <= 0:
         return []
     return [p for p in GOAL_MILESTONES if previous * 100 < p * goal <= current * 100]
-
-
-def progress_bar(count: int, goal: int, width: int = 20) -> str:
-    """``[#######.............] 35%`` toward the goal (capped at full)."""
-    fraction = min(count / goal, 1.0) if goal > 0 else 0.0
-    filled = round(fraction * width)
-    percent = int(count * 100 / goal) if goal > 0 else 0
-    return f"[{'#' * filled}{'.' * (width - filled)}] {percent}%"
-
-
-def parse_petition_id(value: int | str) -> int:
-    """``12`` or ``#12`` as an id; BanwatchError otherwise."""
-    text = str(value).strip().lstrip("#")
-    if not text.isdigit() or len(text) > 12 or int(text) < 1:
-        raise BanwatchError(f"{str(value)[:20]!r} is not a petition number, e.g. `12`.")
-    return int(text)
-
-
-def _clean(text: str | None, limit: int, what: str, *, required: bool = False) -> str | None:
-    cleaned = " ".join((text or "").split()) if what != "demand" else (text or "").strip()
-    if not cleaned:
-        if required:
-            raise BanwatchError(f"The petition needs a {what}.")
-        return None
-    if len(cleaned) > limit:
-        raise BanwatchError(f"The {what} is too long ({len(cleaned)} characters; at most {limit}).")
-    return cleaned
-
-
-def clean_zip(text: str | None) -> str | None:
-    """A ZIP code (ZIP+4 cut to five digits: no more precise than needed) or a short ward name."""
-    value = " ".join((text or "").split())
-    if not value:
-        return None
-    match = ZIP_PLUS_FOUR.match(value)
-    if match:
-        return match.group(1)
-    if len(value) > MAX_ZIP or not WARD_TEXT.match(value):
-        raise BanwatchError("ZIP/ward: a ZIP code like `60614` or a ward like `Ward 32`.")
-    return value
-
-
-def clean_public_name(text: str | None) -> str | None:
-    """A name to list publicly; mentions and markup are neutralised."""
-    value = _clean(text, MAX_PUBLIC_NAME, "public name")
-    if value is None:
-        return None
-    value = value.replace("@", "").replace("`", "").replace("*", "").replace("_", " ").strip()
-    return value or None
-
-
-def parse_deadline(text: str | None, now: dt.datetime) -> str | None:
-    """An ISO date (end of that day, UTC) or date-time; must be in the future."""
-    value = (text or "").strip()
-    if not value:
-        return None
-    try:
-        parsed = date_parser.isoparse(value)
-    except (ValueError, OverflowError):
-        raise BanwatchError(
-            f"Deadline {value[:30]!r}: write it as a date like `2025-12-31`."
-        ) from None
-    if len(value) <= 10:  # a plain date: signable through that whole day
-        parsed = parsed.replace(hour=23, minute=59, second=59)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.UTC)
-    parsed = parsed.astimezone(dt.UTC)
-    if parsed <= now:
-        raise BanwatchError("The deadline must be in the future.")
-    return parsed.isoformat(timespec="seconds")
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -167,11 +98,6 @@ def _default_notifier() -> Notifier | None:
     except ImportError:
         return None
     return getattr(module, "enqueue_guild_notice", None)
-
-
-def _spreadsheet_safe(text: str | None) -> str:
-    value = text or ""
-    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 class Petitions:
@@ -206,9 +132,9 @@ class Petitions:
         deadline: str | None = None,
     ) -> Petition:
         """Open a new petition in a guild."""
-        clean_title = _clean(title, MAX_TITLE, "title", required=True)
-        clean_demand = _clean(demand, MAX_DEMAND, "demand", required=True)
-        clean_target = _clean(target, MAX_TARGET, "target", required=True)
+        clean_title = clean_text(title, MAX_TITLE, "title", required=True)
+        clean_demand = clean_text(demand, MAX_DEMAND, "demand", required=True)
+        clean_target = clean_text(target, MAX_TARGET, "target", required=True)
         try:
             goal_number = int(str(goal).strip().replace(",", ""))
         except ValueError:
@@ -253,9 +179,9 @@ class Petitions:
         changes = {
             name: value
             for name, value in (
-                ("title", _clean(title, MAX_TITLE, "title")),
-                ("demand", _clean(demand, MAX_DEMAND, "demand")),
-                ("target", _clean(target, MAX_TARGET, "target")),
+                ("title", clean_text(title, MAX_TITLE, "title")),
+                ("demand", clean_text(demand, MAX_DEMAND, "demand")),
+                ("target", clean_text(target, MAX_TARGET, "target")),
             )
             if value is not None
         }
@@ -287,15 +213,7 @@ class Petitions:
     async def export(self, petition_id: int | str, *, guild_id: str) -> PetitionExport:
         """CSV and OSDI JSON for delivery to the target; no user ids, private names withheld."""
         petition = await self.get(petition_id, guild_id=guild_id)
-        signatures = await self.store.signatures(petition.id)
-        stem = f"petition-{petition.id}"
-        files = {f"{stem}-signatures.csv": _signatures_csv(signatures).encode("utf-8")}
-        wards = _ward_counts(petition, signatures)
-        if wards:
-            files[f"{stem}-by-ward.csv"] = _wards_csv(wards).encode("utf-8")
-        osdi = _osdi(petition, signatures)
-        files[f"{stem}.osdi.json"] = json.dumps(osdi, indent=2, ensure_ascii=False).encode("utf-8")
-        return PetitionExport(petition, files, osdi)
+        return build_export(petition, await self.store.signatures(petition.id))
 
     # -- everyone -----------------------------------------------------------------------------
 
@@ -336,7 +254,7 @@ class Petitions:
         number = parse_petition_id(petition_id)
         name = clean_public_name(public_name)
         ward = clean_zip(zip_code)
-        why = _clean(reason, MAX_REASON, "reason")
+        why = clean_text(reason, MAX_REASON, "reason")
         # Refuse a closed or expired petition before asking for consent; the transaction
         # below checks again, so a petition closing meanwhile is still refused.
         current = await self.get(number, guild_id=guild_id)
@@ -449,164 +367,3 @@ class Petitions:
             )
         except Exception:
             log.exception("could not queue milestone %s of petition %s", milestone, petition.id)
-
-
-def milestone_text(petition: Petition, milestone: str, count: int | None = None) -> tuple[str, str]:
-    """Title and description of a milestone notice (counts only, never signers)."""
-    count = petition.signature_count if count is None else count
-    progress = f"{count:,} of {petition.goal:,} signatures. {progress_bar(count, petition.goal)}"
-    if milestone.startswith("goal-"):
-        percent = milestone.removeprefix("goal-")
-        if percent == "100":
-            title = f"Petition #{petition.id} reached its goal!"
-        else:
-            title = f"Petition #{petition.id} is {percent}% of the way to its goal"
-        return title, f"**{petition.title}** (to {petition.target})\n{progress}"
-    if milestone == "deadline":
-        deadline = (petition.deadline or "")[:10]
-        return (
-            f"Petition #{petition.id} closes soon ({deadline})",
-            f"**{petition.title}** (to {petition.target})\n{progress}\nSign with "
-            f"`/petition sign {petition.id}` before the deadline.",
-        )
-    return (
-        f"Petition #{petition.id} is closed",
-        f"**{petition.title}** (to {petition.target})\nFinal count: {progress}",
-    )
-
-
-# -- rendering ---------------------------------------------------------------------------------
-
-
-def render_petition(
-    petition: Petition, revisions: list[Revision] | None = None, *, show_demand: bool = True
-) -> str:
-    """A petition as plain text (console and embed description)."""
-    lines = [f"Petition #{petition.id}: {petition.title} [{petition.status}]"]
-    lines.append(f"To: {petition.target}")
-    if petition.jurisdiction:
-        lines.append(f"Place: {petition.jurisdiction}")
-    if show_demand:
-        lines.append("")
-        lines.append(petition.demand)
-        lines.append("")
-    lines.append(
-        f"{petition.signature_count:,} of {petition.goal:,} signatures "
-        f"{progress_bar(petition.signature_count, petition.goal)}"
-    )
-    if petition.deadline:
-        lines.append(f"Deadline: {petition.deadline[:10]}")
-    if petition.closed_at:
-        lines.append(f"Closed: {petition.closed_at[:10]}")
-    if revisions:
-        lines.append("Revision history:")
-        for revision in revisions:
-            lines.append(f"  {revision_line(revision)}")
-    return "\n".join(lines)
-
-
-def revision_line(revision: Revision, *, escape: Callable[[str], str] = str) -> str:
-    """One text change: when, which field, and the old and new text (shortened)."""
-
-    def short(text: str) -> str:
-        flat = " ".join(text.split())
-        return escape(flat if len(flat) <= 60 else flat[:59] + "…")
-
-    when = revision.revised_at[:16].replace("T", " ")
-    return (
-        f'{when} {revision.field} changed: "{short(revision.old_value)}"'
-        f' -> "{short(revision.new_value)}"'
-    )
-
-
-def render_petition_list(petitions: list[Petition]) -> str:
-    """One line per petition."""
-    if not petitions:
-        return "No petitions yet."
-    return "\n".join(
-        f"#{p.id} {p.title} [{p.status}] {p.signature_count:,}/{p.goal:,}"
-        + (f" - {p.jurisdiction}" if p.jurisdiction else "")
-        for p in petitions
-    )
-
-
-def render_open_petitions(petitions: list[Petition], *, escape: Callable[[str], str] = str) -> str:
-    """One line per open petition (the /status listing): id, title, count toward the goal."""
-    return "\n".join(
-        f"#{p.id} {escape(p.title)}: {p.signature_count:,}/{p.goal:,} signatures"
-        f" (/petition show {p.id})"
-        for p in petitions
-    )
-
-
-def _ward_counts(petition: Petition, signatures: list[Signature]) -> dict[str, int]:
-    if petition.ward_counts is not None:
-        wards = dict(petition.ward_counts)
-    else:
-        wards = dict(Counter(s.zip or "" for s in signatures))
-    if set(wards) <= {""}:
-        return {}
-    return dict(sorted(wards.items(), key=lambda item: (item[0] == "", item[0])))
-
-
-def _signatures_csv(signatures: list[Signature]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    with_zip = any(s.zip for s in signatures)
-    header = ["number", "name", "signed_on", "comment"]
-    if with_zip:
-        header.insert(2, "zip_or_ward")
-    writer.writerow(header)
-    for number, signature in enumerate(signatures, start=1):
-        row = [
-            str(number),
-            _spreadsheet_safe(signature.public_name) or "(name withheld)",
-            signature.signed_at[:10],
-            _spreadsheet_safe(signature.reason),
-        ]
-        if with_zip:
-            row.insert(2, _spreadsheet_safe(signature.zip))
-        writer.writerow(row)
-    return buffer.getvalue()
-
-
-def _wards_csv(wards: dict[str, int]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["zip_or_ward", "signatures"])
-    for ward, count in wards.items():
-        writer.writerow([_spreadsheet_safe(ward) or "(not given)", count])
-    return buffer.getvalue()
-
-
-def _osdi(petition: Petition, signatures: list[Signature]) -> dict[str, Any]:
-    """The petition and its signatures in the OSDI shape (osdi:petition / osdi:signatures)."""
-    osdi_signatures = []
-    for signature in signatures:
-        entry: dict[str, Any] = {"action_date": signature.signed_at}
-        if signature.reason:
-            entry["comments"] = signature.reason
-        person: dict[str, Any] = {}
-        if signature.public_name:
-            person["name"] = signature.public_name
-        if signature.zip:
-            person["postal_addresses"] = [{"postal_code": signature.zip}]
-        if person:
-            entry["person"] = person
-        osdi_signatures.append(entry)
-    data: dict[str, Any] = {
-        "origin_system": "banwatch",
-        "identifiers": [f"banwatch:petition-{petition.id}"],
-        "title": petition.title,
-        "petition_text": petition.demand,
-        "target": [{"name": petition.target}],
-        "total_signatures": petition.signature_count,
-        "created_date": petition.created_at,
-        "status": petition.status,
-        "signatures": osdi_signatures,
-    }
-    if petition.deadline:
-        data["end_date"] = petition.deadline
-    if petition.jurisdiction:
-        data["jurisdiction"] = petition.jurisdiction
-    return data

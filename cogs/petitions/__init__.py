@@ -1,11 +1,10 @@
-"""Petitions in Discord: /petition commands, the persistent Sign button and its consent modal."""
+"""Petitions in Discord: the /petition commands; the Sign button and forms are in ``_views``."""
 
 from __future__ import annotations
 
 import asyncio
 import io
 import logging
-import re
 from typing import Any
 
 import aiohttp
@@ -13,216 +12,26 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.client import BanwatchBot, report_error
-from bot.petitions import (
-    Petition,
-    Petitions,
-    progress_bar,
-    render_petition_list,
-    revision_line,
-)
-from bot.privacy import CONSENT_SHORT, CONSENT_TEXT, ConsentRequired
+from bot.client import BanwatchBot
+from bot.petitions import Petitions, render_petition_list, revision_line
+from bot.privacy import CONSENT_TEXT, ConsentRequired
 from bot.service import BanwatchError
 from cogs._embeds import clip, escape
-from cogs._replies import NO_MENTIONS, OwnerView, SafeModal
+from cogs._replies import NO_MENTIONS
 from cogs.checks import moderator_only
+from cogs.petitions._embeds import escape_lines, petition_embed
+from cogs.petitions._views import (
+    ConsentView,
+    CreatePetitionModal,
+    SignButton,
+    sign_view,
+    signed_text,
+)
 
 log = logging.getLogger(__name__)
 
-SIGN_BUTTON_ID = "petition:sign:{petition_id}"
 # Signatures within this window share one edit of each posted copy (edits are rate-limited).
 REFRESH_DELAY_SECONDS = 1.0
-SIGN_BUTTON_PATTERN = r"petition:sign:(?P<petition_id>[0-9]{1,12})"
-
-
-def escape_lines(text: str) -> str:
-    """User text shown literally, keeping its line breaks (``escape`` makes one line)."""
-    return "\n".join(escape(line) for line in text.splitlines())
-
-
-def petition_embed(petition: Petition, *, history: int = 0) -> discord.Embed:
-    """A petition with its progress toward the goal (counts only, never signers)."""
-    embed = discord.Embed(
-        title=clip(f"#{petition.id} {petition.title}", 256),
-        description=clip(escape_lines(petition.demand), 4000),
-        colour=discord.Colour.green() if petition.status == "open" else discord.Colour.dark_grey(),
-    )
-    embed.add_field(name="To", value=clip(escape(petition.target), 1024), inline=True)
-    if petition.jurisdiction:
-        embed.add_field(name="Place", value=clip(escape(petition.jurisdiction), 1024))
-    embed.add_field(
-        name="Signatures",
-        value=f"{petition.signature_count:,} of {petition.goal:,}\n"
-        f"`{progress_bar(petition.signature_count, petition.goal)}`",
-        inline=False,
-    )
-    if petition.deadline:
-        embed.add_field(name="Deadline", value=petition.deadline[:10])
-    embed.add_field(name="Status", value=petition.status)
-    footer = "Sign with the button or /petition sign. /privacy mydata shows what is kept."
-    if history:
-        footer = (
-            f"Edited {history} time(s); /petition show {petition.id} for the history. " + footer
-        )
-    embed.set_footer(text=footer)
-    return embed
-
-
-class SignButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=SIGN_BUTTON_PATTERN):
-    """The Sign button on a posted petition; its custom_id carries the petition id, so it keeps
-    working after a restart."""
-
-    def __init__(self, petition_id: int, *, disabled: bool = False) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Sign",
-                style=discord.ButtonStyle.success,
-                custom_id=SIGN_BUTTON_ID.format(petition_id=petition_id),
-                disabled=disabled,
-            )
-        )
-        self.petition_id = petition_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> SignButton:
-        return cls(int(match["petition_id"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        """Open the consent modal (answered with the notice and optional fields)."""
-        cog = interaction.client.get_cog("Petitions")  # type: ignore[attr-defined]
-        try:
-            petition = await cog.petitions.get(self.petition_id, guild_id=str(interaction.guild_id))
-            if petition.status != "open":
-                raise BanwatchError(
-                    f"Petition #{petition.id} is closed and no longer takes signatures."
-                )
-        except Exception as error:
-            await report_error(interaction, error)
-            return
-        await interaction.response.send_modal(SignModal(cog, petition))
-
-
-def sign_view(petition: Petition) -> discord.ui.View:
-    """The view under a posted petition: one Sign button."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(SignButton(petition.id, disabled=petition.status != "open"))
-    return view
-
-
-class SignModal(SafeModal):
-    """The short consent form: what is kept and why, then the optional details."""
-
-    notice = discord.ui.TextDisplay(CONSENT_SHORT)
-    public_name: discord.ui.TextInput[SignModal] = discord.ui.TextInput(
-        custom_id="public_name",
-        label="Public name (blank = listed anonymously)",
-        required=False,
-        max_length=64,
-    )
-    zip_code: discord.ui.TextInput[SignModal] = discord.ui.TextInput(
-        custom_id="zip_code", label="ZIP code or ward (optional)", required=False, max_length=20
-    )
-    reason: discord.ui.TextInput[SignModal] = discord.ui.TextInput(
-        custom_id="reason",
-        label="Why you sign (optional, shared with target)",
-        style=discord.TextStyle.paragraph,
-        required=False,
-        max_length=500,
-    )
-
-    def __init__(self, cog: PetitionsCog, petition: Petition) -> None:
-        super().__init__(title=clip(f"Sign petition #{petition.id}", 45))
-        self.cog = cog
-        self.petition = petition
-
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        receipt = await self.cog.petitions.sign(
-            self.petition.id,
-            str(interaction.user.id),
-            guild_id=str(interaction.guild_id),
-            public_name=self.public_name.value,
-            zip_code=self.zip_code.value,
-            reason=self.reason.value,
-            consent=True,  # submitting this form, which shows the notice, is the consent
-        )
-        await interaction.response.send_message(_signed_text(receipt), ephemeral=True)
-        await self.cog.refresh_posts(receipt.petition.id)
-
-
-class ConsentView(OwnerView):
-    """A first-time signer's "I agree, sign" button under the full privacy notice."""
-
-    def __init__(self, cog: PetitionsCog, owner_id: int, sign_args: dict[str, Any]) -> None:
-        super().__init__(owner_id, timeout=600)
-        self.cog = cog
-        self.sign_args = sign_args
-
-    @discord.ui.button(label="I agree, sign", style=discord.ButtonStyle.success)
-    async def agree(
-        self, interaction: discord.Interaction, button: discord.ui.Button[ConsentView]
-    ) -> None:
-        """Record consent and the signature."""
-        receipt = await self.cog.petitions.sign(**self.sign_args, consent=True)
-        await interaction.response.edit_message(content=_signed_text(receipt), view=None)
-        self.stop()
-        await self.cog.refresh_posts(receipt.petition.id)
-
-
-def _signed_text(receipt: Any) -> str:
-    petition = receipt.petition
-    if receipt.already_signed:
-        return f"You have already signed petition #{petition.id}. Thank you!"
-    return (
-        f"Signed petition #{petition.id}: {receipt.count:,} of {petition.goal:,} signatures."
-        " Withdraw with `/petition unsign`; `/privacy mydata` shows what is kept."
-    )
-
-
-class CreatePetitionModal(SafeModal, title="New petition"):
-    """The petition's text, target, goal and optional deadline."""
-
-    petition_title: discord.ui.TextInput[CreatePetitionModal] = discord.ui.TextInput(
-        custom_id="petition_title", label="Title", max_length=100
-    )
-    demand: discord.ui.TextInput[CreatePetitionModal] = discord.ui.TextInput(
-        custom_id="demand", label="The demand", style=discord.TextStyle.paragraph, max_length=2000
-    )
-    target: discord.ui.TextInput[CreatePetitionModal] = discord.ui.TextInput(
-        custom_id="target",
-        label="Target (who receives it)",
-        placeholder="Mayor of Chicago",
-        max_length=100,
-    )
-    goal: discord.ui.TextInput[CreatePetitionModal] = discord.ui.TextInput(
-        custom_id="goal", label="Signature goal", placeholder="500", max_length=9
-    )
-    deadline: discord.ui.TextInput[CreatePetitionModal] = discord.ui.TextInput(
-        custom_id="deadline", label="Deadline (optional, YYYY-MM-DD)", required=False, max_length=25
-    )
-
-    def __init__(self, cog: PetitionsCog, place: str | None) -> None:
-        super().__init__()
-        self.cog = cog
-        self.place = place
-
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        petition = await self.cog.petitions.create(
-            guild_id=str(interaction.guild_id),
-            created_by=str(interaction.user.id),
-            title=self.petition_title.value,
-            demand=self.demand.value,
-            target=self.target.value,
-            goal=self.goal.value,
-            place=self.place,
-            deadline=self.deadline.value,
-        )
-        await interaction.response.send_message(
-            f"Created petition #{petition.id}. Post it with `/petition post {petition.id}`.",
-            embed=petition_embed(petition),
-            ephemeral=True,
-        )
 
 
 @app_commands.guild_only()
@@ -481,7 +290,7 @@ class PetitionsCog(commands.GroupCog, name="Petitions", group_name="petition"):
             view = ConsentView(self, interaction.user.id, arguments)
             await interaction.response.send_message(CONSENT_TEXT, view=view, ephemeral=True)
             return
-        await interaction.response.send_message(_signed_text(receipt), ephemeral=True)
+        await interaction.response.send_message(signed_text(receipt), ephemeral=True)
         await self.refresh_posts(receipt.petition.id)
 
     @app_commands.command(name="unsign")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import pkgutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,11 +22,11 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def every_cog_module() -> list[str]:
-    """``cogs.<name>`` for every public module in cogs/."""
+    """``cogs.<name>`` for every public module and package in cogs/ (a big cog is a package)."""
     return sorted(
-        f"cogs.{path.stem}"
-        for path in (PROJECT_ROOT / "cogs").glob("*.py")
-        if not path.stem.startswith("_") and path.stem != "checks"
+        f"cogs.{module.name}"
+        for module in pkgutil.iter_modules([str(PROJECT_ROOT / "cogs")])
+        if not module.name.startswith("_") and module.name != "checks"
     )
 
 
