@@ -113,6 +113,8 @@ class Gazetteer:
     state_or_city: dict[str, tuple[City, re.Pattern[str]]] = field(default_factory=dict)
     not_places: frozenset[str] = frozenset()
     person_first_names: frozenset[str] = frozenset()
+    # Each country's capital city (name key): a dateline there can stand for the country.
+    capitals: dict[str, str] = field(default_factory=dict)
     max_words: int = 4
 
 
@@ -190,6 +192,8 @@ def gazetteer() -> Gazetteer:
     for iso, info in cache.get_countries().items():
         gaz.countries[name_key(info["name"])] = iso
         gaz.country_names[iso] = info["name"]
+        if info.get("capital"):
+            gaz.capitals[iso] = name_key(str(info["capital"]))
     gaz.country_names.update(
         {"EU": "European Union", "GB": "United Kingdom", "US": "United States"}
     )

@@ -58,6 +58,14 @@ _STATE_POLITICS = re.compile(
     r"state\s+(?:law|bill|senate|house|lawmakers|legislators|police|attorney\s+general))\b",
     re.IGNORECASE,
 )
+# Words of national politics: a story datelined in a national capital with these is about the
+# country ("NEW DELHI — The National Crime Records Bureau ...", "CANBERRA — The parliamentary
+# committee ...").
+_NATIONAL_POLITICS = re.compile(
+    r"\b(?:national|nationwide|federal|parliament\w*|cabinet|prime\s+minister|across\s+the\s+"
+    r"country|government(?:'s|’s)|the\s+government)\b",
+    re.IGNORECASE,
+)
 _NAMED_AS_PLACE = re.compile(r"\b(?:city|town|village|mayor)\s+of\s+$", re.IGNORECASE)
 # A person named with a title ("Gov. Charlie Baker", "Mayor LaToya Cantrell"): the surname is
 # not a place anywhere in the same item ("Baker signs police reform bill").
@@ -236,6 +244,20 @@ class _Scanner:
         self, text: str, tokens: list[re.Match[str]], i: int, field_name: str, lead_chars: int
     ) -> int:
         """Try the longest name starting at token i; return how many tokens it used."""
+        for size in (2, 1):
+            # "Met police", "Metropolitan police": a force's name with a lower-case "police".
+            if i + size < len(tokens) and tokens[i + size].group(0) == "police":
+                window = tokens[i : i + size + 1]
+                gaps = [text[a.end() : b.start()] for a, b in itertools.pairwise(window)]
+                start, end = window[0].start(), window[-1].end()
+                raw = text[start:end]
+                if (
+                    all(t.group(0)[0].isupper() for t in window[:-1])
+                    and all(gap == " " for gap in gaps)
+                    and name_key(raw) in self.known
+                    and self._lookup(raw, text, start, end, field_name, lead_chars, size + 1)
+                ):
+                    return size + 1
         for size in range(min(_MAX_WORDS, len(tokens) - i), 0, -1):
             window = tokens[i : i + size]
             last = window[-1].group(0)
@@ -349,6 +371,14 @@ class _Scanner:
         if company and raw[0].isupper():
             self._add(Mention("company", [company.to_place()], field_name, start, base))
             return True
+        if cities and size == 1 and raw.isupper() and len(raw) <= 4:
+            # "GAO", "UN": an acronym, not the town that shares its letters (aliases such as
+            # "NYC" name another city and stay).
+            cities = [c for c in cities if name_key(c.name) != key]
+        if cities and size == 1:
+            before = re.search(r"([A-Z][a-z]+)\s+$", text[max(0, start - 20) : start])
+            if before and name_key(before.group(1)) in gaz.demonyms:
+                return False  # "Canadian Tire", "Australian Open": a name, not a place
         if cities:
             if size == 1 and key in gaz.person_first_names and re.match(r"^\s[A-Z][a-z]", after):
                 return False
@@ -572,9 +602,24 @@ def locate(
             # "BOSTON — Gov. Charlie Baker signed ...": the capital is only where it was reported.
             state = Place(level="state", country="US", state=top.state)
             governments = [state, *(p for p in governments if p != state)]
+        elif (
+            top.level == "city"
+            and fields_of[top] == {"dateline"}
+            and top.city is not None
+            and gaz.capitals.get(top.country) == name_key(top.city)
+            and _NATIONAL_POLITICS.search(f"{title}\n{excerpt[:_LEAD_CHARS]}")
+        ):
+            country = Place(level="national", country=top.country)
+            governments = [country, *(p for p in governments if p != country)]
         elif top.level in ("state", "national"):
+            state_news = _STATE_POLITICS.search(f"{title}\n{excerpt[:_LEAD_CHARS]}")
             inner = [
-                p for p in governments[1:] if _specific(p, top) and scores[p] >= 0.5 * scores[top]
+                p
+                for p in governments[1:]
+                if _specific(p, top)
+                and scores[p] >= 0.5 * scores[top]
+                # A capital named only in the dateline of a governor's story is where it was filed.
+                and not (state_news and fields_of[p] == {"dateline"})
             ]
             if inner:
                 governments.remove(inner[0])
