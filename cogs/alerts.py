@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import aiohttp
 import discord
@@ -11,6 +13,7 @@ from discord.ext import commands, tasks
 from discord.http import handle_message_parameters
 
 from bot.alerts.console import CONSOLE_GUILD, subscription_line
+from bot.alerts.forum import find_forum_post, forum_marker
 from bot.alerts.models import AlertMessage, OutboxEntry
 from bot.alerts.sender import DeliveryBroken, DeliveryRetry, Sender
 from bot.alerts.service import Alerts
@@ -53,8 +56,66 @@ def alert_embed(message: AlertMessage) -> discord.Embed:
     return embed.build()
 
 
+def _post_embed(entry: OutboxEntry, message: AlertMessage) -> discord.Embed:
+    """The alert's embed; a forum post's footer carries the row's marker (see bot.alerts.forum)."""
+    embed = alert_embed(message)
+    if entry.channel_kind == "forum":
+        embed.set_footer(text=forum_marker(entry.nonce))
+    return embed
+
+
+def _failure(exc: Exception) -> Exception:
+    """A discord.py/aiohttp failure as the sender's DeliveryRetry or DeliveryBroken."""
+    if isinstance(exc, discord.RateLimited):
+        return DeliveryRetry("rate limited", retry_after=exc.retry_after)
+    if isinstance(exc, (discord.Forbidden, discord.NotFound)):
+        return DeliveryBroken(f"{exc.status} {exc.text or 'refused'}")
+    if isinstance(exc, discord.DiscordServerError):
+        return DeliveryRetry(f"Discord error {exc.status}")
+    if isinstance(exc, discord.HTTPException):
+        if exc.status == 429:
+            return DeliveryRetry("rate limited", retry_after=1.0)
+        return DeliveryBroken(f"{exc.status} {exc.text or 'rejected'}")
+    return DeliveryRetry(f"network error: {exc}")
+
+
+_FAILURES = (discord.RateLimited, discord.HTTPException, TimeoutError, OSError, aiohttp.ClientError)
+
+
+class _ForumReads:
+    """The Discord reads :func:`bot.alerts.forum.find_forum_post` needs, via discord.py."""
+
+    def __init__(self, http: discord.http.HTTPClient) -> None:
+        self.http = http
+
+    async def active_threads(self, guild_id: str) -> list[dict[str, Any]]:
+        data: Any = await self.http.get_active_threads(int(guild_id))
+        return list(data.get("threads") or [])
+
+    async def archived_threads(
+        self, forum_id: str, before: str | None, limit: int
+    ) -> tuple[list[dict[str, Any]], bool]:
+        data: Any = await self.http.get_public_archived_threads(
+            int(forum_id),
+            before=before,  # type: ignore[arg-type]  # Discord takes an ISO8601 timestamp
+            limit=limit,
+        )
+        return list(data.get("threads") or []), bool(data.get("has_more"))
+
+    async def starter_message(self, thread_id: str) -> dict[str, Any] | None:
+        try:
+            data: Any = await self.http.get_message(int(thread_id), int(thread_id))
+        except discord.NotFound:
+            return None  # the starter message (or the thread) was deleted: not our post
+        return dict(data)
+
+
 class DiscordPoster:
-    """Posts alerts with a nonce and ``enforce_nonce``; maps HTTP failures for the sender."""
+    """Posts alerts with a nonce and ``enforce_nonce``; maps HTTP failures for the sender.
+
+    Forum threads have no nonce: their first message's footer carries the outbox row's marker
+    and :meth:`find_post` looks for it before the sender creates a thread again.
+    """
 
     def __init__(self, bot: BanwatchBot) -> None:
         self.bot = bot
@@ -66,11 +127,11 @@ class DiscordPoster:
             everyone=False, users=False, roles=role, replied_user=False
         )
         content = f"<@&{int(entry.role_id)}>" if entry.role_id else None
-        embed = alert_embed(message)
+        embed = _post_embed(entry, message)
         channel_id = int(entry.channel_id)
         try:
             if entry.channel_kind == "forum":
-                # Discord has no nonce for forum posts: the thread is the message.
+                # No nonce for forum posts: the sender's find_post stands in for it.
                 payload = {"name": clip(message.title, 100), "auto_archive_duration": 1440}
                 with handle_message_parameters(
                     content=content,
@@ -85,25 +146,35 @@ class DiscordPoster:
             ) as params:
                 data = await self.bot.http.send_message(channel_id, params=params)
             return str(data["id"])
-        except discord.RateLimited as exc:
-            raise DeliveryRetry("rate limited", retry_after=exc.retry_after) from exc
-        except (discord.Forbidden, discord.NotFound) as exc:
-            raise DeliveryBroken(f"{exc.status} {exc.text or 'refused'}") from exc
-        except discord.DiscordServerError as exc:
-            raise DeliveryRetry(f"Discord error {exc.status}") from exc
-        except discord.HTTPException as exc:
-            if exc.status == 429:
-                raise DeliveryRetry("rate limited", retry_after=1.0) from exc
-            raise DeliveryBroken(f"{exc.status} {exc.text or 'rejected'}") from exc
-        except (TimeoutError, OSError, aiohttp.ClientError) as exc:
-            raise DeliveryRetry(f"network error: {exc}") from exc
+        except _FAILURES as exc:
+            raise _failure(exc) from exc
+
+    async def find_post(
+        self, entry: OutboxEntry, pace: Callable[[], Awaitable[None]]
+    ) -> str | None:
+        """The thread an unconfirmed attempt created for this forum row, if Discord has it."""
+        if entry.channel_kind != "forum" or entry.payload is None or self.bot.user is None:
+            return None
+        try:
+            return await find_forum_post(
+                _ForumReads(self.bot.http),
+                guild_id=entry.guild_id,
+                forum_id=entry.channel_id,
+                owner_id=str(self.bot.user.id),
+                name=clip(entry.payload.title, 100),
+                nonce=entry.nonce,
+                attempted_at=entry.attempted_at or entry.created_at,
+                pace=pace,
+            )
+        except _FAILURES as exc:
+            raise _failure(exc) from exc
 
     async def edit(self, entry: OutboxEntry, message: AlertMessage) -> None:
         """Show the grown "also covered by" on a post already sent."""
         channel_id = int(entry.message_id if entry.channel_kind == "forum" else entry.channel_id)
         try:
             with handle_message_parameters(
-                embed=alert_embed(message), allowed_mentions=NO_MENTIONS
+                embed=_post_embed(entry, message), allowed_mentions=NO_MENTIONS
             ) as params:
                 await self.bot.http.edit_message(
                     channel_id, int(entry.message_id or 0), params=params

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from bot.alerts.models import QUEUED, AlertMessage, OutboxEntry, Subscription
@@ -34,6 +35,12 @@ class ConsolePoster:
     async def edit(self, entry: OutboxEntry, message: AlertMessage) -> None:
         """Show the grown post again."""
         self.printed.append(f"[alert updated in #{entry.channel_id}]\n{render_text(message)}")
+
+    async def find_post(
+        self, entry: OutboxEntry, pace: Callable[[], Awaitable[None]]
+    ) -> str | None:
+        """The console has no forums: nothing to look for."""
+        return None
 
 
 def subscription_line(subscription: Subscription) -> str:
@@ -201,6 +208,7 @@ async def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
                 "state": e.state,
                 "detail": e.detail,
                 "attempts": e.attempts,
+                "unconfirmed_since": e.attempted_at if e.unconfirmed else None,
                 "message_id": e.message_id,
                 "title": e.payload.title if e.payload else None,
                 "updated_at": e.updated_at,

@@ -163,6 +163,13 @@ class OutboxEntry:
     needs_edit: bool
     created_at: str
     updated_at: str
+    # The first attempt that may have reached Discord without being confirmed (see 007).
+    attempted_at: str | None = None
+
+    @property
+    def unconfirmed(self) -> bool:
+        """Queued after an attempt whose outcome is unknown (it may have been posted)."""
+        return self.state == QUEUED and self.attempted_at is not None
 
     def describe(self) -> str:
         """ "delivered (message 123)" / "filtered out: not policy news"."""

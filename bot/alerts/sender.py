@@ -56,6 +56,15 @@ class Poster(Protocol):
         """Replace the content of the post ``entry.message_id``."""
         ...
 
+    async def find_post(
+        self, entry: OutboxEntry, pace: Callable[[], Awaitable[None]]
+    ) -> str | None:
+        """The message id of a post an unconfirmed attempt made for ``entry``, if any.
+
+        Asked only for forum rows (a thread has no nonce); ``pace`` before each request.
+        """
+        ...
+
 
 class Pacer:
     """A token bucket: ``rate`` requests per second, at most ``burst`` at once after a pause.
@@ -154,7 +163,9 @@ class Sender:
 
     A row's delivery is recorded in the same step as the poster confirms it; a crash between
     the two leaves it queued, and the resend carries the same nonce so Discord (with
-    ``enforce_nonce``) returns the first message instead of posting again.
+    ``enforce_nonce``) returns the first message instead of posting again. A forum thread has
+    no nonce: the row records when an attempt first went out (``attempted_at``) before the
+    request, and a later attempt first asks the poster for the thread that one may have made.
     """
 
     def __init__(
@@ -246,11 +257,20 @@ class Sender:
             await self.store.mark_outbox_state(entry.id, FAILED, "subscription broken")
             result.failed += 1
             return
+        # Recorded before any request: a crash from here on leaves ``attempted_at`` behind.
         await self.store.start_delivery_attempt(entry.id)
-        # Paced right before the request, so a slow database write can't bunch requests up.
-        await self.pacer.wait()
         try:
-            message_id = await self.poster.post(entry, entry.payload)
+            message_id = None
+            if entry.channel_kind == "forum" and entry.unconfirmed:
+                message_id = await self.poster.find_post(entry, self.pacer.wait)
+                if message_id is not None:
+                    log.info(
+                        "alerts: post %d was already in the forum (thread %s)", entry.id, message_id
+                    )
+            if message_id is None:
+                # Paced right before the request, so a slow database write can't bunch them up.
+                await self.pacer.wait()
+                message_id = await self.poster.post(entry, entry.payload)
         except DeliveryRetry as exc:
             attempts = entry.attempts + 1
             if attempts >= MAX_ATTEMPTS:

@@ -75,6 +75,7 @@ def _entry(row: aiosqlite.Row) -> OutboxEntry:
         needs_edit=bool(row["needs_edit"]),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        attempted_at=row["attempted_at"],
     )
 
 
@@ -389,11 +390,17 @@ class AlertStore(BaseStore):
         return [_entry(row) for row in rows]
 
     async def start_delivery_attempt(self, entry_id: int) -> None:
-        """Count an attempt before the request goes out (a crash then leaves a trace)."""
+        """Count an attempt before the request goes out (a crash then leaves a trace).
+
+        The first such attempt's time stays in ``attempted_at``: until the row is delivered, a
+        post may exist that banwatch never recorded, and for a forum the sender looks for it.
+        """
+        now = utcnow()
         async with self.transaction() as db:
             await db.execute(
-                "UPDATE alert_outbox SET attempts = attempts + 1, updated_at = ? WHERE id = ?",
-                (utcnow(), entry_id),
+                "UPDATE alert_outbox SET attempts = attempts + 1,"
+                " attempted_at = COALESCE(attempted_at, ?), updated_at = ? WHERE id = ?",
+                (now, now, entry_id),
             )
 
     async def mark_delivered(self, entry_id: int, message_id: str) -> None:

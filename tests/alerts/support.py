@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.alerts.models import AlertMessage, OutboxEntry
@@ -69,7 +70,11 @@ class SimulatedKill(Exception):
 
 
 class MemoryPoster:
-    """A poster that keeps posts per channel and, like Discord with enforce_nonce, dedupes."""
+    """A poster that keeps posts per channel and, like Discord with enforce_nonce, dedupes.
+
+    Like Discord, a forum post (a new thread) has no nonce: each one creates a post, and only
+    :meth:`find_post` (which reads the marker each forum post keeps) can tell it was made.
+    """
 
     def __init__(self) -> None:
         self.posts: dict[str, list[tuple[str, AlertMessage]]] = {}
@@ -78,20 +83,40 @@ class MemoryPoster:
         self.failures: list[Exception] = []
         self.crash_after_post = False
         self.calls = 0
+        self.markers: dict[str, str] = {}  # forum post's message id -> the row's nonce
+        self.lookups: list[str] = []  # nonces find_post was asked about
+        self.lookup_failures: list[Exception] = []
 
     async def post(self, entry: OutboxEntry, message: AlertMessage) -> str:
         self.calls += 1
         if self.failures:
             raise self.failures.pop(0)
-        key = (entry.channel_id, entry.nonce)
-        if key not in self.by_nonce:
-            message_id = f"m{len(self.by_nonce) + 1}"
-            self.by_nonce[key] = message_id
+        if entry.channel_kind == "forum":
+            message_id = f"t{len(self.markers) + 1}"
+            self.markers[message_id] = entry.nonce
             self.posts.setdefault(entry.channel_id, []).append((message_id, message))
+        else:
+            key = (entry.channel_id, entry.nonce)
+            if key not in self.by_nonce:
+                self.by_nonce[key] = f"m{len(self.by_nonce) + 1}"
+                self.posts.setdefault(entry.channel_id, []).append((self.by_nonce[key], message))
+            message_id = self.by_nonce[key]
         if self.crash_after_post:
             self.crash_after_post = False
             raise SimulatedKill("killed between sending and recording")
-        return self.by_nonce[key]
+        return message_id
+
+    async def find_post(
+        self, entry: OutboxEntry, pace: Callable[[], Awaitable[None]]
+    ) -> str | None:
+        self.lookups.append(entry.nonce)
+        await pace()
+        if self.lookup_failures:
+            raise self.lookup_failures.pop(0)
+        for message_id, _ in self.posts.get(entry.channel_id, []):
+            if self.markers.get(message_id) == entry.nonce:
+                return message_id
+        return None
 
     async def edit(self, entry: OutboxEntry, message: AlertMessage) -> None:
         self.edits.append((entry.message_id or "", message))

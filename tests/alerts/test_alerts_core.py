@@ -289,3 +289,53 @@ def test_nonce_is_stable_and_fits_discord() -> None:
     assert make_nonce(1, "item", "abc") == make_nonce(1, "item", "abc")
     assert make_nonce(1, "item", "abc") != make_nonce(2, "item", "abc")
     assert len(make_nonce(1, "item", "x" * 500)) <= 25
+
+
+async def test_forum_crash_after_creating_the_thread_posts_once(
+    app: Banwatch, alerts: Alerts
+) -> None:
+    # Two subscriptions on one forum: the same headline twice, told apart by their markers.
+    for n in range(2):
+        await alerts.subscribe(
+            guild_id="g1", channel_id=f"forum-{n}", actor_id="u", channel_kind="forum"
+        )
+    await alerts.subscribe(guild_id="g1", channel_id="text", actor_id="u")
+    await drop(app, "a.md", SPRINGFIELD_BAN)
+    await alerts.scan()
+    poster = MemoryPoster()
+    poster.crash_after_post = True  # the first thread is made, then the process dies
+    with pytest.raises(SimulatedKill):
+        await sender(app, poster, concurrency=1).run_once()
+    (unconfirmed,) = [e for e in await app.store.outbox_entries(states=["queued"]) if e.attempts]
+    assert unconfirmed.channel_kind == "forum" and unconfirmed.unconfirmed
+    assert poster.lookups == []  # a first attempt has nothing to look for
+
+    result = await sender(app, poster).run_once()
+    assert result.delivered == 3
+    # Found, not made again; only the unconfirmed forum row was looked up.
+    assert poster.lookups == [unconfirmed.nonce]
+    assert [len(poster.posts[c]) for c in ("forum-0", "forum-1", "text")] == [1, 1, 1]
+    recorded = await app.store.outbox_entry(unconfirmed.id)
+    assert recorded is not None and recorded.state == "delivered"
+    assert recorded.message_id == poster.posts[unconfirmed.channel_id][0][0]
+    assert poster.markers[recorded.message_id] == unconfirmed.nonce
+
+
+async def test_forum_attempt_that_never_arrived_is_made_after_looking(
+    app: Banwatch, alerts: Alerts
+) -> None:
+    await alerts.subscribe(guild_id="g1", channel_id="forum", actor_id="u", channel_kind="forum")
+    await drop(app, "a.md", SPRINGFIELD_BAN)
+    await alerts.scan()
+    poster = MemoryPoster()
+    poster.failures = [DeliveryRetry("network error: reset")]  # nothing reached Discord
+    send = sender(app, poster)
+    assert (await send.run_once()).retried == 1
+    # The lookup itself fails once: nothing is created blind, the row waits.
+    poster.lookup_failures = [DeliveryRetry("Discord error 502")]
+    assert (await send.run_once()).retried == 1
+    assert poster.posts == {}
+    assert (await send.run_once()).delivered == 1
+    assert len(poster.posts["forum"]) == 1 and len(poster.lookups) == 2
+    (entry,) = await app.store.outbox_entries(states=["delivered"])
+    assert entry.attempts == 3 and entry.message_id == "t1"

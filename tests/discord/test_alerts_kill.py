@@ -26,6 +26,7 @@ from bot.service import Banwatch
 from bot.store import Store
 from tests.alerts.support import PORTLAND_BAN, SPRINGFIELD_BAN, write_news
 from tests.discord.harness import bot_process_env
+from tests.loopback.model import ChannelType
 from tests.loopback.server import RECORD, DiscordError, LoopbackDiscord
 
 
@@ -202,3 +203,121 @@ async def test_run_rescans_the_corpus_every_rescan_seconds(
     assert len(server.messages_in(ma)) == 1 and len(server.messages_in(everything)) == 1
     assert server.messages_in(oregon) == []
     assert "re-scan: 1 new" in (tmp_path / "run.log").read_text()
+
+
+class StallingThreads:
+    """Like StallingPosts for forum threads (which have no nonce): the ``stall_at``-th thread
+    is created but its answer held until the bot is dead; later ones never reach "Discord"."""
+
+    def __init__(self, server: LoopbackDiscord, stall_at: int) -> None:
+        self.original = server._post_thread
+        self.stall_at = stall_at
+        self.seen = 0
+        self.active = True
+        self.stalled = asyncio.Event()
+        self.stalled_thread: dict[str, Any] | None = None
+        self.release = asyncio.Event()
+        server._post_thread = self.post  # type: ignore[method-assign]
+
+    async def post(self, request: web.Request) -> Any:
+        if not self.active:
+            return await self.original(request)
+        self.seen += 1
+        if self.seen < self.stall_at:
+            return await self.original(request)
+        if self.seen == self.stall_at:
+            self.stalled_thread = await self.original(request)
+            self.stalled.set()
+            await self.release.wait()
+            return self.stalled_thread
+        await self.release.wait()
+        raise DiscordError(500, 0, "the bot was killed before this request arrived")
+
+
+def forum_posts(server: LoopbackDiscord, forum: int) -> Counter[str]:
+    """The outbox nonces of the forum's threads, read from their starter messages' markers."""
+    nonces: Counter[str] = Counter()
+    for thread in server.guild.channels.values():
+        if thread.parent_id == forum:
+            (first, *_) = server.messages_in(thread.id)
+            nonces[first["embeds"][0]["footer"]["text"].rpartition("ref ")[2]] += 1
+    return nonces
+
+
+async def test_sigkill_after_a_forum_thread_is_created_then_restart_posts_it_once(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
+    server = LoopbackDiscord()
+    stalling = StallingThreads(server, stall_at=3)
+    await server.start()
+    guild = server.add_guild()
+    try:
+        forum = server.add_channel(guild, "alerts-forum", ChannelType.forum, notify=False)
+        async with await Store.open(tmp_path / "run.db") as store:
+            app = Banwatch(store, corpus_dir)
+            await app.ingest()
+            alerts = Alerts(app)
+            common = {"guild_id": str(guild.id), "actor_id": "mod", "channel_kind": "forum"}
+            # Two subscriptions on one forum post the same headlines: only markers differ.
+            await alerts.subscribe(channel_id=str(forum.id), backfill=3, **common)
+            await alerts.subscribe(channel_id=str(forum.id), backfill=2, **common)
+            write_news(corpus_dir, "springfield.md", **SPRINGFIELD_BAN)
+            await app.ingest()
+            await alerts.scan()
+            queued = await store.outbox_entries(guild_id=str(guild.id), states=[QUEUED])
+        expected = Counter(entry.nonce for entry in queued)
+        assert len(queued) >= 6 and set(expected.values()) == {1}
+        titles = Counter(entry.payload.title for entry in queued if entry.payload)
+        assert max(titles.values()) == 2  # the same thread name twice in one forum
+
+        async with banwatch_process(server, tmp_path, corpus_dir, "first.log") as process:
+            await asyncio.wait_for(stalling.stalled.wait(), 20)
+            process.send_signal(signal.SIGKILL)
+            assert await asyncio.wait_for(process.wait(), 10) == -signal.SIGKILL
+        stalling.active = False
+        stalling.release.set()
+        assert sum(forum_posts(server, forum.id).values()) == stalling.stall_at
+        assert stalling.stalled_thread is not None
+        unconfirmed = stalling.stalled_thread["id"]
+        # A moderator closes the unconfirmed thread meanwhile: it is only in the archive now.
+        server.archive_thread(int(unconfirmed))
+
+        server.invalidate_sessions()
+        async with banwatch_process(server, tmp_path, corpus_dir, "second.log") as process:
+            async with await Store.open(tmp_path / "run.db") as store:
+
+                async def settled() -> bool:
+                    left = await store.outbox_entries(guild_id=str(guild.id), states=[QUEUED])
+                    return not left
+
+                async with asyncio.timeout(20):
+                    while not await settled():
+                        await asyncio.sleep(0.05)
+                delivered = await store.outbox_entries(
+                    guild_id=str(guild.id), states=[DELIVERED], limit=500
+                )
+            process.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(process.wait(), 15) == 0
+        assert forum_posts(server, forum.id) == expected
+        assert len(delivered) == len(queued)
+        recorded = {entry.nonce: entry.message_id for entry in delivered}
+        marker_of_unconfirmed = forum_posts_by_id(server, forum.id)[unconfirmed]
+        assert recorded[marker_of_unconfirmed] == unconfirmed
+        created = server.requests_matching(r"^/channels/\d+/threads$", "POST")
+        assert len(created) == len(queued)  # the unconfirmed one was never created again
+        assert server.requests_matching(r"^/guilds/\d+/threads/active$", "GET")
+        assert server.requests_matching(r"^/channels/\d+/threads/archived/public$", "GET")
+    finally:
+        stalling.release.set()
+        await server.close()
+
+
+def forum_posts_by_id(server: LoopbackDiscord, forum: int) -> dict[str, str]:
+    """{thread id: outbox nonce of its marker}."""
+    return {
+        str(thread.id): server.messages_in(thread.id)[0]["embeds"][0]["footer"]["text"].rpartition(
+            "ref "
+        )[2]
+        for thread in server.guild.channels.values()
+        if thread.parent_id == forum
+    }

@@ -196,6 +196,11 @@ class Channel:
     owner_id: int | None = None
     available_tags: list[dict[str, Any]] = field(default_factory=list)
     applied_tags: list[int] = field(default_factory=list)
+    # Threads: when it was made, and whether (since when) it is archived.
+    created_at: str = field(default_factory=iso_now)
+    archived: bool = False
+    archive_timestamp: str | None = None
+    auto_archive_duration: int = 4320
 
     @property
     def is_thread(self) -> bool:
@@ -225,11 +230,11 @@ class Channel:
                 rate_limit_per_user=0,
                 applied_tags=[str(tag) for tag in self.applied_tags],
                 thread_metadata={
-                    "archived": False,
-                    "auto_archive_duration": 4320,
-                    "archive_timestamp": iso_now(),
+                    "archived": self.archived,
+                    "auto_archive_duration": self.auto_archive_duration,
+                    "archive_timestamp": self.archive_timestamp or self.created_at,
                     "locked": False,
-                    "create_timestamp": iso_now(),
+                    "create_timestamp": self.created_at,
                 },
             )
             return payload

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import datetime
 import json
 import logging
 import math
@@ -508,6 +509,15 @@ class LoopbackDiscord:
         payload["guild_id"] = str(guild.id)
         self._dispatch_to_guild(guild.id, "GUILD_MEMBER_ADD", payload)
         return member
+
+    def archive_thread(self, thread_id: int, *, notify: bool = False) -> Channel:
+        """Archive a thread (auto-archive or a moderator closing it); it leaves the active list."""
+        guild, thread = self.find_channel(thread_id)
+        thread.archived = True
+        thread.archive_timestamp = iso_now()
+        if notify:
+            self._dispatch_to_guild(guild.id, "THREAD_UPDATE", thread.to_payload())
+        return thread
 
     def delete_channel(self, channel_id: int, *, notify: bool = False) -> None:
         """Delete a channel: REST calls on it answer 404 Unknown Channel (10003) from now on."""
@@ -1054,6 +1064,8 @@ class LoopbackDiscord:
             ("DELETE", "/channels/{channel}/messages/{message}", self._delete_message),
             ("POST", "/channels/{channel}/messages/{message}/crosspost", self._crosspost),
             ("POST", "/channels/{channel}/threads", self._post_thread),
+            ("GET", "/guilds/{guild}/threads/active", self._get_active_threads),
+            ("GET", "/channels/{channel}/threads/archived/public", self._get_archived_threads),
             ("POST", "/interactions/{interaction}/{token}/callback", self._post_callback),
             ("POST", "/webhooks/{app}/{token}", self._post_followup),
             ("GET", "/webhooks/{app}/{token}/messages/{message}", self._get_webhook_message),
@@ -1378,6 +1390,7 @@ class LoopbackDiscord:
             parent_id=parent.id,
             owner_id=self.bot_user.id,
             applied_tags=[int(tag) for tag in body.get("applied_tags", [])],
+            auto_archive_duration=int(body.get("auto_archive_duration") or 4320),
         )
         guild.channels[thread.id] = thread
         self._dispatch_to_guild(
@@ -1387,6 +1400,58 @@ class LoopbackDiscord:
             thread, first, record.files, author=self.bot_user, message_id=thread.id
         )
         return {**thread.to_payload(1), "message": message}
+
+    def _thread_member(self, thread: Channel) -> dict[str, Any]:
+        return {
+            "id": str(thread.id),
+            "user_id": str(self.bot_user.id),
+            "join_timestamp": thread.created_at,
+            "flags": 0,
+        }
+
+    async def _get_active_threads(self, request: web.Request) -> Any:
+        """Every unarchived thread of the guild, and the bot's membership of those it made."""
+        self._check_auth(request)
+        guild = self._guild(request)
+        threads = [c for c in guild.channels.values() if c.is_thread and not c.archived]
+        return {
+            "threads": [t.to_payload(len(self.channel_messages.get(t.id, []))) for t in threads],
+            "members": [self._thread_member(t) for t in threads if t.owner_id == self.bot_user.id],
+        }
+
+    async def _get_archived_threads(self, request: web.Request) -> Any:
+        """A forum's or text channel's archived public threads, most recently archived first."""
+        self._check_auth(request)
+        guild, parent = self._channel(request)
+        needed = Permission.view_channel | Permission.read_message_history
+        if guild.permissions_of(guild.members[self.bot_user.id]) & needed != needed:
+            raise DiscordError(403, 50013, "Missing Permissions")
+        limit = int(request.query.get("limit", 50))
+        if not 2 <= limit <= 100:
+            raise _form_error("limit", "NUMBER_TYPE_MAX", "int value should be between 2 and 100.")
+        before = request.query.get("before")
+        threads = sorted(
+            (
+                c
+                for c in guild.channels.values()
+                if c.type == ChannelType.public_thread and c.parent_id == parent.id and c.archived
+            ),
+            key=lambda c: c.archive_timestamp or "",
+            reverse=True,
+        )
+        if before:
+            cutoff = datetime.datetime.fromisoformat(before)
+            threads = [
+                t
+                for t in threads
+                if datetime.datetime.fromisoformat(t.archive_timestamp or t.created_at) < cutoff
+            ]
+        page = threads[:limit]
+        return {
+            "threads": [t.to_payload(len(self.channel_messages.get(t.id, []))) for t in page],
+            "members": [self._thread_member(t) for t in page if t.owner_id == self.bot_user.id],
+            "has_more": len(threads) > limit,
+        }
 
     # ----- REST handlers: interactions --------------------------------------------------------
 
