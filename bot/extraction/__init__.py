@@ -65,12 +65,16 @@ def _action(rules: ActionRules, fields: dict[str, str], located: Located) -> str
     """The main action: the best-scoring rule label over title, excerpt and body lead."""
     scores: dict[str, float] = {}
     order: dict[str, int] = {}
+    actor_in: dict[str, bool] = {}
     for index, rule in enumerate(rules.rules):
         for field_name, text in fields.items():
             if not text or not rule.matches(text):
                 continue
-            if rule.requires == "government" and not rules.government_actor.search(text):
-                continue
+            if rule.requires == "government":
+                if field_name not in actor_in:
+                    actor_in[field_name] = bool(rules.government_actor.search(text))
+                if not actor_in[field_name]:
+                    continue
             if rule.requires == "company" and field_name not in located.company_fields:
                 continue
             scores[rule.label] = (

@@ -26,9 +26,14 @@ class Rule:
     weight: float
     patterns: tuple[re.Pattern[str], ...]
     requires: str | None = None
+    # The patterns as one alternation: one search instead of one per pattern, same answer
+    # (an alternation matches somewhere exactly when one of its branches does).
+    combined: re.Pattern[str] | None = None
 
     def matches(self, text: str) -> bool:
         """Whether any of the rule's patterns occurs in ``text``."""
+        if self.combined is not None:
+            return self.combined.search(text) is not None
         return any(pattern.search(text) for pattern in self.patterns)
 
 
@@ -128,7 +133,8 @@ def _rules(
         if not isinstance(patterns, list) or not patterns:
             raise DataFileError(f"{file}: rule for {label!r} needs a list of patterns")
         compiled = tuple(_compile(p, terms, file) for p in patterns)
-        rules.append(Rule(label, float(weight), compiled, requires))
+        combined = re.compile("|".join(f"(?:{c.pattern})" for c in compiled), re.IGNORECASE)
+        rules.append(Rule(label, float(weight), compiled, requires, combined))
     return tuple(rules)
 
 
