@@ -112,6 +112,8 @@ class Gazetteer:
     state_over_country: frozenset[str] = frozenset()
     state_or_city: dict[str, tuple[City, re.Pattern[str]]] = field(default_factory=dict)
     not_places: frozenset[str] = frozenset()
+    # Names that count even in lower case ("gardaí").
+    lowercase_names: frozenset[str] = frozenset()
     person_first_names: frozenset[str] = frozenset()
     # Each country's capital city (name key): a dateline there can stand for the country.
     capitals: dict[str, str] = field(default_factory=dict)
@@ -245,6 +247,7 @@ def gazetteer() -> Gazetteer:
         gaz.state_or_city[name_key(name)] = (city, cue)
 
     gaz.not_places = frozenset(name_key(str(n)) for n in data["not_places"])
+    gaz.lowercase_names = frozenset(name_key(str(n)) for n in data.get("lowercase_names") or [])
     gaz.person_first_names = frozenset(name_key(str(n)) for n in data["person_first_names"])
     for item in data["companies"]:
         company = Company(item["name"], item.get("country"))

@@ -49,7 +49,7 @@ _DESCRIPTOR_AFTER = re.compile(
     r"(?-i:man|woman|men|women|resident|couple|family|teen|teenager|mother|father|student|native))\b",
 )
 _DESCRIPTOR_BEFORE = re.compile(
-    r"(?:University\s+of|College\s+of|native\s+of|\bcourt\s+in)\s+$",
+    r"(?:University\s+of|College\s+of|native\s+of|\bcourt\s+in|\bjudge\s+in|\bjury\s+in)\s+$",
     re.IGNORECASE,
 )
 # Words of state politics: a story datelined in a capital with these is about the state.
@@ -66,6 +66,26 @@ _NATIONAL_POLITICS = re.compile(
     r"country|government(?:'s|’s)|the\s+government)\b",
     re.IGNORECASE,
 )
+# Words of a province's or (non-US) state's politics: a story datelined in its capital with these
+# is about the province ("VICTORIA, B.C. — The province's privacy commissioner ...").
+_PROVINCE_POLITICS = re.compile(
+    r"\b(?:province(?:'s|’s)?|provincial(?!\s+capital)|premier|statewide|state\s+government|the\s+state(?:'s|’s))\b",
+    re.IGNORECASE,
+)
+# Words of a state's own action where no place is named ("Attorney General Ken Paxton sued ...",
+# "the state's biometric privacy law"): the outlet's or residents' state is the place.
+_STATE_ACTOR = re.compile(
+    r"\b(?:Attorney\s+General|AG|Gov\.|Governor|the\s+state(?:'s|’s)|statewide|state\s+law|"
+    r"legislature)\b"
+)
+# A national government's own words ("Minister for Justice", "the interior ministry").
+_NATIONAL_MINISTRY = re.compile(
+    r"\b(?:[Mm]inister\s+for|(?:justice|interior|home)\s+minist\w+|ministry\s+of|Home\s+Office)\b",
+    re.IGNORECASE,
+)
+# At least this many places below one country, none in the headline: the story is national
+# ("vans for forces including Greater Manchester, West Yorkshire, Bedfordshire ...").
+_MANY_PLACES = 3
 _NAMED_AS_PLACE = re.compile(r"\b(?:city|town|village|mayor)\s+of\s+$", re.IGNORECASE)
 # A person named with a title ("Gov. Charlie Baker", "Mayor LaToya Cantrell"): the surname is
 # not a place anywhere in the same item ("Baker signs police reform bill").
@@ -127,6 +147,9 @@ class Located:
             country = self.outlet_country or self.companies[0].country
             national = [Place(level="national", country=country)] if country else []
             places = national + self.companies
+        elif self.outlet_country:
+            # Nothing named but a national outlet's regulator or minister: that country's news.
+            places = [Place(level="national", country=self.outlet_country)]
         else:
             places = []
         return tuple(dict.fromkeys(places))[:8]
@@ -234,7 +257,14 @@ class _Scanner:
         i = 0
         while i < len(tokens):
             token = tokens[i]
-            if not token.group(0)[0].isupper() or token.start() < self.skip_to:
+            if token.start() < self.skip_to:
+                i += 1
+                continue
+            if not token.group(0)[0].isupper():
+                # "gardaí": a few names count in lower case too.
+                if name_key(token.group(0)) in self.gaz.lowercase_names:
+                    raw = token.group(0)
+                    self._lookup(raw, text, token.start(), token.end(), field_name, lead_chars, 1)
                 i += 1
                 continue
             used = self._window(text, tokens, i, field_name, lead_chars)
@@ -590,9 +620,31 @@ def locate(
     governments.sort(key=lambda p: (-scores[p], first_seen[p]))
     companies.sort(key=lambda p: (first_seen[p], -scores[p]))
 
+    lead = f"{title}\n{excerpt[:_LEAD_CHARS]}"
+    if not governments and (_STATE_ACTOR.search(lead) or _STATE_POLITICS.search(lead)):
+        # "Attorney General Donovan sues Clearview AI" in a Vermont paper: the state's action.
+        state, weight = max(evidence.states.items(), key=lambda kv: kv[1], default=(None, 0.0))
+        if state and weight >= 2.0:
+            place = Place(level="state", country="US", state=state)
+            governments = [place]
+            fields_of[place] = {"excerpt"}
+            scores[place] = weight
     if governments:
         top = governments[0]
+        below = [
+            p
+            for p in governments
+            if p.level == top.level and p.country == top.country and "title" not in fields_of[p]
+        ]
         if (
+            top.level in ("city", "county", "state")
+            and top.country
+            and len(below) >= _MANY_PLACES
+            and not any("title" in fields_of[p] for p in governments)
+        ):
+            country = Place(level="national", country=top.country)
+            governments = [country, *(p for p in governments if p != country)]
+        elif (
             top.level == "city"
             and top.country == "US"
             and top.state
@@ -611,6 +663,26 @@ def locate(
         ):
             country = Place(level="national", country=top.country)
             governments = [country, *(p for p in governments if p != country)]
+        elif (
+            top.level == "city"
+            and top.country != "US"
+            and top.state
+            and fields_of[top] == {"dateline"}
+            and _PROVINCE_POLITICS.search(lead)
+        ):
+            # "VICTORIA, B.C. — The province's commissioner ...": the province's news.
+            state = Place(level="state", country=top.country, state=top.state)
+            governments = [state, *(p for p in governments if p != state)]
+        elif (
+            top.level == "city"
+            and "title" not in fields_of[top]
+            and top.city is not None
+            and gaz.capitals.get(top.country) == name_key(top.city)
+            and _NATIONAL_MINISTRY.search(lead)
+        ):
+            # "The interior ministry in Vienna said ...": the capital stands for the government.
+            country = Place(level="national", country=top.country)
+            governments = [country, *(p for p in governments if p != country)]
         elif top.level in ("state", "national"):
             state_news = _STATE_POLITICS.search(f"{title}\n{excerpt[:_LEAD_CHARS]}")
             inner = [
@@ -620,6 +692,14 @@ def locate(
                 and scores[p] >= 0.5 * scores[top]
                 # A capital named only in the dateline of a governor's story is where it was filed.
                 and not (state_news and fields_of[p] == {"dateline"})
+                # "The interior ministry in Vienna": the capital of a minister's story is the seat.
+                and not (
+                    top.level == "national"
+                    and p.city is not None
+                    and "title" not in fields_of[p]
+                    and gaz.capitals.get(top.country) == name_key(p.city)
+                    and _NATIONAL_MINISTRY.search(lead)
+                )
             ]
             if inner:
                 governments.remove(inner[0])
