@@ -1,66 +1,12 @@
-"""The extraction on tests/data/blind2.yaml (60 real items measured blind, before any rule was
-written for them), and the general readings their misses led to."""
+"""General readings that the misses of tests/data/blind2.yaml (60 real items measured blind)
+led to; the set's floors are in test_labelled_sets.py."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.extraction import extract
-from bot.extraction.evaluation import evaluate, load_items
 from bot.models import Article
-from bot.taxonomy import ACTIONS, SCOPES
-
-from ..conftest import DATA_DIR
-
-
-@pytest.fixture(scope="module")
-def blind2_report():
-    """The extraction's figures on tests/data/blind2.yaml."""
-    return evaluate(load_items(DATA_DIR / "blind2.yaml"))
-
-
-@pytest.mark.parametrize(
-    ("metric", "floor"),
-    [
-        # Just under what is reached after the fixes (see README; blind it was 68/82/70/68/77%).
-        ("action", 0.9),
-        ("is_policy", 0.95),
-        ("place", 0.78),
-        ("scope", 0.75),
-        ("event_date", 0.78),
-    ],
-)
-def test_blind2_accuracy(blind2_report, metric: str, floor: float) -> None:
-    """The blind2 figures stay at or above the floors."""
-    assert blind2_report.total == 60
-    misses = [miss for miss in blind2_report.misses if miss[1] == metric]
-    assert blind2_report.accuracy(metric) >= floor, misses
-
-
-def test_blind2_labels_use_taxonomy_names() -> None:
-    """Every label is a taxonomy name, and is_policy agrees with the action."""
-    for item in load_items(DATA_DIR / "blind2.yaml"):
-        labels = item["labels"]
-        assert labels["action"] in ACTIONS, item["id"]
-        assert labels["scope"] in SCOPES, item["id"]
-        assert labels["is_policy"] == (labels["action"] != "none"), item["id"]
-        assert set(item.get("acceptable_actions") or []) <= set(ACTIONS), item["id"]
-
-
-def test_blind2_shares_no_item_with_the_other_sets() -> None:
-    """No headline or URL of dev or holdout is reused in blind2."""
-    seen_titles: set[str] = set()
-    seen_urls: set[str] = set()
-    for name in ("dev.yaml", "holdout.yaml"):
-        for item in load_items(DATA_DIR / name):
-            seen_titles.add(item["title"].casefold())
-            seen_urls.add(str(item.get("url")))
-    blind = load_items(DATA_DIR / "blind2.yaml")
-    titles = [item["title"].casefold() for item in blind]
-    assert len(titles) == len(set(titles))
-    assert not seen_titles & set(titles)
-    assert not seen_urls & {str(item.get("url")) for item in blind}
-
 
 # --- General readings (headlines written for these tests, not taken from blind2) -----------
 

@@ -1,68 +1,12 @@
-"""The extraction on tests/data/blind3.yaml (40 real items weighted toward hard places, measured
-blind before any rule was written for them), and the general readings their misses led to."""
+"""General readings that the misses of tests/data/blind3.yaml (40 real items weighted toward
+hard places, measured blind) led to; the set's floors are in test_labelled_sets.py."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.extraction import extract
-from bot.extraction.evaluation import evaluate, load_items
 from bot.models import Article
-from bot.taxonomy import ACTIONS, SCOPES
-
-from ..conftest import DATA_DIR
-
-
-@pytest.fixture(scope="module")
-def blind3_report():
-    """The extraction's figures on tests/data/blind3.yaml."""
-    return evaluate(load_items(DATA_DIR / "blind3.yaml"))
-
-
-@pytest.mark.parametrize(
-    ("metric", "floor"),
-    [
-        # Just under what is reached after the fixes (see README; blind it was 68/75/52/70/52%).
-        # Event dates: the labels leave the day unknown where the extraction falls back to the
-        # publication date, so that figure stays low by design.
-        ("action", 0.95),
-        ("is_policy", 0.97),
-        ("place", 0.75),
-        ("scope", 0.78),
-        ("event_date", 0.45),
-    ],
-)
-def test_blind3_accuracy(blind3_report, metric: str, floor: float) -> None:
-    """The blind3 figures stay at or above the floors."""
-    assert blind3_report.total == 40
-    misses = [miss for miss in blind3_report.misses if miss[1] == metric]
-    assert blind3_report.accuracy(metric) >= floor, misses
-
-
-def test_blind3_labels_use_taxonomy_names() -> None:
-    """Every label is a taxonomy name, and is_policy agrees with the action."""
-    for item in load_items(DATA_DIR / "blind3.yaml"):
-        labels = item["labels"]
-        assert labels["action"] in ACTIONS, item["id"]
-        assert labels["scope"] in SCOPES, item["id"]
-        assert labels["is_policy"] == (labels["action"] != "none"), item["id"]
-        assert set(item.get("acceptable_actions") or []) <= set(ACTIONS), item["id"]
-
-
-def test_blind3_shares_no_item_with_the_other_sets() -> None:
-    """No headline or URL of dev, holdout or blind2 is reused in blind3."""
-    seen_titles: set[str] = set()
-    seen_urls: set[str] = set()
-    for name in ("dev.yaml", "holdout.yaml", "blind2.yaml"):
-        for item in load_items(DATA_DIR / name):
-            seen_titles.add(item["title"].casefold())
-            seen_urls.add(str(item.get("url")))
-    blind = load_items(DATA_DIR / "blind3.yaml")
-    titles = [item["title"].casefold() for item in blind]
-    assert len(titles) == len(set(titles))
-    assert not seen_titles & set(titles)
-    assert not seen_urls & {str(item.get("url")) for item in blind}
-
 
 # --- General readings (headlines written for these tests, not taken from blind3) -----------
 
