@@ -72,7 +72,9 @@ def _action(rules: ActionRules, fields: dict[str, str], located: Located) -> str
                 continue
             if rule.requires == "government":
                 if field_name not in actor_in:
-                    actor_in[field_name] = bool(rules.government_actor.search(text))
+                    actor_in[field_name] = bool(rules.government_actor.search(text)) or (
+                        field_name == "title" and located.country_first_in_title
+                    )
                 if not actor_in[field_name]:
                     continue
             if rule.requires == "company" and field_name not in located.company_fields:

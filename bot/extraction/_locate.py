@@ -134,6 +134,9 @@ class Located:
     companies: list[Place]
     company_first_in_title: bool
     company_fields: frozenset[str]
+    # The headline opens with a country or federal body ("France set to roll out ..."):
+    # the country itself acts, so the headline names a government actor.
+    country_first_in_title: bool = False
     # A national outlet's country (bbc.co.uk: GB): where a company's non-policy news happens.
     outlet_country: str | None = None
 
@@ -713,6 +716,9 @@ def locate(
         companies=companies,
         company_first_in_title=bool(title_mentions) and title_mentions[0].kind == "company",
         company_fields=frozenset(m.field for m in scanner.mentions if m.kind == "company"),
+        country_first_in_title=bool(title_mentions)
+        and title_mentions[0].kind in ("country", "national")
+        and title_mentions[0].start == 0,
         outlet_country=_outlet_country(evidence.provider),
     )
 

@@ -1,8 +1,8 @@
 """The extraction measured on every labelled set in tests/data (see README for the figures).
 
 Each set's floors sit just under what the extraction reaches; a drop means a rule stopped
-generalising. dev.yaml is the set the rules were first written against; holdout, blind2 and
-blind3 were each measured blind before their misses were fixed.
+generalising. dev.yaml is the set the rules were first written against; holdout, blind2, blind3
+and blind4 were each measured blind before their misses were fixed.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ LABELLED_SETS: dict[str, tuple[int, tuple[float, ...]]] = {
     # Event dates: blind3's labels leave the day unknown where the extraction falls back to the
     # publication date, so that figure stays low by design.
     "blind3.yaml": (40, (0.95, 0.97, 0.75, 0.78, 0.45)),
+    # blind4 is sampled like an ordinary feed: a third non-policy, the rest a natural mix.
+    "blind4.yaml": (30, (0.96, 0.96, 0.68, 0.78, 0.72)),
 }
 
 
