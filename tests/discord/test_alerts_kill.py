@@ -30,19 +30,22 @@ from tests.loopback.model import ChannelType
 from tests.loopback.server import RECORD, DiscordError, LoopbackDiscord
 
 
-class StallingPosts:
-    """Wraps the server's message route: the ``stall_at``-th post is stored but not answered;
-    later ones wait unstored and, once released, fail with 500 (never reached "Discord")."""
+class StallingRoute:
+    """Wraps one of the server's create routes (``_post_message`` or ``_post_thread``): the
+    ``stall_at``-th request is carried out but its answer held, as if the bot died right after
+    Discord accepted it; later ones wait unstored and, once released, fail with 500 (they never
+    reached "Discord")."""
 
-    def __init__(self, server: LoopbackDiscord, stall_at: int) -> None:
-        self.original = server._post_message
+    def __init__(self, server: LoopbackDiscord, route: str, stall_at: int) -> None:
+        self.original = getattr(server, route)
         self.stall_at = stall_at
         self.seen = 0
         self.active = True
         self.stalled = asyncio.Event()
-        self.stalled_nonce: str | None = None
+        self.stalled_request: dict[str, Any] = {}
+        self.stalled_response: dict[str, Any] | None = None
         self.release = asyncio.Event()
-        server._post_message = self.post  # type: ignore[method-assign]
+        setattr(server, route, self.post)
 
     async def post(self, request: web.Request) -> Any:
         if not self.active:
@@ -51,11 +54,11 @@ class StallingPosts:
         if self.seen < self.stall_at:
             return await self.original(request)
         if self.seen == self.stall_at:
-            self.stalled_nonce = (request[RECORD].json or {}).get("nonce")
-            message = await self.original(request)
+            self.stalled_request = request[RECORD].json or {}
+            self.stalled_response = await self.original(request)
             self.stalled.set()
             await self.release.wait()
-            return message
+            return self.stalled_response
         await self.release.wait()
         raise DiscordError(500, 0, "the bot was killed before this request arrived")
 
@@ -113,7 +116,7 @@ async def test_sigkill_mid_delivery_then_restart_posts_each_alert_once(
     tmp_path: Path, corpus_dir: Path
 ) -> None:
     server = LoopbackDiscord()
-    stalling = StallingPosts(server, stall_at=6)
+    stalling = StallingRoute(server, "_post_message", stall_at=6)
     await server.start()
     server.add_guild()
     try:
@@ -131,7 +134,7 @@ async def test_sigkill_mid_delivery_then_restart_posts_each_alert_once(
         stalling.release.set()
         before = posted(server, channel_ids)
         assert sum(sum(c.values()) for c in before.values()) == stalling.stall_at
-        unconfirmed = stalling.stalled_nonce
+        unconfirmed = stalling.stalled_request.get("nonce")
 
         server.invalidate_sessions()
         async with banwatch_process(server, tmp_path, corpus_dir, "second.log") as process:
@@ -205,35 +208,6 @@ async def test_run_rescans_the_corpus_every_rescan_seconds(
     assert "re-scan: 1 new" in (tmp_path / "run.log").read_text()
 
 
-class StallingThreads:
-    """Like StallingPosts for forum threads (which have no nonce): the ``stall_at``-th thread
-    is created but its answer held until the bot is dead; later ones never reach "Discord"."""
-
-    def __init__(self, server: LoopbackDiscord, stall_at: int) -> None:
-        self.original = server._post_thread
-        self.stall_at = stall_at
-        self.seen = 0
-        self.active = True
-        self.stalled = asyncio.Event()
-        self.stalled_thread: dict[str, Any] | None = None
-        self.release = asyncio.Event()
-        server._post_thread = self.post  # type: ignore[method-assign]
-
-    async def post(self, request: web.Request) -> Any:
-        if not self.active:
-            return await self.original(request)
-        self.seen += 1
-        if self.seen < self.stall_at:
-            return await self.original(request)
-        if self.seen == self.stall_at:
-            self.stalled_thread = await self.original(request)
-            self.stalled.set()
-            await self.release.wait()
-            return self.stalled_thread
-        await self.release.wait()
-        raise DiscordError(500, 0, "the bot was killed before this request arrived")
-
-
 def forum_posts(server: LoopbackDiscord, forum: int) -> Counter[str]:
     """The outbox nonces of the forum's threads, read from their starter messages' markers."""
     nonces: Counter[str] = Counter()
@@ -248,7 +222,7 @@ async def test_sigkill_after_a_forum_thread_is_created_then_restart_posts_it_onc
     tmp_path: Path, corpus_dir: Path
 ) -> None:
     server = LoopbackDiscord()
-    stalling = StallingThreads(server, stall_at=3)
+    stalling = StallingRoute(server, "_post_thread", stall_at=3)
     await server.start()
     guild = server.add_guild()
     try:
@@ -277,8 +251,8 @@ async def test_sigkill_after_a_forum_thread_is_created_then_restart_posts_it_onc
         stalling.active = False
         stalling.release.set()
         assert sum(forum_posts(server, forum.id).values()) == stalling.stall_at
-        assert stalling.stalled_thread is not None
-        unconfirmed = stalling.stalled_thread["id"]
+        assert stalling.stalled_response is not None
+        unconfirmed = stalling.stalled_response["id"]
         # A moderator closes the unconfirmed thread meanwhile: it is only in the archive now.
         server.archive_thread(int(unconfirmed))
 
