@@ -65,13 +65,17 @@ def render_status(result: JurisdictionStatus, *, latest: int = 5) -> str:
     lines = [status_headline(result), f"Status: {result.status}  Scope: {result.scope}"]
     if result.pending and result.status != "pending":
         lines.append("Pending beside it:")
-        lines.extend(event_line(e, result.notes.get(e.article_id, "")) for e in result.pending)
+        if len(result.pending) > latest:
+            lines.append(f"  ({len(result.pending) - latest} earlier not shown: see the timeline)")
+        lines.extend(
+            event_line(e, result.notes.get(e.article_id, "")) for e in result.pending[-latest:]
+        )
     if result.basis:
         lines.append("Rests on:")
         lines.extend(
             event_line(e, result.notes.get(e.article_id, "")) for e in result.basis[-latest:]
         )
-    others = [event for event in reversed(result.events) if event not in result.basis][:latest]
+    others = result.others(latest)
     if others:
         lines.append("Other recent events:")
         lines.extend(event_line(e, result.notes.get(e.article_id, "")) for e in others)

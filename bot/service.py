@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,10 @@ TYPO_SCORE = 85
 SUGGESTION_SCORE = 70
 MAX_QUERY_CHARS = 200
 MAX_NEWS_DAYS = 36_500
+# How many of each kind of event a status answer shows (and summarises).
+STATUS_SHOWN = 5
+# A timeline lists every event; only the latest this many carry a summary of their source.
+TIMELINE_NOTES = 100
 PLACE_KEY = re.compile(r"^(city|county|state|national|company):[A-Z]{0,3}:[^:]*(:[^:]+)?$")
 
 
@@ -75,12 +80,64 @@ def _clip_query(text: str) -> str:
     return text[:MAX_QUERY_CHARS]
 
 
+@dataclass(frozen=True, slots=True)
+class _KnownPlaces:
+    """The known jurisdictions with what look-ups need precomputed (built once per change)."""
+
+    source: tuple[Jurisdiction, ...]
+    by_key: dict[str, Jurisdiction]
+    # Case-folded name -> jurisdictions so called ("cook" also finds "Cook County").
+    by_name: dict[str, list[Jurisdiction]]
+    # What autocomplete matches: the name shown and the USPS code ("nj", "ma"), folded.
+    labels: list[str]
+    displays: list[str]
+    by_display: list[Jurisdiction]
+    # Typo matching compares whole names of at least four letters (codes are matched exactly).
+    fuzzy_pool: list[Jurisdiction]
+    fuzzy_names: list[str]
+
+    @classmethod
+    def build(cls, known: tuple[Jurisdiction, ...]) -> _KnownPlaces:
+        by_name: dict[str, list[Jurisdiction]] = defaultdict(list)
+        for jurisdiction in known:
+            folded = jurisdiction.name.casefold()
+            by_name[folded].append(jurisdiction)
+            if jurisdiction.level == "county" and folded.endswith(" county"):
+                by_name[folded.removesuffix(" county")].append(jurisdiction)
+        displays = [j.display for j in known]
+        return cls(
+            source=known,
+            by_key={j.key: j for j in known},
+            by_name=dict(by_name),
+            labels=[
+                f"{display} {j.state or ''}".casefold()
+                for display, j in zip(displays, known, strict=True)
+            ],
+            displays=displays,
+            by_display=[j for _, j in sorted(zip(displays, known, strict=True), key=_first)],
+            fuzzy_pool=[j for j in known if len(j.name) >= 4],
+            fuzzy_names=[j.name.casefold() for j in known if len(j.name) >= 4],
+        )
+
+
+def _first(item: tuple[str, Jurisdiction]) -> str:
+    return item[0]
+
+
 class Banwatch:
     """The application core: corpus, tracker and look-ups over one :class:`Store`."""
 
     def __init__(self, store: Store, corpus_dir: Path) -> None:
         self.store = store
         self.corpus_dir = corpus_dir
+        self._known: _KnownPlaces | None = None
+
+    async def _known_places(self) -> _KnownPlaces:
+        """The known places, indexed; rebuilt only when the store's list changes."""
+        known = await self.store.known_jurisdictions()
+        if self._known is None or self._known.source is not known:
+            self._known = _KnownPlaces.build(known)
+        return self._known
 
     # -- corpus -------------------------------------------------------------------------------
 
@@ -100,8 +157,8 @@ class Banwatch:
         pick menus send) resolves directly.
         """
         text = _clip_query(query)
-        known = await self.store.jurisdictions()
-        by_key = {j.key: j for j in known}
+        index = await self._known_places()
+        by_key = index.by_key
         if text in by_key:
             return by_key[text]
         if PLACE_KEY.match(text):
@@ -114,20 +171,20 @@ class Banwatch:
                 state=wanted.state if wanted.level == "state" else None,
             )
             # "Washington" or "New York" may also be a tracked city of that name.
-            cities = _match_known(known, wanted.name, None, None)
-            cities += _match_known(known, text, None, None)
+            cities = _match_known(index, wanted.name, None, None)
+            cities += _match_known(index, text, None, None)
             cities = [j for j in dict.fromkeys(cities) if j.level in ("city", "county")]
             if cities:
                 raise AmbiguousPlace(
                     text, [by_key.get(region.key) or _jurisdiction(region), *cities]
                 )
             return by_key.get(region.key) or _jurisdiction(region)
-        matches = _match_known(known, wanted.name, wanted.state, wanted.country)
+        matches = _match_known(index, wanted.name, wanted.state, wanted.country)
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
             raise AmbiguousPlace(text, matches)
-        fuzzy = _fuzzy_known(known, wanted.name, wanted.state)
+        fuzzy = _fuzzy_known(index, wanted.name, wanted.state)
         strong = [j for j, score in fuzzy if score >= TYPO_SCORE]
         if len(strong) == 1:
             return strong[0]
@@ -148,40 +205,55 @@ class Banwatch:
 
     async def place_choices(self, typed: str, limit: int = 25) -> list[PlaceChoice]:
         """Known places for autocomplete, forgiving of case and typos, best first."""
-        known = await self.store.jurisdictions()
+        index = await self._known_places()
         typed = " ".join((typed or "").split())[:MAX_QUERY_CHARS].casefold()
         if not typed:
-            ranked = sorted(known, key=lambda j: j.display)
+            ranked = index.by_display[:limit]
         else:
+            # One pass in C over every label; a label holding what was typed scores 100 here
+            # and is then ranked above typos: first those starting with it, then the rest.
+            found = process.extract(
+                typed,
+                index.labels,
+                scorer=fuzz.partial_ratio,
+                score_cutoff=SUGGESTION_SCORE,
+                limit=None,
+            )
             scored = []
-            for jurisdiction in known:
-                # Match what people type: the name shown, and the USPS code ("nj", "ma").
-                label = f"{jurisdiction.display} {jurisdiction.state or ''}".casefold()
+            for label, score, position in found:
                 if label.startswith(typed):
                     score = 200.0
                 elif typed in label:
                     score = 150.0
-                else:
-                    score = fuzz.partial_ratio(typed, label)
-                if score >= SUGGESTION_SCORE:
-                    scored.append((score, jurisdiction.display, jurisdiction))
-            scored.sort(key=lambda item: (-item[0], item[1]))
-            ranked = [item[2] for item in scored]
-        return [PlaceChoice(label=j.display[:100], value=j.key[:100]) for j in ranked[:limit]]
+                scored.append((-score, index.displays[position], position))
+            scored.sort()
+            ranked = [index.source[position] for _, _, position in scored[:limit]]
+        return [PlaceChoice(label=j.display[:100], value=j.key[:100]) for j in ranked]
 
     # -- tracker ------------------------------------------------------------------------------
 
     async def status(self, query: str) -> JurisdictionStatus:
-        """The status of the place ``query`` names, with its timeline and source summaries."""
-        jurisdiction = await self.resolve_place(query)
-        events = await self.store.policy_events([jurisdiction.key])
-        result = derive_status(jurisdiction, events)
-        articles = await self.store.get_articles([event.article_id for event in result.events])
-        for article_id, article in articles.items():
-            result.notes[article_id] = event_note(article)
+        """The status of the place ``query`` names, with summaries of the sources it shows."""
+        result = await self._derive(query)
+        await self._add_notes(result, result.shown(STATUS_SHOWN))
         return result
 
-    timeline = status
+    async def timeline(self, query: str) -> JurisdictionStatus:
+        """The status with every event; the latest carry source summaries."""
+        result = await self._derive(query)
+        await self._add_notes(result, result.events[-TIMELINE_NOTES:])
+        return result
+
+    async def _derive(self, query: str) -> JurisdictionStatus:
+        jurisdiction = await self.resolve_place(query)
+        events = await self.store.place_events([jurisdiction.key])
+        return derive_status(jurisdiction, events)
+
+    async def _add_notes(self, result: JurisdictionStatus, events: Sequence[Event]) -> None:
+        """A short summary of each event's source (read from the article's text)."""
+        articles = await self.store.get_articles([event.article_id for event in events])
+        for article_id, article in articles.items():
+            result.notes[article_id] = event_note(article)
 
     async def cities(
         self, status: str | None = None, state: str | None = None
@@ -198,9 +270,9 @@ class Banwatch:
         if state:
             state_code = places.state_code(state.strip()) or state.strip()
         by_place: dict[str, list[Event]] = defaultdict(list)
-        for event in await self.store.policy_events():
+        for event in await self.store.place_events():
             by_place[event.place_key].append(event)
-        known = {j.key: j for j in await self.store.jurisdictions()}
+        known = (await self._known_places()).by_key
         results = []
         for key, events in by_place.items():
             jurisdiction = known.get(key)
@@ -260,16 +332,10 @@ def _same(a: str | None, b: str | None) -> bool:
 
 
 def _match_known(
-    known: list[Jurisdiction], name: str, state: str | None, country: str | None
+    index: _KnownPlaces, name: str, state: str | None, country: str | None
 ) -> list[Jurisdiction]:
     """Known jurisdictions called ``name`` (case-insensitive), within state/country if given."""
-    folded = name.casefold()
-    matches = [
-        j
-        for j in known
-        if j.name.casefold() == folded
-        or (j.level == "county" and j.name.casefold() == f"{folded} county")
-    ]
+    matches = list(index.by_name.get(name.casefold(), ()))
     if state:
         matches = [j for j in matches if _same(j.state, state)]
     if country:
@@ -278,19 +344,21 @@ def _match_known(
 
 
 def _fuzzy_known(
-    known: list[Jurisdiction], name: str, state: str | None
+    index: _KnownPlaces, name: str, state: str | None
 ) -> list[tuple[Jurisdiction, float]]:
     """Known jurisdictions whose whole name is close to ``name`` (a typo), best first.
 
     Whole-string similarity, not partial: "Xyzzyville" must not match "IL" by containing it.
     Two-letter codes are left out; they are matched exactly elsewhere.
     """
-    pool = [j for j in known if len(j.name) >= 4 and (not state or _same(j.state, state))]
+    pool = index.fuzzy_pool
+    if state:
+        pool = [j for j in pool if _same(j.state, state)]
     results = process.extract(
         name.casefold(),
-        {index: j.name.casefold() for index, j in enumerate(pool)},
+        [j.name.casefold() for j in pool] if state else index.fuzzy_names,
         scorer=fuzz.ratio,
         score_cutoff=SUGGESTION_SCORE,
         limit=10,
     )
-    return [(pool[index], score) for _, score, index in results]
+    return [(pool[position], score) for _, score, position in results]

@@ -26,6 +26,23 @@ class JurisdictionStatus:
     # A short summary of each source article, by article id (filled for answers people read).
     notes: dict[str, str] = field(default_factory=dict, compare=False)
 
+    def others(self, latest: int) -> list[Event]:
+        """The ``latest`` most recent events the status does not rest on, newest first."""
+        basis = {event.article_id for event in self.basis}
+        found: list[Event] = []
+        for event in reversed(self.events):
+            if len(found) == latest:
+                break
+            if event.article_id not in basis:
+                found.append(event)
+        return found
+
+    def shown(self, latest: int) -> tuple[Event, ...]:
+        """The events a status answer lists: the last ``latest`` it rests on, of those pending,
+        and of the others, without repeats."""
+        chosen = [*self.basis[-latest:], *self.pending[-latest:], *self.others(latest)]
+        return tuple(dict.fromkeys(chosen))
+
     @property
     def latest(self) -> Event | None:
         """The most recent event, if any."""

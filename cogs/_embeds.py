@@ -159,11 +159,12 @@ def status_embed(result: JurisdictionStatus, *, latest: int = 5) -> discord.Embe
     builder.field("Scope", result.scope, inline=True)
     builder.field("Since", result.since.isoformat() if result.since else "—", inline=True)
     if result.pending and result.status != "pending":
-        builder.field("Pending", _lines_within(map(event_line, result.pending), FIELD_VALUE_LIMIT))
+        pending = result.pending[-latest:]
+        builder.field("Pending", _lines_within(map(event_line, pending), FIELD_VALUE_LIMIT))
     if result.basis:
         basis = result.basis[-latest:]
         builder.field("Rests on", _lines_within(map(event_line, basis), FIELD_VALUE_LIMIT))
-    others = [e for e in reversed(result.events) if e not in result.basis][:latest]
+    others = result.others(latest)
     if others:
         builder.field(
             "Other recent events", _lines_within(map(event_line, others), FIELD_VALUE_LIMIT)

@@ -370,10 +370,10 @@ class Alerts:
     ) -> tuple[list[tuple[Jurisdiction, str, str, Event]], dict[str, str]]:
         """Places whose status changed (by new items, or by ``revised`` moderator changes such
         as a correction), and every place's status now."""
-        known = {j.key: j for j in await self.store.jurisdictions()}
+        known = {j.key: j for j in await self.store.known_jurisdictions()}
         snapshot = await self.store.alert_place_statuses()
         by_place: dict[str, list[Event]] = defaultdict(list)
-        for event in await self.store.policy_events():
+        for event in await self.store.place_events():
             by_place[event.place_key].append(event)
         changes = []
         statuses = {}

@@ -84,3 +84,27 @@ def test_events_arrive_in_any_order() -> None:
     events = [event("ban_repealed_or_weakened", 40), event("ban_enacted", 5)]
     assert derive_status(PLACE, events).status == "repealed"
     assert derive_status(PLACE, list(reversed(events))).status == "repealed"
+
+
+def test_a_status_answer_shows_the_latest_of_each_kind_once() -> None:
+    events = [event("ban_enacted", 1)]
+    events += [event("ordinance_debated", day) for day in range(10, 40)]
+    events += [event("lawsuit_or_court_challenge", day) for day in range(50, 60)]
+    result = derive_status(PLACE, events)
+    assert result.status == "ban"
+    others = result.others(5)
+    start = dt.date(2020, 1, 1)
+    assert [(e.event_date - start).days for e in others] == [59, 58, 57, 56, 55]  # newest first
+    assert all(e.action == "lawsuit_or_court_challenge" for e in others)
+    shown = result.shown(5)
+    assert len(shown) == len({e.article_id for e in shown}) == 1 + 5 + 5
+    assert result.basis[0] in shown and result.pending[-1] in shown
+
+
+def test_console_status_lists_only_the_latest_pending_beside_a_measure() -> None:
+    from bot.render import render_status
+
+    events = [event("ban_enacted", 1)] + [event("ordinance_debated", d) for d in range(5, 25)]
+    text = render_status(derive_status(PLACE, events))
+    assert "(15 earlier not shown: see the timeline)" in text
+    assert "ordinance_debated on day 24" in text and "ordinance_debated on day 5" not in text
