@@ -1,0 +1,1037 @@
+"""Benchmark (not a test): banwatch at 100,000 articles, measured by one command.
+
+On a seeded synthetic corpus written by :func:`bench.make_corpus.write_corpus` into a work
+directory, it measures:
+
+1. **the floor**: the same files read, front matter parsed with libyaml (``yaml.CSafeLoader``)
+   and one row per article inserted into a bare SQLite table (``executemany``, one
+   transaction) -- the least any ingest has to do;
+2. **ingest**: ``python -m bot ingest`` into a fresh database, in a subprocess timed from
+   outside, with its peak RSS (VmHWM sampled from /proc, not ``os.wait4``'s ``ru_maxrss``,
+   which counts this process's own peak: see :class:`PeakWatcher`); then re-ingests of the
+   unchanged corpus; and the subprocess start-up alone (an empty corpus, and a one-file
+   corpus, which also loads the gazetteer);
+3. **look-ups**: ``Banwatch.status``, ``place_choices`` (autocomplete), ``cities`` and
+   ``search`` -- the functions the cogs call -- on the ingested database, in process, with
+   varied seeded queries timed one by one after a warm-up: p50, p99 and max;
+4. **memory at rest**: ``python -m bot run`` against the loopback Discord server
+   (``tests/loopback``), read from /proc once it has identified, synced its commands and
+   settled.
+
+Progress goes to stderr; a Markdown report (machine, figures, targets met or missed) goes to
+stdout and, with ``--report FILE``, to a file. Run from the checkout::
+
+    python -m bench.scale [--articles 100000] [--queries 1000] [--seed 7] [--budget 120]
+                          [--workdir DIR] [--keep] [--skip-bot] [--report FILE]
+
+``--articles 4000 --queries 200`` takes a minute or two; 100,000 articles take most of an
+hour on a 2-core machine (the full ingest dominates).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import functools
+import math
+import os
+import platform
+import random
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+if str(PROJECT_ROOT) not in sys.path:
+    # Runnable from a checkout without installing the package.
+    sys.path.insert(0, str(PROJECT_ROOT))
+
+from bot import places  # noqa: E402
+from bot.models import Jurisdiction  # noqa: E402
+from bot.service import Banwatch, BanwatchError  # noqa: E402
+from bot.store import Store  # noqa: E402
+from bot.taxonomy import STATUSES  # noqa: E402
+
+WARMUP = 20
+# Short subprocess runs (start-up, re-ingest) are repeated; the report gives the median run.
+REPEATS = 3
+SETTLE_SECONDS = 5.0
+BOT_READY_TIMEOUT = 600.0
+TARGET_REINGEST_SHARE = 0.02
+TARGET_P99_MS = {"status": 5.0, "autocomplete": 10.0, "search": 20.0}
+TARGET_RSS_AT_REST_MB = 150.0
+
+UNKNOWN_PLACES = ["Xyzzyville", "Qwertyburg", "Nowhere Springs, ZZ", "Plughton", "Frobozz City"]
+NOWHERE_WORDS = ["zqxvbn", "xyzzyplugh", "qwfpgjluy", "vvvzzzkk", "blorptastic"]
+SHOWCASE_STATUS = ["chicago", "Springfield, MA", "Portland Oregon", "New Jersey", "Chicgao"]
+CITY_STATES = [None, "MA", "California"]
+# The place asked about through Discord: the first of these the corpus has.
+WELL_KNOWN = ["San Francisco, CA", "Springfield, MA", "Chicago, IL", "Portland, OR"]
+
+_started = time.perf_counter()
+
+
+def progress(message: str) -> None:
+    """One line of progress on stderr, stamped with the time since the start."""
+    elapsed = int(time.perf_counter() - _started)
+    print(f"[{elapsed // 60:02d}:{elapsed % 60:02d}] {message}", file=sys.stderr, flush=True)
+
+
+# -- small helpers -----------------------------------------------------------------------------
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """The nearest-rank percentile (``pct`` in 0-100) of ``values``; NaN when empty."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def md_table(headers: list[str], rows: list[list[Any]]) -> str:
+    """A Markdown table."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + " --- |" * len(headers)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def met(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def code_version() -> str:
+    """The commit measured, and whether bot/ or cogs/ had uncommitted changes."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "bot", "cogs"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return commit + (" + uncommitted changes in bot/ or cogs/" if dirty else "")
+
+
+def load_average() -> str:
+    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def machine(load_at_start: str) -> list[list[str]]:
+    """What the figures were measured on, and how busy it was."""
+    cpu = platform.processor() or platform.machine()
+    ram = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        pass
+    return [
+        ["CPU", cpu],
+        ["cores", str(os.cpu_count())],
+        ["RAM", ram],
+        ["OS", f"{platform.system()} {platform.release()}"],
+        ["Python", platform.python_version()],
+        ["SQLite", sqlite3.sqlite_version],
+        ["date", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")],
+        ["code", code_version()],
+        ["load average 1/5/15 min, at start", load_at_start],
+        ["load average 1/5/15 min, at end", load_average()],
+    ]
+
+
+def proc_status_kib(pid: int, field_name: str) -> int:
+    """A ``kB`` field (VmRSS, VmHWM) of /proc/PID/status; 0 once the process is gone."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    for line in text.splitlines():
+        if line.startswith(field_name + ":"):
+            return int(line.split()[1])
+    return 0  # a zombie has no memory fields
+
+
+class PeakWatcher(threading.Thread):
+    """Samples a process's VmHWM (its peak RSS so far) every 20 ms until stopped.
+
+    Why not ``ru_maxrss`` from ``os.wait4``: Linux carries the spawning process's high-water
+    mark into the child across ``exec`` (Python spawns with vfork), so every child of this
+    benchmark -- which holds the corpus generator's tables -- would report at least this
+    process's own peak. VmHWM belongs to the child's own address space. The last sample
+    before exit is the peak, short of whatever it grows in its final 20 ms.
+    """
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_kib = 0
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            self.peak_kib = max(self.peak_kib, proc_status_kib(self.pid, "VmHWM"))
+            self._halt.wait(0.02)
+
+    def stop(self) -> int:
+        """Stop sampling; the peak in KiB."""
+        self._halt.set()
+        self.join()
+        return self.peak_kib
+
+
+def child_env(**settings: str) -> dict[str, str]:
+    """The environment for a ``python -m bot`` subprocess: none of the developer's banwatch or
+    Discord settings, the checkout importable (as ``tests/conftest.py``'s subprocess_env)."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("BANWATCH_", "DISCORD_", "DEV_GUILD"))
+    }
+    env["PYTHONPATH"] = str(PROJECT_ROOT)
+    env.update(settings)
+    return env
+
+
+# -- 1. corpus ---------------------------------------------------------------------------------
+
+
+def corpus_files(directory: Path) -> list[Path]:
+    """Every non-hidden file under ``directory``, sorted (what ``banwatch ingest`` reads)."""
+    return sorted(
+        path
+        for path in directory.rglob("*")
+        if path.is_file()
+        and not any(part.startswith(".") for part in path.relative_to(directory).parts)
+    )
+
+
+def make_corpus(articles: int, directory: Path, seed: int) -> tuple[Any, float]:
+    """Write a corpus of about ``articles`` articles; its stats and the seconds it took.
+
+    A small sample first gives the generator's articles per document, so the document count
+    can be chosen to land near ``articles``; the report gives the actual count.
+    """
+    from bench.make_corpus import write_corpus
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(dir=directory.parent) as scratch:
+        sample = write_corpus(max(1, min(articles // 4, 500)), Path(scratch), seed=seed)
+    per_document = sample.articles / sample.documents if sample.articles else 4.0
+    documents = max(1, round(articles / per_document))
+    stats = write_corpus(documents, directory, seed=seed)
+    return stats, time.perf_counter() - started
+
+
+# -- 2. floor ----------------------------------------------------------------------------------
+
+FLOOR_SCHEMA = (
+    "CREATE TABLE articles (title TEXT, excerpt TEXT, body TEXT, url TEXT, published TEXT,"
+    " provider_name TEXT, provider_domain TEXT, path TEXT, position INTEGER)"
+)
+FLOOR_INSERT = "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+def _text(value: Any) -> str | None:
+    """A YAML scalar as text (dates included); None for missing values and flags."""
+    if value is None or isinstance(value, bool | dict | list):
+        return None
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def _item_fields(item: dict[str, Any], body: str) -> tuple[Any, ...]:
+    """(title, excerpt, body, url, published, provider name, provider domain) of one item."""
+    provider = item.get("provider")
+    name, domain = (
+        (provider.get("name"), provider.get("domain"))
+        if isinstance(provider, dict)
+        else (provider, None)
+    )
+    published = next(
+        (item[key] for key in ("publishedDateTime", "published", "date") if item.get(key)), None
+    )
+    return (
+        _text(item.get("title")) or "",
+        _text(item.get("excerpt") or item.get("description")) or "",
+        body,
+        _text(item.get("webUrl") or item.get("url")),
+        _text(published),
+        _text(name),
+        _text(domain),
+    )
+
+
+def floor_articles(data: bytes) -> list[tuple[Any, ...]]:
+    """The article fields in one corpus file; raises ValueError (or a YAML error) if it's bad.
+
+    Front matter (``---`` ... ``---``): the document's own item, then its ``related`` items.
+    Plain text: one article (an optional lower-case topic line, headline, standfirst, body).
+    """
+    if b"\x00" in data[:8192]:
+        raise ValueError("binary file")
+    text = data.decode("utf-8-sig").replace("\r\n", "\n")
+    if text.startswith("---"):
+        lines = text.split("\n")
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+        if end is None:
+            raise ValueError("front matter never ends")
+        meta = yaml.load("\n".join(lines[1:end]), Loader=yaml.CSafeLoader)
+        if not isinstance(meta, dict):
+            raise ValueError("front matter is not a mapping")
+        related = meta.get("related")
+        items = (
+            [item for item in related if isinstance(item, dict)]
+            if isinstance(related, list)
+            else []
+        )
+        body = "\n".join(lines[end + 1 :]).strip()
+        return [_item_fields(meta, body)] + [_item_fields(item, "") for item in items]
+    paragraphs = [line.strip() for line in text.split("\n") if line.strip()]
+    if len(paragraphs) >= 2 and len(paragraphs[0]) <= 40 and paragraphs[0] == paragraphs[0].lower():
+        paragraphs.pop(0)
+    if not paragraphs:
+        raise ValueError("empty file")
+    title, excerpt = paragraphs[0], (paragraphs[1] if len(paragraphs) > 1 else "")
+    return [(title, excerpt, "\n\n".join(paragraphs[2:]), None, None, None, None)]
+
+
+@dataclass(slots=True)
+class Floor:
+    files: int = 0
+    skipped: int = 0
+    articles: int = 0
+    seconds: float = 0.0
+
+
+def floor_rows(directory: Path, floor: Floor) -> Iterator[tuple[Any, ...]]:
+    """One row per article in the corpus; counts files read and skipped into ``floor``."""
+    for path in corpus_files(directory):
+        floor.files += 1
+        try:
+            fields = floor_articles(path.read_bytes())
+        except (OSError, ValueError, yaml.YAMLError):
+            floor.skipped += 1
+            continue
+        name = str(path.relative_to(directory))
+        for position, article in enumerate(fields):
+            yield (*article, name, position)
+
+
+def measure_floor(directory: Path, db: Path) -> Floor:
+    """Read, parse and insert the whole corpus into a bare table in a fresh database."""
+    floor = Floor()
+    started = time.perf_counter()
+    connection = sqlite3.connect(db)
+    try:
+        connection.execute(FLOOR_SCHEMA)
+        with connection:
+            connection.executemany(FLOOR_INSERT, floor_rows(directory, floor))
+        floor.seconds = time.perf_counter() - started
+        floor.articles = connection.execute("SELECT count(*) FROM articles").fetchone()[0]
+    finally:
+        connection.close()
+    return floor
+
+
+# -- 3. ingest in a subprocess ---------------------------------------------------------------
+
+SUMMARY = re.compile(
+    r"Ingest: (?P<new>\d+) new, (?P<updated>\d+) updated, (?P<unchanged>\d+) unchanged,"
+    r" (?P<merged>\d+) duplicates merged, (?P<removed>\d+) removed, (?P<rejected>\d+) rejected"
+    r" \((?P<read>\d+) files read, (?P<skipped>\d+) unchanged files skipped\)"
+)
+
+
+@dataclass(slots=True)
+class Run:
+    """One ``python -m bot ...`` subprocess, timed from outside."""
+
+    seconds: float
+    max_rss_kib: int
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def summary(self) -> dict[str, int]:
+        """The counts from the ``Ingest: ...`` line ({} when there is none)."""
+        match = SUMMARY.search(self.stdout)
+        return {key: int(value) for key, value in match.groupdict().items()} if match else {}
+
+
+def run_bot(args: list[str], workdir: Path) -> Run:
+    """Run ``python -m bot ARGS`` to completion: wall seconds from outside, and its peak RSS
+    (see :class:`PeakWatcher`). Output goes to files, not pipes: a long rejection list must
+    not block the child."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", *args],
+            cwd=workdir,
+            env=child_env(),
+            stdout=out,
+            stderr=err,
+        )
+        watcher = PeakWatcher(process.pid)
+        watcher.start()
+        process.wait()
+        seconds = time.perf_counter() - started
+        peak = watcher.stop()
+        out.seek(0)
+        err.seek(0)
+        return Run(
+            seconds,
+            peak,
+            process.returncode,
+            out.read().decode(errors="replace"),
+            err.read().decode(errors="replace"),
+        )
+
+
+def median_run(runs: list[Run]) -> Run:
+    """The run with the median wall time."""
+    return sorted(runs, key=lambda run: run.seconds)[len(runs) // 2]
+
+
+def spread(runs: list[Run]) -> str:
+    """ "min–max s over N runs", for the notes."""
+    times = [run.seconds for run in runs]
+    return f"{min(times):.2f}–{max(times):.2f} s over {len(runs)} runs"
+
+
+def ingest(db: Path, corpus: Path, workdir: Path) -> Run:
+    """``python -m bot --db DB --corpus DIR ingest``; fails loudly if it fails."""
+    run = run_bot(["--db", str(db), "--corpus", str(corpus), "ingest"], workdir)
+    if run.returncode != 0 or not run.summary():
+        output = run.stdout[-2000:] + run.stderr[-2000:]
+        raise SystemExit(f"bench.scale: ingest exited {run.returncode}:\n{output}")
+    return run
+
+
+# -- 4. look-ups -------------------------------------------------------------------------------
+
+
+def typo(rng: random.Random, word: str) -> str:
+    """``word`` with two neighbouring letters swapped ("Chicago" -> "Chicgao")."""
+    if len(word) < 4:
+        return word + word[-1:]
+    index = rng.randrange(1, len(word) - 2)
+    return word[:index] + word[index + 1] + word[index] + word[index + 2 :]
+
+
+def _spelled_with_state(place: Jurisdiction) -> str:
+    """ "Portland Oregon": the city and its state's full name, no comma."""
+    state = places.state_name(place.state) if place.country == "US" and place.state else None
+    return f"{place.name} {state}" if state else place.display
+
+
+def _draw(rng: random.Random, count: int, makers: list[tuple[int, Callable[[], Any]]]) -> list:
+    """``count`` values, each made by a maker picked by weight."""
+    weights = [weight for weight, _ in makers]
+    return [rng.choices(makers, weights)[0][1]() for _ in range(count)]
+
+
+def status_queries(rng: random.Random, known: list[Jurisdiction], count: int) -> list[str]:
+    """Places as users type them: shown names, lower case, "City State", state names, typos,
+    unknown places."""
+    cities = [j for j in known if j.level in ("city", "county")]
+    if not cities:
+        return [rng.choice(SHOWCASE_STATUS + UNKNOWN_PLACES) for _ in range(count)]
+    states = sorted({j.state for j in cities if j.country == "US" and j.state}) or ["NJ"]
+    queries = _draw(
+        rng,
+        count - len(SHOWCASE_STATUS) - 1,
+        [
+            (30, lambda: rng.choice(known).display),
+            (15, lambda: rng.choice(cities).name.lower()),
+            (15, lambda: _spelled_with_state(rng.choice(cities))),
+            (10, lambda: places.state_name(rng.choice(states)) or "New Jersey"),
+            (20, lambda: typo(rng, rng.choice(cities).name)),
+            (10, lambda: rng.choice(UNKNOWN_PLACES)),
+        ],
+    )
+    queries += [*SHOWCASE_STATUS, UNKNOWN_PLACES[0]]
+    rng.shuffle(queries)
+    return queries
+
+
+def autocomplete_queries(rng: random.Random, known: list[Jurisdiction], count: int) -> list[str]:
+    """What is in the box while typing: prefixes of 1-8 characters, typos, nothing at all."""
+    names = [j.display for j in known] or SHOWCASE_STATUS
+    codes = sorted({j.state.lower() for j in known if j.state}) or ["ma"]
+    return _draw(
+        rng,
+        count,
+        [
+            (50, lambda: rng.choice(names)[: rng.randint(1, 8)]),
+            (15, lambda: rng.choice(names)[: rng.randint(1, 8)].lower()),
+            (15, lambda: typo(rng, rng.choice(names))[: rng.randint(4, 8)]),
+            (10, lambda: rng.choice(codes)),
+            (5, lambda: ""),
+            (5, lambda: rng.choice(UNKNOWN_PLACES)[: rng.randint(3, 8)]),
+        ],
+    )
+
+
+def city_queries(
+    rng: random.Random, known: list[Jurisdiction], count: int
+) -> list[tuple[str | None, str | None]]:
+    """(status, state) pairs: every status and none, with and without a state."""
+    states = CITY_STATES + sorted({j.state for j in known if j.country == "US" and j.state})[:10]
+    pairs = [(status, state) for status in (*STATUSES, None) for state in states]
+    return [rng.choice(pairs) for _ in range(count)]
+
+
+def search_queries(rng: random.Random, terms: list[str], count: int) -> list[str]:
+    """The corpus's own terms, two-word combinations, phrases, and words found nowhere."""
+    terms = terms or ["facial recognition"]
+    words = sorted({word for term in terms for word in term.split()})
+    phrases = [term for term in terms if " " in term] or terms
+    return _draw(
+        rng,
+        count,
+        [
+            (35, lambda: rng.choice(terms)),
+            (25, lambda: f"{rng.choice(words)} {rng.choice(words)}"),
+            (15, lambda: rng.choice(phrases)),
+            (10, lambda: rng.choice(NOWHERE_WORDS)),
+            (10, lambda: f"{rng.choice(terms)} {rng.choice(NOWHERE_WORDS)}"),
+            (5, lambda: rng.choice(terms).upper()),
+        ],
+    )
+
+
+@dataclass(slots=True)
+class Latencies:
+    """Timings of one look-up, after the warm-up."""
+
+    name: str
+    seconds: list[float] = field(default_factory=list)
+    refused: int = 0
+    errors: list[str] = field(default_factory=list)
+    slowest: tuple[float, str] = (0.0, "")
+    out_of_time: bool = False
+
+    def ms(self, pct: float) -> float:
+        return percentile(self.seconds, pct) * 1000
+
+
+Call = tuple[str, Callable[[], Awaitable[Any]]]
+
+
+async def time_calls(name: str, calls: list[Call], budget: float) -> Latencies:
+    """Run ``calls`` one by one; the first WARMUP are not counted, and the timing stops
+    once the counted calls have taken ``budget`` seconds (a slow look-up at 100,000 articles
+    would otherwise keep the benchmark busy for hours).
+
+    A BanwatchError (ambiguous, unknown place) is an answer the user sees: counted, as
+    "refused"; any other exception is a bug, kept for the report.
+    """
+    result = Latencies(name)
+    for number, (label, call) in enumerate(calls):
+        if sum(result.seconds) > budget:
+            result.out_of_time = True
+            break
+        refused, error = False, None
+        started = time.perf_counter()
+        try:
+            await call()
+        except BanwatchError:
+            refused = True
+        except Exception as exc:
+            error = f"{label!r}: {type(exc).__name__}: {exc}"
+        elapsed = time.perf_counter() - started
+        if number < WARMUP:
+            continue
+        result.seconds.append(elapsed)
+        result.refused += refused
+        if error:
+            result.errors.append(error)
+        result.slowest = max(result.slowest, (elapsed, label))
+    return result
+
+
+async def measure_lookups(
+    db: Path, corpus: Path, search_terms: list[str], count: int, seed: int, budget: float
+) -> tuple[list[Latencies], int]:
+    """p50/p99/max material for the four look-ups; also the number of known places."""
+    rng = random.Random(seed)
+    total = count + WARMUP
+    async with await Store.open(db) as store:
+        app = Banwatch(store, corpus)
+        known = await store.jurisdictions()
+        status: list[Call] = [
+            (q, functools.partial(app.status, q)) for q in status_queries(rng, known, total)
+        ]
+        autocomplete: list[Call] = [
+            (q, functools.partial(app.place_choices, q, limit=25))
+            for q in autocomplete_queries(rng, known, total)
+        ]
+        cities: list[Call] = [
+            (f"{s} / {st}", functools.partial(app.cities, status=s, state=st))
+            for s, st in city_queries(rng, known, total)
+        ]
+        search: list[Call] = [
+            (q, functools.partial(app.search, q)) for q in search_queries(rng, search_terms, total)
+        ]
+        results = []
+        for name, calls in (
+            ("status", status),
+            ("autocomplete", autocomplete),
+            ("cities", cities),
+            ("search", search),
+        ):
+            progress(f"look-ups: {name} x {len(calls)}")
+            results.append(await time_calls(name, calls, budget))
+        return results, len(known)
+
+
+# -- 5. memory at rest -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class AtRest:
+    """The bot process's memory once ready, and after it has answered one /status."""
+
+    rss_kib: int = 0
+    hwm_kib: int = 0
+    ready_seconds: float = 0.0
+    status_place: str = ""
+    status_seconds: float = 0.0
+    rss_after_status_kib: int = 0
+    max_rss_kib: int = 0
+    returncode: int | None = None
+    problem: str = ""
+
+
+def ready(server: Any, guild: Any) -> bool:
+    """The bot has sent IDENTIFY on the gateway and synced its commands to the guild."""
+    identified = any(op.get("op") == 2 for op in server.gateway_ops)
+    return identified and bool(server.commands_for(guild))
+
+
+async def _wait_until(predicate: Callable[[], Any], process: subprocess.Popen, timeout: float):
+    """Poll ``predicate`` until true; raise RuntimeError if the process exits or time runs out."""
+    deadline = time.perf_counter() + timeout
+    while not predicate():
+        if process.poll() is not None:
+            raise RuntimeError(f"the bot exited with code {process.returncode} before it was ready")
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"the bot was not ready after {timeout:.0f} s")
+        await asyncio.sleep(0.05)
+
+
+async def answer_status(server: Any, guild: Any, member: Any, place: str) -> float:
+    """Seconds for the bot to answer ``/status place`` through the loopback server (the
+    deferred reply edited with the answer, when it defers)."""
+    started = time.perf_counter()
+    handle = server.dispatch_slash(
+        "status", {"place": place}, channel=guild.channel_named("general"), member=member
+    )
+    response = await handle.wait_response(timeout=120)
+    if response.get("type") == 5:  # DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
+        await handle.wait_edited(timeout=120)
+    return time.perf_counter() - started
+
+
+async def measure_at_rest(db: Path, corpus: Path, workdir: Path, place: str) -> AtRest:
+    """Start ``python -m bot run`` against the loopback server, wait until it has identified on
+    the gateway and synced its commands (what tests/discord/test_runner.py waits for), let it
+    settle and read its memory; then ask it ``/status place`` (the first command loads the
+    gazetteer) and read it again; then stop it with SIGTERM."""
+    from tests.loopback.server import LoopbackDiscord
+
+    result = AtRest(status_place=place)
+    server = LoopbackDiscord()
+    await server.start()
+    guild = server.add_guild()
+    member = server.add_member("reader", guild=guild)
+    env = child_env(
+        DISCORD_TOKEN=server.token,
+        DISCORD_API_BASE=server.api_base,
+        DEV_GUILD_ID=str(guild.id),
+    )
+    log = workdir / "bot-run.log"
+    with log.open("wb") as output:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "--db", str(db), "--corpus", str(corpus), "run"],
+            cwd=workdir,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        watcher = PeakWatcher(process.pid)
+        watcher.start()
+        try:
+            await _wait_until(lambda: ready(server, guild), process, BOT_READY_TIMEOUT)
+            result.ready_seconds = time.perf_counter() - started
+            await asyncio.sleep(SETTLE_SECONDS)
+            if process.poll() is None:
+                result.rss_kib = proc_status_kib(process.pid, "VmRSS")
+                result.hwm_kib = proc_status_kib(process.pid, "VmHWM")
+            result.status_seconds = await answer_status(server, guild, member, place)
+            await asyncio.sleep(1.0)
+            if process.poll() is None:
+                result.rss_after_status_kib = proc_status_kib(process.pid, "VmRSS")
+        except (RuntimeError, AssertionError) as exc:
+            # AssertionError: the loopback server's wait timed out (no answer to /status).
+            result.problem = f"{exc}; see {log.name}: {log.read_text()[-500:]!r}"
+        finally:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+            result.returncode = await _reap(process)
+            result.max_rss_kib = watcher.stop()
+            await server.close()
+    return result
+
+
+async def _reap(process: subprocess.Popen, timeout: float = 30.0) -> int:
+    """Wait for ``process`` without blocking the loop (the server must keep answering);
+    SIGKILL after ``timeout``. Its exit code."""
+    deadline = time.perf_counter() + timeout
+    while True:
+        if process.poll() is not None:
+            return process.returncode
+        if time.perf_counter() > deadline:
+            process.kill()
+            deadline = math.inf
+        await asyncio.sleep(0.05)
+
+
+# -- report ------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Figures:
+    """Everything measured, for the report."""
+
+    args: argparse.Namespace
+    load_at_start: str = ""
+    stats: Any = None
+    corpus_seconds: float = 0.0
+    files: int = 0
+    floor: Floor | None = None
+    startup_empty: list[Run] = field(default_factory=list)
+    startup_one: list[Run] = field(default_factory=list)
+    full: Run | None = None
+    again: list[Run] = field(default_factory=list)
+    lookups: list[Latencies] = field(default_factory=list)
+    known_places: int = 0
+    at_rest: AtRest | None = None
+
+
+def corpus_section(f: Figures) -> str:
+    s = f.stats
+    rows = [
+        ["documents written", f"{s.documents:,}"],
+        ["files", f"{f.files:,}"],
+        ["articles (generator's count)", f"{s.articles:,}"],
+        ["malformed files/items", f"{s.malformed:,}"],
+        ["place names / search terms", f"{len(s.places):,} / {len(s.search_terms):,}"],
+        ["seconds to generate", f"{f.corpus_seconds:.1f}"],
+    ]
+    return "## Corpus\n\n" + md_table(["", ""], rows)
+
+
+def ingest_section(f: Figures) -> str:
+    floor, full, again = f.floor, f.full, median_run(f.again)
+    empty, one = median_run(f.startup_empty), median_run(f.startup_one)
+    counts = full.summary()
+    articles = f.stats.articles
+    share = again.seconds / full.seconds
+    rows = [
+        [
+            "floor: read + libyaml + bare executemany",
+            f"{floor.seconds:.1f}",
+            f"{floor.articles / floor.seconds:,.0f}",
+            f"{floor.articles:,} rows from {floor.files:,} files ({floor.skipped} skipped)",
+        ],
+        [
+            "start-up: `ingest` of an empty corpus",
+            f"{empty.seconds:.2f}",
+            "",
+            f"imports + database; peak RSS {empty.max_rss_kib / 1024:.0f} MB;"
+            f" {spread(f.startup_empty)}",
+        ],
+        [
+            "start-up: `ingest` of one file",
+            f"{one.seconds:.2f}",
+            "",
+            f"+ gazetteer, one file's articles; peak RSS {one.max_rss_kib / 1024:.0f} MB;"
+            f" {spread(f.startup_one)}",
+        ],
+        [
+            "**full ingest** (subprocess)",
+            f"**{full.seconds:.1f}**",
+            f"**{articles / full.seconds:,.0f}**",
+            f"{full.seconds / floor.seconds:.1f}× the floor",
+        ],
+        [
+            "re-ingest, unchanged corpus",
+            f"{again.seconds:.2f}",
+            "",
+            f"{share:.2%} of the full ingest; {again.summary().get('read', '?')} files read;"
+            f" {spread(f.again)}; start-up alone is about {empty.seconds:.2f} s",
+        ],
+    ]
+    table = md_table(["step", "seconds", "articles/s", "notes"], rows)
+    detail = md_table(
+        ["full ingest", "figure"],
+        [
+            ["peak RSS of a full ingest", f"**{full.max_rss_kib / 1024:,.0f} MB**"],
+            ["articles stored (new)", f"{counts['new']:,}"],
+            ["duplicates merged", f"{counts['merged']:,}"],
+            ["rejected (files or items)", f"{counts['rejected']:,}"],
+            ["files read", f"{counts['read']:,}"],
+        ],
+    )
+    return (
+        "## Ingest\n\nArticles/s is the corpus's article count over wall seconds, timed from "
+        "outside the subprocess (start-up included).\n\n" + table + "\n\n" + detail
+    )
+
+
+def lookups_section(f: Figures) -> str:
+    rows = []
+    for lat in f.lookups:
+        target = TARGET_P99_MS.get(lat.name)
+        p99 = lat.ms(99)
+        slow_ms, slow_query = lat.slowest
+        rows.append(
+            [
+                f"`{lat.name}`",
+                f"{len(lat.seconds):,}" + (" (budget)" if lat.out_of_time else ""),
+                f"{lat.refused:,}",
+                f"{len(lat.errors):,}",
+                f"{lat.ms(50):.2f}",
+                f"**{p99:.2f}**",
+                f"{slow_ms * 1000:.2f} ({slow_query[:40]!r})",
+                f"≤ {target:g}" if target is not None else "—",
+            ]
+        )
+    table = md_table(
+        [
+            "look-up",
+            "queries",
+            "refused",
+            "errors",
+            "p50 ms",
+            "p99 ms",
+            "max ms (query)",
+            "p99 target",
+        ],
+        rows,
+    )
+    errors = [f"- {lat.name}: {error}" for lat in f.lookups for error in lat.errors[:5]]
+    text = (
+        f"## Look-ups\n\nIn process on the ingested database ({f.known_places:,} known places), "
+        f"through the functions the cogs call; {WARMUP} warm-up queries first, not counted; "
+        f"a look-up stops early, marked (budget), once its timed queries add up to "
+        f"{f.args.budget:g} s. "
+        "*Refused* = a BanwatchError the user sees (ambiguous or unknown place); *errors* = any "
+        "other exception.\n\n" + table
+    )
+    return text + ("\n\nErrors:\n" + "\n".join(errors) if errors else "")
+
+
+def at_rest_section(f: Figures) -> str:
+    if f.args.skip_bot:
+        return "## Memory at rest\n\nSkipped (`--skip-bot`)."
+    rest = f.at_rest
+    if not rest.rss_kib:
+        return f"## Memory at rest\n\nNot measured: {rest.problem or 'the bot exited'}."
+    rss = rest.rss_kib / 1024
+    rows = [
+        ["start to ready (identified, commands synced)", f"{rest.ready_seconds:.1f} s"],
+        [f"**RSS at rest** (VmRSS, {SETTLE_SECONDS:g} s after ready)", f"**{rss:.0f} MB**"],
+        ["VmHWM (peak so far, start-up re-ingest included)", f"{rest.hwm_kib / 1024:.0f} MB"],
+        [
+            f"first command: `/status {rest.status_place}` answered through Discord",
+            f"{rest.status_seconds:.2f} s",
+        ],
+        ["RSS after that answer (gazetteer loaded)", f"{rest.rss_after_status_kib / 1024:.0f} MB"],
+        ["peak RSS over the bot's life", f"{rest.max_rss_kib / 1024:.0f} MB"],
+        ["exit code after SIGTERM", str(rest.returncode)],
+    ]
+    problem = f"\n\nProblem: {rest.problem}" if rest.problem else ""
+    return (
+        "## Memory at rest\n\n`python -m bot run` with the ingested database and corpus, "
+        "against the loopback Discord server (tests/loopback).\n\n"
+        + md_table(["", ""], rows)
+        + problem
+    )
+
+
+def target_rows(f: Figures) -> list[list[str]]:
+    """Every target beside its figure, met or missed."""
+    again = median_run(f.again)
+    share = again.seconds / f.full.seconds
+    rows = [
+        [
+            f"re-ingest ≤ {TARGET_REINGEST_SHARE:.0%} of the full ingest",
+            f"{share:.2%} ({again.seconds:.2f} s of {f.full.seconds:.1f} s)",
+            met(share <= TARGET_REINGEST_SHARE),
+        ]
+    ]
+    for lat in f.lookups:
+        target = TARGET_P99_MS.get(lat.name)
+        if target is not None:
+            p99 = lat.ms(99)
+            rows.append([f"{lat.name} p99 ≤ {target:g} ms", f"{p99:.1f} ms", met(p99 <= target)])
+    wanted = f"RSS at rest ≤ {TARGET_RSS_AT_REST_MB:g} MB"
+    if f.at_rest is None or not f.at_rest.rss_kib:
+        rows.append([wanted, "not measured", "—"])
+    else:
+        rss = f.at_rest.rss_kib / 1024
+        rows.append([wanted, f"{rss:.0f} MB", met(rss <= TARGET_RSS_AT_REST_MB)])
+    return rows
+
+
+def report(f: Figures) -> str:
+    a = f.args
+    head = (
+        f"# banwatch at {f.stats.articles:,} articles\n\n"
+        f"`python -m bench.scale --articles {a.articles} --queries {a.queries} --seed {a.seed}"
+        f" --budget {a.budget:g}{' --skip-bot' if a.skip_bot else ''}`\n\n"
+        + md_table(["machine", ""], machine(f.load_at_start))
+    )
+    sections = [head, corpus_section(f), ingest_section(f), lookups_section(f), at_rest_section(f)]
+    summary = "## Targets\n\n" + md_table(["target", "figure", ""], target_rows(f))
+    return "\n\n".join([*sections, summary]) + "\n"
+
+
+# -- main --------------------------------------------------------------------------------------
+
+
+def prepare_workdir(given: Path | None) -> tuple[Path, bool]:
+    """The work directory and whether this run created it (an existing one must be empty)."""
+    if given is None:
+        return Path(tempfile.mkdtemp(prefix="banwatch-scale-")), True
+    if given.exists() and any(given.iterdir()):
+        raise SystemExit(f"bench.scale: --workdir {given} is not empty")
+    created = not given.exists()
+    given.mkdir(parents=True, exist_ok=True)
+    return given, created
+
+
+def clean_up(workdir: Path, created: bool) -> None:
+    """Remove what this run wrote (the directory itself only if this run made it)."""
+    if created:
+        shutil.rmtree(workdir, ignore_errors=True)
+        return
+    for child in workdir.iterdir():
+        if child.is_dir():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+
+
+def measure(args: argparse.Namespace, workdir: Path) -> Figures:
+    """Every step, in order, on one corpus."""
+    f = Figures(args, load_at_start=load_average())
+    corpus = workdir / "corpus"
+    progress(f"writing a corpus of ~{args.articles:,} articles into {corpus}")
+    f.stats, f.corpus_seconds = make_corpus(args.articles, corpus, args.seed)
+    files = corpus_files(corpus)
+    f.files = len(files)
+    progress(f"corpus: {f.stats.articles:,} articles in {f.files:,} files")
+
+    progress("floor: read, parse with libyaml, insert into a bare table")
+    f.floor = measure_floor(corpus, workdir / "floor.db")
+    progress(f"floor: {f.floor.articles:,} rows in {f.floor.seconds:.1f} s")
+
+    progress("start-up: ingest of an empty corpus and of a one-file corpus")
+    (workdir / "empty").mkdir()
+    (workdir / "one").mkdir()
+    shutil.copy(files[0], workdir / "one" / files[0].name)
+    for number in range(REPEATS):
+        # A fresh database each time, or the one-file run would be a re-ingest.
+        f.startup_empty.append(ingest(workdir / f"empty{number}.db", workdir / "empty", workdir))
+        f.startup_one.append(ingest(workdir / f"one{number}.db", workdir / "one", workdir))
+
+    db = workdir / "banwatch.db"
+    progress(f"full ingest of {f.stats.articles:,} articles (minutes at this size)")
+    f.full = ingest(db, corpus, workdir)
+    progress(f"full ingest: {f.full.seconds:.1f} s, peak RSS {f.full.max_rss_kib / 1024:.0f} MB")
+    f.again = [ingest(db, corpus, workdir) for _ in range(REPEATS)]
+    progress(f"re-ingest: {median_run(f.again).seconds:.2f} s (median of {REPEATS})")
+
+    f.lookups, f.known_places = asyncio.run(
+        measure_lookups(
+            db, corpus, list(f.stats.search_terms), args.queries, args.seed, args.budget
+        )
+    )
+    if not args.skip_bot:
+        progress("memory at rest: banwatch run against the loopback Discord server")
+        place = next((p for p in WELL_KNOWN if p in f.stats.places), None)
+        place = place or (f.stats.places[0] if f.stats.places else "Chicago")
+        f.at_rest = asyncio.run(measure_at_rest(db, corpus, workdir, place))
+    return f
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.scale",
+        description="Measure banwatch at 100,000 articles: ingest, look-ups, memory.",
+    )
+    parser.add_argument("--articles", type=int, default=100_000, help="corpus size to aim for")
+    parser.add_argument("--queries", type=int, default=1000, help="timed queries per look-up")
+    parser.add_argument("--seed", type=int, default=7, help="corpus and query seed")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="stop timing a look-up after this many seconds of counted queries (default 120)",
+    )
+    parser.add_argument("--workdir", type=Path, help="where to write (default: a temp dir)")
+    parser.add_argument("--keep", action="store_true", help="keep the corpus and databases")
+    parser.add_argument("--skip-bot", action="store_true", help="don't measure the bot at rest")
+    parser.add_argument("--report", type=Path, metavar="FILE", help="also write the report here")
+    args = parser.parse_args(argv)
+
+    workdir, created = prepare_workdir(args.workdir)
+    try:
+        text = report(measure(args, workdir))
+    finally:
+        if args.keep:
+            progress(f"kept {workdir}")
+        else:
+            clean_up(workdir, created)
+    print(text)
+    if args.report:
+        args.report.write_text(text, encoding="utf-8")
+    progress("done")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
