@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +29,8 @@ MAX_QUERY_CHARS = 200
 MAX_NEWS_DAYS = 36_500
 # How many of each kind of event a status answer shows (and summarises).
 STATUS_SHOWN = 5
+# Status answers kept in memory (a few KB each), for the places asked about most recently.
+STATUS_CACHE_PLACES = 512
 # A timeline lists every event; only the latest this many carry a summary of their source.
 TIMELINE_NOTES = 100
 PLACE_KEY = re.compile(r"^(city|county|state|national|company):[A-Z]{0,3}:[^:]*(:[^:]+)?$")
@@ -131,6 +133,8 @@ class Banwatch:
         self.store = store
         self.corpus_dir = corpus_dir
         self._known: _KnownPlaces | None = None
+        # Place key -> (the place's version when derived, the answer), least recent first.
+        self._status_cache: OrderedDict[str, tuple[int, JurisdictionStatus]] = OrderedDict()
 
     async def _known_places(self) -> _KnownPlaces:
         """The known places, indexed; rebuilt only when the store's list changes."""
@@ -233,9 +237,26 @@ class Banwatch:
     # -- tracker ------------------------------------------------------------------------------
 
     async def status(self, query: str) -> JurisdictionStatus:
-        """The status of the place ``query`` names, with summaries of the sources it shows."""
-        result = await self._derive(query)
+        """The status of the place ``query`` names, with summaries of the sources it shows.
+
+        Answers are kept per place until its events change (the store's version number for
+        the place moves with every change, from any process): a busy place's hundreds of
+        events are read and summarised once, not on every command.
+        """
+        jurisdiction = await self.resolve_place(query)
+        # The version is read before the events: a change racing this answer leaves the
+        # cached copy older than the version, never newer, so it is recomputed next time.
+        version = await self.store.place_version(jurisdiction.key)
+        cached = self._status_cache.get(jurisdiction.key)
+        if cached is not None and cached[0] == version and cached[1].jurisdiction == jurisdiction:
+            self._status_cache.move_to_end(jurisdiction.key)
+            return cached[1]
+        events = await self.store.place_events([jurisdiction.key])
+        result = derive_status(jurisdiction, events)
         await self._add_notes(result, result.shown(STATUS_SHOWN))
+        self._status_cache[jurisdiction.key] = (version, result)
+        while len(self._status_cache) > STATUS_CACHE_PLACES:
+            self._status_cache.popitem(last=False)
         return result
 
     async def timeline(self, query: str) -> JurisdictionStatus:

@@ -1,7 +1,8 @@
 """Store methods for the tracker's hot paths: policy events per place, the known places.
 
-Status answers and autocomplete run on every keystroke and command, so these read only the
-few columns they need (never article bodies) and let the indexes pick the rows.
+Status answers and autocomplete run on every command and keystroke: they read the compact
+``place_events`` table (one row per policy item, kept by triggers, clustered by place) and a
+cached list of places, never article bodies.
 """
 
 from __future__ import annotations
@@ -14,17 +15,10 @@ import aiosqlite
 from bot.models import Event, Jurisdiction
 from bot.store._base import BaseStore
 
-# An article's effective reading (TAXONOMY: a moderator's correction wins over the extractor),
-# with the few article columns an event shows. ``main_place`` is the extractor's first place.
+# Kept by triggers (migration 008): one row per policy item, by its main place.
 _EVENT_COLUMNS = (
-    "SELECT a.id, a.title, a.url, a.provider_name, a.provider_domain, a.published_at,"
-    " e.action, e.scope, e.event_date,"
-    " c.article_id AS c_id, c.is_policy AS c_is_policy, c.action AS c_action,"
-    " c.scope AS c_scope, c.event_date AS c_event_date, c.jurisdiction_key AS c_place,"
-    " (SELECT p.jurisdiction_key FROM extraction_places p WHERE p.article_id = a.id"
-    "  AND p.rank = 0) AS main_place"
-    " FROM articles a JOIN extractions e ON e.article_id = a.id"
-    " LEFT JOIN corrections c ON c.article_id = a.id"
+    "SELECT article_id, title, url, provider, published_at, event_date, action, scope,"
+    " place_key, corrected FROM place_events"
 )
 
 
@@ -53,85 +47,48 @@ class EventStore(BaseStore):
         # The same tuple until a jurisdiction is added: callers may cache what they derive.
         return self._jurisdictions_cache
 
-    async def place_events(self, place_keys: Sequence[str] | None = None) -> list[Event]:
-        """Policy items as events of their main jurisdiction (corrections applied).
+    async def place_version(self, place_key: str) -> int:
+        """A number that changes whenever the place's events change (0: it never had any)."""
+        row = await self._fetchone(
+            "SELECT version FROM place_versions WHERE place_key = ?", (place_key,)
+        )
+        return int(row[0]) if row else 0
 
-        With ``place_keys``, only the events of those places: articles whose corrected place
-        is one of them, or whose first extracted place is and that no correction moved.
-        """
+    async def place_events(self, place_keys: Sequence[str] | None = None) -> list[Event]:
+        """Policy items as events of their main jurisdiction (corrections applied), for the
+        places given or for all."""
         if place_keys is None:
-            rows = await self._fetchall(_EVENT_COLUMNS + " WHERE a.retracted_at IS NULL")
-            return _events(rows, None)
+            return _events(await self._fetchall(_EVENT_COLUMNS))
         keys = list(dict.fromkeys(place_keys))
         if not keys:
             return []
         marks = ",".join("?" * len(keys))
-        rows = await self._fetchall(
-            _EVENT_COLUMNS + f" WHERE a.retracted_at IS NULL AND a.id IN ("
-            f" SELECT article_id FROM extraction_places"
-            f"  WHERE jurisdiction_key IN ({marks}) AND rank = 0"
-            f" UNION SELECT article_id FROM corrections WHERE jurisdiction_key IN ({marks}))",
-            [*keys, *keys],
-        )
-        return _events(rows, set(keys))
+        rows = await self._fetchall(_EVENT_COLUMNS + f" WHERE place_key IN ({marks})", keys)
+        return _events(rows)
 
 
-def _events(rows: Sequence[aiosqlite.Row], wanted: set[str] | None) -> list[Event]:
-    """Events from effective-reading rows; non-policy items and other places left out.
-
-    The same rules as the full reading of an article (``_effective_extractions``).
-    """
+def _events(rows: Sequence[aiosqlite.Row]) -> list[Event]:
+    """Event objects from ``place_events`` rows (dates parsed once per distinct day)."""
+    days: dict[str, dt.date] = {}
     events = []
-    date_cache: dict[str, dt.date] = {}
-    for row in rows:
-        (
-            article_id,
-            title,
-            url,
-            provider_name,
-            provider_domain,
-            published_at,
-            action,
-            scope,
-            event_date,
-            corrected_id,
-            c_is_policy,
-            c_action,
-            c_scope,
-            c_event_date,
-            c_place,
-            main_place,
-        ) = row
-        action = c_action or action
-        if c_is_policy is not None:
-            is_policy = bool(c_is_policy)
-            if not is_policy:
-                action = "none"
-        else:
-            is_policy = action != "none"
-        place = c_place or main_place
-        if not is_policy or place is None:
-            continue
-        if wanted is not None and place not in wanted:
-            continue
-        date_text = c_event_date or event_date
-        date = None
-        if date_text:
-            date = date_cache.get(date_text)
-            if date is None:
-                date = date_cache[date_text] = dt.date.fromisoformat(date_text)
+    for article_id, title, url, provider, published, day, action, scope, place, corrected in rows:
+        event_date = None
+        if day:
+            event_date = days.get(day)
+            if event_date is None:
+                event_date = days[day] = dt.date.fromisoformat(day)
         events.append(
             Event(
                 article_id=article_id,
                 title=title,
                 url=url,
-                provider=provider_name or provider_domain,
-                published_at=dt.datetime.fromisoformat(published_at) if published_at else None,
-                event_date=date,
+                provider=provider,
+                published_at=dt.datetime.fromisoformat(published) if published else None,
+                event_date=event_date,
                 action=action,
-                scope=c_scope or scope,
+                scope=scope,
                 place_key=place,
-                corrected=corrected_id is not None,
+                corrected=bool(corrected),
             )
         )
     return events

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -109,5 +110,83 @@ async def test_autocomplete_ranks_prefix_then_substring_then_typos(
         if not typed:
             assert labels == sorted(labels)
         assert len(labels) == len(set(c.value for c in choices)) <= 25
+    finally:
+        await app.store.close()
+
+
+def _table_matches_view(db_path: Path) -> None:
+    """The trigger-kept table holds exactly what the effective reading of every article says."""
+    connection = sqlite3.connect(db_path)
+    try:
+        table = set(connection.execute("SELECT * FROM place_events").fetchall())
+        view = set(connection.execute("SELECT * FROM effective_events").fetchall())
+    finally:
+        connection.close()
+    assert table == view
+    assert table  # the corpus has policy items
+
+
+async def test_triggers_keep_place_events_true_through_every_kind_of_change(
+    db_path, corpus_dir
+):
+    app = await _app(db_path, corpus_dir)
+    store = app.store
+    try:
+        _table_matches_view(db_path)
+        policy = [a for a in await store.all_articles() if a.extraction.is_policy]
+        target = policy[0]
+        key = target.extraction.place.key
+        before = await store.place_version(key)
+
+        elsewhere = Place(level="city", country="US", state="VT", city="Burlington")
+        await store.save_correction(_correction(target.id, place_key=elsewhere.key), elsewhere)
+        _table_matches_view(db_path)
+        assert await store.place_version(key) > before
+        assert await store.place_version(elsewhere.key) > 0
+
+        await store.save_correction(_correction(policy[1].id, is_policy=False), None)
+        _table_matches_view(db_path)
+        await store.retract_article(policy[2].id, "duplicate of another story")
+        _table_matches_view(db_path)
+        assert policy[2].id not in {e.article_id for e in await store.place_events()}
+
+        # A re-read by a newer extractor rewrites readings and places.
+        await store.save_extractions(
+            [(policy[3].id, policy[3].extraction)], extractor_version="test-next"
+        )
+        _table_matches_view(db_path)
+
+        # An edited corpus file: the article's headline changes, the event follows.
+        source = next(p for p in corpus_dir.glob("*.txt") if "Coalition calls" in p.read_text())
+        source.write_text(
+            source.read_text(encoding="utf-8").replace("Coalition calls", "Coalition urges", 1),
+            encoding="utf-8",
+        )
+        await app.ingest()
+        _table_matches_view(db_path)
+        titles = {e.title for e in await store.place_events()}
+        assert any(title.startswith("Coalition urges") for title in titles)
+    finally:
+        await store.close()
+
+
+async def test_status_answers_are_kept_until_the_places_events_change(db_path, corpus_dir):
+    app = await _app(db_path, corpus_dir)
+    try:
+        first = await app.status("Chicago")
+        assert await app.status("chicago, IL") is first  # kept: nothing changed
+
+        # A change made by another process (another connection) is seen at once.
+        other = await Store.open(db_path)
+        try:
+            event = first.events[-1]
+            await other.save_correction(_correction(event.article_id, action="ban_enacted"), None)
+        finally:
+            await other.close()
+        second = await app.status("Chicago")
+        assert second is not first
+        assert second.status == "ban"
+        assert second.basis[-1].article_id == event.article_id
+        assert await app.status("Chicago") is second
     finally:
         await app.store.close()
