@@ -212,7 +212,7 @@ def _load_yaml_fast(text: str) -> tuple[bool, Any]:
         if _has_shared_node(root):
             return False, None
         return True, loader.construct_document(root)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError, OverflowError):
         return False, None
     finally:
         loader.dispose()
@@ -230,6 +230,10 @@ def load_yaml(text: str, *, path: str) -> Any:
         where = f" (line {mark.line + 1})" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise CorpusError(path, f"malformed YAML{where}: {problem}") from exc
+    except (ValueError, OverflowError) as exc:
+        # A well-formed value that can't be built, e.g. an unquoted 2019-02-30 (a timestamp
+        # to YAML, an impossible date to Python).
+        raise CorpusError(path, f"malformed YAML: a value can't be read ({exc})") from exc
 
 
 def decode_text(data: bytes, *, path: str) -> str:

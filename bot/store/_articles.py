@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import aiosqlite
 from rapidfuzz import fuzz
@@ -48,6 +50,63 @@ class FileOutcome:
     retracted: list[str] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class FileWrite:
+    """What ingest writes for one corpus file; :meth:`ArticleStore.record_files` takes a batch.
+
+    ``kind`` is ``"articles"`` (the file's articles, each with its extraction), ``"rejected"``
+    (the file is unusable, ``error`` says why, and the articles it held stay as they were) or
+    ``"touched"`` (the same content under a new size or mtime).
+    """
+
+    kind: Literal["articles", "rejected", "touched"]
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str = ""
+    articles: Sequence[tuple[ParsedArticle, Extraction]] = ()
+    error: str = ""
+
+
+class TextRows:
+    """Which row of the text index holds each article, learnt once and kept for one ingest.
+
+    article_id is UNINDEXED in ``articles_fts``, so ``DELETE ... WHERE article_id = ?`` reads
+    every text row: milliseconds at a few thousand articles, more with each one, and once
+    for every updated article. An ingest that updates more than a few articles instead reads
+    (article_id, rowid) of every row once, then notes each row it writes. A row id is only
+    used together with the article id (``WHERE rowid = ? AND article_id = ?``), so one gone
+    stale (a rolled-back file, another writer) deletes nothing and the scan runs as before;
+    so it does for an article found in more than one row.
+    """
+
+    # Reading every row once costs about as much as this many scans for one article.
+    SCANS_BEFORE_LOADING = 4
+
+    __slots__ = ("_rowids", "_scans")
+
+    def __init__(self) -> None:
+        self._rowids: dict[str, int | None] | None = None
+        self._scans = 0
+
+    def find(self, db: sqlite3.Connection, article_id: str) -> int | None:
+        """The row holding ``article_id`` if known (None: scan for it)."""
+        if self._rowids is None:
+            self._scans += 1
+            if self._scans <= self.SCANS_BEFORE_LOADING:
+                return None
+            rowids: dict[str, int | None] = {}
+            for rowid, owner in db.execute("SELECT rowid, article_id FROM articles_fts"):
+                rowids[owner] = None if owner in rowids else rowid
+            self._rowids = rowids
+        return self._rowids.get(article_id)
+
+    def note(self, article_id: str, rowid: int | None) -> None:
+        """``article_id`` was just written into row ``rowid``."""
+        if self._rowids is not None:
+            self._rowids[article_id] = rowid
+
+
 def _iso(value: dt.datetime | dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -64,17 +123,23 @@ class ArticleStore(BaseStore):
     """Corpus and tracker queries. All SQL about articles lives here."""
 
     # -- source files -------------------------------------------------------------------------
+    #
+    # Ingest writes go through plain synchronous functions that run on the database thread
+    # (see BaseStore._write_sync): a file, or a batch of files, is one queued call instead of
+    # a dozen awaits per article. They take the sqlite3 connection as ``db``.
 
     async def source_file(self, path: str) -> SourceFile | None:
         """What was recorded about ``path`` at the last ingest."""
-        row = await self._fetchone("SELECT * FROM source_files WHERE path = ?", (path,))
+        row = await self._fetchone(
+            "SELECT path, size, mtime_ns, sha256, error FROM source_files WHERE path = ?", (path,)
+        )
         if row is None:
             return None
         return SourceFile(row["path"], row["size"], row["mtime_ns"], row["sha256"], row["error"])
 
     async def source_files(self) -> dict[str, SourceFile]:
         """Everything recorded about corpus files, by path: one query instead of one a file."""
-        rows = await self._fetchall("SELECT * FROM source_files")
+        rows = await self._fetchall("SELECT path, size, mtime_ns, sha256, error FROM source_files")
         return {
             row["path"]: SourceFile(
                 row["path"], row["size"], row["mtime_ns"], row["sha256"], row["error"]
@@ -89,11 +154,7 @@ class ArticleStore(BaseStore):
 
     async def touch_source_file(self, path: str, size: int, mtime_ns: int) -> None:
         """Remember a new mtime for a file whose content did not change."""
-        async with self.transaction() as db:
-            await db.execute(
-                "UPDATE source_files SET size = ?, mtime_ns = ? WHERE path = ?",
-                (size, mtime_ns, path),
-            )
+        await self.record_files([FileWrite("touched", path, size, mtime_ns)], "")
 
     async def record_rejected_file(
         self, path: str, size: int, mtime_ns: int, sha256: str, error: str
@@ -102,14 +163,9 @@ class ArticleStore(BaseStore):
 
         Articles it held before stay as they were: a broken edit loses nothing.
         """
-        async with self.transaction() as db:
-            await db.execute(
-                "INSERT INTO source_files (path, size, mtime_ns, sha256, ingested_at, error)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET size = excluded.size,"
-                " mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256,"
-                " ingested_at = excluded.ingested_at, error = excluded.error",
-                (path, size, mtime_ns, sha256, utcnow(), error),
-            )
+        await self.record_files(
+            [FileWrite("rejected", path, size, mtime_ns, sha256, error=error)], ""
+        )
 
     async def record_file(
         self,
@@ -122,102 +178,195 @@ class ArticleStore(BaseStore):
         origin: str = "corpus",
     ) -> FileOutcome:
         """Store the articles read from one file in one transaction, deduplicating stories."""
+        [outcome] = await self.record_files(
+            [FileWrite("articles", path, size, mtime_ns, sha256, articles)],
+            extractor_version,
+            origin,
+        )
+        return outcome
+
+    async def record_files(
+        self,
+        writes: Sequence[FileWrite],
+        extractor_version: str,
+        origin: str = "corpus",
+        *,
+        text_rows: TextRows | None = None,
+    ) -> list[FileOutcome]:
+        """Record several files in ONE transaction, each file inside its own savepoint.
+
+        Files are written in order, exactly as one :meth:`record_file` call after another
+        would write them. If writing one raises, that file is rolled back whole, the files
+        before it are committed and the exception is re-raised: the files from the failing
+        one on are left for the next ingest, none half-written. Returns one outcome a file
+        (empty for rejected and touched files). Calls of one ingest share ``text_rows``.
+        """
+        if not writes:
+            return []
+        outcomes, failure = await self._write_sync(
+            self._write_files, writes, extractor_version, origin, text_rows
+        )
+        if failure is not None:
+            raise failure
+        return outcomes
+
+    def _write_files(
+        self,
+        db: sqlite3.Connection,
+        writes: Sequence[FileWrite],
+        extractor_version: str,
+        origin: str,
+        text_rows: TextRows | None,
+    ) -> tuple[list[FileOutcome], BaseException | None]:
+        outcomes: list[FileOutcome] = []
+        for write in writes:
+            db.execute("SAVEPOINT source_file")
+            try:
+                outcomes.append(
+                    self._write_file(db, write, extractor_version, origin, utcnow(), text_rows)
+                )
+            except BaseException as exc:
+                if not db.in_transaction:
+                    raise  # SQLite already rolled everything back (a full disk, say)
+                db.execute("ROLLBACK TO source_file")
+                db.execute("RELEASE source_file")
+                return outcomes, exc
+            db.execute("RELEASE source_file")
+        return outcomes, None
+
+    def _write_file(
+        self,
+        db: sqlite3.Connection,
+        write: FileWrite,
+        extractor_version: str,
+        origin: str,
+        now: str,
+        text_rows: TextRows | None,
+    ) -> FileOutcome:
         outcome = FileOutcome()
-        now = utcnow()
-        async with self.transaction() as db:
-            previous_at = {
-                row["position"]: row["article_id"]
-                for row in await self._rows(
-                    db,
-                    "SELECT article_id, position FROM article_sources WHERE source_path = ?",
-                    (path,),
-                )
-            }
-            await db.execute("DELETE FROM article_sources WHERE source_path = ?", (path,))
-            ids_by_index: dict[int, str] = {}
-            for position, (parsed, extraction) in enumerate(articles):
-                parent_id = (
-                    ids_by_index.get(parsed.parent_index)
-                    if parsed.parent_index is not None
-                    else None
-                )
-                article_id, state = await self._upsert_article(
-                    db,
-                    parsed,
-                    extraction,
-                    extractor_version,
-                    parent_id,
-                    origin,
-                    now,
-                    owned_here=previous_at.get(position) is not None
-                    and previous_at.get(position) not in ids_by_index.values(),
-                    previous_owner=previous_at.get(position),
-                )
-                ids_by_index[position] = article_id
-                getattr(outcome, state).append(article_id)
-                await db.execute(
-                    "INSERT OR IGNORE INTO article_sources (article_id, source_path, position)"
-                    " VALUES (?, ?, ?)",
-                    (article_id, path, position),
-                )
-            outcome.retracted = await self._retract_orphans(db, set(previous_at.values()), now)
-            await db.execute(
-                "INSERT INTO source_files (path, size, mtime_ns, sha256, ingested_at, error)"
-                " VALUES (?, ?, ?, ?, ?, NULL)"
-                " ON CONFLICT(path) DO UPDATE SET size = excluded.size,"
-                " mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256,"
-                " ingested_at = excluded.ingested_at, error = NULL",
-                (path, size, mtime_ns, sha256, now),
+        if write.kind == "touched":
+            db.execute(
+                "UPDATE source_files SET size = ?, mtime_ns = ? WHERE path = ?",
+                (write.size, write.mtime_ns, write.path),
             )
+            return outcome
+        if write.kind == "rejected":
+            db.execute(
+                "INSERT INTO source_files (path, size, mtime_ns, sha256, ingested_at, error)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET size = excluded.size,"
+                " mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256,"
+                " ingested_at = excluded.ingested_at, error = excluded.error",
+                (write.path, write.size, write.mtime_ns, write.sha256, now, write.error),
+            )
+            return outcome
+        path = write.path
+        previous_at: dict[int, str] = {
+            position: article_id
+            for position, article_id in db.execute(
+                "SELECT position, article_id FROM article_sources WHERE source_path = ?", (path,)
+            )
+        }
+        if previous_at:
+            db.execute("DELETE FROM article_sources WHERE source_path = ?", (path,))
+        ids_by_index: dict[int, str] = {}
+        sources: list[tuple[str, str, int]] = []
+        for position, (parsed, extraction) in enumerate(write.articles):
+            parent_id = (
+                ids_by_index.get(parsed.parent_index) if parsed.parent_index is not None else None
+            )
+            previous = previous_at.get(position)
+            article_id, state = self._upsert_article(
+                db,
+                parsed,
+                extraction,
+                extractor_version,
+                parent_id,
+                origin,
+                now,
+                owned_here=previous is not None and previous not in ids_by_index.values(),
+                previous_owner=previous,
+                text_rows=text_rows,
+            )
+            ids_by_index[position] = article_id
+            getattr(outcome, state).append(article_id)
+            sources.append((article_id, path, position))
+        # Nothing above reads article_sources, so one statement at the end writes what one
+        # statement an article would.
+        db.executemany(
+            "INSERT OR IGNORE INTO article_sources (article_id, source_path, position)"
+            " VALUES (?, ?, ?)",
+            sources,
+        )
+        outcome.retracted = self._retract_orphans(db, set(previous_at.values()), now)
+        db.execute(
+            "INSERT INTO source_files (path, size, mtime_ns, sha256, ingested_at, error)"
+            " VALUES (?, ?, ?, ?, ?, NULL)"
+            " ON CONFLICT(path) DO UPDATE SET size = excluded.size,"
+            " mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256,"
+            " ingested_at = excluded.ingested_at, error = NULL",
+            (path, write.size, write.mtime_ns, write.sha256, now),
+        )
         return outcome
 
     async def forget_source_file(self, path: str) -> list[str]:
         """A corpus file was deleted: retract the articles that only it held."""
-        now = utcnow()
-        async with self.transaction() as db:
+        return await self.forget_source_files([path])
+
+    async def forget_source_files(self, paths: Sequence[str]) -> list[str]:
+        """Several corpus files were deleted: one transaction, retracted ids in path order."""
+        if not paths:
+            return []
+        return await self._write_sync(self._forget_source_files, paths, utcnow())
+
+    def _forget_source_files(
+        self, db: sqlite3.Connection, paths: Sequence[str], now: str
+    ) -> list[str]:
+        retracted: list[str] = []
+        for path in paths:
             previous = {
-                row["article_id"]
-                for row in await self._rows(
-                    db, "SELECT article_id FROM article_sources WHERE source_path = ?", (path,)
+                article_id
+                for (article_id,) in db.execute(
+                    "SELECT article_id FROM article_sources WHERE source_path = ?", (path,)
                 )
             }
-            await db.execute("DELETE FROM article_sources WHERE source_path = ?", (path,))
-            await db.execute("DELETE FROM source_files WHERE path = ?", (path,))
-            return await self._retract_orphans(db, previous, now)
+            db.execute("DELETE FROM article_sources WHERE source_path = ?", (path,))
+            db.execute("DELETE FROM source_files WHERE path = ?", (path,))
+            retracted.extend(self._retract_orphans(db, previous, now))
+        return retracted
 
-    async def _retract_orphans(
-        self, db: aiosqlite.Connection, candidates: Iterable[str], now: str
+    def _retract_orphans(
+        self, db: sqlite3.Connection, candidates: Iterable[str], now: str
     ) -> list[str]:
         retracted = []
         for article_id in sorted(candidates):
-            row = await self._row(
-                db,
+            row = db.execute(
                 "SELECT a.origin, a.retracted_at, COUNT(s.article_id) AS sources FROM articles a"
                 " LEFT JOIN article_sources s ON s.article_id = a.id WHERE a.id = ?",
                 (article_id,),
-            )
+            ).fetchone()
             if row and row["origin"] == "corpus" and not row["sources"] and not row["retracted_at"]:
-                await db.execute(
+                db.execute(
                     "UPDATE articles SET retracted_at = ?, retracted_reason = ? WHERE id = ?",
                     (now, REMOVED_FROM_CORPUS, article_id),
                 )
                 retracted.append(article_id)
         return retracted
 
-    async def _find_same_story(self, db: aiosqlite.Connection, parsed: ParsedArticle) -> str | None:
+    def _find_same_story(
+        self, db: sqlite3.Connection, parsed: ParsedArticle, stable_id: str | None = None
+    ) -> str | None:
         """The id of a stored article that is this story, by URL, variant URL or headline."""
-        # One round trip for the three exact checks, in their order of precedence: the
+        # One statement for the three exact checks, in their order of precedence: the
         # canonical URL, a URL variant, the stable id.
         url = parsed.canonical_url
-        row = await self._row(
-            db,
+        row = db.execute(
             "SELECT coalesce((SELECT id FROM articles WHERE canonical_url = ?),"
             " (SELECT article_id FROM article_variants WHERE kind = 'url' AND value = ? LIMIT 1),"
-            " (SELECT id FROM articles WHERE id = ?)) AS id",
-            (url, url, parsed.stable_id()),
-        )
-        if row and row["id"]:
-            return row["id"]
+            " (SELECT id FROM articles WHERE id = ?))",
+            (url, url, stable_id or parsed.stable_id()),
+        ).fetchone()
+        if row[0]:
+            return row[0]
         provider = parsed.provider_domain or parsed.provider_name
         if not provider:
             return None
@@ -237,10 +386,9 @@ class ArticleStore(BaseStore):
                 (parsed.published_at + margin).isoformat(),
             ]
         # The order of a full scan, which the first match used to depend on.
-        candidates = await self._rows(db, sql + " ORDER BY rowid", params)
         wanted = normalize_title(parsed.title)
-        for row in candidates:
-            published = _datetime(row["published_at"])
+        for candidate_id, title, published_at in db.execute(sql + " ORDER BY rowid", params):
+            published = _datetime(published_at)
             too_far_apart = (
                 parsed.published_at is not None
                 and published is not None
@@ -249,15 +397,15 @@ class ArticleStore(BaseStore):
             if too_far_apart:
                 continue
             score = fuzz.token_sort_ratio(
-                wanted, normalize_title(row["title"]), score_cutoff=SAME_STORY_TITLE_SCORE
+                wanted, normalize_title(title), score_cutoff=SAME_STORY_TITLE_SCORE
             )
             if score >= SAME_STORY_TITLE_SCORE:
-                return row["id"]
+                return candidate_id
         return None
 
-    async def _upsert_article(
+    def _upsert_article(
         self,
-        db: aiosqlite.Connection,
+        db: sqlite3.Connection,
         parsed: ParsedArticle,
         extraction: Extraction,
         extractor_version: str,
@@ -266,6 +414,7 @@ class ArticleStore(BaseStore):
         now: str,
         owned_here: bool = False,
         previous_owner: str | None = None,
+        text_rows: TextRows | None = None,
     ) -> tuple[str, str]:
         """Insert, update or merge one parsed article; returns (id, outcome name).
 
@@ -273,11 +422,12 @@ class ArticleStore(BaseStore):
         (``owned_here`` when no earlier item of this parse took it): an edited headline there
         is an update of that article, not a variant of it.
         """
-        existing_id = await self._find_same_story(db, parsed)
+        stable_id = parsed.stable_id()
+        existing_id = self._find_same_story(db, parsed, stable_id)
         content_hash = parsed.content_hash()
         if existing_id is None:
-            article_id = parsed.stable_id()
-            await db.execute(
+            article_id = stable_id
+            db.execute(
                 "INSERT INTO articles (id, title, excerpt, body, url, canonical_url, published_at,"
                 " provider_name, provider_domain, parent_id, origin, content_hash, created_at,"
                 " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -300,23 +450,33 @@ class ArticleStore(BaseStore):
             )
             # A new id has never had a text row (articles are never deleted), and deleting by
             # the unindexed article_id would scan the whole text index for every article.
-            await self._index_text(
-                db, article_id, parsed.title, parsed.excerpt, parsed.body, replace=False
+            self._index_text(
+                db,
+                article_id,
+                parsed.title,
+                parsed.excerpt,
+                parsed.body,
+                replace=False,
+                text_rows=text_rows,
             )
-            await self._write_extraction(db, article_id, extraction, extractor_version, now)
-            await self._add_variants(db, article_id, parsed)
+            self._write_extraction(db, article_id, extraction, extractor_version, now, new=True)
+            self._add_variants(db, article_id, parsed)
             return article_id, "new"
 
-        row = await self._row(db, "SELECT * FROM articles WHERE id = ?", (existing_id,))
+        row = db.execute(
+            "SELECT canonical_url, title, content_hash, retracted_reason FROM articles"
+            " WHERE id = ?",
+            (existing_id,),
+        ).fetchone()
         assert row is not None
-        await self._add_variants(db, existing_id, parsed)
+        self._add_variants(db, existing_id, parsed)
         if row["retracted_reason"] == REMOVED_FROM_CORPUS:
-            await db.execute(
+            db.execute(
                 "UPDATE articles SET retracted_at = NULL, retracted_reason = NULL WHERE id = ?",
                 (existing_id,),
             )
         same_url = parsed.canonical_url == row["canonical_url"] or (
-            parsed.canonical_url is None and parsed.stable_id() == existing_id
+            parsed.canonical_url is None and stable_id == existing_id
         )
         owned_here = owned_here and previous_owner == existing_id
         is_primary_version = same_url and (
@@ -327,7 +487,7 @@ class ArticleStore(BaseStore):
             return existing_id, "merged"
         if row["content_hash"] == content_hash:
             return existing_id, "unchanged"
-        await db.execute(
+        db.execute(
             "UPDATE articles SET title = ?, excerpt = ?, body = ?, url = ?, published_at = ?,"
             " provider_name = ?, provider_domain = ?, parent_id = coalesce(?, parent_id),"
             " content_hash = ?, updated_at = ? WHERE id = ?",
@@ -345,50 +505,64 @@ class ArticleStore(BaseStore):
                 existing_id,
             ),
         )
-        await self._index_text(db, existing_id, parsed.title, parsed.excerpt, parsed.body)
-        await self._write_extraction(db, existing_id, extraction, extractor_version, now)
+        self._index_text(
+            db, existing_id, parsed.title, parsed.excerpt, parsed.body, text_rows=text_rows
+        )
+        self._write_extraction(db, existing_id, extraction, extractor_version, now)
         return existing_id, "updated"
 
-    async def _add_variants(
-        self, db: aiosqlite.Connection, article_id: str, parsed: ParsedArticle
-    ) -> None:
-        values = [("title", parsed.title)]
+    def _add_variants(self, db: sqlite3.Connection, article_id: str, parsed: ParsedArticle) -> None:
+        rows = [(article_id, "title", parsed.title)]
         for url in [parsed.url, *parsed.variant_urls]:
             if url:
-                values.append(("url", url))
+                rows.append((article_id, "url", url))
         if parsed.canonical_url:
-            values.append(("url", parsed.canonical_url))
-        await db.executemany(
+            rows.append((article_id, "url", parsed.canonical_url))
+        db.executemany(
             "INSERT OR IGNORE INTO article_variants (article_id, kind, value) VALUES (?, ?, ?)",
-            [(article_id, kind, value) for kind, value in values],
+            rows,
         )
 
-    async def _index_text(
+    def _index_text(
         self,
-        db: aiosqlite.Connection,
+        db: sqlite3.Connection,
         article_id: str,
         title: str,
         excerpt: str,
         body: str,
         *,
         replace: bool = True,
+        text_rows: TextRows | None = None,
     ) -> None:
         if replace:
-            await db.execute("DELETE FROM articles_fts WHERE article_id = ?", (article_id,))
-        await db.execute(
+            rowid = text_rows.find(db, article_id) if text_rows is not None else None
+            deleted = 0
+            if rowid is not None:
+                deleted = db.execute(
+                    "DELETE FROM articles_fts WHERE rowid = ? AND article_id = ?",
+                    (rowid, article_id),
+                ).rowcount
+            if deleted <= 0:
+                db.execute("DELETE FROM articles_fts WHERE article_id = ?", (article_id,))
+        cursor = db.execute(
             "INSERT INTO articles_fts (article_id, title, excerpt, body) VALUES (?, ?, ?, ?)",
             (article_id, title, excerpt, body),
         )
+        if text_rows is not None:
+            text_rows.note(article_id, cursor.lastrowid)
 
-    async def _write_extraction(
+    def _write_extraction(
         self,
-        db: aiosqlite.Connection,
+        db: sqlite3.Connection,
         article_id: str,
         extraction: Extraction,
         extractor_version: str,
         now: str,
+        *,
+        new: bool = False,
     ) -> None:
-        await db.execute(
+        """Replace the automatic reading of an article (``new``: it has none yet)."""
+        db.execute(
             "INSERT INTO extractions (article_id, is_policy, action, scope, event_date,"
             " extractor_version, extracted_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(article_id) DO UPDATE SET is_policy = excluded.is_policy,"
@@ -404,13 +578,16 @@ class ArticleStore(BaseStore):
                 now,
             ),
         )
-        await db.execute("DELETE FROM extraction_places WHERE article_id = ?", (article_id,))
+        if not new:
+            # A new article has no places yet: its row was inserted a moment ago, and the
+            # foreign key keeps places from outliving an article.
+            db.execute("DELETE FROM extraction_places WHERE article_id = ?", (article_id,))
         if extraction.places:
-            await db.executemany(
+            db.executemany(
                 INSERT_JURISDICTION,
                 [(p.key, p.level, p.name, p.state, p.country) for p in extraction.places],
             )
-            await db.executemany(
+            db.executemany(
                 "INSERT OR IGNORE INTO extraction_places (article_id, rank, jurisdiction_key)"
                 " VALUES (?, ?, ?)",
                 [(article_id, rank, place.key) for rank, place in enumerate(extraction.places)],
@@ -424,12 +601,19 @@ class ArticleStore(BaseStore):
 
     # -- extraction ---------------------------------------------------------------------------
 
-    async def articles_needing_extraction(self, extractor_version: str) -> list[Article]:
-        """Stored articles read by an older extractor (re-read from stored text, no parsing)."""
+    async def articles_needing_extraction(
+        self, extractor_version: str, *, after: str = "", limit: int | None = None
+    ) -> list[Article]:
+        """Stored articles read by an older extractor (re-read from stored text, no parsing).
+
+        In id order; ``after`` and ``limit`` page through them (ids greater than ``after``, at
+        most ``limit``) so that a new extractor need not hold every article in memory at once.
+        """
         rows = await self._fetchall(
             "SELECT a.* FROM articles a LEFT JOIN extractions e ON e.article_id = a.id"
-            " WHERE e.extractor_version IS NULL OR e.extractor_version != ? ORDER BY a.id",
-            (extractor_version,),
+            " WHERE (e.extractor_version IS NULL OR e.extractor_version != ?) AND a.id > ?"
+            " ORDER BY a.id LIMIT ?",
+            (extractor_version, after, -1 if limit is None else limit),
         )
         return [self._article(row) for row in rows]
 
@@ -437,10 +621,18 @@ class ArticleStore(BaseStore):
         self, results: Sequence[tuple[str, Extraction]], extractor_version: str
     ) -> None:
         """Replace the automatic readings of several articles in one transaction."""
-        now = utcnow()
-        async with self.transaction() as db:
-            for article_id, extraction in results:
-                await self._write_extraction(db, article_id, extraction, extractor_version, now)
+        if results:
+            await self._write_sync(self._write_extractions, results, extractor_version, utcnow())
+
+    def _write_extractions(
+        self,
+        db: sqlite3.Connection,
+        results: Sequence[tuple[str, Extraction]],
+        extractor_version: str,
+        now: str,
+    ) -> None:
+        for article_id, extraction in results:
+            self._write_extraction(db, article_id, extraction, extractor_version, now)
 
     # -- reading articles ---------------------------------------------------------------------
 

@@ -105,6 +105,16 @@ BAD_FILES = {
     ),
     "bad date": (b"---\ntitle: A headline\npublishedDateTime: not a date at all\n---\n", "date"),
     "not a mapping": (b"---\n- just\n- a list\n---\n", "not a mapping"),
+    # YAML reads an unquoted date as a timestamp; an impossible one can't be built.
+    "impossible unquoted date": (
+        b"---\ntitle: A headline\npublishedDateTime: 2019-02-30\n---\n",
+        "can't be read",
+    ),
+    "impossible unquoted timestamp in a related item": (
+        b"---\ntitle: A headline\nrelated:\n  - title: B\n"
+        b"    publishedDateTime: 2021-13-01T10:00:00Z\n---\n",
+        "can't be read",
+    ),
 }
 
 

@@ -260,18 +260,18 @@ async def test_a_failure_mid_ingest_keeps_earlier_files_and_the_next_ingest_comp
 async def test_an_interrupt_inside_a_file_transaction_rolls_that_file_back(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Ctrl-C reaches asyncio code as a cancellation at whatever ``await`` is running."""
+    """An interrupt while a file is being written leaves the files before it, whole."""
     corpus = tmp_path / "numbered"
     _numbered_corpus(corpus, 10)
     real_add_variants = ArticleStore._add_variants
     calls = 0
 
-    async def interrupted(self, db, article_id, parsed):  # type: ignore[no-untyped-def]
+    def interrupted(self, db, article_id, parsed):  # type: ignore[no-untyped-def]
         nonlocal calls
         calls += 1
         if calls == 3 * 4 + 3:  # the third article of the fourth file, two already written
             raise asyncio.CancelledError
-        await real_add_variants(self, db, article_id, parsed)
+        real_add_variants(self, db, article_id, parsed)
 
     monkeypatch.setattr(ArticleStore, "_add_variants", interrupted)
     with pytest.raises(asyncio.CancelledError):
