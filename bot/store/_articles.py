@@ -23,6 +23,11 @@ SAME_STORY_WINDOW = dt.timedelta(days=3)
 
 REMOVED_FROM_CORPUS = "no longer in the corpus"
 
+# A search ranks at most this many of the latest matching articles ...
+SEARCH_RANKED = 2000
+# ... and reads this many more than it shows, in case some of the best were retracted.
+SEARCH_MARGIN = 40
+
 INSERT_JURISDICTION = (
     "INSERT OR IGNORE INTO jurisdictions (key, level, name, state, country) VALUES (?, ?, ?, ?, ?)"
 )
@@ -761,18 +766,31 @@ class ArticleStore(BaseStore):
         return await self._articles_with_extraction(rows)
 
     async def search_articles(self, query: str, limit: int = 10) -> list[Article]:
-        """Full-text search over titles, excerpts and bodies, best match first."""
+        """Full-text search over titles, excerpts and bodies, best match first.
+
+        Ranks (title ten times the body, excerpt three times) the latest
+        ``SEARCH_RANKED`` matching articles to arrive: a word most articles contain would
+        otherwise rank the whole corpus on every search, and for news the recent ones are
+        what is wanted. Words found in fewer articles are ranked over all of them.
+        """
         terms = [term.replace('"', "") for term in query.split()]
         terms = [term for term in terms if term]
         if not terms:
             return []
         # Each word quoted: user text never becomes FTS5 syntax (NEAR, OR, column filters).
         match = " ".join(f'"{term}"' for term in terms[:20])
+        # Ranked inside the index first, then only the best few are read from the articles
+        # table (joining first read one article row per match). Retracted articles keep
+        # their text rows, so a margin is ranked beyond the limit.
         rows = await self._fetchall(
-            "SELECT a.* FROM articles_fts f JOIN articles a ON a.id = f.article_id"
-            " WHERE articles_fts MATCH ? AND a.retracted_at IS NULL"
-            " ORDER BY bm25(articles_fts, 0, 10.0, 3.0, 1.0), a.published_at DESC LIMIT ?",
-            (match, limit),
+            "SELECT a.* FROM ("
+            "  SELECT article_id, score FROM ("
+            "    SELECT rowid, article_id, bm25(articles_fts, 0, 10.0, 3.0, 1.0) AS score"
+            "    FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT ?"
+            "  ) ORDER BY score, rowid DESC LIMIT ?"
+            ") f JOIN articles a ON a.id = f.article_id WHERE a.retracted_at IS NULL"
+            " ORDER BY f.score, a.published_at DESC LIMIT ?",
+            (match, SEARCH_RANKED, limit + SEARCH_MARGIN, limit),
         )
         return await self._articles_with_extraction(rows)
 
