@@ -29,8 +29,9 @@ MAX_QUERY_CHARS = 200
 MAX_NEWS_DAYS = 36_500
 # How many of each kind of event a status answer shows (and summarises).
 STATUS_SHOWN = 5
-# Status answers kept in memory (a few KB each), for the places asked about most recently.
-STATUS_CACHE_PLACES = 512
+# Places whose derived status is kept in memory (their events: ~200 bytes each), the
+# most recently asked first to stay.
+STATUS_CACHE_PLACES = 4096
 # A timeline lists every event; only the latest this many carry a summary of their source.
 TIMELINE_NOTES = 100
 PLACE_KEY = re.compile(r"^(city|county|state|national|company):[A-Z]{0,3}:[^:]*(:[^:]+)?$")
@@ -237,27 +238,49 @@ class Banwatch:
     # -- tracker ------------------------------------------------------------------------------
 
     async def status(self, query: str) -> JurisdictionStatus:
-        """The status of the place ``query`` names, with summaries of the sources it shows.
-
-        Answers are kept per place until its events change (the store's version number for
-        the place moves with every change, from any process): a busy place's hundreds of
-        events are read and summarised once, not on every command.
-        """
+        """The status of the place ``query`` names, with summaries of the sources it shows."""
         jurisdiction = await self.resolve_place(query)
-        # The version is read before the events: a change racing this answer leaves the
-        # cached copy older than the version, never newer, so it is recomputed next time.
         version = await self.store.place_version(jurisdiction.key)
-        cached = self._status_cache.get(jurisdiction.key)
-        if cached is not None and cached[0] == version and cached[1].jurisdiction == jurisdiction:
-            self._status_cache.move_to_end(jurisdiction.key)
-            return cached[1]
-        events = await self.store.place_events([jurisdiction.key])
-        result = derive_status(jurisdiction, events)
-        await self._add_notes(result, result.shown(STATUS_SHOWN))
-        self._status_cache[jurisdiction.key] = (version, result)
-        while len(self._status_cache) > STATUS_CACHE_PLACES:
-            self._status_cache.popitem(last=False)
+        result = (await self._derived([jurisdiction], {jurisdiction.key: version}))[
+            jurisdiction.key
+        ]
+        missing = [e for e in result.shown(STATUS_SHOWN) if e.article_id not in result.notes]
+        await self._add_notes(result, missing)
         return result
+
+    async def _derived(
+        self, jurisdictions: Sequence[Jurisdiction], versions: dict[str, int]
+    ) -> dict[str, JurisdictionStatus]:
+        """Each place's status derived from its events, kept until its events change.
+
+        ``versions`` are the store's numbers for the places, read before this call: they move
+        with every change to a place's events, from any process, so a busy place's hundreds
+        of events are read and derived once, not on every command. (Read first, a change
+        racing this call leaves the kept answer older than its number, never newer.)
+        """
+        results: dict[str, JurisdictionStatus] = {}
+        stale: list[Jurisdiction] = []
+        for jurisdiction in jurisdictions:
+            kept = self._status_cache.get(jurisdiction.key)
+            version = versions.get(jurisdiction.key, 0)
+            if kept is not None and kept[0] == version and kept[1].jurisdiction == jurisdiction:
+                self._status_cache.move_to_end(jurisdiction.key)
+                results[jurisdiction.key] = kept[1]
+            else:
+                stale.append(jurisdiction)
+        if stale:
+            by_place: dict[str, list[Event]] = defaultdict(list)
+            # Many places at once (a first /cities): one pass over every event is quicker.
+            keys = None if len(stale) > 100 else [j.key for j in stale]
+            for event in await self.store.place_events(keys):
+                by_place[event.place_key].append(event)
+            for jurisdiction in stale:
+                result = derive_status(jurisdiction, by_place.get(jurisdiction.key, []))
+                results[jurisdiction.key] = result
+                self._status_cache[jurisdiction.key] = (versions.get(jurisdiction.key, 0), result)
+            while len(self._status_cache) > STATUS_CACHE_PLACES:
+                self._status_cache.popitem(last=False)
+        return results
 
     async def timeline(self, query: str) -> JurisdictionStatus:
         """The status with every event; the latest carry source summaries."""
@@ -290,18 +313,16 @@ class Banwatch:
         state_code = None
         if state:
             state_code = places.state_code(state.strip()) or state.strip()
-        by_place: dict[str, list[Event]] = defaultdict(list)
-        for event in await self.store.place_events():
-            by_place[event.place_key].append(event)
+        versions = await self.store.place_versions()
         known = (await self._known_places()).by_key
+        places_with_events = [known[key] for key in versions if key in known]
+        if state_code:
+            wanted = state_code.casefold()
+            places_with_events = [
+                j for j in places_with_events if (j.state or "").casefold() == wanted
+            ]
         results = []
-        for key, events in by_place.items():
-            jurisdiction = known.get(key)
-            if jurisdiction is None:
-                continue
-            if state_code and (jurisdiction.state or "").casefold() != state_code.casefold():
-                continue
-            result = derive_status(jurisdiction, events)
+        for result in (await self._derived(places_with_events, versions)).values():
             if status and result.status != status:
                 continue
             if not status and result.status == "no_action":

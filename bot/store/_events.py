@@ -54,6 +54,11 @@ class EventStore(BaseStore):
         )
         return int(row[0]) if row else 0
 
+    async def place_versions(self) -> dict[str, int]:
+        """Every place that has (or had) events, with its version number."""
+        rows = await self._fetchall("SELECT place_key, version FROM place_versions")
+        return {row[0]: int(row[1]) for row in rows}
+
     async def place_events(self, place_keys: Sequence[str] | None = None) -> list[Event]:
         """Policy items as events of their main jurisdiction (corrections applied), for the
         places given or for all."""
@@ -62,9 +67,14 @@ class EventStore(BaseStore):
         keys = list(dict.fromkeys(place_keys))
         if not keys:
             return []
-        marks = ",".join("?" * len(keys))
-        rows = await self._fetchall(_EVENT_COLUMNS + f" WHERE place_key IN ({marks})", keys)
-        return _events(rows)
+        events = []
+        # In slices, to stay under SQLite's limit on bound parameters.
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = await self._fetchall(_EVENT_COLUMNS + f" WHERE place_key IN ({marks})", chunk)
+            events += _events(rows)
+        return events
 
 
 def _events(rows: Sequence[aiosqlite.Row]) -> list[Event]:

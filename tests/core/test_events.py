@@ -126,9 +126,7 @@ def _table_matches_view(db_path: Path) -> None:
     assert table  # the corpus has policy items
 
 
-async def test_triggers_keep_place_events_true_through_every_kind_of_change(
-    db_path, corpus_dir
-):
+async def test_triggers_keep_place_events_true_through_every_kind_of_change(db_path, corpus_dir):
     app = await _app(db_path, corpus_dir)
     store = app.store
     try:
@@ -188,5 +186,26 @@ async def test_status_answers_are_kept_until_the_places_events_change(db_path, c
         assert second.status == "ban"
         assert second.basis[-1].article_id == event.article_id
         assert await app.status("Chicago") is second
+    finally:
+        await app.store.close()
+
+
+async def test_cities_follow_a_change_after_answering_from_kept_statuses(db_path, corpus_dir):
+    app = await _app(db_path, corpus_dir)
+    try:
+        before = {r.jurisdiction.key: r.status for r in await app.cities()}
+        assert "ban" not in before.values()
+        chicago = await app.status("Chicago")
+        await app.store.save_correction(
+            _correction(chicago.events[-1].article_id, action="ban_enacted"), None
+        )
+        after = {r.jurisdiction.key: r.status for r in await app.cities()}
+        assert after[chicago.jurisdiction.key] == "ban"
+        assert {k: v for k, v in after.items() if k != chicago.jurisdiction.key} == {
+            k: v for k, v in before.items() if k != chicago.jurisdiction.key
+        }
+        assert [r.jurisdiction.key for r in await app.cities(status="ban")] == [
+            chicago.jurisdiction.key
+        ]
     finally:
         await app.store.close()
