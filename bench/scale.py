@@ -135,11 +135,17 @@ def code_version() -> str:
     return commit + (" + uncommitted changes in bot/ or cogs/" if dirty else "")
 
 
+def code_version_during(at_start: str) -> str:
+    """The code measured; other people commit to the same checkout, so say if it moved."""
+    at_end = code_version()
+    return at_start if at_end == at_start else f"{at_start} at start, {at_end} at end"
+
+
 def load_average() -> str:
     return " / ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
-def machine(load_at_start: str) -> list[list[str]]:
+def machine(load_at_start: str, code_at_start: str) -> list[list[str]]:
     """What the figures were measured on, and how busy it was."""
     cpu = platform.processor() or platform.machine()
     ram = "?"
@@ -162,7 +168,7 @@ def machine(load_at_start: str) -> list[list[str]]:
         ["Python", platform.python_version()],
         ["SQLite", sqlite3.sqlite_version],
         ["date", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")],
-        ["code", code_version()],
+        ["code", code_version_during(code_at_start)],
         ["load average 1/5/15 min, at start", load_at_start],
         ["load average 1/5/15 min, at end", load_average()],
     ]
@@ -735,6 +741,7 @@ class Figures:
 
     args: argparse.Namespace
     load_at_start: str = ""
+    code_at_start: str = ""
     stats: Any = None
     corpus_seconds: float = 0.0
     files: int = 0
@@ -921,7 +928,7 @@ def report(f: Figures) -> str:
         f"# banwatch at {f.stats.articles:,} articles\n\n"
         f"`python -m bench.scale --articles {a.articles} --queries {a.queries} --seed {a.seed}"
         f" --budget {a.budget:g}{' --skip-bot' if a.skip_bot else ''}`\n\n"
-        + md_table(["machine", ""], machine(f.load_at_start))
+        + md_table(["machine", ""], machine(f.load_at_start, f.code_at_start))
     )
     sections = [head, corpus_section(f), ingest_section(f), lookups_section(f), at_rest_section(f)]
     summary = "## Targets\n\n" + md_table(["target", "figure", ""], target_rows(f))
@@ -956,7 +963,7 @@ def clean_up(workdir: Path, created: bool) -> None:
 
 def measure(args: argparse.Namespace, workdir: Path) -> Figures:
     """Every step, in order, on one corpus."""
-    f = Figures(args, load_at_start=load_average())
+    f = Figures(args, load_at_start=load_average(), code_at_start=code_version())
     corpus = workdir / "corpus"
     progress(f"writing a corpus of ~{args.articles:,} articles into {corpus}")
     f.stats, f.corpus_seconds = make_corpus(args.articles, corpus, args.seed)
