@@ -13,7 +13,7 @@ from bot.corpus import CorpusError, ParsedArticle, iter_corpus_files, parse_docu
 from bot.extraction import EXTRACTOR_VERSION, extract
 from bot.models import Article, Extraction
 from bot.store import SourceFile, Store
-from bot.store._articles import FileWrite, TextRows
+from bot.store._articles import FileWrite, IngestCache
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ async def ingest_corpus(
     recorded = await store.source_files()
     seen: set[str] = set()
     batch = _Batch()
-    text_rows = TextRows()
+    cache = IngestCache()
     for number, path in enumerate(files, start=1):
         key = str(path)
         seen.add(key)
@@ -117,18 +117,18 @@ async def ingest_corpus(
         except Exception:
             # The files read before the failure are written before it propagates (each
             # whole or not at all), as if every file had been written on its own.
-            await _write_batch(store, batch, summary, text_rows)
+            await _write_batch(store, batch, summary, cache)
             raise
         if write is None:
             continue
         batch.add(write)
         if batch.full():
-            await _write_batch(store, batch, summary, text_rows)
+            await _write_batch(store, batch, summary, cache)
             batch = _Batch()
         else:
             # Reading is CPU work in the event loop: let other tasks run between files.
             await asyncio.sleep(0)
-    await _write_batch(store, batch, summary, text_rows)
+    await _write_batch(store, batch, summary, cache)
 
     prefix = str(directory) + "/"
     gone = [p for p in await store.source_paths() if p.startswith(prefix) and p not in seen]
@@ -140,9 +140,9 @@ async def ingest_corpus(
 
 
 async def _write_batch(
-    store: Store, batch: _Batch, summary: IngestSummary, text_rows: TextRows
+    store: Store, batch: _Batch, summary: IngestSummary, cache: IngestCache
 ) -> None:
-    outcomes = await store.record_files(batch.writes, EXTRACTOR_VERSION, text_rows=text_rows)
+    outcomes = await store.record_files(batch.writes, EXTRACTOR_VERSION, cache=cache)
     for outcome in outcomes:
         summary.new.extend(outcome.new)
         summary.updated.extend(outcome.updated)

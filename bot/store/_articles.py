@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 import sqlite3
@@ -73,43 +74,155 @@ class FileWrite:
     error: str = ""
 
 
-class TextRows:
-    """Which row of the text index holds each article, learnt once and kept for one ingest.
+class IngestCache:
+    """What one ingest learns about the stored articles, kept from one of its batches to the next.
 
-    article_id is UNINDEXED in ``articles_fts``, so ``DELETE ... WHERE article_id = ?`` reads
-    every text row: milliseconds at a few thousand articles, more with each one, and once
-    for every updated article. An ingest that updates more than a few articles instead reads
-    (article_id, rowid) of every row once, then notes each row it writes. A row id is only
-    used together with the article id (``WHERE rowid = ? AND article_id = ?``), so one gone
-    stale (a rolled-back file, another writer) deletes nothing and the scan runs as before;
-    so it does for an article found in more than one row.
+    Two look-ups of the write path have no index to serve them, so each would read more
+    rows with every article stored (at 100,000 articles, milliseconds an article):
+
+    * the text row of an updated article: article_id is UNINDEXED in ``articles_fts``. The
+      cache reads (article_id, rowid) of every text row once (after a few updates) and
+      notes each row written; a row id is used only together with the article id
+      (``WHERE rowid = ? AND article_id = ?``), and an article found in more than one row
+      is looked for by scan, as before.
+    * the articles of one provider near a date, for the same-story headline check: the
+      provider index cannot narrow by date. The cache reads each provider's articles once
+      (rowid, id, title, published_at) and keeps them sorted by date.
+
+    Both answer exactly what the query would: they are kept up to date by every write of
+    the batches that share the cache, and dropped whole when anything else may have
+    changed the database in between (another connection's commit, any other statement
+    on this connection) or when a batch fails.
     """
 
-    # Reading every row once costs about as much as this many scans for one article.
-    SCANS_BEFORE_LOADING = 4
+    # Reading every text row once costs about as much as this many scans for one article.
+    TEXT_SCANS_BEFORE_LOADING = 4
 
-    __slots__ = ("_rowids", "_scans")
+    __slots__ = ("_providers", "_stamp", "_text_rows", "_text_scans")
 
     def __init__(self) -> None:
-        self._rowids: dict[str, int | None] | None = None
-        self._scans = 0
+        self._stamp: tuple[int, int] | None = None
+        self._text_rows: dict[str, int | None] | None = None
+        self._text_scans = 0
+        self._providers: dict[str, _ProviderArticles] = {}
 
-    def find(self, db: sqlite3.Connection, article_id: str) -> int | None:
-        """The row holding ``article_id`` if known (None: scan for it)."""
-        if self._rowids is None:
-            self._scans += 1
-            if self._scans <= self.SCANS_BEFORE_LOADING:
+    def clear(self) -> None:
+        """Forget everything (it is read again when needed)."""
+        self._text_rows = None
+        self._providers = {}
+
+    @staticmethod
+    def _current_stamp(db: sqlite3.Connection) -> tuple[int, int]:
+        # data_version changes when another connection commits; total_changes counts
+        # every row this connection changed, by whichever task.
+        return db.execute("PRAGMA data_version").fetchone()[0], db.total_changes
+
+    def begin(self, db: sqlite3.Connection) -> None:
+        """A batch starts: drop what the database may no longer agree with."""
+        if self._current_stamp(db) != self._stamp:
+            self.clear()
+
+    def end(self, db: sqlite3.Connection) -> None:
+        """A batch was written whole: what the cache holds is true of the database."""
+        self._stamp = self._current_stamp(db)
+
+    # -- text rows --
+
+    def text_row(self, db: sqlite3.Connection, article_id: str) -> int | None:
+        """The text row holding ``article_id`` if known (None: scan for it)."""
+        if self._text_rows is None:
+            self._text_scans += 1
+            if self._text_scans <= self.TEXT_SCANS_BEFORE_LOADING:
                 return None
-            rowids: dict[str, int | None] = {}
+            rows: dict[str, int | None] = {}
             for rowid, owner in db.execute("SELECT rowid, article_id FROM articles_fts"):
-                rowids[owner] = None if owner in rowids else rowid
-            self._rowids = rowids
-        return self._rowids.get(article_id)
+                rows[owner] = None if owner in rows else rowid
+            self._text_rows = rows
+        return self._text_rows.get(article_id)
 
-    def note(self, article_id: str, rowid: int | None) -> None:
-        """``article_id`` was just written into row ``rowid``."""
-        if self._rowids is not None:
-            self._rowids[article_id] = rowid
+    def wrote_text_row(self, article_id: str, rowid: int | None) -> None:
+        """``article_id`` was just written into text row ``rowid``."""
+        if self._text_rows is not None:
+            self._text_rows[article_id] = rowid
+
+    # -- articles by provider --
+
+    def provider_articles(self, db: sqlite3.Connection, provider: str) -> _ProviderArticles:
+        """The stored articles whose provider (domain, else name) is ``provider``."""
+        articles = self._providers.get(provider)
+        if articles is None:
+            articles = self._providers[provider] = _ProviderArticles(
+                db.execute(
+                    "SELECT rowid, id, title, published_at FROM articles"
+                    " WHERE provider_domain = ? OR (provider_domain IS NULL AND provider_name = ?)",
+                    (provider, provider),
+                )
+            )
+        return articles
+
+    def wrote_article(
+        self,
+        provider: str | None,
+        row: tuple[int, str, str, str | None],
+        before: tuple[str | None, tuple[int, str, str, str | None]] | None = None,
+    ) -> None:
+        """An article was inserted (or updated from ``before``: its provider and row)."""
+        if before is not None and before[0] in self._providers:
+            self._providers[before[0]].remove(before[1])
+        if provider in self._providers:
+            self._providers[provider].add(row)
+
+
+class _ProviderArticles:
+    """One provider's stored articles: (rowid, id, title, published_at), dated ones by date."""
+
+    __slots__ = ("dated", "undated")
+
+    def __init__(self, rows: Iterable[tuple[int, str, str, str | None]]) -> None:
+        self.dated: list[tuple[str, int, str, str]] = []
+        self.undated: list[tuple[int, str, str, None]] = []
+        for rowid, article_id, title, published_at in rows:
+            if published_at is None:
+                self.undated.append((rowid, article_id, title, None))
+            else:
+                self.dated.append((published_at, rowid, article_id, title))
+        self.dated.sort()
+        self.undated.sort()
+
+    def add(self, row: tuple[int, str, str, str | None]) -> None:
+        rowid, article_id, title, published_at = row
+        if published_at is None:
+            bisect.insort(self.undated, (rowid, article_id, title, None))
+        else:
+            bisect.insort(self.dated, (published_at, rowid, article_id, title))
+
+    def remove(self, row: tuple[int, str, str, str | None]) -> None:
+        rowid, article_id, title, published_at = row
+        if published_at is None:
+            self.undated.remove((rowid, article_id, title, None))
+        else:
+            self.dated.remove((published_at, rowid, article_id, title))
+
+    def between(self, low: str | None, high: str | None) -> list[tuple[int, str, str, str | None]]:
+        """Rows dated ``low``..``high`` as text (all rows if None) and undated, by rowid."""
+        if low is None or high is None:
+            dated = self.dated
+        else:
+            first = bisect.bisect_left(self.dated, low, key=_first)
+            dated = self.dated[first : bisect.bisect_right(self.dated, high, key=_first)]
+        rows = [(rowid, id_, title, published) for published, rowid, id_, title in dated]
+        rows.extend(self.undated)
+        rows.sort()
+        return rows
+
+
+def _provider_key(domain: str | None, name: str | None) -> str | None:
+    """The provider an article is filed under for the same-story check."""
+    return domain if domain is not None else name
+
+
+def _first(item: tuple[str, int, str, str]) -> str:
+    return item[0]
 
 
 def _iso(value: dt.datetime | dt.date | None) -> str | None:
@@ -196,7 +309,7 @@ class ArticleStore(BaseStore):
         extractor_version: str,
         origin: str = "corpus",
         *,
-        text_rows: TextRows | None = None,
+        cache: IngestCache | None = None,
     ) -> list[FileOutcome]:
         """Record several files in ONE transaction, each file inside its own savepoint.
 
@@ -204,12 +317,12 @@ class ArticleStore(BaseStore):
         would write them. If writing one raises, that file is rolled back whole, the files
         before it are committed and the exception is re-raised: the files from the failing
         one on are left for the next ingest, none half-written. Returns one outcome a file
-        (empty for rejected and touched files). Calls of one ingest share ``text_rows``.
+        (empty for rejected and touched files). The calls of one ingest share a ``cache``.
         """
         if not writes:
             return []
         outcomes, failure = await self._write_sync(
-            self._write_files, writes, extractor_version, origin, text_rows
+            self._write_files, writes, extractor_version, origin, cache
         )
         if failure is not None:
             raise failure
@@ -221,22 +334,28 @@ class ArticleStore(BaseStore):
         writes: Sequence[FileWrite],
         extractor_version: str,
         origin: str,
-        text_rows: TextRows | None,
+        cache: IngestCache | None,
     ) -> tuple[list[FileOutcome], BaseException | None]:
         outcomes: list[FileOutcome] = []
+        if cache is not None:
+            cache.begin(db)
         for write in writes:
             db.execute("SAVEPOINT source_file")
             try:
                 outcomes.append(
-                    self._write_file(db, write, extractor_version, origin, utcnow(), text_rows)
+                    self._write_file(db, write, extractor_version, origin, utcnow(), cache)
                 )
             except BaseException as exc:
+                if cache is not None:
+                    cache.clear()
                 if not db.in_transaction:
                     raise  # SQLite already rolled everything back (a full disk, say)
                 db.execute("ROLLBACK TO source_file")
                 db.execute("RELEASE source_file")
                 return outcomes, exc
             db.execute("RELEASE source_file")
+        if cache is not None:
+            cache.end(db)
         return outcomes, None
 
     def _write_file(
@@ -246,7 +365,7 @@ class ArticleStore(BaseStore):
         extractor_version: str,
         origin: str,
         now: str,
-        text_rows: TextRows | None,
+        cache: IngestCache | None,
     ) -> FileOutcome:
         outcome = FileOutcome()
         if write.kind == "touched":
@@ -290,7 +409,7 @@ class ArticleStore(BaseStore):
                 now,
                 owned_here=previous is not None and previous not in ids_by_index.values(),
                 previous_owner=previous,
-                text_rows=text_rows,
+                cache=cache,
             )
             ids_by_index[position] = article_id
             getattr(outcome, state).append(article_id)
@@ -358,7 +477,11 @@ class ArticleStore(BaseStore):
         return retracted
 
     def _find_same_story(
-        self, db: sqlite3.Connection, parsed: ParsedArticle, stable_id: str | None = None
+        self,
+        db: sqlite3.Connection,
+        parsed: ParsedArticle,
+        stable_id: str | None = None,
+        cache: IngestCache | None = None,
     ) -> str | None:
         """The id of a stored article that is this story, by URL, variant URL or headline."""
         # One statement for the three exact checks, in their order of precedence: the
@@ -375,24 +498,31 @@ class ArticleStore(BaseStore):
         provider = parsed.provider_domain or parsed.provider_name
         if not provider:
             return None
-        # Spelled so that the provider index serves it (coalesce() would scan every article).
-        sql = (
-            "SELECT id, title, published_at FROM articles"
-            " WHERE (provider_domain = ? OR (provider_domain IS NULL AND provider_name = ?))"
-        )
-        params: list[object] = [provider, provider]
+        low = high = None
         if parsed.published_at is not None:
             # A loose cut on the ISO text (a day's margin covers any UTC offset); the exact
             # window is checked below on parsed dates.
             margin = SAME_STORY_WINDOW + dt.timedelta(days=1)
-            sql += " AND (published_at IS NULL OR published_at BETWEEN ? AND ?)"
-            params += [
-                (parsed.published_at - margin).isoformat(),
-                (parsed.published_at + margin).isoformat(),
-            ]
-        # The order of a full scan, which the first match used to depend on.
+            low = (parsed.published_at - margin).isoformat()
+            high = (parsed.published_at + margin).isoformat()
+        candidates: Iterable[tuple[int, str, str, str | None]]
+        if cache is not None:
+            candidates = cache.provider_articles(db, provider).between(low, high)
+        else:
+            # Spelled so that the provider index serves it (coalesce() would scan every
+            # article).
+            sql = (
+                "SELECT rowid, id, title, published_at FROM articles"
+                " WHERE (provider_domain = ? OR (provider_domain IS NULL AND provider_name = ?))"
+            )
+            params: list[object] = [provider, provider]
+            if low is not None:
+                sql += " AND (published_at IS NULL OR published_at BETWEEN ? AND ?)"
+                params += [low, high]
+            # The order of a full scan, which the first match used to depend on.
+            candidates = db.execute(sql + " ORDER BY rowid", params)
         wanted = normalize_title(parsed.title)
-        for candidate_id, title, published_at in db.execute(sql + " ORDER BY rowid", params):
+        for _, candidate_id, title, published_at in candidates:
             published = _datetime(published_at)
             too_far_apart = (
                 parsed.published_at is not None
@@ -419,7 +549,7 @@ class ArticleStore(BaseStore):
         now: str,
         owned_here: bool = False,
         previous_owner: str | None = None,
-        text_rows: TextRows | None = None,
+        cache: IngestCache | None = None,
     ) -> tuple[str, str]:
         """Insert, update or merge one parsed article; returns (id, outcome name).
 
@@ -428,11 +558,12 @@ class ArticleStore(BaseStore):
         is an update of that article, not a variant of it.
         """
         stable_id = parsed.stable_id()
-        existing_id = self._find_same_story(db, parsed, stable_id)
+        existing_id = self._find_same_story(db, parsed, stable_id, cache)
         content_hash = parsed.content_hash()
+        published_at = _iso(parsed.published_at)
         if existing_id is None:
             article_id = stable_id
-            db.execute(
+            cursor = db.execute(
                 "INSERT INTO articles (id, title, excerpt, body, url, canonical_url, published_at,"
                 " provider_name, provider_domain, parent_id, origin, content_hash, created_at,"
                 " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -443,7 +574,7 @@ class ArticleStore(BaseStore):
                     parsed.body,
                     parsed.url,
                     parsed.canonical_url,
-                    _iso(parsed.published_at),
+                    published_at,
                     parsed.provider_name,
                     parsed.provider_domain,
                     parent_id,
@@ -453,6 +584,11 @@ class ArticleStore(BaseStore):
                     now,
                 ),
             )
+            if cache is not None:
+                cache.wrote_article(
+                    _provider_key(parsed.provider_domain, parsed.provider_name),
+                    (cursor.lastrowid or 0, article_id, parsed.title, published_at),
+                )
             # A new id has never had a text row (articles are never deleted), and deleting by
             # the unindexed article_id would scan the whole text index for every article.
             self._index_text(
@@ -462,15 +598,15 @@ class ArticleStore(BaseStore):
                 parsed.excerpt,
                 parsed.body,
                 replace=False,
-                text_rows=text_rows,
+                cache=cache,
             )
             self._write_extraction(db, article_id, extraction, extractor_version, now, new=True)
             self._add_variants(db, article_id, parsed)
             return article_id, "new"
 
         row = db.execute(
-            "SELECT canonical_url, title, content_hash, retracted_reason FROM articles"
-            " WHERE id = ?",
+            "SELECT rowid, canonical_url, title, content_hash, retracted_reason, published_at,"
+            " provider_domain, provider_name FROM articles WHERE id = ?",
             (existing_id,),
         ).fetchone()
         assert row is not None
@@ -501,7 +637,7 @@ class ArticleStore(BaseStore):
                 parsed.excerpt,
                 parsed.body,
                 parsed.url,
-                _iso(parsed.published_at),
+                published_at,
                 parsed.provider_name,
                 parsed.provider_domain,
                 parent_id,
@@ -510,9 +646,16 @@ class ArticleStore(BaseStore):
                 existing_id,
             ),
         )
-        self._index_text(
-            db, existing_id, parsed.title, parsed.excerpt, parsed.body, text_rows=text_rows
-        )
+        if cache is not None:
+            cache.wrote_article(
+                _provider_key(parsed.provider_domain, parsed.provider_name),
+                (row["rowid"], existing_id, parsed.title, published_at),
+                before=(
+                    _provider_key(row["provider_domain"], row["provider_name"]),
+                    (row["rowid"], existing_id, row["title"], row["published_at"]),
+                ),
+            )
+        self._index_text(db, existing_id, parsed.title, parsed.excerpt, parsed.body, cache=cache)
         self._write_extraction(db, existing_id, extraction, extractor_version, now)
         return existing_id, "updated"
 
@@ -537,10 +680,10 @@ class ArticleStore(BaseStore):
         body: str,
         *,
         replace: bool = True,
-        text_rows: TextRows | None = None,
+        cache: IngestCache | None = None,
     ) -> None:
         if replace:
-            rowid = text_rows.find(db, article_id) if text_rows is not None else None
+            rowid = cache.text_row(db, article_id) if cache is not None else None
             deleted = 0
             if rowid is not None:
                 deleted = db.execute(
@@ -553,8 +696,8 @@ class ArticleStore(BaseStore):
             "INSERT INTO articles_fts (article_id, title, excerpt, body) VALUES (?, ?, ?, ?)",
             (article_id, title, excerpt, body),
         )
-        if text_rows is not None:
-            text_rows.note(article_id, cursor.lastrowid)
+        if cache is not None:
+            cache.wrote_text_row(article_id, cursor.lastrowid)
 
     def _write_extraction(
         self,
