@@ -121,6 +121,10 @@ class BanwatchBot(commands.Bot):
         for name in self.extension_names:
             await self.load_extension(name)
 
+    async def on_ready(self) -> None:
+        # After every (re)connection; operators and scripts wait for this line.
+        log.info("ready: connected as %s, in %d server(s)", self.user, len(self.guilds))
+
 
 def command_tree_hash(tree: app_commands.CommandTree, guild: discord.abc.Snowflake | None) -> str:
     """A hash of what a sync would send for ``guild`` (None: global commands)."""

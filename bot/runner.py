@@ -16,6 +16,7 @@ import sys
 import aiohttp
 import discord
 
+from bot import places
 from bot.cli import command
 from bot.client import BanwatchBot, sync_commands
 from bot.config import Settings
@@ -116,6 +117,8 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         summary = await app.ingest()
         for path, reason in summary.rejected:
             log.warning("corpus file rejected: %s: %s", path, reason)
+        # Loaded before connecting, not by the first command: Discord waits 3 s for an answer.
+        await asyncio.to_thread(places.gazetteer)
         async with BanwatchBot(app, settings) as bot:
             if not await _log_in(bot, token, settings):
                 return 2
