@@ -197,6 +197,29 @@ class BaseStore:
         async with db.execute(sql, tuple(params)) as cursor:
             return await cursor.fetchone()
 
+    @asynccontextmanager
+    async def larger_page_cache(self, mib: int) -> AsyncIterator[None]:
+        """Let SQLite keep up to ``mib`` MiB of pages in memory while a bulk write runs.
+
+        The default cache (2 MiB) holds a sliver of the indexes a big ingest updates at
+        random, so most inserts re-read pages from the OS; the usual size is restored
+        after (never shrunk below it).
+        """
+        row = await self._fetchone("PRAGMA cache_size")
+        previous = int(row[0]) if row else -2000
+        page_size_row = await self._fetchone("PRAGMA page_size")
+        page_size = int(page_size_row[0]) if page_size_row else 4096
+        # Negative sizes are in KiB, positive ones in pages.
+        previous_kib = -previous if previous < 0 else previous * page_size // 1024
+        if previous_kib >= mib * 1024:
+            yield
+            return
+        await self._db.execute(f"PRAGMA cache_size = {-int(mib) * 1024}")
+        try:
+            yield
+        finally:
+            await self._db.execute(f"PRAGMA cache_size = {previous}")
+
     async def table_names(self) -> list[str]:
         """Every ordinary table (used by privacy checks that scan the whole database)."""
         rows = await self._fetchall(
