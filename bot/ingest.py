@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import collections
+import concurrent.futures
 import hashlib
 import logging
+import multiprocessing
+import os
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 from bot.corpus import CorpusError, ParsedArticle, iter_corpus_files, parse_document
 from bot.extraction import EXTRACTOR_VERSION, extract
@@ -75,6 +81,16 @@ BATCH_ARTICLES = 500
 BATCH_FILES = 100
 # Stored articles re-read by a new extractor are loaded and saved this many at a time.
 REEXTRACT_CHUNK = 500
+# SQLite's page cache while an ingest writes (see BaseStore.larger_page_cache).
+PAGE_CACHE_MIB = 64
+# An ingest with at least this many files to read parses and extracts them in worker
+# processes while this one writes (None: never); a smaller one (a rescan finding a few
+# changed files) reads them here, without the workers' start-up (about a second each).
+POOL_MIN_FILES: int | None = 500
+# At most this many workers, each one with its own copy of the gazetteer (about 60 MB).
+POOL_MAX_WORKERS = 4
+# Files handed to the workers ahead of the one being written, per worker.
+POOL_AHEAD_PER_WORKER = 64
 
 
 @dataclass(slots=True)
@@ -92,6 +108,24 @@ class _Batch:
         return self.articles >= BATCH_ARTICLES or len(self.writes) >= BATCH_FILES
 
 
+@dataclass(slots=True)
+class _Read:
+    """What reading one file found: what to write for it, and what the summary should say."""
+
+    write: FileWrite | None = None
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    parsed: bool = False
+    skipped: bool = False
+
+    def count(self, summary: IngestSummary) -> None:
+        if self.parsed and self.write and self.write.kind == "rejected":
+            # The summary lists every rejection; a warning would break the progress line.
+            log.info("rejected %s: %s", self.write.path, self.write.error)
+        summary.rejected.extend(self.rejected)
+        summary.files_parsed += self.parsed
+        summary.files_skipped += self.skipped
+
+
 async def ingest_corpus(
     store: Store, directory: Path, *, progress: Progress | None = None
 ) -> IngestSummary:
@@ -104,33 +138,44 @@ async def ingest_corpus(
     # Each path is visited once and only its own visit writes its record, so what was
     # recorded before the loop is what each visit would have read.
     recorded = await store.source_files()
-    seen: set[str] = set()
-    batch = _Batch()
-    cache = IngestCache()
-    for number, path in enumerate(files, start=1):
-        key = str(path)
-        seen.add(key)
-        if progress:
-            progress(number, len(files), path.name)
-        try:
-            write = _read_file(path, key, recorded.get(key), summary)
-        except Exception:
-            # The files read before the failure are written before it propagates (each
-            # whole or not at all), as if every file had been written on its own.
-            await _write_batch(store, batch, summary, cache)
-            raise
-        if write is None:
-            continue
-        batch.add(write)
-        if batch.full():
-            await _write_batch(store, batch, summary, cache)
-            batch = _Batch()
-        else:
-            # Reading is CPU work in the event loop: let other tasks run between files.
-            await asyncio.sleep(0)
-    await _write_batch(store, batch, summary, cache)
+    # Unchanged files (same size and mtime) are known before anything is read.
+    checks = [_check(path, str(path), recorded.get(str(path))) for path in files]
+    async with (
+        store.larger_page_cache(PAGE_CACHE_MIB),
+        _Readers(
+            [
+                (path, str(path), recorded.get(str(path)))
+                for path, c in zip(files, checks, strict=True)
+                if c is None
+            ]
+        ) as readers,
+    ):
+        batch = _Batch()
+        cache = IngestCache()
+        for number, (path, check) in enumerate(zip(files, checks, strict=True), start=1):
+            if progress:
+                progress(number, len(files), path.name)
+            try:
+                read = check if check is not None else await readers.next(path)
+            except Exception:
+                # The files read before the failure are written before it propagates (each
+                # whole or not at all), as if every file had been written on its own.
+                await _write_batch(store, batch, summary, cache)
+                raise
+            read.count(summary)
+            if read.write is None:
+                continue
+            batch.add(read.write)
+            if batch.full():
+                await _write_batch(store, batch, summary, cache)
+                batch = _Batch()
+            elif readers.pool is None:
+                # Reading is CPU work in the event loop: let other tasks run between files.
+                await asyncio.sleep(0)
+        await _write_batch(store, batch, summary, cache)
 
     prefix = str(directory) + "/"
+    seen = {str(path) for path in files}
     gone = [p for p in await store.source_paths() if p.startswith(prefix) and p not in seen]
     summary.retracted.extend(await store.forget_source_files(gone))
 
@@ -166,44 +211,84 @@ async def _reextract_stale(store: Store) -> int:
     return count
 
 
-def _read_file(
-    path: Path, key: str, known: SourceFile | None, summary: IngestSummary
-) -> FileWrite | None:
-    """What to write for one file (None: nothing), its rejections noted in ``summary``."""
+class _Readers:
+    """Reads the changed files, in order: here, or ahead in worker processes for many.
+
+    Workers are spawned (never forked: aiosqlite's thread exists), ignore Ctrl-C (this
+    process stops them), and are shut down with the ingest however it ends; what they read
+    ahead is only ever written in file order, so an interrupted ingest leaves whole files.
+    """
+
+    def __init__(self, todo: list[tuple[Path, str, SourceFile | None]]) -> None:
+        self._todo = iter(todo)
+        self._ahead: collections.deque[concurrent.futures.Future[_Read]] = collections.deque()
+        self.pool: concurrent.futures.ProcessPoolExecutor | None = None
+        workers = min(os.cpu_count() or 1, POOL_MAX_WORKERS)
+        if POOL_MIN_FILES is not None and len(todo) >= POOL_MIN_FILES and workers > 1:
+            self.pool = concurrent.futures.ProcessPoolExecutor(
+                workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_ignore_interrupts,
+            )
+            self._limit = workers * POOL_AHEAD_PER_WORKER
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, exc_type: object, *exc_info: object) -> None:
+        if self.pool is not None:
+            # After a failure, what was read ahead is dropped without waiting for it.
+            self.pool.shutdown(wait=exc_type is None, cancel_futures=True)
+
+    async def next(self, path: Path) -> _Read:
+        """What reading the next changed file (``path``) found."""
+        if self.pool is None:
+            item = next(self._todo)
+            assert item[0] == path
+            return _read_file(*item)
+        while len(self._ahead) < self._limit and (item := next(self._todo, None)):
+            self._ahead.append(self.pool.submit(_read_file, *item))
+        return await asyncio.wrap_future(self._ahead.popleft())
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _check(path: Path, key: str, known: SourceFile | None) -> _Read | None:
+    """What an unchanged or unreadable file reads as, without reading it (None: read it)."""
     try:
         stat = path.stat()
     except OSError as exc:
-        summary.rejected.append((key, f"can't read file: {exc.strerror or exc}"))
-        return None
+        return _Read(rejected=[(key, f"can't read file: {exc.strerror or exc}")])
     if known and known.size == stat.st_size and known.mtime_ns == stat.st_mtime_ns:
-        summary.files_skipped += 1
-        if known.error:
-            summary.rejected.append((key, known.error))
-        return None
+        return _Read(rejected=[(key, known.error)] if known.error else [], skipped=True)
+    return None
+
+
+def _read_file(path: Path, key: str, known: SourceFile | None) -> _Read:
+    """Read, parse and extract one file (in this process or a worker)."""
+    if (unchanged := _check(path, key, known)) is not None:
+        return unchanged
     try:
+        stat = path.stat()
         data = path.read_bytes() if stat.st_size <= 64 * 1024 * 1024 else b""
     except OSError as exc:
-        summary.rejected.append((key, f"can't read file: {exc.strerror or exc}"))
-        return None
+        return _Read(rejected=[(key, f"can't read file: {exc.strerror or exc}")])
     if not data and stat.st_size:
         # Too large to even hash sensibly: remember the refusal by size and time.
         reason = f"file is {stat.st_size:,} bytes, far over the size limit"
-        summary.rejected.append((key, reason))
-        return FileWrite("rejected", key, stat.st_size, stat.st_mtime_ns, "", error=reason)
+        write = FileWrite("rejected", key, stat.st_size, stat.st_mtime_ns, "", error=reason)
+        return _Read(write, [(key, reason)])
     sha256 = hashlib.sha256(data).hexdigest()
     if known and known.sha256 == sha256 and not known.error:
-        summary.files_skipped += 1
-        return FileWrite("touched", key, stat.st_size, stat.st_mtime_ns)
-    summary.files_parsed += 1
+        return _Read(FileWrite("touched", key, stat.st_size, stat.st_mtime_ns), skipped=True)
     try:
         result = parse_document(data, path=key)
     except CorpusError as exc:
-        # The summary lists every rejection; a warning here would break the progress line.
-        log.info("rejected %s", exc)
-        summary.rejected.append((key, exc.reason))
-        return FileWrite("rejected", key, stat.st_size, stat.st_mtime_ns, sha256, error=exc.reason)
-    for problem in result.problems:
-        summary.rejected.append((key, problem))
-    return FileWrite(
+        write = FileWrite("rejected", key, stat.st_size, stat.st_mtime_ns, sha256, error=exc.reason)
+        return _Read(write, [(key, exc.reason)], parsed=True)
+    write = FileWrite(
         "articles", key, stat.st_size, stat.st_mtime_ns, sha256, read_parsed(result.articles)
     )
+    return _Read(write, [(key, problem) for problem in result.problems], parsed=True)
