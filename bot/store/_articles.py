@@ -945,31 +945,50 @@ class ArticleStore(BaseStore):
         policy_only: bool = False,
         limit: int = 10,
     ) -> list[Article]:
-        """Newest articles, optionally since a time, about some places, policy only."""
-        sql = "SELECT DISTINCT a.* FROM articles a"
+        """Newest articles, optionally since a time, about some places, policy only.
+
+        Filtered and cut in SQL, walking the publication-date index from the newest: only
+        the articles shown are read in full.
+        """
+        sql = "SELECT a.* FROM articles a"
         where = ["a.retracted_at IS NULL"]
         params: list[object] = []
+        if policy_only:
+            # The effective reading's is_policy (a correction wins), as _effective_extractions.
+            sql += (
+                " JOIN extractions e ON e.article_id = a.id"
+                " LEFT JOIN corrections c ON c.article_id = a.id"
+            )
+            where.append(
+                "coalesce(c.is_policy, coalesce(nullif(c.action, ''), e.action) != 'none')"
+            )
         if place_keys is not None:
             if not place_keys:
                 return []
             marks = ",".join("?" * len(place_keys))
-            sql += (
-                " LEFT JOIN extraction_places p ON p.article_id = a.id"
-                " LEFT JOIN corrections c ON c.article_id = a.id"
+            where.append(
+                f"a.id IN (SELECT article_id FROM extraction_places"
+                f" WHERE jurisdiction_key IN ({marks})"
+                f" UNION SELECT article_id FROM corrections WHERE jurisdiction_key IN ({marks}))"
             )
-            where.append(f"(p.jurisdiction_key IN ({marks}) OR c.jurisdiction_key IN ({marks}))")
             params.extend(place_keys)
             params.extend(place_keys)
         if since is not None:
             where.append("a.published_at >= ?")
             params.append(since.isoformat())
         sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY a.published_at IS NULL, a.published_at DESC, a.id"
-        rows = await self._fetchall(sql, params)
-        articles = await self._articles_with_extraction(rows)
-        if policy_only:
-            articles = [a for a in articles if a.extraction and a.extraction.is_policy]
-        return articles[:limit]
+        # Dated articles newest first (the index's order), then undated ones if room is left:
+        # one ORDER BY putting NULLs last could not use the index and sorted every match.
+        rows = await self._fetchall(
+            sql + " AND a.published_at IS NOT NULL ORDER BY a.published_at DESC, a.id LIMIT ?",
+            [*params, limit],
+        )
+        if len(rows) < limit and since is None:
+            rows += await self._fetchall(
+                sql + " AND a.published_at IS NULL ORDER BY a.id LIMIT ?",
+                [*params, limit - len(rows)],
+            )
+        return await self._articles_with_extraction(rows)
 
     # -- tracker ------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.models import Correction
 from bot.service import Banwatch
 from bot.store import Store
 from bot.store import _articles as articles_module
@@ -64,3 +65,45 @@ async def test_a_word_in_every_article_ranks_only_the_latest_matches(
     assert [article.title for article in found] == [
         f"Council hears testimony number {number}" for number in (20, 19, 18, 17, 16)
     ]
+
+
+async def test_news_lists_policy_items_newest_first_with_corrections_applied(
+    tmp_path: Path,
+) -> None:
+    corpus = tmp_path / "news"
+    corpus.mkdir()
+    _write(corpus, "ban", "Oakland City Council votes to ban facial recognition", "Vote.", 19)
+    _write(corpus, "launch", "Vendor launches facial recognition camera", "Product.", 20)
+    _write(corpus, "sued", "ACLU sues Oakland police over facial recognition", "Suit.", 18)
+    (corpus / "undated.txt").write_text(
+        "facial recognition\n\nOakland council debates facial recognition ordinance\n\n"
+        "Lawmakers in Oakland debate a ban.\n\nLocal Paper\n\nThe hearing went on.\n",
+        encoding="utf-8",
+    )
+    store = await Store.open(tmp_path / "news.db")
+    app = Banwatch(store, corpus)
+    try:
+        await app.ingest()
+        titles = [a.title for a in await app.news()]
+        # Dated items newest first, then undated; the product launch is not policy news.
+        assert titles == [
+            "Oakland City Council votes to ban facial recognition",
+            "ACLU sues Oakland police over facial recognition",
+            "Oakland council debates facial recognition ordinance",
+        ]
+        assert [a.title for a in await app.news(limit=1)] == titles[:1]
+        launch = next(a for a in await store.all_articles() if "launches" in a.title)
+        sued = next(a for a in await store.all_articles() if "sues" in a.title)
+        await store.save_correction(
+            Correction(launch.id, "mod", "2026-01-01", is_policy=True, action="company_policy"),
+            None,
+        )
+        await store.save_correction(Correction(sued.id, "mod", "2026-01-01", is_policy=False), None)
+        titles = [a.title for a in await app.news()]
+        assert titles[0] == "Vendor launches facial recognition camera"
+        assert "ACLU sues Oakland police over facial recognition" not in titles
+        oakland = [a.title for a in await app.news("Oakland, CA")]
+        assert "Vendor launches facial recognition camera" not in oakland
+        assert oakland[0] == "Oakland City Council votes to ban facial recognition"
+    finally:
+        await store.close()
