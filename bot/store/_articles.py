@@ -521,7 +521,7 @@ class ArticleStore(BaseStore):
                 params += [low, high]
             # The order of a full scan, which the first match used to depend on.
             candidates = db.execute(sql + " ORDER BY rowid", params)
-        wanted = normalize_title(parsed.title)
+        wanted = None  # normalised only if some candidate is close enough in time
         for _, candidate_id, title, published_at in candidates:
             published = _datetime(published_at)
             too_far_apart = (
@@ -531,6 +531,8 @@ class ArticleStore(BaseStore):
             )
             if too_far_apart:
                 continue
+            if wanted is None:
+                wanted = normalize_title(parsed.title)
             score = fuzz.token_sort_ratio(
                 wanted, normalize_title(title), score_cutoff=SAME_STORY_TITLE_SCORE
             )
