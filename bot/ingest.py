@@ -86,6 +86,8 @@ PAGE_CACHE_MIB = 64
 # An ingest with at least this many files to read parses and extracts them in worker
 # processes while this one writes (None: never); a smaller one (a rescan finding a few
 # changed files) reads them here, without the workers' start-up (about a second each).
+# Workers are spawned, so a script that ingests must guard its entry point with
+# ``if __name__ == "__main__":`` (as the CLI, the bot and the benches do).
 POOL_MIN_FILES: int | None = 500
 # At most this many workers, each one with its own copy of the gazetteer (about 60 MB).
 POOL_MAX_WORKERS = 4
@@ -257,21 +259,27 @@ def _ignore_interrupts() -> None:
 
 def _check(path: Path, key: str, known: SourceFile | None) -> _Read | None:
     """What an unchanged or unreadable file reads as, without reading it (None: read it)."""
+    stat = _stat(path, key, known)
+    return stat if isinstance(stat, _Read) else None
+
+
+def _stat(path: Path, key: str, known: SourceFile | None) -> _Read | os.stat_result:
+    """The file's stat if it has to be read, else what it reads as."""
     try:
         stat = path.stat()
     except OSError as exc:
         return _Read(rejected=[(key, f"can't read file: {exc.strerror or exc}")])
     if known and known.size == stat.st_size and known.mtime_ns == stat.st_mtime_ns:
         return _Read(rejected=[(key, known.error)] if known.error else [], skipped=True)
-    return None
+    return stat
 
 
 def _read_file(path: Path, key: str, known: SourceFile | None) -> _Read:
     """Read, parse and extract one file (in this process or a worker)."""
-    if (unchanged := _check(path, key, known)) is not None:
-        return unchanged
+    stat = _stat(path, key, known)
+    if isinstance(stat, _Read):
+        return stat
     try:
-        stat = path.stat()
         data = path.read_bytes() if stat.st_size <= 64 * 1024 * 1024 else b""
     except OSError as exc:
         return _Read(rejected=[(key, f"can't read file: {exc.strerror or exc}")])
