@@ -81,8 +81,9 @@ BATCH_ARTICLES = 500
 BATCH_FILES = 100
 # Stored articles re-read by a new extractor are loaded and saved this many at a time.
 REEXTRACT_CHUNK = 500
-# SQLite's page cache while an ingest writes (see BaseStore.larger_page_cache).
-PAGE_CACHE_MIB = 64
+# SQLite's page cache while an ingest writes (see BaseStore.larger_page_cache). 16 MiB
+# wrote 20,000 articles as fast as 64 did (42 s) with 50 MB less at the peak.
+PAGE_CACHE_MIB = 16
 # An ingest with at least this many files to read parses and extracts them in worker
 # processes while this one writes (None: never); a smaller one (a rescan finding a few
 # changed files) reads them here, without the workers' start-up (about a second each).
