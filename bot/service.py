@@ -295,7 +295,7 @@ class Banwatch:
 
     async def _add_notes(self, result: JurisdictionStatus, events: Sequence[Event]) -> None:
         """A short summary of each event's source (read from the article's text)."""
-        articles = await self.store.get_articles([event.article_id for event in events])
+        articles = await self.store.article_texts([event.article_id for event in events])
         for article_id, article in articles.items():
             result.notes[article_id] = event_note(article)
 

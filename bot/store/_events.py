@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import aiosqlite
 
-from bot.models import Event, Jurisdiction
+from bot.models import Article, Event, Jurisdiction
 from bot.store._base import BaseStore
 
 # Kept by triggers (migration 008): one row per policy item, by its main place.
@@ -53,6 +53,32 @@ class EventStore(BaseStore):
             "SELECT version FROM place_versions WHERE place_key = ?", (place_key,)
         )
         return int(row[0]) if row else 0
+
+    async def article_texts(self, article_ids: Sequence[str]) -> dict[str, Article]:
+        """Articles by id with their text only (no reading, no variants): what a summary of
+        the source needs, in one query."""
+        ids = list(dict.fromkeys(article_ids))[:500]
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = await self._fetchall(
+            "SELECT id, title, excerpt, body, url, published_at, provider_name,"
+            f" provider_domain FROM articles WHERE id IN ({marks})",
+            ids,
+        )
+        return {
+            row[0]: Article(
+                id=row[0],
+                title=row[1],
+                excerpt=row[2],
+                body=row[3],
+                url=row[4],
+                published_at=dt.datetime.fromisoformat(row[5]) if row[5] else None,
+                provider_name=row[6],
+                provider_domain=row[7],
+            )
+            for row in rows
+        }
 
     async def place_versions(self) -> dict[str, int]:
         """Every place that has (or had) events, with its version number."""
