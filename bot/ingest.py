@@ -69,9 +69,27 @@ def to_article(parsed: ParsedArticle, article_id: str | None = None) -> Article:
     )
 
 
+# What an article is stored with when the extractor fails on it: not policy news, no place.
+UNREAD = Extraction(is_policy=False, action="none", scope="unknown", event_date=None, places=())
+
+
+def read_article(article: Article) -> Extraction:
+    """The extractor's reading of one article; UNREAD (and an error logged) if it fails.
+
+    A bug in the extractor must neither stop an ingest nor lose the article: it is stored,
+    a moderator can correct its reading, and a fixed extractor (a new EXTRACTOR_VERSION)
+    reads it again.
+    """
+    try:
+        return extract(article)
+    except Exception:
+        log.exception("the extractor failed on article %s (%.80r)", article.id, article.title)
+        return UNREAD
+
+
 def read_parsed(parsed: list[ParsedArticle]) -> list[tuple[ParsedArticle, Extraction]]:
     """Run the extractor on each parsed article."""
-    return [(item, extract(to_article(item))) for item in parsed]
+    return [(item, read_article(to_article(item))) for item in parsed]
 
 
 # Files are written in batches, one transaction each (a savepoint a file): a batch closes at
@@ -207,7 +225,7 @@ async def _reextract_stale(store: Store) -> int:
         EXTRACTOR_VERSION, after=after, limit=REEXTRACT_CHUNK
     ):
         await store.save_extractions(
-            [(article.id, extract(article)) for article in stale], EXTRACTOR_VERSION
+            [(article.id, read_article(article)) for article in stale], EXTRACTOR_VERSION
         )
         count += len(stale)
         after = stale[-1].id

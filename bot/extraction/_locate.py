@@ -360,12 +360,14 @@ class _Scanner:
         ):
             cities = []
         if region:
-            candidate = region.to_place()
-            self._add(Mention("region", [candidate], field_name, start, weight, [0]))
+            mention = Mention("region", [region.to_place()], field_name, start, weight, [0])
             if region.kind == "county" and cities:
-                self.mentions[-1].candidates += [c.to_place() for c in cities]
-                self.mentions[-1].populations += [c.population for c in cities]
-                self.mentions[-1].kind = "city"
+                # Completed before it is kept: a descriptor (weight 0) is not kept, and then
+                # the last mention kept is another one (or none at all).
+                mention.candidates += [c.to_place() for c in cities]
+                mention.populations += [c.population for c in cities]
+                mention.kind = "city"
+            self._add(mention)
             self.evidence.countries[region.country] += weight * 0.5
             return True
         if key in gaz.countries and acronym_ok:

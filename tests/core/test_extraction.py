@@ -806,3 +806,18 @@ def test_malformed_rule_files_name_the_file(
 def test_malformed_rules_are_reported(rule: dict[str, Any], message: str) -> None:
     with pytest.raises(DataFileError, match=message):
         rules_module._rules([rule], "action", ACTIONS, {}, "actions.yaml")
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        # A county-region name as a descriptor ("Kent-based") is no mention; found at the
+        # start of an item it used to crash the extractor (the mention list was empty) ...
+        "Kent-based firm launches facial recognition cameras",
+        # ... and after another place it completed that other place's mention instead.
+        "Essex Police expand facial recognition after Kent-based trial",
+    ],
+)
+def test_a_county_named_as_a_descriptor_is_no_place(title: str) -> None:
+    reading = extract(Article(id="x", title=title))
+    assert all(place.county != "Kent" and place.city != "Kent" for place in reading.places)

@@ -231,24 +231,26 @@ async def test_a_failure_mid_ingest_keeps_earlier_files_and_the_next_ingest_comp
 ) -> None:
     corpus = tmp_path / "numbered"
     _numbered_corpus(corpus, 10)
-    real_extract = ingest_module.extract
+    real_read = ingest_module.read_article
     calls = 0
 
-    def failing_extract(article):  # type: ignore[no-untyped-def]
+    # Something failing mid-file that is not the extractor on one article (which is caught:
+    # see test_ingest_errors.py): a bug in reading, the disk, a kill.
+    def failing_read(article):  # type: ignore[no-untyped-def]
         nonlocal calls
         calls += 1
         if calls == 5 * 4 + 2:  # the second article of the sixth file
-            raise RuntimeError("extractor crashed")
-        return real_extract(article)
+            raise RuntimeError("reading crashed")
+        return real_read(article)
 
-    monkeypatch.setattr(ingest_module, "extract", failing_extract)
+    monkeypatch.setattr(ingest_module, "read_article", failing_read)
     with pytest.raises(RuntimeError, match="crashed"):
         await ingest_corpus(store, corpus)
     articles, paths = await _snapshot(store)
     assert len(articles) == 5 * 4
     assert [Path(p).name for p in paths] == [f"{n:02d}.md" for n in range(5)]
 
-    monkeypatch.setattr(ingest_module, "extract", real_extract)
+    monkeypatch.setattr(ingest_module, "read_article", real_read)
     summary = await ingest_corpus(store, corpus)
     assert summary.files_skipped == 5 and summary.files_parsed == 5
     assert len(summary.new) == 5 * 4 and summary.rejected == []
