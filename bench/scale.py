@@ -440,14 +440,14 @@ class Run:
         return {key: int(value) for key, value in match.groupdict().items()} if match else {}
 
 
-def run_bot(args: list[str], workdir: Path) -> Run:
+def run_bot(args: list[str], workdir: Path, module: str = "bot") -> Run:
     """Run ``python -m bot ARGS`` to completion: wall seconds from outside, and its peak RSS
     (see :class:`PeakWatcher`). Output goes to files, not pipes: a long rejection list must
     not block the child."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot", *args],
+            [sys.executable, "-m", module, *args],
             cwd=workdir,
             env=child_env(),
             stdout=out,
@@ -482,9 +482,9 @@ def spread(runs: list[Run]) -> str:
     return f"{min(times):.2f}–{max(times):.2f} s over {len(runs)} runs"
 
 
-def ingest(db: Path, corpus: Path, workdir: Path) -> Run:
+def ingest(db: Path, corpus: Path, workdir: Path, module: str = "bot") -> Run:
     """``python -m bot --db DB --corpus DIR ingest``; fails loudly if it fails."""
-    run = run_bot(["--db", str(db), "--corpus", str(corpus), "ingest"], workdir)
+    run = run_bot(["--db", str(db), "--corpus", str(corpus), "ingest"], workdir, module)
     if run.returncode != 0 or not run.summary():
         output = run.stdout[-2000:] + run.stderr[-2000:]
         raise SystemExit(f"bench.scale: ingest exited {run.returncode}:\n{output}")
@@ -799,6 +799,7 @@ class Figures:
     startup_empty: list[Run] = field(default_factory=list)
     startup_one: list[Run] = field(default_factory=list)
     full: Run | None = None
+    unread: Run | None = None
     again: list[Run] = field(default_factory=list)
     lookups: list[Latencies] = field(default_factory=list)
     known_places: int = 0
@@ -850,6 +851,13 @@ def ingest_section(f: Figures) -> str:
             f"**{full.seconds:.1f}**",
             f"**{articles / full.seconds:,.0f}**",
             f"{full.seconds / floor.seconds:.1f}× the floor",
+        ],
+        [
+            "ingest with the extractor switched off (in one process)",
+            f"{f.unread.seconds:.1f}",
+            f"{articles / f.unread.seconds:,.0f}",
+            f"{f.unread.seconds / floor.seconds:.1f}× the floor: the store path alone (dedup,"
+            " text index, events, one savepoint a file)",
         ],
         [
             "re-ingest, unchanged corpus",
@@ -1060,6 +1068,9 @@ def measure(args: argparse.Namespace, workdir: Path) -> Figures:
     progress(f"full ingest: {f.full.seconds:.1f} s, peak RSS {f.full.max_rss_kib / 1024:.0f} MB")
     f.again = [ingest(db, corpus, workdir) for _ in range(REPEATS)]
     progress(f"re-ingest: {median_run(f.again).seconds:.2f} s (median of {REPEATS})")
+    progress("the same ingest with the extractor switched off (the store path alone)")
+    f.unread = ingest(workdir / "unread.db", corpus, workdir, module="bench._ingest_unread")
+    progress(f"ingest without extraction: {f.unread.seconds:.1f} s")
 
     f.lookups, f.known_places = asyncio.run(
         measure_lookups(
