@@ -27,8 +27,8 @@ TYPO_SCORE = 85
 SUGGESTION_SCORE = 70
 MAX_QUERY_CHARS = 200
 MAX_NEWS_DAYS = 36_500
-# How many of each kind of event a status answer shows (and summarises).
-STATUS_SHOWN = 5
+# How many of the events a status rests on carry a summary of their source.
+STATUS_SUMMARIES = 3
 # Places whose derived status is kept in memory (their events: ~200 bytes each), the
 # most recently asked first to stay.
 STATUS_CACHE_PLACES = 4096
@@ -244,7 +244,10 @@ class Banwatch:
         result = (await self._derived([jurisdiction], {jurisdiction.key: version}))[
             jurisdiction.key
         ]
-        missing = [e for e in result.shown(STATUS_SHOWN) if e.article_id not in result.notes]
+        # Summaries for what the status rests on and what is pending beside it (the answer
+        # leads with them); the other events it lists are headlines with their links.
+        summarised = dict.fromkeys([*result.basis[-STATUS_SUMMARIES:], *result.pending[-3:]])
+        missing = [e for e in summarised if e.article_id not in result.notes]
         await self._add_notes(result, missing)
         return result
 
@@ -275,7 +278,8 @@ class Banwatch:
             for event in await self.store.place_events(keys):
                 by_place[event.place_key].append(event)
             for jurisdiction in stale:
-                result = derive_status(jurisdiction, by_place.get(jurisdiction.key, []))
+                events = by_place.get(jurisdiction.key, [])
+                result = derive_status(jurisdiction, events, in_order=True)
                 results[jurisdiction.key] = result
                 self._status_cache[jurisdiction.key] = (versions.get(jurisdiction.key, 0), result)
             while len(self._status_cache) > STATUS_CACHE_PLACES:
@@ -291,7 +295,7 @@ class Banwatch:
     async def _derive(self, query: str) -> JurisdictionStatus:
         jurisdiction = await self.resolve_place(query)
         events = await self.store.place_events([jurisdiction.key])
-        return derive_status(jurisdiction, events)
+        return derive_status(jurisdiction, events, in_order=True)
 
     async def _add_notes(self, result: JurisdictionStatus, events: Sequence[Event]) -> None:
         """A short summary of each event's source (read from the article's text)."""

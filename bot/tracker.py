@@ -37,12 +37,6 @@ class JurisdictionStatus:
                 found.append(event)
         return found
 
-    def shown(self, latest: int) -> tuple[Event, ...]:
-        """The events a status answer lists: the last ``latest`` it rests on, of those pending,
-        and of the others, without repeats."""
-        chosen = [*self.basis[-latest:], *self.pending[-latest:], *self.others(latest)]
-        return tuple(dict.fromkeys(chosen))
-
     @property
     def latest(self) -> Event | None:
         """The most recent event, if any."""
@@ -61,9 +55,12 @@ def chronological(events: list[Event]) -> list[Event]:
     )
 
 
-def derive_status(jurisdiction: Jurisdiction, events: list[Event]) -> JurisdictionStatus:
-    """Apply TAXONOMY.md's status rules to a jurisdiction's events."""
-    ordered = chronological(events)
+def derive_status(
+    jurisdiction: Jurisdiction, events: list[Event], *, in_order: bool = False
+) -> JurisdictionStatus:
+    """Apply TAXONOMY.md's status rules to a jurisdiction's events (``in_order``: they are
+    already in :func:`chronological` order, as the store returns them)."""
+    ordered = list(events) if in_order else chronological(events)
     measure: Event | None = None
     restriction: Event | None = None
     repeal: Event | None = None

@@ -22,6 +22,10 @@ _EVENT_COLUMNS = (
 )
 
 
+# Each place's events in timeline order: the primary key's order, so nothing is sorted.
+_IN_ORDER = " ORDER BY place_key, sort_date, sort_time, article_id"
+
+
 class EventStore(BaseStore):
     """Policy events and jurisdictions, read lean."""
 
@@ -87,9 +91,10 @@ class EventStore(BaseStore):
 
     async def place_events(self, place_keys: Sequence[str] | None = None) -> list[Event]:
         """Policy items as events of their main jurisdiction (corrections applied), for the
-        places given or for all."""
+        places given or for all: grouped by place, each place's in timeline order
+        (``bot.tracker.chronological``; publication times are compared to the millisecond)."""
         if place_keys is None:
-            return _events(await self._fetchall(_EVENT_COLUMNS))
+            return _events(await self._fetchall(_EVENT_COLUMNS + _IN_ORDER))
         keys = list(dict.fromkeys(place_keys))
         if not keys:
             return []
@@ -98,7 +103,9 @@ class EventStore(BaseStore):
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = await self._fetchall(_EVENT_COLUMNS + f" WHERE place_key IN ({marks})", chunk)
+            rows = await self._fetchall(
+                _EVENT_COLUMNS + f" WHERE place_key IN ({marks})" + _IN_ORDER, chunk
+            )
             events += _events(rows)
         return events
 
@@ -106,25 +113,28 @@ class EventStore(BaseStore):
 def _events(rows: Sequence[aiosqlite.Row]) -> list[Event]:
     """Event objects from ``place_events`` rows (dates parsed once per distinct day)."""
     days: dict[str, dt.date] = {}
+    parse_time = dt.datetime.fromisoformat
     events = []
+    append = events.append
     for article_id, title, url, provider, published, day, action, scope, place, corrected in rows:
         event_date = None
         if day:
             event_date = days.get(day)
             if event_date is None:
                 event_date = days[day] = dt.date.fromisoformat(day)
-        events.append(
+        # Positional: a busy place has thousands of events, and keywords cost a third more.
+        append(
             Event(
-                article_id=article_id,
-                title=title,
-                url=url,
-                provider=provider,
-                published_at=dt.datetime.fromisoformat(published) if published else None,
-                event_date=event_date,
-                action=action,
-                scope=scope,
-                place_key=place,
-                corrected=bool(corrected),
+                article_id,
+                title,
+                url,
+                provider,
+                parse_time(published) if published else None,
+                event_date,
+                action,
+                scope,
+                place,
+                bool(corrected),
             )
         )
     return events

@@ -11,6 +11,7 @@ import pytest
 from bot.models import Correction, Place
 from bot.service import Banwatch
 from bot.store import Store, utcnow
+from bot.tracker import chronological
 
 
 async def _app(db_path: Path, corpus_dir: Path) -> Banwatch:
@@ -38,6 +39,7 @@ async def test_place_events_match_the_full_reading_of_every_article(db_path, cor
             _correction(relabelled.id, action="ban_enacted", event_date=dt.date(2020, 6, 1)),
             None,
         )
+        await _store_order_is_timeline_order(store)
         every = await store.place_events()
         readings = await store.get_articles([a.id for a in articles])
         expected = {
@@ -126,6 +128,15 @@ def _table_matches_view(db_path: Path) -> None:
     assert table  # the corpus has policy items
 
 
+async def _store_order_is_timeline_order(store: Store) -> None:
+    """The store hands each place's events in chronological() order (nothing re-sorts them)."""
+    every = await store.place_events()
+    for key in {event.place_key for event in every}:
+        events = await store.place_events([key])
+        assert events == chronological(events)
+        assert events == [event for event in every if event.place_key == key]
+
+
 async def test_triggers_keep_place_events_true_through_every_kind_of_change(db_path, corpus_dir):
     app = await _app(db_path, corpus_dir)
     store = app.store
@@ -164,6 +175,7 @@ async def test_triggers_keep_place_events_true_through_every_kind_of_change(db_p
         _table_matches_view(db_path)
         titles = {e.title for e in await store.place_events()}
         assert any(title.startswith("Coalition urges") for title in titles)
+        await _store_order_is_timeline_order(store)
     finally:
         await store.close()
 

@@ -1,12 +1,18 @@
 -- The tracker's events, one row per policy item, kept by triggers: a status answer reads one
--- place's rows side by side (clustered by place) instead of four tables row by row, and
+-- place's rows side by side (clustered by place, in timeline order) instead of four tables
+-- row by row, and
 -- every way an article changes (ingest, re-extraction, correction, retraction) keeps it true.
 
 -- An article's effective reading as an event (TAXONOMY: a moderator's correction wins over
 -- the extractor); the same rules as the store's full reading of an article.
 CREATE VIEW effective_events AS
-SELECT place_key, article_id, action, scope, event_date, published_at, title, url, provider,
-       corrected
+SELECT place_key,
+       -- The timeline's order (bot.tracker.chronological): the event's date, else the day
+       -- it was published; then the publication time in UTC; then the id ('' sorts first,
+       -- as undated events do).
+       coalesce(event_date, substr(published_at, 1, 10), '') AS sort_date,
+       coalesce(strftime('%Y-%m-%dT%H:%M:%f', published_at), '') AS sort_time,
+       article_id, action, scope, event_date, published_at, title, url, provider, corrected
 FROM (
     SELECT a.id AS article_id,
            coalesce(c.jurisdiction_key, (SELECT p.jurisdiction_key FROM extraction_places p
@@ -28,6 +34,8 @@ WHERE is_policy AND place_key IS NOT NULL;
 
 CREATE TABLE place_events (
     place_key    TEXT NOT NULL,
+    sort_date    TEXT NOT NULL,
+    sort_time    TEXT NOT NULL,
     article_id   TEXT NOT NULL,
     action       TEXT NOT NULL,
     scope        TEXT NOT NULL,
@@ -37,7 +45,8 @@ CREATE TABLE place_events (
     url          TEXT,
     provider     TEXT,
     corrected    INTEGER NOT NULL,
-    PRIMARY KEY (place_key, article_id)
+    -- A place's events lie side by side in timeline order: read in order, never sorted.
+    PRIMARY KEY (place_key, sort_date, sort_time, article_id)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX place_events_article ON place_events(article_id);
 
