@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import sys
@@ -119,6 +120,11 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             log.warning("corpus file rejected: %s: %s", path, reason)
         # Loaded before connecting, not by the first command: Discord waits 3 s for an answer.
         await asyncio.to_thread(places.gazetteer)
+        # What is loaded now lives as long as the process: out of the garbage collector's
+        # sight, a full collection no longer walks the gazetteer's ~300,000 objects (a 50-70
+        # ms pause in the middle of some command).
+        gc.collect()
+        gc.freeze()
         async with BanwatchBot(app, settings) as bot:
             if not await _log_in(bot, token, settings):
                 return 2

@@ -14,7 +14,7 @@ import aiosqlite
 from rapidfuzz import fuzz
 
 from bot.corpus import ParsedArticle, normalize_title
-from bot.models import Article, AuditEntry, Correction, Event, Extraction, Jurisdiction, Place
+from bot.models import Article, AuditEntry, Correction, Extraction, Place
 from bot.store._base import BaseStore, utcnow
 
 # Headlines from the same provider this similar (0-100) are the same story.
@@ -991,59 +991,6 @@ class ArticleStore(BaseStore):
                 [*params, limit - len(rows)],
             )
         return await self._articles_with_extraction(rows)
-
-    # -- tracker ------------------------------------------------------------------------------
-
-    async def jurisdictions(self) -> list[Jurisdiction]:
-        """Every jurisdiction some article names."""
-        rows = await self._fetchall("SELECT * FROM jurisdictions ORDER BY name, key")
-        return [
-            Jurisdiction(row["key"], row["level"], row["name"], row["state"], row["country"])
-            for row in rows
-        ]
-
-    async def policy_events(self, place_keys: Sequence[str] | None = None) -> list[Event]:
-        """Policy items as events of their main jurisdiction (corrections applied)."""
-        if place_keys is None:
-            rows = await self._fetchall("SELECT * FROM articles WHERE retracted_at IS NULL")
-        elif not place_keys:
-            return []
-        else:
-            # Only articles naming one of the places (the main-place check follows below).
-            marks = ",".join("?" * len(place_keys))
-            rows = await self._fetchall(
-                f"SELECT * FROM articles WHERE retracted_at IS NULL AND id IN ("
-                f" SELECT article_id FROM extraction_places WHERE jurisdiction_key IN ({marks})"
-                f" UNION SELECT article_id FROM corrections WHERE jurisdiction_key IN ({marks}))",
-                [*place_keys, *place_keys],
-            )
-        corrected_ids = {
-            row["article_id"] for row in await self._fetchall("SELECT article_id FROM corrections")
-        }
-        articles = await self._articles_with_extraction(rows)
-        wanted = set(place_keys) if place_keys is not None else None
-        events = []
-        for article in articles:
-            reading = article.extraction
-            if reading is None or not reading.is_policy or reading.place is None:
-                continue
-            if wanted is not None and reading.place.key not in wanted:
-                continue
-            events.append(
-                Event(
-                    article_id=article.id,
-                    title=article.title,
-                    url=article.url,
-                    provider=article.provider_name or article.provider_domain,
-                    published_at=article.published_at,
-                    event_date=reading.event_date,
-                    action=reading.action,
-                    scope=reading.scope,
-                    place_key=reading.place.key,
-                    corrected=article.id in corrected_ids,
-                )
-            )
-        return events
 
     # -- moderator changes --------------------------------------------------------------------
 
