@@ -98,7 +98,9 @@ class ParseResult:
     problems: list[str] = field(default_factory=list)
 
 
-@lru_cache(maxsize=65_536)
+# Memoised for the same-story check, which compares a headline with its few candidates more
+# than once; a few thousand entries serve that (65,536 held ~20 MB through a big ingest).
+@lru_cache(maxsize=4096)
 def normalize_title(title: str) -> str:
     """Lower-case, accent-free, punctuation-free form used to compare headlines."""
     text = unicodedata.normalize("NFKD", title)
@@ -107,7 +109,7 @@ def normalize_title(title: str) -> str:
     return " ".join(text.split())
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=4096)
 def canonical_url(url: str) -> str:
     """Strip AMP and CDN variants and tracking parameters so one story has one URL.
 
