@@ -174,7 +174,30 @@ def machine(load_at_start: str, code_at_start: str) -> list[list[str]]:
         ["code", code_version_during(code_at_start)],
         ["load average 1/5/15 min, at start", load_at_start],
         ["load average 1/5/15 min, at end", load_average()],
+        ["OS page cache at the end (buff/cache)", page_cache()],
+        ["I/O pressure at the end (some, avg 60 s / 300 s)", io_pressure()],
     ]
+
+
+def page_cache() -> str:
+    """How much file data the OS keeps in memory: when small, cold database pages come from
+    the disk, and look-up times say more about the disk than about banwatch."""
+    fields = {}
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        name, _, value = line.partition(":")
+        fields[name] = int(value.split()[0])
+    cached = fields.get("Cached", 0) + fields.get("Buffers", 0)
+    return f"{cached / 1024:,.0f} MB of {fields.get('MemTotal', 0) / 1024:,.0f} MB"
+
+
+def io_pressure() -> str:
+    """Share of time some task waited on I/O (Linux PSI), or "n/a"."""
+    try:
+        some = Path("/proc/pressure/io").read_text().splitlines()[0]
+    except (OSError, IndexError):
+        return "n/a"
+    values = dict(part.split("=") for part in some.split()[1:])
+    return f"{values.get('avg60', '?')}% / {values.get('avg300', '?')}%"
 
 
 def proc_status_kib(pid: int, field_name: str) -> int:
