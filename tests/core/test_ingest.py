@@ -14,6 +14,7 @@ from bot.ingest import ingest_corpus
 from bot.store import Store, StoreError
 from bot.store._articles import ArticleStore
 from bot.store._base import migrations
+from tests.core.ingest_corpora import numbered_corpus
 
 
 @pytest.fixture
@@ -204,23 +205,6 @@ async def test_near_identical_headline_from_one_provider_within_three_days_is_on
     assert await store.count_articles() == (2 if merged else 3)
 
 
-def _numbered_corpus(directory: Path, files: int) -> None:
-    """``files`` documents of 4 articles each, weeks apart so no headlines merge."""
-    directory.mkdir()
-    for number in range(files):
-        day = f"2021-{number + 1:02d}-01T12:00:00Z"
-        related = "".join(
-            f'  - title: "Related story {number}-{item}"\n'
-            f"    publishedDateTime: {day}\n"
-            f'    webUrl: "https://paper{item}.example.com/{number}/{item}/"\n'
-            for item in range(3)
-        )
-        (directory / f"{number:02d}.md").write_text(
-            f'---\ntitle: "Story number {number}"\npublishedDateTime: {day}\n'
-            f'webUrl: "https://example.com/{number}/"\nrelated:\n{related}---\nBody.\n'
-        )
-
-
 async def _snapshot(store: Store) -> tuple[list[str], list[str]]:
     articles = sorted(a.id for a in await store.all_articles())
     return articles, await store.source_paths()
@@ -230,7 +214,7 @@ async def test_a_failure_mid_ingest_keeps_earlier_files_and_the_next_ingest_comp
     store: Store, tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     corpus = tmp_path / "numbered"
-    _numbered_corpus(corpus, 10)
+    numbered_corpus(corpus, 10)
     real_read = ingest_module.read_article
     calls = 0
 
@@ -264,7 +248,7 @@ async def test_an_interrupt_inside_a_file_transaction_rolls_that_file_back(
 ) -> None:
     """An interrupt while a file is being written leaves the files before it, whole."""
     corpus = tmp_path / "numbered"
-    _numbered_corpus(corpus, 10)
+    numbered_corpus(corpus, 10)
     real_add_variants = ArticleStore._add_variants
     calls = 0
 

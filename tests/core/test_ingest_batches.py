@@ -15,6 +15,7 @@ from bot.extraction import EXTRACTOR_VERSION
 from bot.ingest import ingest_corpus
 from bot.store import Store
 from bot.store._articles import ArticleStore, IngestCache
+from tests.core.ingest_corpora import cancel_at, numbered_corpus
 
 # Every row an ingest writes, timestamps left out, plus the order rows were inserted in.
 TABLES = {
@@ -168,23 +169,6 @@ async def _snapshot_files(db_path: Path) -> tuple[list[str], int, list[str]]:
     return paths, len(tables["articles"]), sources
 
 
-def _numbered_corpus(directory: Path, files: int) -> None:
-    """``files`` documents of 4 articles each, weeks apart so no headlines merge."""
-    directory.mkdir()
-    for number in range(files):
-        day = f"2021-{number + 1:02d}-01T12:00:00Z"
-        related = "".join(
-            f'  - title: "Related story {number}-{item}"\n'
-            f"    publishedDateTime: {day}\n"
-            f'    webUrl: "https://paper{item}.example.com/{number}/{item}/"\n'
-            for item in range(3)
-        )
-        (directory / f"{number:02d}.md").write_text(
-            f'---\ntitle: "Story number {number}"\npublishedDateTime: {day}\n'
-            f'webUrl: "https://example.com/{number}/"\nrelated:\n{related}---\nBody.\n'
-        )
-
-
 @pytest.mark.parametrize("stop_at", range(1, 11))
 async def test_an_ingest_cancelled_midway_leaves_whole_files_and_the_next_completes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop_at: int
@@ -192,18 +176,12 @@ async def test_an_ingest_cancelled_midway_leaves_whole_files_and_the_next_comple
     """Ctrl-C cancels the ingest at its next await: before, while or after a batch is written."""
     monkeypatch.setattr(ingest_module, "BATCH_FILES", 3)
     corpus = tmp_path / "numbered"
-    _numbered_corpus(corpus, 10)
+    numbered_corpus(corpus, 10)
     db = tmp_path / "cancelled.db"
-
-    def cancel_at(number: int, total: int, name: str) -> None:
-        if number == stop_at:
-            task = asyncio.current_task()
-            assert task is not None
-            task.cancel()
 
     async with await Store.open(db) as store:
         with pytest.raises(asyncio.CancelledError):
-            await ingest_corpus(store, corpus, progress=cancel_at)
+            await ingest_corpus(store, corpus, progress=cancel_at(stop_at))
     paths, articles, sources = await _snapshot_files(db)
     # Files are written in order and each whole: a prefix of the corpus, 4 articles a file.
     assert [Path(p).name for p in paths] == [f"{n:02d}.md" for n in range(len(paths))]
@@ -221,7 +199,7 @@ async def test_a_file_failing_midway_through_a_batch_is_rolled_back_alone(
 ) -> None:
     """All ten files in one batch; writing the fifth fails at its second article."""
     corpus = tmp_path / "numbered"
-    _numbered_corpus(corpus, 10)
+    numbered_corpus(corpus, 10)
     db = tmp_path / "failed.db"
     real_add_variants = ArticleStore._add_variants
     calls = 0

@@ -11,7 +11,8 @@ import bot.ingest as ingest_module
 from bench.ingest_corpus import generate
 from bot.ingest import ingest_corpus
 from bot.store import SourceFile, Store
-from tests.core.test_ingest_batches import _numbered_corpus, dump, ingest_into
+from tests.core.ingest_corpora import cancel_at, numbered_corpus
+from tests.core.test_ingest_batches import dump, ingest_into
 
 FAILING_NAME = "05.md"
 
@@ -53,7 +54,7 @@ async def test_a_worker_failing_keeps_the_files_before_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pool: None
 ) -> None:
     corpus = tmp_path / "numbered"
-    _numbered_corpus(corpus, 10)
+    numbered_corpus(corpus, 10)
     monkeypatch.setattr(ingest_module, "_read_file", failing_read)
     db = tmp_path / "failed.db"
     with pytest.raises(RuntimeError, match="crashed in a worker"):
@@ -78,18 +79,12 @@ async def test_an_ingest_with_workers_cancelled_midway_leaves_whole_files(
     stop_at = 5
     monkeypatch.setattr(ingest_module, "BATCH_FILES", 3)
     corpus = tmp_path / "numbered"
-    _numbered_corpus(corpus, 10)
+    numbered_corpus(corpus, 10)
     db = tmp_path / "cancelled.db"
-
-    def cancel_at(number: int, total: int, name: str) -> None:
-        if number == stop_at:
-            task = asyncio.current_task()
-            assert task is not None
-            task.cancel()
 
     async with await Store.open(db) as store:
         with pytest.raises(asyncio.CancelledError):
-            await ingest_corpus(store, corpus, progress=cancel_at)
+            await ingest_corpus(store, corpus, progress=cancel_at(stop_at))
     tables = dump(db)
     names = sorted(Path(row[0]).name for row in tables["source_files"])
     assert names == [f"{n:02d}.md" for n in range(len(names))]
