@@ -287,15 +287,16 @@ class Banwatch:
         return results
 
     async def timeline(self, query: str) -> JurisdictionStatus:
-        """The status with every event; the latest carry source summaries."""
-        result = await self._derive(query)
-        await self._add_notes(result, result.events[-TIMELINE_NOTES:])
-        return result
+        """The status with every event; the latest carry source summaries.
 
-    async def _derive(self, query: str) -> JurisdictionStatus:
+        Derived afresh, not from the kept status answers: its hundred summaries would stay
+        in memory with them.
+        """
         jurisdiction = await self.resolve_place(query)
         events = await self.store.place_events([jurisdiction.key])
-        return derive_status(jurisdiction, events, in_order=True)
+        result = derive_status(jurisdiction, events, in_order=True)
+        await self._add_notes(result, result.events[-TIMELINE_NOTES:])
+        return result
 
     async def _add_notes(self, result: JurisdictionStatus, events: Sequence[Event]) -> None:
         """A short summary of each event's source (read from the article's text)."""
