@@ -32,6 +32,10 @@ STATUS_SUMMARIES = 3
 # Places whose derived status is kept in memory (their events: ~200 bytes each), the
 # most recently asked first to stay.
 STATUS_CACHE_PLACES = 4096
+# Start-up works out the status of at most this many of the busiest places, those with at
+# least this many events (12 places and about 12 MB at 100,000 articles).
+PREPARED_PLACES = 20
+PREPARED_MIN_EVENTS = 1000
 # A timeline lists every event; only the latest this many carry a summary of their source.
 TIMELINE_NOTES = 100
 PLACE_KEY = re.compile(r"^(city|county|state|national|company):[A-Z]{0,3}:[^:]*(:[^:]+)?$")
@@ -250,6 +254,18 @@ class Banwatch:
         missing = [e for e in summarised if e.article_id not in result.notes]
         await self._add_notes(result, missing)
         return result
+
+    async def prepare(self) -> int:
+        """Work out now the status of the busiest places, as a bot does before serving.
+
+        A first question about a place with thousands of events reads and builds all of
+        them (10-40 ms at 100,000 articles); done here once, their answers are kept like any
+        other until the place's events change. Returns how many places were prepared.
+        """
+        busiest = await self.store.busiest_places(PREPARED_PLACES, PREPARED_MIN_EVENTS)
+        for key in busiest:
+            await self.status(key)
+        return len(busiest)
 
     async def _derived(
         self, jurisdictions: Sequence[Jurisdiction], versions: dict[str, int]

@@ -84,6 +84,15 @@ class EventStore(BaseStore):
             for row in rows
         }
 
+    async def busiest_places(self, limit: int, min_events: int) -> list[str]:
+        """The keys of the places with the most events (at least ``min_events``), most first."""
+        rows = await self._fetchall(
+            "SELECT place_key FROM place_events GROUP BY place_key HAVING count(*) >= ?"
+            " ORDER BY count(*) DESC, place_key LIMIT ?",
+            (min_events, limit),
+        )
+        return [row[0] for row in rows]
+
     async def place_versions(self) -> dict[str, int]:
         """Every place that has (or had) events, with its version number."""
         rows = await self._fetchall("SELECT place_key, version FROM place_versions")

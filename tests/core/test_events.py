@@ -221,3 +221,32 @@ async def test_cities_follow_a_change_after_answering_from_kept_statuses(db_path
         ]
     finally:
         await app.store.close()
+
+
+async def test_prepare_works_out_the_busiest_places_before_anyone_asks(
+    db_path, corpus_dir, monkeypatch
+):
+    import bot.service as service_module
+
+    app = await _app(db_path, corpus_dir)
+    try:
+        monkeypatch.setattr(service_module, "PREPARED_MIN_EVENTS", 1)
+        prepared = await app.prepare()
+        busiest = await app.store.busiest_places(30, 1)
+        assert prepared == len(busiest) >= 2
+        counts = [len(await app.store.place_events([key])) for key in busiest]
+        assert counts == sorted(counts, reverse=True)
+
+        reads = []
+        real = app.store.place_events
+
+        async def counting(keys=None):
+            reads.append(keys)
+            return await real(keys)
+
+        monkeypatch.setattr(app.store, "place_events", counting)
+        answer = await app.status(busiest[0])
+        assert reads == []  # answered from what prepare() worked out
+        assert answer.events and answer.jurisdiction.key == busiest[0]
+    finally:
+        await app.store.close()
