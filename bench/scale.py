@@ -65,6 +65,7 @@ from bot.models import Jurisdiction  # noqa: E402
 from bot.service import Banwatch, BanwatchError  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.taxonomy import STATUSES  # noqa: E402
+from tests.subprocess_env import subprocess_env  # noqa: E402
 
 WARMUP = 20
 # Short subprocess runs (start-up, re-ingest) are repeated; the report gives the median run.
@@ -282,19 +283,6 @@ class PeakWatcher(threading.Thread):
         return self.peak_kib
 
 
-def child_env(**settings: str) -> dict[str, str]:
-    """The environment for a ``python -m bot`` subprocess: none of the developer's banwatch or
-    Discord settings, the checkout importable (as ``tests/conftest.py``'s subprocess_env)."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("BANWATCH_", "DISCORD_", "DEV_GUILD"))
-    }
-    env["PYTHONPATH"] = str(PROJECT_ROOT)
-    env.update(settings)
-    return env
-
-
 # -- 1. corpus ---------------------------------------------------------------------------------
 
 
@@ -473,7 +461,7 @@ def run_bot(args: list[str], workdir: Path, module: str = "bot") -> Run:
         process = subprocess.Popen(
             [sys.executable, "-m", module, *args],
             cwd=workdir,
-            env=child_env(),
+            env=subprocess_env(),
             stdout=out,
             stderr=err,
         )
@@ -762,7 +750,7 @@ async def measure_at_rest(db: Path, corpus: Path, workdir: Path, place: str) -> 
     await server.start()
     guild = server.add_guild()
     member = server.add_member("reader", guild=guild)
-    env = child_env(
+    env = subprocess_env(
         DISCORD_TOKEN=server.token,
         DISCORD_API_BASE=server.api_base,
         DEV_GUILD_ID=str(guild.id),
