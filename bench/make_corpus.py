@@ -1660,10 +1660,21 @@ def write_corpus(documents: int, directory: Path, seed: int = 7) -> CorpusStats:
     return stats
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     """Write the corpus and print one line of counts."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("documents", type=int, help="how many files to write")
+    parser.add_argument("documents", type=positive_int, help="how many files to write")
     parser.add_argument("directory", type=Path, help="a new or empty directory")
     parser.add_argument("--seed", type=int, default=7, help="same seed, same corpus (default 7)")
     args = parser.parse_args(argv)

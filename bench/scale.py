@@ -60,6 +60,7 @@ if str(PROJECT_ROOT) not in sys.path:
     # Runnable from a checkout without installing the package.
     sys.path.insert(0, str(PROJECT_ROOT))
 
+from bench.make_corpus import positive_int  # noqa: E402
 from bot import places  # noqa: E402
 from bot.models import Jurisdiction  # noqa: E402
 from bot.service import Banwatch, BanwatchError  # noqa: E402
@@ -1111,8 +1112,12 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m bench.scale",
         description="Measure banwatch at 100,000 articles: ingest, look-ups, memory.",
     )
-    parser.add_argument("--articles", type=int, default=100_000, help="corpus size to aim for")
-    parser.add_argument("--queries", type=int, default=1000, help="timed queries per look-up")
+    parser.add_argument(
+        "--articles", type=positive_int, default=100_000, help="corpus size to aim for"
+    )
+    parser.add_argument(
+        "--queries", type=positive_int, default=1000, help="timed queries per look-up"
+    )
     parser.add_argument("--seed", type=int, default=7, help="corpus and query seed")
     parser.add_argument(
         "--budget",

@@ -151,3 +151,14 @@ def test_command_line_prints_one_line(tmp_path: Path, capsys: pytest.CaptureFixt
     assert len(out.splitlines()) == 1
     assert out.startswith("20 documents, ")
     assert "articles" in out and "malformed" in out
+
+
+@pytest.mark.parametrize("text", ["0", "-5", "many"])
+def test_a_count_below_one_or_not_a_number_is_refused(text: str) -> None:
+    import argparse
+
+    from bench.make_corpus import positive_int
+
+    with pytest.raises(argparse.ArgumentTypeError):
+        positive_int(text)
+    assert positive_int("3") == 3
