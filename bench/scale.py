@@ -653,17 +653,13 @@ async def measure_lookups(
     """p50/p99/max material for the four look-ups; also the number of known places."""
     rng = random.Random(seed)
     total = count + WARMUP
-    # As `banwatch run` starts serving (bot/runner.py): gazetteer loaded, the busiest places'
-    # statuses worked out (below), start-up objects frozen out of full GC collections.
+    # As `banwatch run` starts serving (bot/runner.py): gazetteer loaded, start-up objects
+    # frozen out of full GC collections.
     places.gazetteer()
     gc.collect()
     gc.freeze()
     async with await Store.open(db) as store:
         app = Banwatch(store, corpus)
-        # As `banwatch run` does before it serves (the busiest places' statuses).
-        await app.prepare()
-        gc.collect()
-        gc.freeze()
         known = list(await store.known_jurisdictions())
         status: list[Call] = [
             (q, functools.partial(app.status, q)) for q in status_queries(rng, known, total)

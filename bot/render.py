@@ -65,8 +65,8 @@ def render_status(result: JurisdictionStatus, *, latest: int = 5) -> str:
     lines = [status_headline(result), f"Status: {result.status}  Scope: {result.scope}"]
     if result.pending and result.status != "pending":
         lines.append("Pending beside it:")
-        if len(result.pending) > latest:
-            lines.append(f"  ({len(result.pending) - latest} earlier not shown: see the timeline)")
+        if result.pending_count > latest:
+            lines.append(f"  ({result.pending_count - latest} earlier not shown: see the timeline)")
         lines.extend(
             event_line(e, result.notes.get(e.article_id, "")) for e in result.pending[-latest:]
         )
@@ -81,6 +81,8 @@ def render_status(result: JurisdictionStatus, *, latest: int = 5) -> str:
         lines.extend(event_line(e, result.notes.get(e.article_id, "")) for e in others)
     if not result.events:
         lines.append("No policy events are recorded for this place.")
+    elif result.event_count > len(result.events):
+        lines.append(f"{result.event_count} events in all: see the timeline.")
     return "\n".join(lines)
 
 
@@ -154,9 +156,13 @@ def status_json(result: JurisdictionStatus) -> dict[str, Any]:
         "status": result.status,
         "scope": result.scope,
         "since": result.since.isoformat() if result.since else None,
+        # A status answer lists the latest few of each (bot.tracker.brief); the counts say
+        # how many there are, and a timeline lists every event.
         "basis": [event_json_with_note(event, result.notes) for event in result.basis],
         "pending": [event_json_with_note(event, result.notes) for event in result.pending],
+        "pending_count": result.pending_count,
         "events": [event_json_with_note(event, result.notes) for event in result.events],
+        "event_count": result.event_count,
     }
 
 

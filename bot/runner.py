@@ -89,17 +89,6 @@ async def _serve_until_signal(bot: BanwatchBot) -> None:
                 await connection
 
 
-async def _prepare(app: Banwatch) -> None:
-    """Work out the busiest places' statuses ahead; a failure costs only speed, so it is
-    logged, never raised."""
-    try:
-        count = await app.prepare()
-    except Exception:
-        log.exception("could not work out the busiest places' statuses ahead of questions")
-    else:
-        log.info("worked out the status of the %d busiest places", count)
-
-
 async def _log_in(bot: BanwatchBot, token: str, settings: Settings) -> bool:
     """Log in, or say plainly why not (bad token, server unreachable); never shows the token."""
     where = settings.discord_api_base or "discord.com"
@@ -140,15 +129,7 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             if not await _log_in(bot, token, settings):
                 return 2
             await sync_commands(bot, settings.dev_guild_id, force=args.sync)
-            # The busiest places' statuses are worked out while the bot already serves (a
-            # question about one before that is answered the usual way).
-            preparing = asyncio.create_task(_prepare(app), name="banwatch-prepare")
-            try:
-                await _serve_until_signal(bot)
-            finally:
-                preparing.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await preparing
+            await _serve_until_signal(bot)
     return 0
 
 

@@ -18,7 +18,13 @@ from bot.models import Article, Event, Jurisdiction, Place
 from bot.store import Store
 from bot.summary import event_note
 from bot.taxonomy import STATUSES
-from bot.tracker import JurisdictionStatus, derive_status
+from bot.tracker import (
+    STATUS_KEEPS,
+    JurisdictionStatus,
+    brief,
+    derive_status,
+    status_from_sample,
+)
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +35,9 @@ MAX_QUERY_CHARS = 200
 MAX_NEWS_DAYS = 36_500
 # How many of the events a status rests on carry a summary of their source.
 STATUS_SUMMARIES = 3
-# Places whose derived status is kept in memory (their events: ~200 bytes each), the
-# most recently asked first to stay.
+# Places whose brief status is kept in memory (a few kB each), the most recently asked
+# first to stay.
 STATUS_CACHE_PLACES = 4096
-# Start-up works out the status of at most this many of the busiest places, those with at
-# least this many events (12 places and about 12 MB at 100,000 articles).
-PREPARED_PLACES = 20
-PREPARED_MIN_EVENTS = 1000
 # A timeline lists every event; only the latest this many carry a summary of their source.
 TIMELINE_NOTES = 100
 PLACE_KEY = re.compile(r"^(city|county|state|national|company):[A-Z]{0,3}:[^:]*(:[^:]+)?$")
@@ -242,12 +244,22 @@ class Banwatch:
     # -- tracker ------------------------------------------------------------------------------
 
     async def status(self, query: str) -> JurisdictionStatus:
-        """The status of the place ``query`` names, with summaries of the sources it shows."""
+        """The brief status of the place ``query`` names (:func:`bot.tracker.brief`), with
+        summaries of the sources it shows first.
+
+        Kept until the place's events change; worked out from the few events that decide
+        it (:class:`bot.tracker.StatusSample`), so a place with thousands of events costs
+        what one with three does.
+        """
         jurisdiction = await self.resolve_place(query)
-        version = await self.store.place_version(jurisdiction.key)
-        result = (await self._derived([jurisdiction], {jurisdiction.key: version}))[
-            jurisdiction.key
-        ]
+        key = jurisdiction.key
+        kept = self._kept_status(jurisdiction, await self.store.place_version(key))
+        if kept is not None:
+            result = kept
+        else:
+            version, sample = await self.store.status_sample(key, STATUS_KEEPS)
+            result = status_from_sample(jurisdiction, sample)
+            self._keep_status(version, result)
         # Summaries for what the status rests on and what is pending beside it (the answer
         # leads with them); the other events it lists are headlines with their links.
         summarised = dict.fromkeys([*result.basis[-STATUS_SUMMARIES:], *result.pending[-3:]])
@@ -255,51 +267,50 @@ class Banwatch:
         await self._add_notes(result, missing)
         return result
 
-    async def prepare(self) -> int:
-        """Work out now the status of the busiest places, as a bot does before serving.
+    def _kept_status(self, jurisdiction: Jurisdiction, version: int) -> JurisdictionStatus | None:
+        """The kept answer for the place if its events have not changed since."""
+        kept = self._status_cache.get(jurisdiction.key)
+        if kept is None or kept[0] != version or kept[1].jurisdiction != jurisdiction:
+            return None
+        self._status_cache.move_to_end(jurisdiction.key)
+        return kept[1]
 
-        A first question about a place with thousands of events reads and builds all of
-        them (10-40 ms at 100,000 articles); done here once, their answers are kept like any
-        other until the place's events change. Returns how many places were prepared.
-        """
-        busiest = await self.store.busiest_places(PREPARED_PLACES, PREPARED_MIN_EVENTS)
-        for key in busiest:
-            await self.status(key)
-        return len(busiest)
+    def _keep_status(self, version: int, result: JurisdictionStatus) -> None:
+        """Keep a brief answer (a few events each) until the place's version moves."""
+        self._status_cache[result.jurisdiction.key] = (version, result)
+        self._status_cache.move_to_end(result.jurisdiction.key)
+        while len(self._status_cache) > STATUS_CACHE_PLACES:
+            self._status_cache.popitem(last=False)
 
     async def _derived(
         self, jurisdictions: Sequence[Jurisdiction], versions: dict[str, int]
     ) -> dict[str, JurisdictionStatus]:
-        """Each place's status derived from its events, kept until its events change.
+        """Each place's brief status, kept until its events change.
 
         ``versions`` are the store's numbers for the places, read before this call: they move
-        with every change to a place's events, from any process, so a busy place's hundreds
-        of events are read and derived once, not on every command. (Read first, a change
+        with every change to a place's events, from any process. (Read first, a change
         racing this call leaves the kept answer older than its number, never newer.)
         """
         results: dict[str, JurisdictionStatus] = {}
         stale: list[Jurisdiction] = []
         for jurisdiction in jurisdictions:
-            kept = self._status_cache.get(jurisdiction.key)
-            version = versions.get(jurisdiction.key, 0)
-            if kept is not None and kept[0] == version and kept[1].jurisdiction == jurisdiction:
-                self._status_cache.move_to_end(jurisdiction.key)
-                results[jurisdiction.key] = kept[1]
+            kept = self._kept_status(jurisdiction, versions.get(jurisdiction.key, 0))
+            if kept is not None:
+                results[jurisdiction.key] = kept
             else:
                 stale.append(jurisdiction)
         if stale:
             by_place: dict[str, list[Event]] = defaultdict(list)
-            # Many places at once (a first /cities): one pass over every event is quicker.
+            # Many places at once (a first /cities): one pass over every event is quicker
+            # than a sample of each.
             keys = None if len(stale) > 100 else [j.key for j in stale]
             for event in await self.store.place_events(keys):
                 by_place[event.place_key].append(event)
             for jurisdiction in stale:
                 events = by_place.get(jurisdiction.key, [])
-                result = derive_status(jurisdiction, events, in_order=True)
+                result = brief(derive_status(jurisdiction, events, in_order=True))
                 results[jurisdiction.key] = result
-                self._status_cache[jurisdiction.key] = (versions.get(jurisdiction.key, 0), result)
-            while len(self._status_cache) > STATUS_CACHE_PLACES:
-                self._status_cache.popitem(last=False)
+                self._keep_status(versions.get(jurisdiction.key, 0), result)
         return results
 
     async def timeline(self, query: str) -> JurisdictionStatus:

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.models import Event, Jurisdiction
 from bot.taxonomy import IN_FORCE_STATUS, PENDING_ACTIONS
 
 MEASURE_ACTIONS = frozenset({"ban_enacted", "moratorium_enacted"})
 RESTRICTION_ACTIONS = frozenset({"regulation_or_oversight_law", "agency_order_or_suspension"})
+REPEAL_ACTION = "ban_repealed_or_weakened"
+ADOPTION_ACTION = "use_expanded_or_adopted"
+# Events after which earlier proposals, debates and campaigns no longer count as pending.
+RESETTING_ACTIONS = MEASURE_ACTIONS | RESTRICTION_ACTIONS | {REPEAL_ACTION}
+# Of these, only the newest event of each action can decide a status (see StatusSample).
+DECIDING_ACTIONS = RESETTING_ACTIONS | {ADOPTION_ACTION}
+# What a status answer keeps of long lists: the latest this many of what it rests on, of
+# what is pending, and of all events (a timeline has them all).
+STATUS_KEEPS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,9 +34,24 @@ class JurisdictionStatus:
     events: tuple[Event, ...] = field(default=())
     # A short summary of each source article, by article id (filled for answers people read).
     notes: dict[str, str] = field(default_factory=dict, compare=False)
+    # How many events and pending events there are when the tuples above hold only the
+    # latest (a status answer, see :func:`brief`); None when they hold them all.
+    total_events: int | None = None
+    total_pending: int | None = None
+
+    @property
+    def event_count(self) -> int:
+        """How many events the place has, listed or not."""
+        return len(self.events) if self.total_events is None else self.total_events
+
+    @property
+    def pending_count(self) -> int:
+        """How many pending events stand beside (or make) the status, listed or not."""
+        return len(self.pending) if self.total_pending is None else self.total_pending
 
     def others(self, latest: int) -> list[Event]:
-        """The ``latest`` most recent events the status does not rest on, newest first."""
+        """Up to ``latest`` of the most recent events the status does not rest on, newest
+        first (in a brief answer, from among the latest :data:`STATUS_KEEPS`)."""
         basis = {event.article_id for event in self.basis}
         found: list[Event] = []
         for event in reversed(self.events):
@@ -108,4 +132,59 @@ def derive_status(
         basis=tuple(basis),
         pending=tuple(pending),
         events=tuple(ordered),
+    )
+
+
+def brief(result: JurisdictionStatus, keep: int = STATUS_KEEPS) -> JurisdictionStatus:
+    """A status answer keeping only the latest ``keep`` of its basis, pending and events,
+    with the counts of each: what ``/status`` shows and what is kept in memory per place."""
+    if result.total_events is not None:
+        return result
+    return replace(
+        result,
+        basis=result.basis[-keep:],
+        pending=result.pending[-keep:],
+        events=result.events[-keep:],
+        total_events=len(result.events),
+        total_pending=len(result.pending),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StatusSample:
+    """The few events of a place that decide its status, read without reading them all.
+
+    :func:`derive_status` looks at events in order and keeps only the newest of each
+    deciding action (a ban, a moratorium, each kind of restriction, a repeal, an adoption)
+    and the pending events after the newest resetting one. So the status, scope, since and
+    basis derived from ``events`` below equal those derived from every event, when
+    ``events`` holds, in timeline order:
+
+    - the newest event of each of :data:`DECIDING_ACTIONS`;
+    - of the pending events after the newest of :data:`RESETTING_ACTIONS`: the oldest dated
+      (it gives "since"; with none dated, "since" is None from any of them) and the latest
+      ``keep``;
+    - the latest ``keep`` events of any kind (the recent ones an answer lists).
+
+    ``event_count`` and ``pending_count`` count what the sample leaves out.
+    """
+
+    events: list[Event]
+    event_count: int
+    pending_count: int
+
+
+def status_from_sample(
+    jurisdiction: Jurisdiction, sample: StatusSample, keep: int = STATUS_KEEPS
+) -> JurisdictionStatus:
+    """The brief status answer from a :class:`StatusSample`, equal to
+    ``brief(derive_status(jurisdiction, every_event), keep)``."""
+    derived = derive_status(jurisdiction, sample.events, in_order=True)
+    return replace(
+        derived,
+        basis=derived.basis[-keep:],
+        pending=derived.pending[-keep:],
+        events=derived.events[-keep:],
+        total_events=sample.event_count,
+        total_pending=sample.pending_count,
     )

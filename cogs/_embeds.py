@@ -171,7 +171,7 @@ def status_embed(result: JurisdictionStatus, *, latest: int = 5) -> discord.Embe
         )
     if not result.events:
         builder.embed.description = "No policy events are recorded for this place."
-    return builder.build(f"{len(result.events)} events · /timeline for all")
+    return builder.build(f"{result.event_count} events · /timeline for all")
 
 
 def timeline_embed(result: JurisdictionStatus) -> discord.Embed:

@@ -8,12 +8,13 @@ cached list of places, never article bodies.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Sequence
-
-import aiosqlite
 
 from bot.models import Article, Event, Jurisdiction
 from bot.store._base import BaseStore
+from bot.taxonomy import PENDING_ACTIONS
+from bot.tracker import DECIDING_ACTIONS, RESETTING_ACTIONS, StatusSample
 
 # Kept by triggers (migration 008): one row per policy item, by its main place.
 _EVENT_COLUMNS = (
@@ -24,6 +25,13 @@ _EVENT_COLUMNS = (
 
 # Each place's events in timeline order: the primary key's order, so nothing is sorted.
 _IN_ORDER = " ORDER BY place_key, sort_date, sort_time, article_id"
+_NEWEST_FIRST = " ORDER BY sort_date DESC, sort_time DESC, article_id DESC"
+_OLDEST_FIRST = " ORDER BY sort_date, sort_time, article_id"
+# The event columns preceded by the timeline position (sort_date, sort_time, article_id).
+_SAMPLE_COLUMNS = "SELECT sort_date, sort_time, article_id, " + _EVENT_COLUMNS.removeprefix(
+    "SELECT "
+)
+_PENDING_MARKS = ",".join("?" * len(PENDING_ACTIONS))
 
 
 class EventStore(BaseStore):
@@ -84,14 +92,14 @@ class EventStore(BaseStore):
             for row in rows
         }
 
-    async def busiest_places(self, limit: int, min_events: int) -> list[str]:
-        """The keys of the places with the most events (at least ``min_events``), most first."""
-        rows = await self._fetchall(
-            "SELECT place_key FROM place_events GROUP BY place_key HAVING count(*) >= ?"
-            " ORDER BY count(*) DESC, place_key LIMIT ?",
-            (min_events, limit),
-        )
-        return [row[0] for row in rows]
+    async def status_sample(self, place_key: str, keep: int) -> tuple[int, StatusSample]:
+        """The place's version and the few events that decide its status (see
+        :class:`bot.tracker.StatusSample`), read together in one snapshot.
+
+        A dozen index look-ups, however many events the place has: a busy place's status
+        no longer reads (and builds) thousands of events.
+        """
+        return await self._run_sync(_status_sample, place_key, keep)
 
     async def place_versions(self) -> dict[str, int]:
         """Every place that has (or had) events, with its version number."""
@@ -119,7 +127,74 @@ class EventStore(BaseStore):
         return events
 
 
-def _events(rows: Sequence[aiosqlite.Row]) -> list[Event]:
+def _status_sample(
+    connection: sqlite3.Connection, place_key: str, keep: int
+) -> tuple[int, StatusSample]:
+    """:meth:`EventStore.status_sample` on the database thread."""
+    # A read transaction, so the version and the rows agree; inside another task's open
+    # transaction on this shared connection, its view is already one snapshot.
+    owns_transaction = not connection.in_transaction
+    if owns_transaction:
+        connection.execute("BEGIN")
+    try:
+        return _read_status_sample(connection, place_key, keep)
+    finally:
+        if owns_transaction:
+            connection.execute("COMMIT")
+
+
+def _read_status_sample(
+    connection: sqlite3.Connection, place_key: str, keep: int
+) -> tuple[int, StatusSample]:
+    def rows(sql: str, params: Sequence[object]) -> list[tuple]:
+        return connection.execute(_SAMPLE_COLUMNS + sql, params).fetchall()
+
+    row = connection.execute(
+        "SELECT version FROM place_versions WHERE place_key = ?", (place_key,)
+    ).fetchone()
+    version = int(row[0]) if row else 0
+    (event_count,) = connection.execute(
+        "SELECT count(*) FROM place_events WHERE place_key = ?", (place_key,)
+    ).fetchone()
+    found: dict[str, tuple] = {}
+    # The newest event of each deciding action (index place_events_action: one seek each).
+    cut: tuple[str, str, str] | None = None
+    for action in sorted(DECIDING_ACTIONS):
+        for newest in rows(
+            " WHERE place_key = ? AND action = ?" + _NEWEST_FIRST + " LIMIT 1", (place_key, action)
+        ):
+            found[newest[2]] = newest
+            if action in RESETTING_ACTIONS and (cut is None or newest[:3] > cut):
+                cut = newest[:3]
+    # Pending events after the newest resetting one: the oldest dated, the latest ``keep``.
+    after = f" WHERE place_key = ? AND action IN ({_PENDING_MARKS})"
+    params: list[object] = [place_key, *sorted(PENDING_ACTIONS)]
+    if cut is not None:
+        after += " AND (sort_date, sort_time, article_id) > (?, ?, ?)"
+        params += cut
+    (pending_count,) = connection.execute(
+        "SELECT count(*) FROM place_events" + after, params
+    ).fetchone()
+    if pending_count:
+        for sample in (
+            rows(after + " AND sort_date > ''" + _OLDEST_FIRST + " LIMIT 1", params),
+            rows(after + _NEWEST_FIRST + " LIMIT ?", [*params, keep]),
+        ):
+            found.update((event[2], event) for event in sample)
+    # The latest events of any kind, which an answer lists as recent.
+    found.update(
+        (event[2], event)
+        for event in rows(" WHERE place_key = ?" + _NEWEST_FIRST + " LIMIT ?", (place_key, keep))
+    )
+    ordered = sorted(found.values(), key=lambda event: event[:3])
+    return version, StatusSample(
+        events=_events([event[3:] for event in ordered]),
+        event_count=int(event_count),
+        pending_count=int(pending_count),
+    )
+
+
+def _events(rows: Sequence[Sequence]) -> list[Event]:
     """Event objects from ``place_events`` rows (dates parsed once per distinct day)."""
     days: dict[str, dt.date] = {}
     parse_time = dt.datetime.fromisoformat

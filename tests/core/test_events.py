@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 import sqlite3
+import string
 from pathlib import Path
 
 import pytest
 
+from bot import render
 from bot.models import Correction, Place
 from bot.service import Banwatch
 from bot.store import Store, utcnow
-from bot.tracker import chronological
+from bot.taxonomy import ACTIONS, PENDING_ACTIONS, SCOPES
+from bot.tracker import (
+    RESETTING_ACTIONS,
+    STATUS_KEEPS,
+    brief,
+    chronological,
+    derive_status,
+)
 
 
 async def _app(db_path: Path, corpus_dir: Path) -> Banwatch:
@@ -223,30 +233,111 @@ async def test_cities_follow_a_change_after_answering_from_kept_statuses(db_path
         await app.store.close()
 
 
-async def test_prepare_works_out_the_busiest_places_before_anyone_asks(
-    db_path, corpus_dir, monkeypatch
-):
-    import bot.service as service_module
+def _many_events_corpus(directory: Path, files: int, rng: random.Random) -> None:
+    """``files`` documents of 5 articles with unrelated headlines: some published on the same
+    day, some at the same minute, some undated (the timeline's ties and gaps)."""
+    directory.mkdir()
 
-    app = await _app(db_path, corpus_dir)
+    def headline() -> str:
+        return " ".join(
+            "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(4, 9)))
+            for _ in range(6)
+        ).capitalize()
+
+    def published() -> str:
+        if rng.random() < 0.1:
+            return ""
+        day = dt.date(2019, 1, 1) + dt.timedelta(days=rng.randint(0, 40))
+        return f"    publishedDateTime: {day}T{rng.choice(['09:00', '09:00', '17:30'])}:00Z\n"
+
+    for number in range(files):
+        related = "".join(
+            f'  - title: "{headline()}"\n{published()}'
+            f'    webUrl: "https://paper{item}.example.com/{number}/{item}/"\n'
+            for item in range(4)
+        )
+        (directory / f"{number:02d}.md").write_text(
+            f'---\ntitle: "{headline()}"\n{published().strip()}\n'
+            f'webUrl: "https://example.com/{number}/"\nrelated:\n{related}---\nBody.\n'
+        )
+
+
+async def test_a_status_from_its_deciding_events_equals_one_from_every_event(tmp_path):
+    """``/status`` reads a few indexed rows (StatusSample), not the place's every event: for
+    many random histories it must answer exactly as deriving from all of them does."""
+    rng = random.Random(20261122)
+    _many_events_corpus(tmp_path / "corpus", 24, rng)
+    app = await _app(tmp_path / "many.db", tmp_path / "corpus")
+    store = app.store
     try:
-        monkeypatch.setattr(service_module, "PREPARED_MIN_EVENTS", 1)
-        prepared = await app.prepare()
-        busiest = await app.store.busiest_places(30, 1)
-        assert prepared == len(busiest) >= 2
-        counts = [len(await app.store.place_events([key])) for key in busiest]
-        assert counts == sorted(counts, reverse=True)
-
-        reads = []
-        real = app.store.place_events
-
-        async def counting(keys=None):
-            reads.append(keys)
-            return await real(keys)
-
-        monkeypatch.setattr(app.store, "place_events", counting)
-        answer = await app.status(busiest[0])
-        assert reads == []  # answered from what prepare() worked out
-        assert answer.events and answer.jurisdiction.key == busiest[0]
+        ids = [a.id for a in await store.all_articles()]
+        assert len(ids) == 120
+        here = Place(level="city", country="US", state="VT", city="Burlington")
+        there = Place(level="city", country="US", state="VT", city="Winooski")
+        days = [None, *(dt.date(2019, 1, 1) + dt.timedelta(days=d) for d in range(0, 40, 3))]
+        statuses = set()
+        for round_number in range(30):
+            # Each round, every article gets a new reading: mostly few deciding events among
+            # many pending ones, as a long campaign has; every third round no measure at all,
+            # every sixth nothing pending either.
+            weights = [rng.choice([0, 1, 3]) for _ in ACTIONS]
+            weights[ACTIONS.index("campaign_or_petition")] = 20
+            left_out = set()
+            if round_number % 3 == 0:
+                left_out |= RESETTING_ACTIONS
+            if round_number % 6 == 0:
+                left_out |= PENDING_ACTIONS
+            for action in left_out:
+                weights[ACTIONS.index(action)] = 0
+            for article_id in ids:
+                place = here if rng.random() < 0.8 else there
+                await store.save_correction(
+                    _correction(
+                        article_id,
+                        action=rng.choices(ACTIONS, weights)[0],
+                        scope=rng.choice(SCOPES),
+                        event_date=rng.choice(days),
+                        place_key=place.key,
+                    ),
+                    place,
+                )
+            for place in (here, there):
+                answer = await app.status(place.key)
+                every = await store.place_events([place.key])
+                expected = brief(derive_status(answer.jurisdiction, every, in_order=True))
+                assert answer == expected
+                assert answer.event_count == len(every)
+                statuses.add(answer.status)
+        assert {"ban", "moratorium", "restricted", "repealed", "pending", "in_use"} <= statuses
     finally:
-        await app.store.close()
+        await store.close()
+
+
+async def test_a_status_lists_the_latest_events_and_counts_the_rest(tmp_path):
+    rng = random.Random(5)
+    _many_events_corpus(tmp_path / "corpus", 6, rng)
+    app = await _app(tmp_path / "many.db", tmp_path / "corpus")
+    store = app.store
+    try:
+        here = Place(level="city", country="US", state="VT", city="Burlington")
+        ids = [a.id for a in await store.all_articles()]
+        for number, article_id in enumerate(ids):
+            action = "ban_enacted" if number == 0 else "campaign_or_petition"
+            when = dt.date(2020, 1, 1) + dt.timedelta(days=number)
+            await store.save_correction(
+                _correction(article_id, action=action, event_date=when, place_key=here.key), here
+            )
+        answer = await app.status("Burlington, VT")
+        assert answer.status == "ban" and answer.since == dt.date(2020, 1, 1)
+        assert answer.event_count == len(ids) == 30
+        assert answer.pending_count == 29 and len(answer.pending) == STATUS_KEEPS
+        assert answer.pending[-1].event_date == dt.date(2020, 1, 30)
+        text = render.render_status(answer)
+        assert "(24 earlier not shown: see the timeline)" in text
+        assert "30 events in all: see the timeline." in text
+        data = render.status_json(answer)
+        assert (data["event_count"], data["pending_count"]) == (30, 29)
+        # The timeline still has every one.
+        assert len((await app.timeline("Burlington, VT")).events) == 30
+    finally:
+        await store.close()
