@@ -181,15 +181,38 @@ def machine(load_at_start: str, code_at_start: str) -> list[list[str]]:
     ]
 
 
-def page_cache() -> str:
-    """How much file data the OS keeps in memory: when small, cold database pages come from
-    the disk, and look-up times say more about the disk than about banwatch."""
+def meminfo_kib() -> dict[str, int]:
+    """The fields of /proc/meminfo, in KiB."""
     fields = {}
     for line in Path("/proc/meminfo").read_text().splitlines():
         name, _, value = line.partition(":")
         fields[name] = int(value.split()[0])
+    return fields
+
+
+def page_cache() -> str:
+    """How much file data the OS keeps in memory: when small, cold database pages come from
+    the disk, and look-up times say more about the disk than about banwatch."""
+    fields = meminfo_kib()
     cached = fields.get("Cached", 0) + fields.get("Buffers", 0)
     return f"{cached / 1024:,.0f} MB of {fields.get('MemTotal', 0) / 1024:,.0f} MB"
+
+
+def settle_writes(limit: float = 120.0) -> float:
+    """Flush what earlier steps wrote (sync) and wait until the disk has written it back.
+
+    The ingests leave a gigabyte or more of dirty pages; timed while the disk writes them
+    back, each cold database page a look-up reads waits in that queue, and the look-ups
+    would measure the previous step. Returns the seconds it took.
+    """
+    started = time.perf_counter()
+    os.sync()
+    while time.perf_counter() - started < limit:
+        fields = meminfo_kib()
+        if fields.get("Dirty", 0) + fields.get("Writeback", 0) < 16 * 1024:
+            break
+        time.sleep(0.5)
+    return time.perf_counter() - started
 
 
 def io_pressure() -> str:
@@ -820,6 +843,11 @@ class Figures:
     unread: Run | None = None
     again: list[Run] = field(default_factory=list)
     lookups: list[Latencies] = field(default_factory=list)
+    # How long the disk took to write back what the ingests wrote, and the OS page cache
+    # and I/O pressure when the look-ups began.
+    settle_seconds: float = 0.0
+    lookups_page_cache: str = ""
+    lookups_io_pressure: str = ""
     known_places: int = 0
     at_rest: AtRest | None = None
 
@@ -948,7 +976,9 @@ def lookups_section(f: Figures) -> str:
         f"a look-up stops early, marked (budget), once its timed queries add up to "
         f"{f.args.budget:g} s. "
         "*Refused* = a BanwatchError the user sees (ambiguous or unknown place); *errors* = any "
-        "other exception.\n\n" + table
+        "other exception. Before them, what the ingests wrote was written back to the disk "
+        f"({f.settle_seconds:.1f} s); then the OS page cache held {f.lookups_page_cache} and "
+        f"I/O pressure (some, avg 60 s / 300 s) was {f.lookups_io_pressure}.\n\n" + table
     )
     return text + ("\n\nErrors:\n" + "\n".join(errors) if errors else "")
 
@@ -1090,6 +1120,9 @@ def measure(args: argparse.Namespace, workdir: Path) -> Figures:
     f.unread = ingest(workdir / "unread.db", corpus, workdir, module="bench._ingest_unread")
     progress(f"ingest without extraction: {f.unread.seconds:.1f} s")
 
+    progress("writing back what the ingests wrote before timing look-ups")
+    f.settle_seconds = settle_writes()
+    f.lookups_page_cache, f.lookups_io_pressure = page_cache(), io_pressure()
     f.lookups, f.known_places = asyncio.run(
         measure_lookups(
             db, corpus, list(f.stats.search_terms), args.queries, args.seed, args.budget

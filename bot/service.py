@@ -252,12 +252,17 @@ class Banwatch:
         what one with three does.
         """
         jurisdiction = await self.resolve_place(query)
-        key = jurisdiction.key
-        kept = self._kept_status(jurisdiction, await self.store.place_version(key))
-        if kept is not None:
-            result = kept
-        else:
-            version, sample = await self.store.status_sample(key, STATUS_KEEPS)
+        kept = self._status_cache.get(jurisdiction.key)
+        # One trip to the database either way: the version, and the sample only if the
+        # kept answer is out of date.
+        version, sample = await self.store.status_sample(
+            jurisdiction.key, STATUS_KEEPS, unless_version=kept[0] if kept else None
+        )
+        result = self._kept_status(jurisdiction, version)
+        if result is None:
+            if sample is None:  # kept for an equal key but another jurisdiction: read again
+                version, sample = await self.store.status_sample(jurisdiction.key, STATUS_KEEPS)
+            assert sample is not None
             result = status_from_sample(jurisdiction, sample)
             self._keep_status(version, result)
         # Summaries for what the status rests on and what is pending beside it (the answer

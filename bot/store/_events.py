@@ -92,14 +92,17 @@ class EventStore(BaseStore):
             for row in rows
         }
 
-    async def status_sample(self, place_key: str, keep: int) -> tuple[int, StatusSample]:
+    async def status_sample(
+        self, place_key: str, keep: int, *, unless_version: int | None = None
+    ) -> tuple[int, StatusSample | None]:
         """The place's version and the few events that decide its status (see
-        :class:`bot.tracker.StatusSample`), read together in one snapshot.
+        :class:`bot.tracker.StatusSample`), read together in one snapshot; no sample (None)
+        when the version is still ``unless_version`` (the caller's answer is current).
 
         A dozen index look-ups, however many events the place has: a busy place's status
         no longer reads (and builds) thousands of events.
         """
-        return await self._run_sync(_status_sample, place_key, keep)
+        return await self._run_sync(_status_sample, place_key, keep, unless_version)
 
     async def place_versions(self) -> dict[str, int]:
         """Every place that has (or had) events, with its version number."""
@@ -128,8 +131,8 @@ class EventStore(BaseStore):
 
 
 def _status_sample(
-    connection: sqlite3.Connection, place_key: str, keep: int
-) -> tuple[int, StatusSample]:
+    connection: sqlite3.Connection, place_key: str, keep: int, unless_version: int | None
+) -> tuple[int, StatusSample | None]:
     """:meth:`EventStore.status_sample` on the database thread."""
     # A read transaction, so the version and the rows agree; inside another task's open
     # transaction on this shared connection, its view is already one snapshot.
@@ -137,22 +140,22 @@ def _status_sample(
     if owns_transaction:
         connection.execute("BEGIN")
     try:
-        return _read_status_sample(connection, place_key, keep)
+        row = connection.execute(
+            "SELECT version FROM place_versions WHERE place_key = ?", (place_key,)
+        ).fetchone()
+        version = int(row[0]) if row else 0
+        if version == unless_version:
+            return version, None
+        return version, _read_status_sample(connection, place_key, keep)
     finally:
         if owns_transaction:
             connection.execute("COMMIT")
 
 
-def _read_status_sample(
-    connection: sqlite3.Connection, place_key: str, keep: int
-) -> tuple[int, StatusSample]:
+def _read_status_sample(connection: sqlite3.Connection, place_key: str, keep: int) -> StatusSample:
     def rows(sql: str, params: Sequence[object]) -> list[tuple]:
         return connection.execute(_SAMPLE_COLUMNS + sql, params).fetchall()
 
-    row = connection.execute(
-        "SELECT version FROM place_versions WHERE place_key = ?", (place_key,)
-    ).fetchone()
-    version = int(row[0]) if row else 0
     (event_count,) = connection.execute(
         "SELECT count(*) FROM place_events WHERE place_key = ?", (place_key,)
     ).fetchone()
@@ -187,7 +190,7 @@ def _read_status_sample(
         for event in rows(" WHERE place_key = ?" + _NEWEST_FIRST + " LIMIT ?", (place_key, keep))
     )
     ordered = sorted(found.values(), key=lambda event: event[:3])
-    return version, StatusSample(
+    return StatusSample(
         events=_events([event[3:] for event in ordered]),
         event_count=int(event_count),
         pending_count=int(pending_count),
