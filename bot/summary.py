@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from bot.corpus import clean_body
 from bot.data import DataFileError, load_yaml
@@ -53,6 +53,16 @@ def _prose(text: str) -> str:
     return _LEAD_PREFIX.sub("", prose, count=1).strip()
 
 
+@lru_cache(maxsize=256)
+def _prose_sentences(text: str | None) -> tuple[str, ...]:
+    """The sentences of an excerpt or body with bylines and page furniture dropped.
+
+    Kept for the last few texts: a status answer's note summarises the lead and then looks
+    for a highlight in the same texts, and splitting them is most of its cost.
+    """
+    return tuple(_sentences(_prose(text or "")))
+
+
 def clip_words(text: str, limit: int) -> str:
     """``text`` shortened to at most ``limit`` characters at a word boundary, with an ellipsis."""
     text = " ".join(text.split())
@@ -69,7 +79,7 @@ def summarize(article: Article, *, limit: int = MAX_SUMMARY_CHARS) -> str:
     title = " ".join(article.title.split()).casefold()
     fallback = subhead = ""
     for source in (article.excerpt, article.body):
-        sentences = [s for s in _sentences(_prose(source)) if s.casefold() != title]
+        sentences = [s for s in _prose_sentences(source) if s.casefold() != title]
         # An excerpt cut off by its feed ("... and ...") ends in a fragment: leave it out.
         if len(sentences) > 1 and sentences[-1].endswith(("...", "…")):
             sentences.pop()
@@ -94,15 +104,18 @@ def summarize(article: Article, *, limit: int = MAX_SUMMARY_CHARS) -> str:
 
 
 @cache
-def _highlight_cues() -> tuple[tuple[re.Pattern[str], int], ...]:
+def _highlight_cues() -> tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], int], ...]]:
+    """Any cue (one search tells most sentences apart), and each cue with its weight."""
     data = load_yaml("highlights.yaml")
     try:
-        return tuple(
+        cues = tuple(
             (re.compile(item["pattern"], re.IGNORECASE), int(item["weight"]))
             for item in data["cues"]
         )
+        any_cue = re.compile("|".join(f"(?:{cue.pattern})" for cue, _ in cues), re.IGNORECASE)
     except (KeyError, TypeError, ValueError, re.error) as exc:
         raise DataFileError(f"highlights.yaml: invalid cue: {exc}") from exc
+    return any_cue, cues
 
 
 def highlight(article: Article, *, exclude: str = "", limit: int = 300) -> str:
@@ -112,11 +125,14 @@ def highlight(article: Article, *, exclude: str = "", limit: int = 300) -> str:
     in an article about a coalition's petition is not lost.
     """
     best: tuple[int, int, str] | None = None
-    sentences = _sentences(_prose(article.excerpt)) + _sentences(_prose(article.body))
+    any_cue, cues = _highlight_cues()
+    sentences = _prose_sentences(article.excerpt) + _prose_sentences(article.body)
     for position, sentence in enumerate(sentences):
         if sentence in exclude or len(sentence) < 20 or sentence.endswith(("...", "…")):
             continue
-        score = sum(weight for pattern, weight in _highlight_cues() if pattern.search(sentence))
+        if not any_cue.search(sentence):
+            continue
+        score = sum(weight for pattern, weight in cues if pattern.search(sentence))
         if score and (best is None or (score, -position) > (best[0], best[1])):
             best = (score, -position, sentence)
     return clip_words(best[2].strip("“”\"' "), limit) if best else ""
