@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 
 MAX_SUBSCRIPTIONS_PER_GUILD = 50
 MAX_BACKFILL = 25
+# Unseen items a scan matches per transaction: a first scan of a big corpus then holds this
+# many in memory at a time, and other commands get the database between chunks.
+SCAN_CHUNK = 500
 MAX_KEYWORDS = 10
 DEFAULT_DIGEST_HOUR = 9
 
@@ -340,68 +343,126 @@ class Alerts:
     async def scan(self) -> int:
         """Match items the alerts have not seen against every subscription; returns rows queued.
 
-        Idempotent and crash-safe: the rows, the "seen" marks and the status snapshot are
-        written in one transaction, so an interrupted scan is simply redone.
+        Idempotent and crash-safe: each chunk of items is written in one transaction with
+        its rows, its "seen" marks and the status changes it caused, and the last with every
+        place's status and the tracker revision; an interrupted scan is redone from the
+        items left. A first scan of a big corpus (100,000 unseen items) goes
+        :data:`SCAN_CHUNK` items at a time, so it neither holds them all in memory nor keeps
+        the database from other commands for long.
         """
         unseen = await self.store.unprocessed_alert_articles()
         revision = await self.store.tracker_revision()
         revised = revision != await self.store.alerts_seen_revision()
         if not unseen and not revised:
             return 0
-        articles = [a for a in [await self.store.get_article(i) for i in unseen] if a]
-        articles.sort(key=_chronological)
-        subscriptions = [s for s in await self.store.subscriptions()]
+        subscriptions = [s for s in await self.store.subscriptions() if not s.removed_at]
         paused = await self.store.paused_guilds()
-        changes, statuses = await self._status_changes(set(unseen), revised=revised)
+        changes, statuses, befores = await self._status_changes(set(unseen), revised=revised)
         change_by_article = {cause.article_id: (j, b, a, cause) for j, b, a, cause in changes}
-        rows: list[NewOutboxRow] = []
-        for subscription in subscriptions:
-            rows.extend(
-                await self._rows_for(subscription, articles, unseen, change_by_article, paused)
+        ids = list(unseen)  # in arrival order
+        chunks = [ids[start : start + SCAN_CHUNK] for start in range(0, len(ids), SCAN_CHUNK)]
+        queued = 0
+        for number, chunk in enumerate(chunks or [[]]):
+            first, last = number == 0, number == max(len(chunks) - 1, 0)
+            # The status changes this chunk's items caused (a moderator's change, caused by
+            # no unseen item, goes with the first), written with the snapshot that says so.
+            in_chunk = set(chunk)
+            caused = {
+                cause_id: change
+                for cause_id, change in change_by_article.items()
+                if cause_id in in_chunk or (first and cause_id not in unseen)
+            }
+            # The first write also keeps what places new to the snapshot were before this
+            # scan (with no version, so they are worked out again): redone after a crash,
+            # the scan compares with that, not with a state half of its items made.
+            chunk_statuses: dict[str, tuple[str, int | None]] = (
+                {key: (before, None) for key, before in befores.items()} if first else {}
             )
-        queued = sum(1 for row in rows if row.state == QUEUED)
-        await self.store.record_alert_scan(unseen, rows, statuses, revision)
-        if queued:
-            log.info("alerts: %d new item(s) queued %d post(s)", len(articles), queued)
+            chunk_statuses.update(
+                statuses if last else {c[0].key: statuses[c[0].key] for c in caused.values()}
+            )
+            articles: list[Article] = []
+            if subscriptions:  # with none, there is nothing to decide: the items are just seen
+                articles = sorted(
+                    (await self.store.get_articles(chunk)).values(), key=_chronological
+                )
+            rows: list[NewOutboxRow] = []
+            for subscription in subscriptions:
+                rows.extend(
+                    await self._rows_for(
+                        subscription, articles, unseen, change_by_article, caused, paused
+                    )
+                )
+            queued += sum(1 for row in rows if row.state == QUEUED)
+            await self.store.record_alert_scan(
+                chunk,
+                rows,
+                chunk_statuses,
+                revision if last else None,
+                scanned_upto=max(unseen.values()) if last and unseen else None,
+            )
+        if unseen:
+            log.info(
+                "alerts: matched %d new item(s) against %d subscription(s), %d post(s) queued",
+                len(unseen),
+                len(subscriptions),
+                queued,
+            )
         return queued
 
     async def _status_changes(
         self, new_ids: set[str], *, revised: bool = False
-    ) -> tuple[list[tuple[Jurisdiction, str, str, Event]], dict[str, str]]:
+    ) -> tuple[
+        list[tuple[Jurisdiction, str, str, Event]],
+        dict[str, tuple[str, int]],
+        dict[str, str],
+    ]:
         """Places whose status changed (by new items, or by ``revised`` moderator changes such
-        as a correction), and every place's status now."""
+        as a correction); the status now, with its version, of every place whose events
+        changed since the last scan (the others' statuses cannot have moved); and the status
+        before these items of each such place the last scan did not know."""
         known = {j.key: j for j in await self.store.known_jurisdictions()}
         snapshot = await self.store.alert_place_statuses()
+        versions = await self.store.place_versions()
+        moved = [
+            key
+            for key, version in versions.items()
+            if key in known and (key not in snapshot or snapshot[key][1] != version)
+        ]
         by_place: dict[str, list[Event]] = defaultdict(list)
-        for event in await self.store.place_events():
-            by_place[event.place_key].append(event)
+        if moved:
+            # Many places (a first scan): one pass over every event is quicker.
+            for event in await self.store.place_events(moved if len(moved) <= 100 else None):
+                by_place[event.place_key].append(event)
         changes = []
         statuses = {}
-        for key, events in by_place.items():
-            jurisdiction = known.get(key)
-            if jurisdiction is None:
-                continue
-            after = derive_status(jurisdiction, events)
-            statuses[key] = after.status
+        befores = {}
+        for key in moved:
+            jurisdiction = known[key]
+            events = by_place.get(key, [])
+            after = derive_status(jurisdiction, events, in_order=True)
+            statuses[key] = (after.status, versions[key])
             fresh = [e for e in after.events if e.article_id in new_ids]
             if not fresh:
                 # No new item here; a moderator's change may still have moved the status.
                 # A place first named by a correction had no status before: no_action.
-                before = snapshot.get(key, "no_action" if snapshot else None)
+                before = snapshot[key][0] if key in snapshot else "no_action" if snapshot else None
+                if key not in snapshot:
+                    befores[key] = before or after.status
                 if revised and before is not None and before != after.status and after.events:
                     cause = after.basis[-1] if after.basis else after.events[-1]
                     changes.append((jurisdiction, before, after.status, cause))
                 continue
-            before = snapshot.get(key)
+            before = snapshot[key][0] if key in snapshot else None
             if before is None:
                 old = [e for e in events if e.article_id not in new_ids]
-                before = derive_status(jurisdiction, old).status
+                before = befores[key] = derive_status(jurisdiction, old, in_order=True).status
             if before != after.status:
                 cause = (after.basis[-1] if after.basis else None) or fresh[-1]
                 if cause.article_id not in new_ids:
                     cause = fresh[-1]
                 changes.append((jurisdiction, before, after.status, cause))
-        return changes, statuses
+        return changes, statuses, befores
 
     async def _rows_for(
         self,
@@ -409,8 +470,11 @@ class Alerts:
         articles: list[Article],
         added_at: dict[str, int],
         changes: dict[str, tuple[Jurisdiction, str, str, Event]],
+        status_changes: dict[str, tuple[Jurisdiction, str, str, Event]],
         paused: set[str],
     ) -> list[NewOutboxRow]:
+        """Rows for ``articles`` (each with its status change, if it caused one, told in its
+        message) and, for a status subscription, one for each of ``status_changes``."""
         rows: list[NewOutboxRow] = []
         if subscription.removed_at:
             return rows
@@ -422,13 +486,16 @@ class Alerts:
                 if entry.payload is not None
             ]
         for article in articles:
-            change = changes.get(article.id)
-            change_text = f"{change[1]} -> {change[2]}" if change else None
-            message = item_message(article, change_text)
             state, detail = self._decide(subscription, article, added_at, paused)
             if state == QUEUED and subscription.mode == "status":
                 state, detail = FILTERED, "this subscription takes status changes only"
+            message = None
             if state in (QUEUED, PAUSED):
+                # Only what may be posted gets a message (summarising the article): a first
+                # scan of a big corpus records most items as before the subscription.
+                change = changes.get(article.id)
+                change_text = f"{change[1]} -> {change[2]}" if change else None
+                message = item_message(article, change_text)
                 original = next((e for e in earlier if same_event(e[1], message)), None)
                 if original is not None:
                     state = DUPLICATE
@@ -456,9 +523,9 @@ class Alerts:
                 payload=message if state in (QUEUED, HELD, PAUSED) else None,
             )
             rows.append(row)
-            if state in (QUEUED, HELD, PAUSED):
+            if message is not None and state in (QUEUED, HELD, PAUSED):
                 earlier.append((row, message))
-        for jurisdiction, before, after, cause in changes.values():
+        for jurisdiction, before, after, cause in status_changes.values():
             if subscription.mode != "status":
                 continue
             state, detail = QUEUED, ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Iterable, Sequence
 
 import aiosqlite
@@ -77,6 +78,20 @@ def _entry(row: aiosqlite.Row) -> OutboxEntry:
         updated_at=row["updated_at"],
         attempted_at=row["attempted_at"],
     )
+
+
+# The alerts' two checks, run every second (tests check they read only what changed).
+UNSEEN_ARTICLES_SQL = (
+    "SELECT a.rowid AS arrival, a.id FROM articles a"
+    " LEFT JOIN alert_items i ON i.article_id = a.id"
+    " WHERE a.rowid > coalesce((SELECT CAST(value AS INTEGER) FROM alert_meta"
+    "   WHERE key = 'scanned_upto'), 0)"
+    " AND i.article_id IS NULL AND a.retracted_at IS NULL ORDER BY a.rowid"
+)
+TRACKER_REVISION_SQL = (
+    "SELECT (SELECT coalesce(max(id), 0) FROM audit_log) || ':' ||"
+    " (SELECT count(*) FROM articles WHERE retracted_at IS NOT NULL) AS revision"
+)
 
 
 class AlertStore(BaseStore):
@@ -215,12 +230,15 @@ class AlertStore(BaseStore):
     # -- what the alerts have seen ----------------------------------------------------------------
 
     async def unprocessed_alert_articles(self) -> dict[str, int]:
-        """{article id: arrival order (rowid)} for articles the alerts have not matched yet."""
-        rows = await self._fetchall(
-            "SELECT a.rowid AS arrival, a.id FROM articles a"
-            " LEFT JOIN alert_items i ON i.article_id = a.id"
-            " WHERE i.article_id IS NULL AND a.retracted_at IS NULL ORDER BY a.rowid"
-        )
+        """{article id: arrival order (rowid)} for articles the alerts have not matched yet.
+
+        Only articles that arrived after the last whole scan's newest are looked at (alert
+        meta ``scanned_upto``; articles are never deleted, so rowids only grow): checked
+        every second, the whole table took 120 ms at 100,000 articles. An older article
+        restored to the corpus before it was ever matched moves the mark back
+        (:func:`lower_scanned_upto`).
+        """
+        rows = await self._fetchall(UNSEEN_ARTICLES_SQL)
         return {row["id"]: row["arrival"] for row in rows}
 
     async def article_arrivals(self, article_ids: Sequence[str]) -> dict[str, tuple[int, str]]:
@@ -240,10 +258,7 @@ class AlertStore(BaseStore):
         The newest audit entry covers corrections and removals; the count of retracted
         articles covers files deleted from the corpus.
         """
-        row = await self._fetchone(
-            "SELECT (SELECT coalesce(max(id), 0) FROM audit_log) || ':' ||"
-            " (SELECT count(*) FROM articles WHERE retracted_at IS NOT NULL) AS revision"
-        )
+        row = await self._fetchone(TRACKER_REVISION_SQL)
         return str(row["revision"]) if row else ""
 
     async def alerts_seen_revision(self) -> str:
@@ -251,19 +266,21 @@ class AlertStore(BaseStore):
         row = await self._fetchone("SELECT value FROM alert_meta WHERE key = 'tracker_revision'")
         return row["value"] if row else ""
 
-    async def alert_place_statuses(self) -> dict[str, str]:
-        """{place key: status} as the alerts last saw it."""
-        rows = await self._fetchall("SELECT place_key, status FROM alert_place_status")
-        return {row["place_key"]: row["status"] for row in rows}
+    async def alert_place_statuses(self) -> dict[str, tuple[str, int | None]]:
+        """{place key: (status, the place's version then)} as the alerts last saw them."""
+        rows = await self._fetchall("SELECT place_key, status, version FROM alert_place_status")
+        return {row["place_key"]: (row["status"], row["version"]) for row in rows}
 
     async def record_alert_scan(
         self,
         article_ids: Iterable[str],
         rows: Sequence[NewOutboxRow],
-        statuses: dict[str, str],
+        statuses: dict[str, tuple[str, int | None]],
         revision: str | None = None,
+        scanned_upto: int | None = None,
     ) -> int:
-        """Write one scan's outbox rows, mark its articles seen and its statuses known, at once.
+        """Write one scan's outbox rows, mark its articles seen and its statuses known (with
+        the place versions they were derived at; None: to be worked out again), at once.
 
         Returns how many rows were new (a row already present is left alone).
         """
@@ -275,48 +292,55 @@ class AlertStore(BaseStore):
                     " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                     (revision,),
                 )
-            added = await self._insert_rows(db, rows, now)
+            if scanned_upto is not None:
+                # Every article up to this arrival is matched or was retracted.
+                await db.execute(
+                    "INSERT INTO alert_meta (key, value) VALUES ('scanned_upto', ?)"
+                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (str(scanned_upto),),
+                )
+            added = await self._insert_rows(rows, now)
             await db.executemany(
                 "INSERT OR IGNORE INTO alert_items (article_id, processed_at) VALUES (?, ?)",
                 [(article_id, now) for article_id in article_ids],
             )
             await db.executemany(
-                "INSERT INTO alert_place_status (place_key, status, updated_at) VALUES (?, ?, ?)"
-                " ON CONFLICT(place_key) DO UPDATE SET status = excluded.status,"
-                " updated_at = excluded.updated_at WHERE status != excluded.status",
-                [(key, status, now) for key, status in statuses.items()],
+                "INSERT INTO alert_place_status (place_key, status, version, updated_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT(place_key) DO UPDATE SET"
+                " status = excluded.status, version = excluded.version,"
+                " updated_at = CASE WHEN status != excluded.status"
+                " THEN excluded.updated_at ELSE updated_at END",
+                [(key, status, version, now) for key, (status, version) in statuses.items()],
             )
         return added
 
     async def enqueue_outbox(self, rows: Sequence[NewOutboxRow]) -> int:
         """Insert outbox rows that are not there yet; returns how many were new."""
-        async with self.transaction() as db:
-            return await self._insert_rows(db, rows, utcnow())
+        async with self.transaction():
+            return await self._insert_rows(rows, utcnow())
 
-    @staticmethod
-    async def _insert_rows(db: aiosqlite.Connection, rows: Sequence[NewOutboxRow], now: str) -> int:
-        added = 0
-        for row in rows:
-            cursor = await db.execute(
-                "INSERT OR IGNORE INTO alert_outbox (subscription_id, kind, subject, article_id,"
-                " state, detail, payload, nonce, next_attempt_at, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    row.subscription_id,
-                    row.kind,
-                    row.subject,
-                    row.article_id,
-                    row.state,
-                    row.detail,
-                    row.payload.to_json() if row.payload else None,
-                    row.nonce,
-                    now if row.state == QUEUED else None,
-                    now,
-                    now,
-                ),
+    async def _insert_rows(self, rows: Sequence[NewOutboxRow], now: str) -> int:
+        """Insert outbox rows not there yet, inside the caller's transaction; returns how
+        many were new. One call on the database thread: a first scan of a big corpus writes
+        a row per item and subscription, and a trip from the event loop for each took half
+        of its time."""
+        params = [
+            (
+                row.subscription_id,
+                row.kind,
+                row.subject,
+                row.article_id,
+                row.state,
+                row.detail,
+                row.payload.to_json() if row.payload else None,
+                row.nonce,
+                now if row.state == QUEUED else None,
+                now,
+                now,
             )
-            added += cursor.rowcount
-        return added
+            for row in rows
+        ]
+        return await self._run_sync(_insert_outbox_rows, params) if params else 0
 
     # -- the outbox ---------------------------------------------------------------------------
 
@@ -501,3 +525,27 @@ class AlertStore(BaseStore):
                 ],
             )
             return True
+
+
+def _insert_outbox_rows(connection: sqlite3.Connection, params: list[tuple]) -> int:
+    """:meth:`AlertStore._insert_rows` on the database thread (no triggers on the outbox, so
+    the change count is the rows inserted)."""
+    before = connection.total_changes
+    connection.executemany(
+        "INSERT OR IGNORE INTO alert_outbox (subscription_id, kind, subject, article_id,"
+        " state, detail, payload, nonce, next_attempt_at, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        params,
+    )
+    return connection.total_changes - before
+
+
+def lower_scanned_upto(db: sqlite3.Connection, article_id: str, arrival: int) -> None:
+    """An article restored to the corpus (retraction undone) that the alerts never matched
+    is theirs to match again: move their "scanned up to" mark back below its arrival."""
+    db.execute(
+        "UPDATE alert_meta SET value = CAST(? AS TEXT)"
+        " WHERE key = 'scanned_upto' AND CAST(value AS INTEGER) >= ?"
+        " AND NOT EXISTS (SELECT 1 FROM alert_items WHERE article_id = ?)",
+        (arrival - 1, arrival, article_id),
+    )

@@ -14,6 +14,7 @@ from rapidfuzz import fuzz
 
 from bot.corpus import ParsedArticle, normalize_title
 from bot.models import Article, AuditEntry, Correction, Extraction, Place
+from bot.store._alerts import lower_scanned_upto
 from bot.store._base import BaseStore, utcnow
 
 # Headlines from the same provider this similar (0-100) are the same story.
@@ -532,6 +533,7 @@ class ArticleStore(BaseStore):
                 "UPDATE articles SET retracted_at = NULL, retracted_reason = NULL WHERE id = ?",
                 (existing_id,),
             )
+            lower_scanned_upto(db, existing_id, row["rowid"])
         same_url = parsed.canonical_url == row["canonical_url"] or (
             parsed.canonical_url is None and stable_id == existing_id
         )
