@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from bot import places
@@ -429,17 +428,11 @@ class Alerts:
             for key, version in versions.items()
             if key in known and (key not in snapshot or snapshot[key][1] != version)
         ]
-        by_place: dict[str, list[Event]] = defaultdict(list)
-        if moved:
-            # Many places (a first scan): one pass over every event is quicker.
-            for event in await self.store.place_events(moved if len(moved) <= 100 else None):
-                by_place[event.place_key].append(event)
         changes = []
         statuses = {}
         befores = {}
-        for key in moved:
+        async for key, events in self.store.events_by_place(moved):
             jurisdiction = known[key]
-            events = by_place.get(key, [])
             after = derive_status(jurisdiction, events, in_order=True)
             statuses[key] = (after.status, versions[key])
             fresh = [e for e in after.events if e.article_id in new_ids]

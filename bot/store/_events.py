@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
 from bot.models import Article, Event, Jurisdiction
 from bot.store._base import BaseStore
@@ -37,17 +37,19 @@ _PENDING_MARKS = ",".join("?" * len(PENDING_ACTIONS))
 class EventStore(BaseStore):
     """Policy events and jurisdictions, read lean."""
 
-    _jurisdictions_stamp: tuple[int, int] | None = None
+    _jurisdictions_stamp: int | None = None
     _jurisdictions_cache: tuple[Jurisdiction, ...] | None = None
 
     async def known_jurisdictions(self) -> tuple[Jurisdiction, ...]:
         """Every jurisdiction some article names, by name; cached until one is added.
 
-        Jurisdictions are only ever inserted (never updated or deleted), so their count and
-        largest rowid tell whether the cached list is still whole, in one cheap query.
+        Jurisdictions are only ever inserted (never updated or deleted), each with a rowid
+        above all before it, so the largest rowid tells whether the cached list is still
+        whole: one B-tree descent, where a count read every page of the table (up to 6 ms of
+        a status answer when they came from the disk).
         """
-        row = await self._fetchone("SELECT count(*), coalesce(max(rowid), 0) FROM jurisdictions")
-        stamp = (int(row[0]), int(row[1])) if row else (0, 0)
+        row = await self._fetchone("SELECT coalesce(max(rowid), 0) FROM jurisdictions")
+        stamp = int(row[0]) if row else 0
         if self._jurisdictions_cache is None or stamp != self._jurisdictions_stamp:
             rows = await self._fetchall(
                 "SELECT key, level, name, state, country FROM jurisdictions ORDER BY name, key"
@@ -108,6 +110,21 @@ class EventStore(BaseStore):
         """Every place that has (or had) events, with its version number."""
         rows = await self._fetchall("SELECT place_key, version FROM place_versions")
         return {row[0]: int(row[1]) for row in rows}
+
+    async def events_by_place(
+        self, place_keys: Sequence[str], per_read: int = 200
+    ) -> AsyncIterator[tuple[str, list[Event]]]:
+        """(place key, its events in timeline order) for each of ``place_keys`` (those with
+        none included), read ``per_read`` places at a time: working through every place
+        never holds every event (66,000 at 100,000 articles, ~50 MB)."""
+        keys = list(dict.fromkeys(place_keys))
+        for start in range(0, len(keys), per_read):
+            chunk = keys[start : start + per_read]
+            by_place: dict[str, list[Event]] = {key: [] for key in chunk}
+            for event in await self.place_events(chunk):
+                by_place[event.place_key].append(event)
+            for key in chunk:
+                yield key, by_place[key]
 
     async def place_events(self, place_keys: Sequence[str] | None = None) -> list[Event]:
         """Policy items as events of their main jurisdiction (corrections applied), for the

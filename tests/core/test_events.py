@@ -341,3 +341,18 @@ async def test_a_status_lists_the_latest_events_and_counts_the_rest(tmp_path):
         assert len((await app.timeline("Burlington, VT")).events) == 30
     finally:
         await store.close()
+
+
+async def test_events_by_place_reads_a_few_places_at_a_time_and_misses_none(db_path, corpus_dir):
+    app = await _app(db_path, corpus_dir)
+    store = app.store
+    try:
+        every = await store.place_events()
+        keys = [*sorted({e.place_key for e in every}), "city:US:VT:Nowhere"]
+        seen = {key: events async for key, events in store.events_by_place(keys, per_read=2)}
+        assert list(seen) == keys
+        assert seen.pop("city:US:VT:Nowhere") == []
+        for key, events in seen.items():
+            assert events == [e for e in every if e.place_key == key]
+    finally:
+        await store.close()
