@@ -327,10 +327,16 @@ class Banwatch:
         return result
 
     async def _add_notes(self, result: JurisdictionStatus, events: Sequence[Event]) -> None:
-        """A short summary of each event's source (read from the article's text)."""
-        articles = await self.store.article_texts([event.article_id for event in events])
-        for article_id, article in articles.items():
-            result.notes[article_id] = event_note(article)
+        """A short summary of each event's source: as stored with the item, else worked out
+        from the article's text (an item stored before notes were, or made policy news by a
+        correction)."""
+        ids = [event.article_id for event in events]
+        stored = await self.store.article_notes(ids)
+        result.notes.update(stored)
+        missing = [article_id for article_id in ids if article_id not in stored]
+        if missing:
+            for article_id, article in (await self.store.article_texts(missing)).items():
+                result.notes[article_id] = event_note(article)
 
     async def cities(
         self, status: str | None = None, state: str | None = None

@@ -11,6 +11,9 @@ from bot.models import Article
 
 MAX_SUMMARY_CHARS = 400
 MAX_SENTENCES = 3
+# Stored notes (article_notes) of another version are worked out again when asked for:
+# raise it whenever a change here changes what event_note returns.
+NOTE_VERSION = 1
 
 # Lines (or sentence starts) that are bylines, datelines or page furniture, not news.
 _BYLINE = re.compile(

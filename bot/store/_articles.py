@@ -16,6 +16,7 @@ from bot.corpus import ParsedArticle, normalize_title
 from bot.models import Article, AuditEntry, Correction, Extraction, Place
 from bot.store._alerts import lower_scanned_upto
 from bot.store._base import BaseStore, utcnow
+from bot.summary import NOTE_VERSION, event_note
 
 # Headlines from the same provider this similar (0-100) are the same story.
 SAME_STORY_TITLE_SCORE = 90
@@ -518,6 +519,7 @@ class ArticleStore(BaseStore):
                 cache=cache,
             )
             self._write_extraction(db, article_id, extraction, extractor_version, now, new=True)
+            self._write_note(db, article_id, parsed, extraction)
             self._add_variants(db, article_id, parsed)
             return article_id, "new"
 
@@ -566,7 +568,59 @@ class ArticleStore(BaseStore):
         )
         self._index_text(db, existing_id, parsed.title, parsed.excerpt, parsed.body, cache=cache)
         self._write_extraction(db, existing_id, extraction, extractor_version, now)
+        self._write_note(db, existing_id, parsed, extraction)
         return existing_id, "updated"
+
+    @staticmethod
+    def _write_note(
+        db: sqlite3.Connection, article_id: str, parsed: ParsedArticle, extraction: Extraction
+    ) -> None:
+        """Store the status note of a policy item's (new) text (see migration 012). Other
+        items get one only if asked for: most never are, and it costs ~0.15 ms each."""
+        if not extraction.is_policy:
+            return
+        text = Article(id=article_id, title=parsed.title, excerpt=parsed.excerpt, body=parsed.body)
+        db.execute(
+            "INSERT OR REPLACE INTO article_notes (article_id, version, note) VALUES (?, ?, ?)",
+            (article_id, NOTE_VERSION, event_note(text)),
+        )
+
+    async def events_needing_notes(self, *, after: str = "", limit: int = 100) -> list[str]:
+        """Ids of policy items in the tracker (place_events) without a current stored note,
+        in id order after ``after``: items stored before notes were, made policy news by a
+        correction, or noted by an older NOTE_VERSION."""
+        rows = await self._fetchall(
+            "SELECT p.article_id FROM place_events p WHERE p.article_id > ?"
+            " AND NOT EXISTS (SELECT 1 FROM article_notes n"
+            "   WHERE n.article_id = p.article_id AND n.version = ?)"
+            " ORDER BY p.article_id LIMIT ?",
+            (after, NOTE_VERSION, limit),
+        )
+        return [row[0] for row in rows]
+
+    async def save_notes(self, notes: dict[str, str]) -> None:
+        """Store status notes (current NOTE_VERSION) by article id."""
+        rows = [(article_id, NOTE_VERSION, note) for article_id, note in notes.items()]
+        if rows:
+            async with self.transaction() as db:
+                await db.executemany(
+                    "INSERT OR REPLACE INTO article_notes (article_id, version, note)"
+                    " VALUES (?, ?, ?)",
+                    rows,
+                )
+
+    async def article_notes(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """The stored, current notes of these articles (those without one are left out)."""
+        ids = list(dict.fromkeys(article_ids))[:500]
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = await self._fetchall(
+            f"SELECT article_id, note FROM article_notes WHERE article_id IN ({marks})"
+            " AND version = ?",
+            [*ids, NOTE_VERSION],
+        )
+        return {row[0]: row[1] for row in rows}
 
     def _add_variants(self, db: sqlite3.Connection, article_id: str, parsed: ParsedArticle) -> None:
         rows = [(article_id, "title", parsed.title)]

@@ -14,6 +14,7 @@ from bot import render
 from bot.models import Correction, Place
 from bot.service import Banwatch
 from bot.store import Store, utcnow
+from bot.summary import event_note
 from bot.taxonomy import ACTIONS, PENDING_ACTIONS, SCOPES
 from bot.tracker import (
     RESETTING_ACTIONS,
@@ -354,5 +355,74 @@ async def test_events_by_place_reads_a_few_places_at_a_time_and_misses_none(db_p
         assert seen.pop("city:US:VT:Nowhere") == []
         for key, events in seen.items():
             assert events == [e for e in every if e.place_key == key]
+    finally:
+        await store.close()
+
+
+async def test_status_notes_are_stored_with_policy_items_and_follow_their_text(
+    db_path, corpus_dir, monkeypatch
+):
+    app = await _app(db_path, corpus_dir)
+    store = app.store
+    try:
+        events = await store.place_events()
+        ids = [e.article_id for e in events]
+        stored = await store.article_notes(ids)
+        texts = await store.article_texts(ids)
+        assert set(stored) == set(ids)  # every tracked policy item was noted when stored
+        assert stored == {i: event_note(texts[i]) for i in ids}
+
+        # A status answer takes them as stored: no article text is read.
+        async def no_texts(article_ids):
+            raise AssertionError(f"read the texts of {article_ids}")
+
+        monkeypatch.setattr(store, "article_texts", no_texts)
+        answer = await app.status("Chicago")
+        assert answer.notes and all(answer.notes[i] == stored[i] for i in answer.notes)
+        monkeypatch.undo()
+
+        # An edited text gets a new note; the old one never shows.
+        source = next(p for p in corpus_dir.glob("*.txt") if "Coalition calls" in p.read_text())
+        text = source.read_text(encoding="utf-8")
+        source.write_text(
+            text.replace("Coalition calls", "Coalition urges", 1).replace(
+                "working group", "study commission"
+            ),
+            encoding="utf-8",
+        )
+        summary = await app.ingest()
+        (edited,) = summary.updated
+        article = (await store.article_texts([edited]))[edited]
+        assert (await store.article_notes([edited]))[edited] == event_note(article)
+    finally:
+        await store.close()
+
+
+async def test_items_without_a_current_note_are_noted_by_the_next_ingest(
+    db_path, corpus_dir, monkeypatch
+):
+    """A database from before notes were stored, a new NOTE_VERSION, or an item made policy
+    news by a correction: answers work the note out meanwhile, the next ingest stores it."""
+    app = await _app(db_path, corpus_dir)
+    store = app.store
+    try:
+        ids = [e.article_id for e in await store.place_events()]
+        connection = sqlite3.connect(db_path)
+        with connection:
+            connection.execute("DELETE FROM article_notes")
+        connection.close()
+        answer = await app.status("Chicago")
+        assert answer.notes  # worked out from the texts
+        summary = await app.ingest()
+        assert summary.noted == len(ids)
+        assert "Summarised" in summary.render()
+        assert set(await store.article_notes(ids)) == set(ids)
+        assert (await app.ingest()).noted == 0
+
+        import bot.store._articles as articles_module
+
+        monkeypatch.setattr(articles_module, "NOTE_VERSION", articles_module.NOTE_VERSION + 1)
+        assert await store.article_notes(ids) == {}  # an older version's notes are not used
+        assert (await app.ingest()).noted == len(ids)
     finally:
         await store.close()
