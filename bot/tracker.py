@@ -96,12 +96,12 @@ def derive_status(
             measure, repeal, pending = event, None, []
         elif action in RESTRICTION_ACTIONS:
             restriction, pending = event, []
-        elif action == "ban_repealed_or_weakened":
+        elif action == REPEAL_ACTION:
             # A repeal ends the measure in force; with none on record it still tells of one.
             measure, repeal, pending = None, event, []
         elif action in PENDING_ACTIONS:
             pending.append(event)
-        elif action == "use_expanded_or_adopted":
+        elif action == ADOPTION_ACTION:
             adoption = event
         # Lawsuits, settlements and company policies appear in the timeline only.
 
@@ -135,9 +135,16 @@ def derive_status(
     )
 
 
-def brief(result: JurisdictionStatus, keep: int = STATUS_KEEPS) -> JurisdictionStatus:
+def brief(
+    result: JurisdictionStatus,
+    keep: int = STATUS_KEEPS,
+    *,
+    event_count: int | None = None,
+    pending_count: int | None = None,
+) -> JurisdictionStatus:
     """A status answer keeping only the latest ``keep`` of its basis, pending and events,
-    with the counts of each: what ``/status`` shows and what is kept in memory per place."""
+    with how many there are in all (by default, as many as ``result`` holds): what
+    ``/status`` shows and what is kept in memory per place."""
     if result.total_events is not None:
         return result
     return replace(
@@ -145,8 +152,8 @@ def brief(result: JurisdictionStatus, keep: int = STATUS_KEEPS) -> JurisdictionS
         basis=result.basis[-keep:],
         pending=result.pending[-keep:],
         events=result.events[-keep:],
-        total_events=len(result.events),
-        total_pending=len(result.pending),
+        total_events=len(result.events) if event_count is None else event_count,
+        total_pending=len(result.pending) if pending_count is None else pending_count,
     )
 
 
@@ -166,7 +173,7 @@ class StatusSample:
       ``keep``;
     - the latest ``keep`` events of any kind (the recent ones an answer lists).
 
-    ``event_count`` and ``pending_count`` count what the sample leaves out.
+    ``event_count`` and ``pending_count`` count all of them, the left-out ones included.
     """
 
     events: list[Event]
@@ -180,11 +187,4 @@ def status_from_sample(
     """The brief status answer from a :class:`StatusSample`, equal to
     ``brief(derive_status(jurisdiction, every_event), keep)``."""
     derived = derive_status(jurisdiction, sample.events, in_order=True)
-    return replace(
-        derived,
-        basis=derived.basis[-keep:],
-        pending=derived.pending[-keep:],
-        events=derived.events[-keep:],
-        total_events=sample.event_count,
-        total_pending=sample.pending_count,
-    )
+    return brief(derived, keep, event_count=sample.event_count, pending_count=sample.pending_count)
