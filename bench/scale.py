@@ -726,6 +726,8 @@ class AtRest:
     alerts_seconds: float = 0.0
     status_place: str = ""
     status_seconds: float = 0.0
+    # Seconds per /status question asked through Discord while the bot's loops run.
+    through_discord: list[float] = field(default_factory=list)
     rss_after_status_kib: int = 0
     max_rss_kib: int = 0
     returncode: int | None = None
@@ -762,11 +764,26 @@ async def answer_status(server: Any, guild: Any, member: Any, place: str) -> flo
     return time.perf_counter() - started
 
 
-async def measure_at_rest(db: Path, corpus: Path, workdir: Path, place: str) -> AtRest:
+# /status questions asked through the loopback server once the bot is at rest.
+THROUGH_DISCORD = 200
+
+
+async def discord_questions(db: Path, args: argparse.Namespace) -> list[str]:
+    """Varied /status questions (as the look-ups ask) for the bot through Discord."""
+    async with await Store.open(db) as store:
+        known = list(await store.known_jurisdictions())
+    return status_queries(random.Random(args.seed + 1), known, THROUGH_DISCORD)
+
+
+async def measure_at_rest(
+    db: Path, corpus: Path, workdir: Path, place: str, questions: list[str]
+) -> AtRest:
     """Start ``python -m bot run`` against the loopback server, wait until it has identified on
     the gateway and synced its commands (what tests/discord/test_runner.py waits for) and its
     alerts have matched the stored items, let it settle and read its memory; then ask it
-    ``/status place`` and read it again; then stop it with SIGTERM."""
+    ``/status place`` and read it again; then time ``questions`` asked one after another
+    through Discord, with the bot's background loops (alerts, corpus re-scan) running; then
+    stop it with SIGTERM."""
     from tests.loopback.server import LoopbackDiscord
 
     result = AtRest(status_place=place)
@@ -810,6 +827,8 @@ async def measure_at_rest(db: Path, corpus: Path, workdir: Path, place: str) -> 
             await asyncio.sleep(1.0)
             if process.poll() is None:
                 result.rss_after_status_kib = proc_status_kib(process.pid, "VmRSS")
+            for question in questions:
+                result.through_discord.append(await answer_status(server, guild, member, question))
         except (RuntimeError, AssertionError) as exc:
             # AssertionError: the loopback server's wait timed out (no answer to /status).
             result.problem = f"{exc}; see {log.name}: {log.read_text()[-500:]!r}"
@@ -1018,6 +1037,15 @@ def at_rest_section(f: Figures) -> str:
             f"{rest.status_seconds:.2f} s",
         ],
         ["RSS after that answer (gazetteer loaded)", f"{rest.rss_after_status_kib / 1024:.0f} MB"],
+        [
+            f"{len(rest.through_discord)} varied `/status` questions through Discord, one after"
+            " another, the bot's loops running: p50 / p99 / max",
+            " / ".join(
+                f"{percentile(rest.through_discord, pct) * 1000:.1f} ms" for pct in (50, 99, 100)
+            )
+            if rest.through_discord
+            else "—",
+        ],
         ["peak RSS over the bot's life", f"{rest.max_rss_kib / 1024:.0f} MB"],
         ["exit code after SIGTERM", str(rest.returncode)],
     ]
@@ -1151,7 +1179,8 @@ def measure(args: argparse.Namespace, workdir: Path) -> Figures:
         progress("memory at rest: banwatch run against the loopback Discord server")
         place = next((p for p in WELL_KNOWN if p in f.stats.places), None)
         place = place or (f.stats.places[0] if f.stats.places else "Chicago")
-        f.at_rest = asyncio.run(measure_at_rest(db, corpus, workdir, place))
+        questions = asyncio.run(discord_questions(db, args))
+        f.at_rest = asyncio.run(measure_at_rest(db, corpus, workdir, place, questions))
     return f
 
 
