@@ -764,8 +764,10 @@ async def answer_status(server: Any, guild: Any, member: Any, place: str) -> flo
     return time.perf_counter() - started
 
 
-# /status questions asked through the loopback server once the bot is at rest.
+# /status questions asked through the loopback server once the bot is at rest, about this
+# many seconds apart.
 THROUGH_DISCORD = 200
+QUESTION_GAP = 0.05
 
 
 async def discord_questions(db: Path, args: argparse.Namespace) -> list[str]:
@@ -781,8 +783,8 @@ async def measure_at_rest(
     """Start ``python -m bot run`` against the loopback server, wait until it has identified on
     the gateway and synced its commands (what tests/discord/test_runner.py waits for) and its
     alerts have matched the stored items, let it settle and read its memory; then ask it
-    ``/status place`` and read it again; then time ``questions`` asked one after another
-    through Discord, with the bot's background loops (alerts, corpus re-scan) running; then
+    ``/status place`` and read it again; then time ``questions`` asked through Discord at
+    random moments, with the bot's background loops (alerts, corpus re-scan) running; then
     stop it with SIGTERM."""
     from tests.loopback.server import LoopbackDiscord
 
@@ -827,7 +829,11 @@ async def measure_at_rest(
             await asyncio.sleep(1.0)
             if process.poll() is None:
                 result.rss_after_status_kib = proc_status_kib(process.pid, "VmRSS")
+            # At random moments over ~10 s, as people ask, not back to back: a question
+            # sent straight after the last answer rarely meets the bot's once-a-second work.
+            pauses = random.Random(len(questions))
             for question in questions:
+                await asyncio.sleep(pauses.uniform(0, 2 * QUESTION_GAP))
                 result.through_discord.append(await answer_status(server, guild, member, question))
         except (RuntimeError, AssertionError) as exc:
             # AssertionError: the loopback server's wait timed out (no answer to /status).
@@ -1038,8 +1044,9 @@ def at_rest_section(f: Figures) -> str:
         ],
         ["RSS after that answer (gazetteer loaded)", f"{rest.rss_after_status_kib / 1024:.0f} MB"],
         [
-            f"{len(rest.through_discord)} varied `/status` questions through Discord, one after"
-            " another, the bot's loops running: p50 / p99 / max",
+            f"{len(rest.through_discord)} varied `/status` questions through Discord at random"
+            f" moments (~{QUESTION_GAP * 1000:.0f} ms apart), the bot's loops running:"
+            " p50 / p99 / max",
             " / ".join(
                 f"{percentile(rest.through_discord, pct) * 1000:.1f} ms" for pct in (50, 99, 100)
             )
