@@ -158,24 +158,23 @@ def _status_sample(
         connection.execute("BEGIN")
     try:
         row = connection.execute(
-            "SELECT version FROM place_versions WHERE place_key = ?", (place_key,)
+            "SELECT version, events FROM place_versions WHERE place_key = ?", (place_key,)
         ).fetchone()
-        version = int(row[0]) if row else 0
+        version, event_count = (int(row[0]), int(row[1])) if row else (0, 0)
         if version == unless_version:
             return version, None
-        return version, _read_status_sample(connection, place_key, keep)
+        return version, _read_status_sample(connection, place_key, keep, event_count)
     finally:
         if owns_transaction:
             connection.execute("COMMIT")
 
 
-def _read_status_sample(connection: sqlite3.Connection, place_key: str, keep: int) -> StatusSample:
+def _read_status_sample(
+    connection: sqlite3.Connection, place_key: str, keep: int, event_count: int
+) -> StatusSample:
     def rows(sql: str, params: Sequence[object]) -> list[tuple]:
         return connection.execute(_SAMPLE_COLUMNS + sql, params).fetchall()
 
-    (event_count,) = connection.execute(
-        "SELECT count(*) FROM place_events WHERE place_key = ?", (place_key,)
-    ).fetchone()
     found: dict[str, tuple] = {}
     # The newest event of each deciding action (index place_events_action: one seek each).
     cut: tuple[str, str, str] | None = None
