@@ -226,8 +226,11 @@ async def _write_batch(
 
 
 async def _note_unnoted(store: Store) -> int:
-    """Store the status note of each tracked policy item that has no current one (most got
-    theirs when stored), a chunk at a time."""
+    """Store the status note of each tracked policy item that has no current one, a chunk
+    at a time: once per NOTE_VERSION (a database from before notes, or after a change to
+    them). Items stored or corrected since get theirs as they are written."""
+    if await store.notes_complete():
+        return 0
     count = 0
     after = ""
     while ids := await store.events_needing_notes(after=after, limit=NOTES_CHUNK):
@@ -235,6 +238,7 @@ async def _note_unnoted(store: Store) -> int:
         await store.save_notes({article_id: event_note(texts[article_id]) for article_id in texts})
         count += len(texts)
         after = ids[-1]
+    await store.mark_notes_complete()
     return count
 
 

@@ -971,6 +971,38 @@ class ArticleStore(BaseStore):
                     correction.note,
                 ),
             )
+            # A correction can make an item policy news: it gets its status note now, as an
+            # ingested one does (the ingest's own look for missing notes runs after upgrades).
+            row = await self._row(
+                db,
+                "SELECT a.title, a.excerpt, a.body FROM place_events p"
+                " JOIN articles a ON a.id = p.article_id WHERE p.article_id = ?"
+                " AND NOT EXISTS (SELECT 1 FROM article_notes n"
+                "   WHERE n.article_id = p.article_id AND n.version = ?)",
+                (correction.article_id, NOTE_VERSION),
+            )
+            if row is not None:
+                text = Article(id=correction.article_id, title=row[0], excerpt=row[1], body=row[2])
+                await db.execute(
+                    "INSERT OR REPLACE INTO article_notes (article_id, version, note)"
+                    " VALUES (?, ?, ?)",
+                    (correction.article_id, NOTE_VERSION, event_note(text)),
+                )
+
+    async def notes_complete(self) -> bool:
+        """Whether every tracked policy item was given a note of the current NOTE_VERSION
+        (a whole pass of :meth:`events_needing_notes` was made at this version)."""
+        row = await self._fetchone("SELECT value FROM store_meta WHERE key = 'notes_version'")
+        return row is not None and row[0] == str(NOTE_VERSION)
+
+    async def mark_notes_complete(self) -> None:
+        """Record that every tracked policy item has a note of the current NOTE_VERSION."""
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO store_meta (key, value) VALUES ('notes_version', ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (str(NOTE_VERSION),),
+            )
 
     async def get_correction(self, article_id: str) -> Correction | None:
         """The moderator's correction of an article, if any."""

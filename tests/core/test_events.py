@@ -414,8 +414,9 @@ async def test_items_without_a_current_note_are_noted_by_the_next_ingest(
     try:
         ids = [e.article_id for e in await store.place_events()]
         connection = sqlite3.connect(db_path)
-        with connection:
+        with connection:  # as a database from before notes were stored
             connection.execute("DELETE FROM article_notes")
+            connection.execute("DELETE FROM store_meta")
         connection.close()
         answer = await app.status("Chicago")
         assert answer.notes  # worked out from the texts
@@ -430,5 +431,38 @@ async def test_items_without_a_current_note_are_noted_by_the_next_ingest(
         monkeypatch.setattr(articles_module, "NOTE_VERSION", articles_module.NOTE_VERSION + 1)
         assert await store.article_notes(ids) == {}  # an older version's notes are not used
         assert (await app.ingest()).noted == len(ids)
+    finally:
+        await store.close()
+
+
+async def test_a_rescan_does_not_look_for_missing_notes_and_a_correction_brings_its_own(
+    db_path, corpus_dir, monkeypatch
+):
+    """The look for items without a note reads every event (6 s from a cold disk at
+    100,000 articles): it runs once per NOTE_VERSION, not on the bot's every re-scan; an
+    item a correction makes policy news gets its note as the correction is stored."""
+    app = await _app(db_path, corpus_dir)
+    store = app.store
+    try:
+        looked = []
+        real = store.events_needing_notes
+
+        async def spy(**kwargs):
+            looked.append(kwargs)
+            return await real(**kwargs)
+
+        monkeypatch.setattr(store, "events_needing_notes", spy)
+        await app.ingest()
+        assert looked == []
+
+        tracked = {e.article_id for e in await store.place_events()}
+        [launch] = [a for a in await store.all_articles() if a.id not in tracked][:1]
+        chicago = Place(level="city", country="US", state="IL", city="Chicago")
+        await store.save_correction(
+            _correction(launch.id, is_policy=True, action="ban_proposed", place_key=chicago.key),
+            chicago,
+        )
+        text = (await store.article_texts([launch.id]))[launch.id]
+        assert (await store.article_notes([launch.id])) == {launch.id: event_note(text)}
     finally:
         await store.close()
