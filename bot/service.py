@@ -253,16 +253,18 @@ class Banwatch:
         """
         jurisdiction = await self.resolve_place(query)
         kept = self._status_cache.get(jurisdiction.key)
+        if kept is not None and kept[1].jurisdiction != jurisdiction:
+            kept = None
         # One trip to the database either way: the version, and the sample only if the
         # kept answer is out of date.
         version, sample = await self.store.status_sample(
             jurisdiction.key, STATUS_KEEPS, unless_version=kept[0] if kept else None
         )
-        result = self._kept_status(jurisdiction, version)
-        if result is None:
-            if sample is None:  # kept for an equal key but another jurisdiction: read again
-                version, sample = await self.store.status_sample(jurisdiction.key, STATUS_KEEPS)
-            assert sample is not None
+        if sample is None and kept is not None:
+            self._status_cache.move_to_end(jurisdiction.key)
+            result = kept[1]
+        else:
+            assert sample is not None  # no kept answer: the store always samples
             result = status_from_sample(jurisdiction, sample)
             self._keep_status(version, result)
         # Summaries for what the status rests on and what is pending beside it (the answer

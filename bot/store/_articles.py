@@ -75,6 +75,16 @@ class FileWrite:
     error: str = ""
 
 
+# A status note (migration 012) of the current NOTE_VERSION, replacing any older one.
+_SAVE_NOTE = "INSERT OR REPLACE INTO article_notes (article_id, version, note) VALUES (?, ?, ?)"
+
+
+def _note_row(article_id: str, title: str, excerpt: str, body: str) -> tuple[str, int, str]:
+    """The ``_SAVE_NOTE`` parameters for an article's text."""
+    text = Article(id=article_id, title=title, excerpt=excerpt, body=body)
+    return article_id, NOTE_VERSION, event_note(text)
+
+
 class IngestCache:
     """What one ingest learns about the stored articles, kept from one of its batches to the next.
 
@@ -579,11 +589,7 @@ class ArticleStore(BaseStore):
         items get one only if asked for: most never are, and it costs ~0.15 ms each."""
         if not extraction.is_policy:
             return
-        text = Article(id=article_id, title=parsed.title, excerpt=parsed.excerpt, body=parsed.body)
-        db.execute(
-            "INSERT OR REPLACE INTO article_notes (article_id, version, note) VALUES (?, ?, ?)",
-            (article_id, NOTE_VERSION, event_note(text)),
-        )
+        db.execute(_SAVE_NOTE, _note_row(article_id, parsed.title, parsed.excerpt, parsed.body))
 
     async def events_needing_notes(self, *, after: str = "", limit: int = 100) -> list[str]:
         """Ids of policy items in the tracker (place_events) without a current stored note,
@@ -603,11 +609,7 @@ class ArticleStore(BaseStore):
         rows = [(article_id, NOTE_VERSION, note) for article_id, note in notes.items()]
         if rows:
             async with self.transaction() as db:
-                await db.executemany(
-                    "INSERT OR REPLACE INTO article_notes (article_id, version, note)"
-                    " VALUES (?, ?, ?)",
-                    rows,
-                )
+                await db.executemany(_SAVE_NOTE, rows)
 
     async def article_notes(self, article_ids: Sequence[str]) -> dict[str, str]:
         """The stored, current notes of these articles (those without one are left out)."""
@@ -982,12 +984,7 @@ class ArticleStore(BaseStore):
                 (correction.article_id, NOTE_VERSION),
             )
             if row is not None:
-                text = Article(id=correction.article_id, title=row[0], excerpt=row[1], body=row[2])
-                await db.execute(
-                    "INSERT OR REPLACE INTO article_notes (article_id, version, note)"
-                    " VALUES (?, ?, ?)",
-                    (correction.article_id, NOTE_VERSION, event_note(text)),
-                )
+                await db.execute(_SAVE_NOTE, _note_row(correction.article_id, *row))
 
     async def notes_complete(self) -> bool:
         """Whether every tracked policy item was given a note of the current NOTE_VERSION
