@@ -13,6 +13,7 @@ import gc
 import logging
 import signal
 import sys
+import time
 
 import aiohttp
 import discord
@@ -26,6 +27,9 @@ from bot.service import Banwatch
 from bot.store import Store
 
 log = logging.getLogger(__name__)
+
+# What the log says once every place's status is worked out ahead (the bench waits for it).
+STATUSES_KEPT = "worked out ahead the status of"
 
 NO_TOKEN_MESSAGE = """\
 banwatch: DISCORD_TOKEN is not set, so the bot can't log in to Discord.
@@ -89,6 +93,18 @@ async def _serve_until_signal(bot: BanwatchBot) -> None:
                 await connection
 
 
+async def _keep_statuses(app: Banwatch) -> None:
+    """Work out the status of every place ahead of questions (Banwatch.keep_statuses); a
+    failure costs only speed, so it is logged, never raised."""
+    started = time.perf_counter()
+    try:
+        count = await app.keep_statuses()
+    except Exception:
+        log.exception("could not work out the places' statuses ahead of questions")
+    else:
+        log.info("%s %d places, in %.1f s", STATUSES_KEPT, count, time.perf_counter() - started)
+
+
 async def _log_in(bot: BanwatchBot, token: str, settings: Settings) -> bool:
     """Log in, or say plainly why not (bad token, server unreachable); never shows the token."""
     where = settings.discord_api_base or "discord.com"
@@ -129,7 +145,15 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             if not await _log_in(bot, token, settings):
                 return 2
             await sync_commands(bot, settings.dev_guild_id, force=args.sync)
-            await _serve_until_signal(bot)
+            # Worked out while the bot already serves: a question before then is answered
+            # the usual way, from the disk.
+            keeping = asyncio.create_task(_keep_statuses(app), name="banwatch-keep-statuses")
+            try:
+                await _serve_until_signal(bot)
+            finally:
+                keeping.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await keeping
     return 0
 
 

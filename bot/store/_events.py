@@ -106,9 +106,17 @@ class EventStore(BaseStore):
         """
         return await self._run_sync(_status_sample, place_key, keep, unless_version)
 
-    async def place_versions(self) -> dict[str, int]:
-        """Every place that has (or had) events, with its version number."""
-        rows = await self._fetchall("SELECT place_key, version FROM place_versions")
+    async def place_versions(self, busiest: int | None = None) -> dict[str, int]:
+        """Every place that has (or had) events, with its version number; or only the
+        ``busiest`` places, those with the most events first."""
+        if busiest is None:
+            rows = await self._fetchall("SELECT place_key, version FROM place_versions")
+        else:
+            rows = await self._fetchall(
+                "SELECT place_key, version FROM place_versions WHERE events > 0"
+                " ORDER BY events DESC, place_key LIMIT ?",
+                (busiest,),
+            )
         return {row[0]: int(row[1]) for row in rows}
 
     async def events_by_place(

@@ -466,3 +466,63 @@ async def test_a_rescan_does_not_look_for_missing_notes_and_a_correction_brings_
         assert (await store.article_notes([launch.id])) == {launch.id: event_note(text)}
     finally:
         await store.close()
+
+
+async def test_every_places_status_is_worked_out_ahead_with_its_summaries(
+    db_path, corpus_dir, monkeypatch
+):
+    app = await _app(db_path, corpus_dir)
+    fresh = Banwatch(await Store.open(db_path), corpus_dir)
+    try:
+        busiest = await app.store.place_versions(busiest=1000)
+        counts = [len(await app.store.place_events([key])) for key in busiest]
+        assert len(busiest) >= 5 and counts == sorted(counts, reverse=True) and counts[-1] > 0
+
+        assert await app.keep_statuses() == len(busiest)
+
+        samples, texts = [], []
+        real_sample, real_notes = app.store.status_sample, app.store.article_notes
+
+        async def sampling(key, keep, unless_version=None):
+            version, sample = await real_sample(key, keep, unless_version=unless_version)
+            samples.append(sample)
+            return version, sample
+
+        async def noting(ids):
+            texts.append(list(ids))
+            return await real_notes(ids)
+
+        monkeypatch.setattr(app.store, "status_sample", sampling)
+        monkeypatch.setattr(app.store, "article_notes", noting)
+        for key in busiest:
+            kept = await app.status(key)
+            # Answered from what was worked out ahead: no sample read, no summary looked up,
+            # and the same answer a bot that did nothing ahead gives.
+            assert kept == await fresh.status(key)
+            led_with = [*kept.basis[-3:], *kept.pending[-3:]]
+            assert all(e.article_id in kept.notes for e in led_with)
+        assert samples == [None] * len(busiest)
+        assert any(result.notes for _, result in app._status_cache.values())
+        assert all(ids == [] for ids in texts)
+    finally:
+        await app.store.close()
+        await fresh.store.close()
+
+
+async def test_only_the_busiest_places_are_worked_out_ahead_when_there_are_too_many(
+    db_path, corpus_dir, monkeypatch
+):
+    import bot.service as service_module
+
+    app = await _app(db_path, corpus_dir)
+    try:
+        monkeypatch.setattr(service_module, "STATUS_CACHE_PLACES", 2)
+        assert await app.keep_statuses() == 2
+        every = await app.store.place_versions()
+        sizes = {key: len(await app.store.place_events([key])) for key in every}
+        kept = set(app._status_cache)
+        assert min(sizes[key] for key in kept) >= max(
+            size for key, size in sizes.items() if key not in kept
+        )
+    finally:
+        await app.store.close()

@@ -7,6 +7,8 @@ import signal
 import sys
 from pathlib import Path
 
+from bot.runner import STATUSES_KEPT
+from bot.store import Store
 from tests.conftest import subprocess_env
 from tests.discord.harness import bot_process_env
 from tests.loopback.server import LoopbackDiscord
@@ -44,6 +46,35 @@ async def test_run_serves_and_stops_cleanly(
     assert code == 0, log
     assert "unchanged since the last sync" in log
     assert len(loopback_discord.requests_matching(r"/commands$", "PUT")) == puts
+
+
+async def test_run_works_out_every_places_status_once_it_serves(
+    loopback_discord: LoopbackDiscord, tmp_path: Path, corpus_dir: Path
+) -> None:
+    env = bot_process_env(loopback_discord, tmp_path, corpus_dir)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env, stderr=asyncio.subprocess.PIPE
+    )
+    lines: list[str] = []
+    try:
+        assert process.stderr is not None
+        while not any(STATUSES_KEPT in line for line in lines):
+            line = await asyncio.wait_for(process.stderr.readline(), 30)
+            assert line, "the bot stopped before working out the statuses:\n" + "".join(lines)
+            lines.append(line.decode())
+        # Worked out while serving: the gateway session is up, and it stops cleanly.
+        await loopback_discord.wait_for_session(timeout=20)
+        process.send_signal(signal.SIGTERM)
+        rest, _ = await asyncio.wait_for(process.communicate(), 15)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0, "".join(lines) + rest.decode()
+    async with await Store.open(tmp_path / "run.db") as store:
+        with_events = len(await store.place_versions(busiest=10_000))
+    kept = next(line for line in lines if STATUSES_KEPT in line)
+    assert with_events >= 3 and f"{STATUSES_KEPT} {with_events} places" in kept
 
 
 def test_run_against_an_unreachable_server_says_so(tmp_path: Path) -> None:
