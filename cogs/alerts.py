@@ -247,8 +247,16 @@ class AlertsCog(
         """Re-read the corpus directory so a dropped file is picked up without a restart."""
         try:
             summary = await self.bot.app.ingest()
-            if summary.new or summary.updated:
-                log.info("re-scan: %d new, %d updated", len(summary.new), len(summary.updated))
+            if summary.new or summary.updated or summary.retracted:
+                log.info(
+                    "re-scan: %d new, %d updated, %d removed",
+                    len(summary.new),
+                    len(summary.updated),
+                    len(summary.retracted),
+                )
+                # The places the change moved are worked out again now, not when someone
+                # next asks about one (from the disk).
+                await self.bot.app.keep_statuses()
         except Exception:
             log.exception("alerts: corpus re-scan failed")
 

@@ -117,6 +117,14 @@ async def test_rescan_loop_picks_up_a_dropped_file(banwatch_bot: BanwatchHarness
     await subscribe(banwatch_bot, {"channel": ma, "state": "MA"})
     await subscribe(banwatch_bot, {"channel": everything})
     await subscribe(banwatch_bot, {"channel": oregon, "state": "OR"})
+    kept_after: list[int] = []
+    keep_statuses = banwatch_bot.app.keep_statuses
+
+    async def counting() -> int:
+        kept_after.append(loop.current_loop)
+        return await keep_statuses()
+
+    banwatch_bot.app.keep_statuses = counting  # type: ignore[method-assign]
     write_news(banwatch_bot.app.corpus_dir, "dropped.md", **SPRINGFIELD_BAN)
     loop.change_interval(seconds=0.2)  # the instance's loop: discord.py re-imports cog modules
     (post,) = await server.wait_for_messages(ma, 1, timeout=10)
@@ -129,3 +137,7 @@ async def test_rescan_loop_picks_up_a_dropped_file(banwatch_bot: BanwatchHarness
     await cog.sender.run_once()  # type: ignore[union-attr]
     assert len(server.messages_in(ma)) == 1 and len(server.messages_in(everything)) == 1
     assert server.messages_in(oregon) == []
+    # The statuses were worked out again after the re-scan that stored something, only then;
+    # Springfield's kept answer is the ban.
+    assert len(kept_after) == 1
+    assert (await banwatch_bot.app.status("Springfield, MA")).status == "ban"
