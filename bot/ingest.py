@@ -19,7 +19,7 @@ from bot.corpus import CorpusError, ParsedArticle, iter_corpus_files, parse_docu
 from bot.extraction import EXTRACTOR_VERSION, extract
 from bot.models import Article, Extraction
 from bot.store import SourceFile, Store
-from bot.store._articles import FileWrite, IngestCache
+from bot.store._articles import FileWrite
 from bot.summary import event_note
 
 log = logging.getLogger(__name__)
@@ -179,7 +179,6 @@ async def ingest_corpus(
         ) as readers,
     ):
         batch = _Batch()
-        cache = IngestCache()
         for number, (path, check) in enumerate(zip(files, checks, strict=True), start=1):
             if progress:
                 progress(number, len(files), path.name)
@@ -188,19 +187,19 @@ async def ingest_corpus(
             except Exception:
                 # The files read before the failure are written before it propagates (each
                 # whole or not at all), as if every file had been written on its own.
-                await _write_batch(store, batch, summary, cache)
+                await _write_batch(store, batch, summary)
                 raise
             read.count(summary)
             if read.write is None:
                 continue
             batch.add(read.write)
             if batch.full():
-                await _write_batch(store, batch, summary, cache)
+                await _write_batch(store, batch, summary)
                 batch = _Batch()
             elif readers.pool is None:
                 # Reading is CPU work in the event loop: let other tasks run between files.
                 await asyncio.sleep(0)
-        await _write_batch(store, batch, summary, cache)
+        await _write_batch(store, batch, summary)
 
     prefix = str(directory) + "/"
     seen = {str(path) for path in files}
@@ -213,10 +212,8 @@ async def ingest_corpus(
     return summary
 
 
-async def _write_batch(
-    store: Store, batch: _Batch, summary: IngestSummary, cache: IngestCache
-) -> None:
-    outcomes = await store.record_files(batch.writes, EXTRACTOR_VERSION, cache=cache)
+async def _write_batch(store: Store, batch: _Batch, summary: IngestSummary) -> None:
+    outcomes = await store.record_files(batch.writes, EXTRACTOR_VERSION)
     for outcome in outcomes:
         summary.new.extend(outcome.new)
         summary.updated.extend(outcome.updated)

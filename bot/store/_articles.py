@@ -85,72 +85,6 @@ def _note_row(article_id: str, title: str, excerpt: str, body: str) -> tuple[str
     return article_id, NOTE_VERSION, event_note(text)
 
 
-class IngestCache:
-    """What one ingest learns about the stored articles, kept from one of its batches to the next.
-
-    The text row of an updated article has no index to find it by (article_id is UNINDEXED
-    in ``articles_fts``), so the look-up would read more rows with every article stored (at
-    100,000 articles, milliseconds an article). The cache reads (article_id, rowid) of every
-    text row once (after a few updates) and notes each row written; a row id is used only
-    together with the article id (``WHERE rowid = ? AND article_id = ?``), and an article
-    found in more than one row is looked for by scan, as before.
-
-    It answers exactly what the query would: it is kept up to date by every write of the
-    batches that share it, and dropped whole when anything else may have changed the
-    database in between (another connection's commit, any other statement on this
-    connection) or when a batch fails. (A provider's articles near a date, which it also
-    kept, are now read through an index: migration 009, and 30 MB less at 100,000.)
-    """
-
-    # Reading every text row once costs about as much as this many scans for one article.
-    TEXT_SCANS_BEFORE_LOADING = 4
-
-    __slots__ = ("_stamp", "_text_rows", "_text_scans")
-
-    def __init__(self) -> None:
-        self._stamp: tuple[int, int] | None = None
-        self._text_rows: dict[str, int | None] | None = None
-        self._text_scans = 0
-
-    def clear(self) -> None:
-        """Forget everything (it is read again when needed)."""
-        self._text_rows = None
-
-    @staticmethod
-    def _current_stamp(db: sqlite3.Connection) -> tuple[int, int]:
-        # data_version changes when another connection commits; total_changes counts
-        # every row this connection changed, by whichever task.
-        return db.execute("PRAGMA data_version").fetchone()[0], db.total_changes
-
-    def begin(self, db: sqlite3.Connection) -> None:
-        """A batch starts: drop what the database may no longer agree with."""
-        if self._current_stamp(db) != self._stamp:
-            self.clear()
-
-    def end(self, db: sqlite3.Connection) -> None:
-        """A batch was written whole: what the cache holds is true of the database."""
-        self._stamp = self._current_stamp(db)
-
-    # -- text rows --
-
-    def text_row(self, db: sqlite3.Connection, article_id: str) -> int | None:
-        """The text row holding ``article_id`` if known (None: scan for it)."""
-        if self._text_rows is None:
-            self._text_scans += 1
-            if self._text_scans <= self.TEXT_SCANS_BEFORE_LOADING:
-                return None
-            rows: dict[str, int | None] = {}
-            for rowid, owner in db.execute("SELECT rowid, article_id FROM articles_fts"):
-                rows[owner] = None if owner in rows else rowid
-            self._text_rows = rows
-        return self._text_rows.get(article_id)
-
-    def wrote_text_row(self, article_id: str, rowid: int | None) -> None:
-        """``article_id`` was just written into text row ``rowid``."""
-        if self._text_rows is not None:
-            self._text_rows[article_id] = rowid
-
-
 def _iso(value: dt.datetime | dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -234,8 +168,6 @@ class ArticleStore(BaseStore):
         writes: Sequence[FileWrite],
         extractor_version: str,
         origin: str = "corpus",
-        *,
-        cache: IngestCache | None = None,
     ) -> list[FileOutcome]:
         """Record several files in ONE transaction, each file inside its own savepoint.
 
@@ -243,12 +175,12 @@ class ArticleStore(BaseStore):
         would write them. If writing one raises, that file is rolled back whole, the files
         before it are committed and the exception is re-raised: the files from the failing
         one on are left for the next ingest, none half-written. Returns one outcome a file
-        (empty for rejected and touched files). The calls of one ingest share a ``cache``.
+        (empty for rejected and touched files).
         """
         if not writes:
             return []
         outcomes, failure = await self._write_sync(
-            self._write_files, writes, extractor_version, origin, cache
+            self._write_files, writes, extractor_version, origin
         )
         if failure is not None:
             raise failure
@@ -260,28 +192,19 @@ class ArticleStore(BaseStore):
         writes: Sequence[FileWrite],
         extractor_version: str,
         origin: str,
-        cache: IngestCache | None,
     ) -> tuple[list[FileOutcome], BaseException | None]:
         outcomes: list[FileOutcome] = []
-        if cache is not None:
-            cache.begin(db)
         for write in writes:
             db.execute("SAVEPOINT source_file")
             try:
-                outcomes.append(
-                    self._write_file(db, write, extractor_version, origin, utcnow(), cache)
-                )
+                outcomes.append(self._write_file(db, write, extractor_version, origin, utcnow()))
             except BaseException as exc:
-                if cache is not None:
-                    cache.clear()
                 if not db.in_transaction:
                     raise  # SQLite already rolled everything back (a full disk, say)
                 db.execute("ROLLBACK TO source_file")
                 db.execute("RELEASE source_file")
                 return outcomes, exc
             db.execute("RELEASE source_file")
-        if cache is not None:
-            cache.end(db)
         return outcomes, None
 
     def _write_file(
@@ -291,7 +214,6 @@ class ArticleStore(BaseStore):
         extractor_version: str,
         origin: str,
         now: str,
-        cache: IngestCache | None,
     ) -> FileOutcome:
         outcome = FileOutcome()
         if write.kind == "touched":
@@ -335,7 +257,6 @@ class ArticleStore(BaseStore):
                 now,
                 owned_here=previous is not None and previous not in ids_by_index.values(),
                 previous_owner=previous,
-                cache=cache,
             )
             ids_by_index[position] = article_id
             getattr(outcome, state).append(article_id)
@@ -407,7 +328,6 @@ class ArticleStore(BaseStore):
         db: sqlite3.Connection,
         parsed: ParsedArticle,
         stable_id: str | None = None,
-        cache: IngestCache | None = None,
     ) -> str | None:
         """The id of a stored article that is this story, by URL, variant URL or headline."""
         # One statement for the three exact checks, in their order of precedence: the
@@ -482,7 +402,6 @@ class ArticleStore(BaseStore):
         now: str,
         owned_here: bool = False,
         previous_owner: str | None = None,
-        cache: IngestCache | None = None,
     ) -> tuple[str, str]:
         """Insert, update or merge one parsed article; returns (id, outcome name).
 
@@ -491,12 +410,12 @@ class ArticleStore(BaseStore):
         is an update of that article, not a variant of it.
         """
         stable_id = parsed.stable_id()
-        existing_id = self._find_same_story(db, parsed, stable_id, cache)
+        existing_id = self._find_same_story(db, parsed, stable_id)
         content_hash = parsed.content_hash()
         published_at = _iso(parsed.published_at)
         if existing_id is None:
             article_id = stable_id
-            db.execute(
+            inserted = db.execute(
                 "INSERT INTO articles (id, title, excerpt, body, url, canonical_url, published_at,"
                 " provider_name, provider_domain, parent_id, origin, content_hash, created_at,"
                 " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -517,17 +436,8 @@ class ArticleStore(BaseStore):
                     now,
                 ),
             )
-            # A new id has never had a text row (articles are never deleted), and deleting by
-            # the unindexed article_id would scan the whole text index for every article.
-            self._index_text(
-                db,
-                article_id,
-                parsed.title,
-                parsed.excerpt,
-                parsed.body,
-                replace=False,
-                cache=cache,
-            )
+            # A new article has no text row to replace.
+            self._index_text(db, inserted.lastrowid, article_id, parsed, replace=False)
             self._write_extraction(db, article_id, extraction, extractor_version, now, new=True)
             self._write_note(db, article_id, parsed, extraction)
             self._add_variants(db, article_id, parsed)
@@ -576,7 +486,7 @@ class ArticleStore(BaseStore):
                 existing_id,
             ),
         )
-        self._index_text(db, existing_id, parsed.title, parsed.excerpt, parsed.body, cache=cache)
+        self._index_text(db, row["rowid"], existing_id, parsed)
         self._write_extraction(db, existing_id, extraction, extractor_version, now)
         self._write_note(db, existing_id, parsed, extraction)
         return existing_id, "updated"
@@ -636,33 +546,23 @@ class ArticleStore(BaseStore):
             rows,
         )
 
+    @staticmethod
     def _index_text(
-        self,
         db: sqlite3.Connection,
+        rowid: int | None,
         article_id: str,
-        title: str,
-        excerpt: str,
-        body: str,
+        parsed: ParsedArticle,
         *,
         replace: bool = True,
-        cache: IngestCache | None = None,
     ) -> None:
+        """Write the article's text row: its rowid is the article's (migration 015)."""
         if replace:
-            rowid = cache.text_row(db, article_id) if cache is not None else None
-            deleted = 0
-            if rowid is not None:
-                deleted = db.execute(
-                    "DELETE FROM articles_fts WHERE rowid = ? AND article_id = ?",
-                    (rowid, article_id),
-                ).rowcount
-            if deleted <= 0:
-                db.execute("DELETE FROM articles_fts WHERE article_id = ?", (article_id,))
-        cursor = db.execute(
-            "INSERT INTO articles_fts (article_id, title, excerpt, body) VALUES (?, ?, ?, ?)",
-            (article_id, title, excerpt, body),
+            db.execute("DELETE FROM articles_fts WHERE rowid = ?", (rowid,))
+        db.execute(
+            "INSERT INTO articles_fts (rowid, article_id, title, excerpt, body)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (rowid, article_id, parsed.title, parsed.excerpt, parsed.body),
         )
-        if cache is not None:
-            cache.wrote_text_row(article_id, cursor.lastrowid)
 
     def _write_extraction(
         self,
@@ -1078,9 +978,8 @@ class ArticleStore(BaseStore):
 def _search_rows(connection: sqlite3.Connection, match: str, limit: int) -> list[sqlite3.Row]:
     """The article rows of the best ``limit`` matches, best first (on the database thread).
 
-    Ranked inside the index on rowids alone; then only the best are looked up, ``limit`` at
-    a time: their article ids (a column of the index's own content table: reading it for
-    every ranked match took two thirds of a search) and their article rows. Retracted
+    Ranked inside the index on rowids alone (a text row's rowid is its article's, migration
+    015); then only the best articles are read, ``limit`` at a time, by rowid. Retracted
     articles keep their text rows, so a margin is ranked beyond the limit.
     """
     ranked = [
@@ -1098,11 +997,9 @@ def _search_rows(connection: sqlite3.Connection, match: str, limit: int) -> list
         chunk = ranked[start : start + limit]
         marks = ",".join("?" * len(chunk))
         by_rowid = {
-            row["fts_rowid"]: row
+            row["rowid"]: row
             for row in connection.execute(
-                "SELECT a.*, t.rowid AS fts_rowid FROM articles_fts t"
-                " JOIN articles a ON a.id = t.article_id"
-                f" WHERE t.rowid IN ({marks}) AND a.retracted_at IS NULL",
+                f"SELECT rowid, * FROM articles WHERE rowid IN ({marks}) AND retracted_at IS NULL",
                 chunk,
             )
         }

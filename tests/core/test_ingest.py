@@ -156,6 +156,49 @@ async def test_schema_is_migrated_with_wal_and_foreign_keys(db_path: Path) -> No
         assert await store.schema_version() == max(v for v, _, _ in migrations())
 
 
+async def test_migration_015_gives_each_text_row_its_articles_rowid(
+    db_path: Path, corpus_dir: Path
+) -> None:
+    async with await Store.open(db_path) as store:
+        await ingest_corpus(store, corpus_dir)
+        found_before = [a.id for a in await store.search_articles("Clearview")]
+    # The layout before: text rows numbered on their own, and one article with a stale
+    # second row (an update that found no row to replace).
+    connection = sqlite3.connect(db_path)
+    with connection:
+        rows = connection.execute(
+            "SELECT article_id, title, excerpt, body FROM articles_fts ORDER BY rowid"
+        ).fetchall()
+        connection.execute("DELETE FROM articles_fts")
+        stale = rows[0][0]
+        connection.execute(
+            "INSERT INTO articles_fts (rowid, article_id, title, excerpt, body)"
+            " VALUES (1, ?, 'stale headline zebra', '', '')",
+            (stale,),
+        )
+        connection.executemany(
+            "INSERT INTO articles_fts (rowid, article_id, title, excerpt, body)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [(500 - number, *row) for number, row in enumerate(rows)],
+        )
+        connection.execute("PRAGMA user_version = 14")
+    connection.close()
+
+    async with await Store.open(db_path) as store:
+        assert await store.schema_version() >= 15
+        assert [a.id for a in await store.search_articles("Clearview")] == found_before
+        assert await store.search_articles("zebra") == []  # the stale row is gone
+    connection = sqlite3.connect(db_path)
+    pairs = connection.execute(
+        "SELECT a.rowid, a.id, t.rowid, t.article_id FROM articles a"
+        " LEFT JOIN articles_fts t ON t.rowid = a.rowid ORDER BY a.rowid"
+    ).fetchall()
+    texts = connection.execute("SELECT count(*) FROM articles_fts").fetchone()[0]
+    connection.close()
+    assert all(row[0] == row[2] and row[1] == row[3] for row in pairs)
+    assert texts == len(pairs) == len(rows)
+
+
 async def test_unusable_database_path_is_a_clear_error(tmp_path: Path) -> None:
     not_a_db = tmp_path / "garbage.db"
     not_a_db.write_bytes(b"this is not sqlite" * 100)
