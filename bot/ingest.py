@@ -106,6 +106,10 @@ REEXTRACT_CHUNK = 500
 # Status notes missing from stored items are written this many at a time (about 15 ms of
 # summarising each, between which the bot's other work goes on).
 NOTES_CHUNK = 100
+# An ingest that wrote this many articles merges the full-text index into one b-tree after:
+# a search then reads each word's postings from one place, not from every batch's segment
+# (a second at 100,000 articles; searches ~0.5 ms quicker at the median, cold or warm).
+MERGE_TEXT_INDEX_AFTER = 1000
 # SQLite's page cache while an ingest writes (see BaseStore.larger_page_cache). 16 MiB
 # wrote 20,000 articles as fast as 64 did (42 s) with 50 MB less at the peak.
 PAGE_CACHE_MIB = 16
@@ -208,6 +212,8 @@ async def ingest_corpus(
 
     summary.reextracted = await _reextract_stale(store)
     summary.noted = await _note_unnoted(store)
+    if len(summary.new) + len(summary.updated) >= MERGE_TEXT_INDEX_AFTER:
+        await store.merge_text_index()
     log.info("%s", summary.render().splitlines()[0])
     return summary
 

@@ -773,6 +773,11 @@ class ArticleStore(BaseStore):
         )
         return await self._articles_with_extraction(rows)
 
+    async def merge_text_index(self) -> None:
+        """Merge the full-text index's segments into one (FTS5 'optimize')."""
+        async with self.transaction() as db:
+            await db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
+
     async def search_articles(self, query: str, limit: int = 10) -> list[Article]:
         """Full-text search over titles, excerpts and bodies, best match first.
 

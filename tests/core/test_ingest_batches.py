@@ -243,3 +243,33 @@ async def test_a_new_extractor_rereads_stored_articles_a_chunk_at_a_time(
     assert after == before
     async with await Store.open(db) as store:
         assert await store.articles_needing_extraction(EXTRACTOR_VERSION) == []
+
+
+def _segments(db_path: Path) -> int:
+    connection = sqlite3.connect(db_path)
+    try:
+        return connection.execute("SELECT count(DISTINCT segid) FROM articles_fts_idx").fetchone()[
+            0
+        ]
+    finally:
+        connection.close()
+
+
+async def test_a_big_ingest_merges_the_text_index_and_searches_find_the_same(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ingest_module, "BATCH_FILES", 1)  # a segment or more per file
+    found = {}
+    for name, threshold in (("unmerged", 10**9), ("merged", 1)):
+        monkeypatch.setattr(ingest_module, "MERGE_TEXT_INDEX_AFTER", threshold)
+        db = tmp_path / f"{name}.db"
+        async with await Store.open(db) as store:
+            summary = await ingest_corpus(store, corpus)
+            found[name] = [
+                [a.id for a in await store.search_articles(words)]
+                for words in ("public hearing", "police", "ban", "council vote", "zzz")
+            ]
+        assert len(summary.new) > 1
+        found[name + " segments"] = _segments(db)
+    assert found["unmerged segments"] > 1 and found["merged segments"] == 1
+    assert found["merged"] == found["unmerged"] and any(found["merged"])
