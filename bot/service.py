@@ -36,7 +36,7 @@ MAX_NEWS_DAYS = 36_500
 # How many of the events a status rests on carry a summary of their source.
 STATUS_SUMMARIES = 3
 # Places whose brief status is kept in memory (a few kB each), the most recently asked
-# first to stay.
+# first to stay; also how many of the busiest ``keep_statuses`` works out ahead.
 STATUS_CACHE_PLACES = 4096
 # A timeline lists every event; only the latest this many carry a summary of their source.
 TIMELINE_NOTES = 100

@@ -14,21 +14,31 @@ from tests.discord.harness import bot_process_env
 from tests.loopback.server import LoopbackDiscord
 
 
-async def run_once(server: LoopbackDiscord, tmp_path: Path, corpus_dir: Path) -> tuple[int, str]:
+async def run_once(
+    server: LoopbackDiscord, tmp_path: Path, corpus_dir: Path, *, log_line: str = ""
+) -> tuple[int, str]:
+    """Start ``banwatch run``, wait until it serves (and its log says ``log_line``, if given),
+    stop it with SIGTERM; its exit code and its log."""
     env = bot_process_env(server, tmp_path, corpus_dir)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env, stderr=asyncio.subprocess.PIPE
     )
+    assert process.stderr is not None
+    lines: list[str] = []
     try:
+        while log_line and not any(log_line in line for line in lines):
+            line = await asyncio.wait_for(process.stderr.readline(), 30)
+            assert line, f"the bot stopped before logging {log_line!r}:\n" + "".join(lines)
+            lines.append(line.decode())
         await server.wait_for_session(timeout=20)
         await server.wait_for(lambda: server.commands_for(server.guild), 10, "a command sync")
         process.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(process.communicate(), 15)
+        _, rest = await asyncio.wait_for(process.communicate(), 15)
     finally:
         if process.returncode is None:
             process.kill()
             await process.wait()
-    return process.returncode or 0, stderr.decode()
+    return process.returncode or 0, "".join(lines) + rest.decode()
 
 
 async def test_run_serves_and_stops_cleanly(
@@ -51,30 +61,12 @@ async def test_run_serves_and_stops_cleanly(
 async def test_run_works_out_every_places_status_once_it_serves(
     loopback_discord: LoopbackDiscord, tmp_path: Path, corpus_dir: Path
 ) -> None:
-    env = bot_process_env(loopback_discord, tmp_path, corpus_dir)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env, stderr=asyncio.subprocess.PIPE
-    )
-    lines: list[str] = []
-    try:
-        assert process.stderr is not None
-        while not any(STATUSES_KEPT in line for line in lines):
-            line = await asyncio.wait_for(process.stderr.readline(), 30)
-            assert line, "the bot stopped before working out the statuses:\n" + "".join(lines)
-            lines.append(line.decode())
-        # Worked out while serving: the gateway session is up, and it stops cleanly.
-        await loopback_discord.wait_for_session(timeout=20)
-        process.send_signal(signal.SIGTERM)
-        rest, _ = await asyncio.wait_for(process.communicate(), 15)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    assert process.returncode == 0, "".join(lines) + rest.decode()
+    # Worked out while serving: logged, and the bot still stops cleanly after.
+    code, log = await run_once(loopback_discord, tmp_path, corpus_dir, log_line=STATUSES_KEPT)
+    assert code == 0, log
     async with await Store.open(tmp_path / "run.db") as store:
         with_events = len(await store.place_versions(busiest=10_000))
-    kept = next(line for line in lines if STATUSES_KEPT in line)
-    assert with_events >= 3 and f"{STATUSES_KEPT} {with_events} places" in kept
+    assert with_events >= 3 and f"{STATUSES_KEPT} {with_events} places" in log
 
 
 def test_run_against_an_unreachable_server_says_so(tmp_path: Path) -> None:
