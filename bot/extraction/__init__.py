@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.data import DATA_DIR, file_digest
 from bot.extraction._dates import event_date
 from bot.extraction._locate import Located, locate
-from bot.extraction._rules import RULE_FILES, ActionRules, action_rules, scope_rules
+from bot.extraction._rules import RULE_FILES, ActionRules, action_rules, fold, scope_rules
 from bot.models import Article, Extraction, Place
 from bot.places import PLACES_FILE
 
@@ -66,9 +66,10 @@ def _action(rules: ActionRules, fields: dict[str, str], located: Located) -> str
     scores: dict[str, float] = {}
     order: dict[str, int] = {}
     actor_in: dict[str, bool] = {}
+    folded = {field_name: fold(text) for field_name, text in fields.items()}
     for index, rule in enumerate(rules.rules):
         for field_name, text in fields.items():
-            if not text or not rule.matches(text):
+            if not text or not rule.matches(text, folded[field_name]):
                 continue
             if rule.requires == "government":
                 if field_name not in actor_in:
@@ -112,13 +113,15 @@ def _scope(fields: dict[str, str], action: str, located: Located, main: Place | 
     texts = dict(fields)
     texts["body"] = texts["body"][: rules.body_chars]
     scores = {"police": 0.0, "government": 0.0, "private": 0.0, "all": 0.0}
+    folded = {field_name: fold(text) for field_name, text in texts.items()}
     for rule in rules.rules:
         for field_name, text in texts.items():
-            if text and rule.matches(text):
+            if text and rule.matches(text, folded[field_name]):
                 scores[rule.label] += rule.weight * rules.field_weights[field_name]
     if action in rules.company_private_actions and "title" in located.company_fields:
         police_in_title = any(
-            rule.label == "police" and rule.matches(texts["title"]) for rule in rules.rules
+            rule.label == "police" and rule.matches(texts["title"], folded["title"])
+            for rule in rules.rules
         )
         if not police_in_title:
             scores["private"] += rules.company_private_bonus * rules.field_weights["title"]

@@ -1,0 +1,98 @@
+"""The rules' literal prefilter: it skips a search only when no match is possible."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import bot.extraction as extraction
+from bot.extraction._rules import Rule, action_rules, fold, required_literals, scope_rules
+from bot.extraction.evaluation import article_from_item, load_items
+from bot.models import Article
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+RULES: list[Rule] = [*action_rules().rules, *scope_rules().rules]
+
+
+def _pattern(text: str) -> re.Pattern[str]:
+    return re.compile(text, re.IGNORECASE)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "needles"),
+    [
+        (r"\bban(?:s|ned)?\b", ("ban",)),
+        (r"(?:foo|bar)bazz", ("bazz",)),  # the longer requirement wins
+        (r"(?:vote|decision)\s+(?:is\s+)?delayed", ("delayed",)),
+        (r"(?:postpon\w*|tabled)\s+vote", ("postpon", "tabled")),
+        (r"a?b", ("b",)),
+        (r"(?=council)\bvote", ("vote",)),  # a look-ahead requires nothing here
+        (r"(?:x|\w+)", None),  # one branch requires nothing: neither does the whole
+        (r"(?:moratorium)+", ("moratorium",)),
+        (r"(?:moratorium)*", None),
+        (r"caf\u00e9 society", (" society",)),  # only ASCII is named
+        (r"[abc]+", None),
+    ],
+)
+def test_required_literals_name_what_every_match_contains(
+    pattern: str, needles: tuple[str, ...] | None
+) -> None:
+    assert required_literals(_pattern(pattern)) == needles
+
+
+def _texts() -> list[str]:
+    """Every field of the labelled real items, and their upper-case and title-case forms."""
+    texts = []
+    for name in ("dev.yaml", "holdout.yaml", "blind2.yaml"):
+        for item in load_items(DATA / name):
+            article = article_from_item(item)
+            for text in (article.title, article.excerpt, article.body[:4000]):
+                texts += [text, text.upper(), text.title()]
+    return [text for text in texts if text]
+
+
+def test_every_rule_has_needles() -> None:
+    assert all(rule.needles for rule in RULES)
+
+
+def test_no_match_is_ever_skipped_on_real_headlines() -> None:
+    texts = _texts()
+    matched = 0
+    for rule in RULES:
+        assert rule.combined is not None
+        for text in texts:
+            if rule.combined.search(text):
+                matched += 1
+                assert rule.may_match(fold(text) or ""), (rule.label, text[:200])
+    assert matched > 500
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Police use fa\u212aes", "Police use fake\u017f", "recogn\u0131tion", "recogn\u0130tion"],
+    ids=["kelvin-sign", "long-s", "dotless-i", "dotted-capital-i"],
+)
+def test_characters_that_fold_unlike_lower_turn_the_prefilter_off(text: str) -> None:
+    # "K" (Kelvin), "ſ" (long s), "ı" and "İ" match k, s and i under IGNORECASE, which is
+    # what the patterns use; str.lower() keeps three of them apart from those letters.
+    pattern = _pattern(r"fakes|recognition")
+    rule = Rule("x", 1.0, (pattern,), None, pattern, required_literals(pattern))
+    assert pattern.search(text)
+    assert fold(text) is None
+    assert rule.matches(text, fold(text))
+
+
+def test_readings_are_the_same_with_and_without_the_prefilter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    articles = [
+        article_from_item(item)
+        for name in ("dev.yaml", "holdout.yaml", "blind2.yaml")
+        for item in load_items(DATA / name)
+    ]
+    articles.append(Article(id="odd", title="Ci\u0131ty council bans fac\u0130al recognition"))
+    with_prefilter = [extraction.extract(article) for article in articles]
+    monkeypatch.setattr(extraction, "fold", lambda text: None)
+    assert [extraction.extract(article) for article in articles] == with_prefilter
