@@ -197,6 +197,20 @@ class BaseStore:
         async with db.execute(sql, tuple(params)) as cursor:
             return await cursor.fetchone()
 
+    async def set_page_cache(self, mib: int) -> None:
+        """Let SQLite keep up to ``mib`` MiB of this connection's pages in memory (the
+        default is 2 MiB), from now on; it fills only as pages are read."""
+        await self._db.execute(f"PRAGMA cache_size = {-int(mib) * 1024}")
+
+    async def page_cache_kib(self) -> int:
+        """How much SQLite may keep of this connection's pages in memory, in KiB."""
+        row = await self._fetchone("PRAGMA cache_size")
+        size = int(row[0]) if row else -2000
+        page_size_row = await self._fetchone("PRAGMA page_size")
+        page_size = int(page_size_row[0]) if page_size_row else 4096
+        # Negative sizes are in KiB, positive ones in pages.
+        return -size if size < 0 else size * page_size // 1024
+
     @asynccontextmanager
     async def larger_page_cache(self, mib: int) -> AsyncIterator[None]:
         """Let SQLite keep up to ``mib`` MiB of pages in memory while a bulk write runs.
@@ -207,14 +221,10 @@ class BaseStore:
         """
         row = await self._fetchone("PRAGMA cache_size")
         previous = int(row[0]) if row else -2000
-        page_size_row = await self._fetchone("PRAGMA page_size")
-        page_size = int(page_size_row[0]) if page_size_row else 4096
-        # Negative sizes are in KiB, positive ones in pages.
-        previous_kib = -previous if previous < 0 else previous * page_size // 1024
-        if previous_kib >= mib * 1024:
+        if await self.page_cache_kib() >= mib * 1024:
             yield
             return
-        await self._db.execute(f"PRAGMA cache_size = {-int(mib) * 1024}")
+        await self.set_page_cache(mib)
         try:
             yield
         finally:

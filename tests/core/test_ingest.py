@@ -199,6 +199,35 @@ async def test_migration_015_gives_each_text_row_its_articles_rowid(
     assert texts == len(pairs) == len(rows)
 
 
+async def test_the_page_cache_is_set_for_good_and_an_ingest_never_shrinks_it(
+    db_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with await Store.open(db_path) as store:
+        assert await store.page_cache_kib() == 2000  # SQLite's default
+        await store.set_page_cache(16)
+        assert await store.page_cache_kib() == 16 * 1024
+        # An ingest asks for more while it writes, then gives back what was set...
+        monkeypatch.setattr(ingest_module, "PAGE_CACHE_MIB", 24)
+        seen = []
+        real = store.record_files
+
+        async def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
+            seen.append(await store.page_cache_kib())
+            return await real(*args, **kwargs)
+
+        monkeypatch.setattr(store, "record_files", recording)
+        await ingest_corpus(store, corpus_dir)
+        assert seen and set(seen) == {24 * 1024}
+        assert await store.page_cache_kib() == 16 * 1024
+        # ...and leaves a larger one as it is.
+        await store.set_page_cache(32)
+        seen.clear()
+        (corpus_dir / "extra.md").write_text("---\ntitle: One more headline\n---\nBody.\n")
+        await ingest_corpus(store, corpus_dir)
+        assert seen and set(seen) == {32 * 1024}
+        assert await store.page_cache_kib() == 32 * 1024
+
+
 async def test_unusable_database_path_is_a_clear_error(tmp_path: Path) -> None:
     not_a_db = tmp_path / "garbage.db"
     not_a_db.write_bytes(b"this is not sqlite" * 100)
