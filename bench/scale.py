@@ -228,6 +228,16 @@ def io_pressure() -> str:
     return f"{values.get('avg60', '?')}% / {values.get('avg300', '?')}%"
 
 
+def io_stalled_us() -> int | None:
+    """Microseconds some task has waited on I/O since boot (Linux PSI), or None."""
+    try:
+        some = Path("/proc/pressure/io").read_text().splitlines()[0]
+    except (OSError, IndexError):
+        return None
+    values = dict(part.split("=") for part in some.split()[1:])
+    return int(values["total"]) if "total" in values else None
+
+
 def proc_status_kib(pid: int, field_name: str) -> int:
     """A ``kB`` field (VmRSS, VmHWM) of /proc/PID/status; 0 once the process is gone."""
     try:
@@ -633,6 +643,9 @@ class Latencies:
     errors: list[str] = field(default_factory=list)
     slowest: tuple[float, str] = (0.0, "")
     out_of_time: bool = False
+    # Share of the look-up's wall time in which some task waited on I/O (Linux PSI "some"):
+    # a disk stall shows here, and with it the slowest answers; None where PSI is missing.
+    io_stalled: float | None = None
 
     def ms(self, pct: float) -> float:
         return percentile(self.seconds, pct) * 1000
@@ -650,6 +663,7 @@ async def time_calls(name: str, calls: list[Call], budget: float) -> Latencies:
     "refused"; any other exception is a bug, kept for the report.
     """
     result = Latencies(name)
+    stalled_before, started_all = io_stalled_us(), time.perf_counter()
     for number, (label, call) in enumerate(calls):
         if sum(result.seconds) > budget:
             result.out_of_time = True
@@ -670,6 +684,9 @@ async def time_calls(name: str, calls: list[Call], budget: float) -> Latencies:
         if error:
             result.errors.append(error)
         result.slowest = max(result.slowest, (elapsed, label))
+    stalled_after, wall = io_stalled_us(), time.perf_counter() - started_all
+    if stalled_before is not None and stalled_after is not None and wall > 0:
+        result.io_stalled = (stalled_after - stalled_before) / 1e6 / wall
     return result
 
 
@@ -1020,6 +1037,7 @@ def lookups_section(f: Figures) -> str:
                 f"{lat.ms(50):.2f}",
                 f"**{p99:.2f}**",
                 f"{slow_ms * 1000:.2f} ({slow_query[:40]!r})",
+                f"{lat.io_stalled:.1%}" if lat.io_stalled is not None else "n/a",
                 f"≤ {target:g}" if target is not None else "—",
             ]
         )
@@ -1032,6 +1050,7 @@ def lookups_section(f: Figures) -> str:
             "p50 ms",
             "p99 ms",
             "max ms (query)",
+            "I/O stalled",
             "p99 target",
         ],
         rows,
@@ -1045,7 +1064,9 @@ def lookups_section(f: Figures) -> str:
         f"a look-up stops early, marked (budget), once its timed queries add up to "
         f"{f.args.budget:g} s. "
         "*Refused* = a BanwatchError the user sees (ambiguous or unknown place); *errors* = any "
-        "other exception. Before them, what the ingests wrote was written back to the disk "
+        "other exception; *I/O stalled* = the share of the look-up's time in which some task "
+        "on the machine waited on the disk (Linux PSI; a disk stall shows there first). "
+        "Before them, what the ingests wrote was written back to the disk "
         f"({f.settle_seconds:.1f} s); then the OS page cache held {f.lookups_page_cache} and "
         f"I/O pressure (some, avg 60 s / 300 s) was {f.lookups_io_pressure}.\n\n" + table
     )

@@ -45,3 +45,22 @@ def test_query_helpers() -> None:
     queries = search_queries(random.Random(7), ["facial recognition", "clearview"], 50)
     assert len(queries) == 50 and all(queries)
     assert md_table(["a", "b"], [[1, 2]]).splitlines()[2] == "| 1 | 2 |"
+
+
+async def test_time_calls_counts_after_the_warm_up_and_reports_io_stalls() -> None:
+    from bench.scale import WARMUP, io_stalled_us, time_calls
+    from bot.service import BanwatchError
+
+    async def answer() -> None:
+        return None
+
+    async def refuse() -> None:
+        raise BanwatchError("no such place")
+
+    calls = [("q", answer)] * WARMUP + [("q", answer), ("bad", refuse)]
+    result = await time_calls("status", calls, budget=60)
+    assert len(result.seconds) == 2 and result.refused == 1 and not result.errors
+    if io_stalled_us() is None:  # no PSI on this kernel
+        assert result.io_stalled is None
+    else:
+        assert result.io_stalled is not None and result.io_stalled >= 0
