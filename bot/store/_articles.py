@@ -708,10 +708,15 @@ class ArticleStore(BaseStore):
             )
         return result
 
-    async def _articles_with_extraction(self, rows: Sequence[aiosqlite.Row]) -> list[Article]:
+    async def _articles_with_extraction(
+        self, rows: Sequence[aiosqlite.Row], *, variants: bool = True
+    ) -> list[Article]:
+        """Articles with their effective readings and, if ``variants``, their other URLs
+        (lists of articles show none: a search at 100,000 articles read five more pages
+        for them, from the disk where the OS had dropped them)."""
         extractions = await self._effective_extractions([row["id"] for row in rows])
         articles = [self._article(row, extractions.get(row["id"])) for row in rows]
-        if articles:
+        if articles and variants:
             marks = ",".join("?" * len(articles))
             # Sorted here: an ORDER BY value lets SQLite pick the (kind, value) index and walk
             # every URL variant in the corpus instead of these articles' few.
@@ -784,7 +789,8 @@ class ArticleStore(BaseStore):
         Ranks (title ten times the body, excerpt three times) the latest
         ``SEARCH_RANKED`` matching articles to arrive: a word most articles contain would
         otherwise rank the whole corpus on every search, and for news the recent ones are
-        what is wanted. Words found in fewer articles are ranked over all of them.
+        what is wanted. Words found in fewer articles are ranked over all of them. The
+        articles come without their other URLs (``variants``; :meth:`get_article` has them).
         """
         terms = [term.replace('"', "") for term in query.split()]
         terms = [term for term in terms if term]
@@ -793,7 +799,7 @@ class ArticleStore(BaseStore):
         # Each word quoted: user text never becomes FTS5 syntax (NEAR, OR, column filters).
         match = " ".join(f'"{term}"' for term in terms[:20])
         rows = await self._run_sync(_search_rows, match, limit)
-        return await self._articles_with_extraction(rows)
+        return await self._articles_with_extraction(rows, variants=False)
 
     async def latest_articles(
         self,
@@ -806,7 +812,7 @@ class ArticleStore(BaseStore):
         """Newest articles, optionally since a time, about some places, policy only.
 
         Filtered and cut in SQL, walking the publication-date index from the newest: only
-        the articles shown are read in full.
+        the articles shown are read in full (without their other URLs, as in a search).
         """
         sql = "SELECT a.* FROM articles a"
         where = ["a.retracted_at IS NULL"]
@@ -846,7 +852,7 @@ class ArticleStore(BaseStore):
                 sql + " AND a.published_at IS NULL ORDER BY a.id LIMIT ?",
                 [*params, limit - len(rows)],
             )
-        return await self._articles_with_extraction(rows)
+        return await self._articles_with_extraction(rows, variants=False)
 
     # -- moderator changes --------------------------------------------------------------------
 

@@ -107,3 +107,21 @@ async def test_news_lists_policy_items_newest_first_with_corrections_applied(
         assert oakland[0] == "Oakland City Council votes to ban facial recognition"
     finally:
         await store.close()
+
+
+async def test_lists_of_articles_skip_their_other_urls_and_one_article_has_them(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
+    async with await Store.open(tmp_path / "variants.db") as store:
+        await Banwatch(store, corpus_dir).ingest()
+        # The seed story that arrived under an AMP URL too.
+        [found] = await store.search_articles("Zuckerberg")
+        [listed] = [a for a in await store.latest_articles(limit=50) if a.id == found.id]
+        whole = await store.get_article(found.id)
+        assert whole is not None and any("amp" in url for url in whole.variants)
+        assert found.variants == [] and listed.variants == []
+        assert (found.title, found.url, found.extraction) == (
+            whole.title,
+            whole.url,
+            whole.extraction,
+        )
