@@ -219,16 +219,15 @@ class BaseStore:
         random, so most inserts re-read pages from the OS; the usual size is restored
         after (never shrunk below it).
         """
-        row = await self._fetchone("PRAGMA cache_size")
-        previous = int(row[0]) if row else -2000
-        if await self.page_cache_kib() >= mib * 1024:
+        previous_kib = await self.page_cache_kib()
+        if previous_kib >= mib * 1024:
             yield
             return
         await self.set_page_cache(mib)
         try:
             yield
         finally:
-            await self._db.execute(f"PRAGMA cache_size = {previous}")
+            await self._db.execute(f"PRAGMA cache_size = {-previous_kib}")
 
     async def table_names(self) -> list[str]:
         """Every ordinary table (used by privacy checks that scan the whole database)."""
