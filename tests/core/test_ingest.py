@@ -13,7 +13,7 @@ import bot.ingest as ingest_module
 from bot.ingest import ingest_corpus
 from bot.store import Store, StoreError
 from bot.store._articles import ArticleStore
-from bot.store._base import migrations
+from bot.store._base import _split_sql, migrations
 from tests.core.ingest_corpora import numbered_corpus
 
 
@@ -197,6 +197,93 @@ async def test_migration_015_gives_each_text_row_its_articles_rowid(
     connection.close()
     assert all(row[0] == row[2] and row[1] == row[3] for row in pairs)
     assert texts == len(pairs) == len(rows)
+
+
+def _readings_and_events(connection: sqlite3.Connection) -> tuple[list, list, list]:
+    return (
+        connection.execute("SELECT * FROM extractions ORDER BY article_id").fetchall(),
+        connection.execute("SELECT * FROM extraction_places ORDER BY article_id, rank").fetchall(),
+        connection.execute("SELECT * FROM place_events ORDER BY article_id").fetchall(),
+    )
+
+
+async def test_migration_016_keys_readings_by_article_and_keeps_the_events_true(
+    db_path: Path, corpus_dir: Path
+) -> None:
+    async with await Store.open(db_path) as store:
+        await ingest_corpus(store, corpus_dir)
+    # The layout before: rowid tables with their primary keys as separate indexes, and the
+    # triggers of migration 008 on them.
+    old_triggers = [
+        statement
+        for version, _, sql in migrations()
+        if version == 8
+        for statement in _split_sql(sql)
+        if statement.startswith(
+            ("CREATE TRIGGER place_events_extractions", "CREATE TRIGGER place_events_main_place")
+        )
+    ]
+    assert len(old_triggers) == 6
+    connection = sqlite3.connect(db_path)
+    with connection:
+        before = _readings_and_events(connection)
+        connection.executescript(
+            "CREATE TEMP TABLE e AS SELECT * FROM extractions;"
+            "CREATE TEMP TABLE p AS SELECT * FROM extraction_places;"
+            "DROP TABLE extraction_places; DROP TABLE extractions;"
+            "CREATE TABLE extractions (article_id TEXT PRIMARY KEY REFERENCES articles(id)"
+            " ON DELETE CASCADE, is_policy INTEGER NOT NULL, action TEXT NOT NULL,"
+            " scope TEXT NOT NULL, event_date TEXT, extractor_version TEXT NOT NULL,"
+            " extracted_at TEXT NOT NULL);"
+            "CREATE TABLE extraction_places (article_id TEXT NOT NULL REFERENCES articles(id)"
+            " ON DELETE CASCADE, rank INTEGER NOT NULL, jurisdiction_key TEXT NOT NULL"
+            " REFERENCES jurisdictions(key), PRIMARY KEY (article_id, rank));"
+            "CREATE INDEX extraction_places_key ON extraction_places(jurisdiction_key);"
+            "INSERT INTO extractions SELECT * FROM e;"
+            "INSERT INTO extraction_places SELECT * FROM p;"
+        )
+        for statement in old_triggers:
+            connection.execute(statement)
+        connection.execute("PRAGMA user_version = 15")
+    assert before[2], "the seed corpus has events"
+    connection.close()
+
+    async with await Store.open(db_path) as store:
+        assert await store.schema_version() >= 16
+    connection = sqlite3.connect(db_path)
+    tables = dict(
+        connection.execute(
+            "SELECT name, sql FROM sqlite_master WHERE name IN ('extractions', 'extraction_places')"
+        ).fetchall()
+    )
+    assert all(sql.rstrip().endswith("WITHOUT ROWID") for sql in tables.values()), tables
+    assert _readings_and_events(connection) == before
+    triggers = {
+        row[0]
+        for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    }
+    assert {s.split()[2] for s in old_triggers} <= triggers
+    # The remade triggers still keep the events true: a reading changed by hand moves them.
+    event = before[2][0]
+    article_id = event[3]
+    with connection:
+        connection.execute(
+            "UPDATE extractions SET action = 'none' WHERE article_id = ?", (article_id,)
+        )
+    assert connection.execute(
+        "SELECT count(*) FROM place_events WHERE article_id = ?", (article_id,)
+    ).fetchone() == (0,)
+    with connection:
+        connection.execute(
+            "UPDATE extractions SET action = ? WHERE article_id = ?", (event[4], article_id)
+        )
+        connection.execute(
+            "DELETE FROM extraction_places WHERE article_id = ? AND rank = 0", (article_id,)
+        )
+    assert connection.execute(
+        "SELECT count(*) FROM place_events WHERE article_id = ?", (article_id,)
+    ).fetchone() == (0,)
+    connection.close()
 
 
 async def test_the_page_cache_is_set_for_good_and_an_ingest_never_shrinks_it(
