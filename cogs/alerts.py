@@ -247,18 +247,24 @@ class AlertsCog(
         """Re-read the corpus directory so a dropped file is picked up without a restart."""
         try:
             summary = await self.bot.app.ingest()
-            if summary.new or summary.updated or summary.retracted:
-                log.info(
-                    "re-scan: %d new, %d updated, %d removed",
-                    len(summary.new),
-                    len(summary.updated),
-                    len(summary.retracted),
-                )
-                # The places the change moved are worked out again now, not when someone
-                # next asks about one (from the disk).
-                await self.bot.app.keep_statuses()
         except Exception:
             log.exception("alerts: corpus re-scan failed")
+            return
+        if not (summary.new or summary.updated or summary.retracted):
+            return
+        log.info(
+            "re-scan: %d new, %d updated, %d removed",
+            len(summary.new),
+            len(summary.updated),
+            len(summary.retracted),
+        )
+        # The places the change moved are worked out again now, not when someone next asks
+        # about one (from the disk).
+        try:
+            await self.bot.app.keep_statuses()
+        except Exception:
+            # What was stored stays stored; a status not kept is worked out when asked.
+            log.exception("alerts: re-scan stored its items, but their places' statuses failed")
 
     @rescan_loop.before_loop
     async def _before_rescan(self) -> None:

@@ -6,6 +6,7 @@ import asyncio
 
 from tests.alerts.support import PORTLAND_BAN, SPRINGFIELD_BAN, write_news
 from tests.discord.harness import BanwatchHarness
+from tests.loopback.fixtures import DiscordErrors
 from tests.loopback.model import ChannelType
 
 
@@ -140,4 +141,22 @@ async def test_rescan_loop_picks_up_a_dropped_file(banwatch_bot: BanwatchHarness
     # The statuses were worked out again after the re-scan that stored something, only then;
     # Springfield's kept answer is the ban.
     assert len(kept_after) == 1
+    assert (await banwatch_bot.app.status("Springfield, MA")).status == "ban"
+
+
+async def test_a_rescan_whose_statuses_fail_keeps_what_it_stored_and_says_which_step_failed(
+    banwatch_bot: BanwatchHarness, discord_errors: DiscordErrors
+) -> None:
+    loop = banwatch_bot.bot.get_cog("AlertsCog").rescan_loop  # type: ignore[union-attr]
+
+    async def failing() -> int:
+        raise RuntimeError("disk full")
+
+    banwatch_bot.app.keep_statuses = failing  # type: ignore[method-assign]
+    discord_errors.expect(r"re-scan stored its items, but their places' statuses failed.*disk full")
+    write_news(banwatch_bot.app.corpus_dir, "dropped.md", **SPRINGFIELD_BAN)
+    loop.change_interval(seconds=0.2)
+    await discord_errors.wait_for(r"statuses failed", timeout=10)
+    assert not [r for r in discord_errors.records if "re-scan failed" in r.getMessage()]
+    # The item is stored, and its place's status is worked out when asked.
     assert (await banwatch_bot.app.status("Springfield, MA")).status == "ban"
