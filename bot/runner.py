@@ -144,8 +144,9 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         # Loaded before connecting, not by the first command: Discord waits 3 s for an answer.
         await asyncio.to_thread(places.gazetteer)
         # What is loaded now lives as long as the process: out of the garbage collector's
-        # sight, a full collection no longer walks the gazetteer's ~300,000 objects (a 50-70
-        # ms pause in the middle of some command).
+        # sight, a full collection no longer walks the gazetteer's and the extraction's
+        # objects (before the city index was packed, ~300,000 of them: a 50-70 ms pause in
+        # the middle of some command).
         gc.collect()
         gc.freeze()
         async with BanwatchBot(app, settings) as bot:
