@@ -32,10 +32,12 @@ log = logging.getLogger(__name__)
 STATUSES_KEPT = "worked out ahead the status of"
 # SQLite's page cache for the bot's connection (the default is 2 MiB). This VM, like many
 # hosts, gives up its OS page cache within seconds; a search then read its words' postings
-# from the disk again. With 16 MiB, 1,000 searches at 100,000 articles with the OS cache
-# dropped every 100 read 90 MiB from the disk instead of 204 (p99 27 -> 15 ms); it costs up
-# to 16 MB of memory as it fills.
-PAGE_CACHE_MIB = 16
+# and articles from the disk again. At 100,000 articles, 1,000 searches touch ~24 MiB of
+# pages (migration 016); with the OS cache dropped every 100, they read 25 MiB from the
+# disk with 16 MiB, and only the first touch of each page (20 MiB) with 24 MiB or more. 32
+# leaves room for searches more varied than a benchmark's; it costs up to 32 MB as it
+# fills, paid for by the packed city index (bot.places.CityIndex, ~28 MB less).
+PAGE_CACHE_MIB = 32
 
 NO_TOKEN_MESSAGE = """\
 banwatch: DISCORD_TOKEN is not set, so the bot can't log in to Discord.
