@@ -38,6 +38,7 @@ STATUSES_KEPT = "worked out ahead the status of"
 # leaves room for searches more varied than a benchmark's; it costs up to 32 MB as it
 # fills, paid for by the packed city index (bot.places.CityIndex, ~28 MB less).
 PAGE_CACHE_MIB = 32
+PAGE_CACHE_LOG = "SQLite may keep in memory up to"
 
 NO_TOKEN_MESSAGE = """\
 banwatch: DISCORD_TOKEN is not set, so the bot can't log in to Discord.
@@ -139,6 +140,7 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     configure_api_base(settings.discord_api_base, settings.discord_gateway_url)
     async with await Store.open(settings.db_path) as store:
         await store.set_page_cache(PAGE_CACHE_MIB)
+        log.info("%s %d MiB", PAGE_CACHE_LOG, await store.page_cache_kib() // 1024)
         app = Banwatch(store, settings.corpus_dir)
         summary = await app.ingest()
         for path, reason in summary.rejected:
