@@ -305,6 +305,7 @@ class LoopbackDiscord:
         application_id: int | None = None,
         application_flags: int = 0,
         heartbeat_interval_ms: int = 41_250,
+        heartbeat_ack_seconds: float = 0.02,
         global_rate_limit: int | None = None,
     ) -> None:
         self.token = token
@@ -313,6 +314,11 @@ class LoopbackDiscord:
         self.bot_user = User(id=self.application_id, name=bot_name, bot=True)
         self.owner = User(id=new_snowflake(), name="loopback-owner")
         self.heartbeat_interval_ms = heartbeat_interval_ms
+        # Heartbeats are acked after a network's round trip, as Discord's are. discord.py
+        # notes when a heartbeat went out only once its send has returned (on its heartbeat
+        # thread), so an ack quicker than that reads as a whole interval late: "Can't keep
+        # up, websocket is 41.3s behind", and a latency of 41 s.
+        self.heartbeat_ack_seconds = heartbeat_ack_seconds
 
         self.guilds: dict[int, Guild] = {}
         self.deleted_channel_ids: set[int] = set()
@@ -719,7 +725,11 @@ class LoopbackDiscord:
         self.gateway_ops.append(recorded)
         self._notify()
         if op == 1:
-            connection.send({"op": 11, "d": None, "s": None, "t": None})
+            asyncio.get_running_loop().call_later(
+                self.heartbeat_ack_seconds,
+                connection.send,
+                {"op": 11, "d": None, "s": None, "t": None},
+            )
         elif op == 2:
             await self._identify(connection, data)
         elif op == 6:

@@ -364,3 +364,24 @@ async def test_global_rate_limit_counts_429s(
     await asyncio.gather(*(channel.send(f"alert {i}") for i in range(6)))
     assert len(loopback_discord.messages_in(channel.id)) == 6
     assert loopback_discord.rate_limited_count >= 1
+
+
+async def test_heartbeats_are_acked_after_a_round_trip_not_an_interval_late(
+    discord_errors: DiscordErrors,
+) -> None:
+    server = LoopbackDiscord(heartbeat_interval_ms=500)
+    await server.start()
+    server.add_guild()
+    try:
+        async with running_bot(ThrowawayBot(), server) as client:
+            await server.wait_for(
+                lambda: sum(op.get("op") == 1 for op in server.gateway_ops) >= 3,
+                5,
+                "three heartbeats",
+            )
+            await asyncio.sleep(0.1)
+            # discord.py's latency is the time from a heartbeat to its ack: a round trip, not
+            # the interval (what an ack that beat discord.py's own bookkeeping gave).
+            assert 0.01 <= client.latency < 0.25
+    finally:
+        await server.close()
