@@ -166,10 +166,12 @@ async def ingest_corpus(
     directory = directory.resolve()
     if not directory.is_dir():
         raise FileNotFoundError(f"corpus directory {directory} does not exist")
+    files = iter_corpus_files(directory)
     # Each path is visited once and only its own visit writes its record, so what was
     # recorded before the loop is what each visit would have read.
     recorded = await store.source_files()
-    files, checks = await asyncio.to_thread(_survey, directory, recorded)
+    # Unchanged files (same size and mtime) are known before anything is read.
+    checks = [_check(path, str(path), recorded.get(str(path))) for path in files]
     async with (
         store.larger_page_cache(PAGE_CACHE_MIB),
         _Readers(
@@ -300,20 +302,6 @@ class _Readers:
 
 def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _survey(
-    directory: Path, recorded: dict[str, SourceFile]
-) -> tuple[list[Path], list[_Read | None]]:
-    """The corpus's files, and what each unchanged (same size and mtime) or unreadable one
-    reads as, known before anything is read.
-
-    Run on a worker thread: it lists every directory and stats every file twice (50,000
-    calls at 25,000 files). With the file system's metadata cold on a stalled disk, that
-    took a re-scan 41 s, and on the event loop it froze the bot: no answer, no heartbeat.
-    """
-    files = iter_corpus_files(directory)
-    return files, [_check(path, str(path), recorded.get(str(path))) for path in files]
 
 
 def _check(path: Path, key: str, known: SourceFile | None) -> _Read | None:
