@@ -34,10 +34,10 @@ STATUSES_KEPT = "worked out ahead the status of"
 # hosts, gives up its OS page cache within seconds; a search then read its words' postings
 # and articles from the disk again. At 100,000 articles, 1,000 searches touch ~24 MiB of
 # pages (migration 016); with the OS cache dropped every 100, they read 25 MiB from the
-# disk with 16 MiB, and only the first touch of each page (20 MiB) with 24 MiB or more. 32
-# leaves room for searches more varied than a benchmark's; it costs up to 32 MB as it
-# fills, paid for by the packed city index (bot.places.CityIndex, ~28 MB less).
-PAGE_CACHE_MIB = 32
+# disk with 16 MiB, and only the first touch of each page (20 MiB) with 24, 32 or 48. It
+# costs up to that much memory as it fills, paid for by the packed city index
+# (bot.places.CityIndex); 32 left the bot 5 MB under its 150 MB at rest, 24 leaves ~13.
+PAGE_CACHE_MIB = 24
 PAGE_CACHE_LOG = "SQLite may keep in memory up to"
 
 NO_TOKEN_MESSAGE = """\
