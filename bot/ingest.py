@@ -166,12 +166,10 @@ async def ingest_corpus(
     directory = directory.resolve()
     if not directory.is_dir():
         raise FileNotFoundError(f"corpus directory {directory} does not exist")
-    files = iter_corpus_files(directory)
     # Each path is visited once and only its own visit writes its record, so what was
     # recorded before the loop is what each visit would have read.
     recorded = await store.source_files()
-    # Unchanged files (same size and mtime) are known before anything is read.
-    checks = [_check(path, str(path), recorded.get(str(path))) for path in files]
+    files, checks = await asyncio.to_thread(_survey, directory, recorded)
     async with (
         store.larger_page_cache(PAGE_CACHE_MIB),
         _Readers(
@@ -302,6 +300,20 @@ class _Readers:
 
 def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _survey(
+    directory: Path, recorded: dict[str, SourceFile]
+) -> tuple[list[Path], list[_Read | None]]:
+    """The corpus's files, and what each unchanged (same size and mtime) or unreadable one
+    reads as, known before anything is read.
+
+    Run on a worker thread: it lists every directory and stats every file twice (50,000
+    calls at 25,000 files: 0.6 s warm, 1 s from a cold cache, more on a stalled disk). On
+    the event loop, the running bot's re-scan held every command for that long.
+    """
+    files = iter_corpus_files(directory)
+    return files, [_check(path, str(path), recorded.get(str(path))) for path in files]
 
 
 def _check(path: Path, key: str, known: SourceFile | None) -> _Read | None:

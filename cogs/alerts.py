@@ -245,6 +245,11 @@ class AlertsCog(
     @tasks.loop(seconds=300)
     async def rescan_loop(self) -> None:
         """Re-read the corpus directory so a dropped file is picked up without a restart."""
+        if self.rescan_loop.current_loop == 0:
+            # The corpus was ingested moments ago, before the bot connected; read at once, it
+            # would be read again alongside the start-up's heavier work (the alerts' first
+            # scan, the statuses worked out ahead), which left the bot 20 MB larger at rest.
+            return
         try:
             summary = await self.bot.app.ingest()
         except Exception:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -429,3 +430,35 @@ async def test_an_interrupt_inside_a_file_transaction_rolls_that_file_back(
     summary = await ingest_corpus(store, corpus)
     assert summary.files_skipped == 3 and len(summary.new) == 7 * 4
     assert await store.count_articles() == 10 * 4
+
+
+async def test_a_rescan_on_a_slow_disk_leaves_the_event_loop_free(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = tmp_path / "numbered"
+    numbered_corpus(corpus, 10)
+    await ingest_corpus(store, corpus)
+    real_check = ingest_module._check
+
+    def slow_check(*args):  # type: ignore[no-untyped-def]
+        time.sleep(0.05)  # a stat that waits on a stalled disk
+        return real_check(*args)
+
+    monkeypatch.setattr(ingest_module, "_check", slow_check)
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticking = asyncio.create_task(ticker())
+    started = time.perf_counter()
+    summary = await ingest_corpus(store, corpus)
+    took = time.perf_counter() - started
+    ticking.cancel()
+    assert summary.files_skipped == 10 and not summary.new
+    # The ten slow stats took half a second; other tasks ran all along (a loop blocked by
+    # them would tick once at most).
+    assert took >= 0.5 and ticks >= 10

@@ -160,3 +160,28 @@ async def test_a_rescan_whose_statuses_fail_keeps_what_it_stored_and_says_which_
     assert not [r for r in discord_errors.records if "re-scan failed" in r.getMessage()]
     # The item is stored, and its place's status is worked out when asked.
     assert (await banwatch_bot.app.status("Springfield, MA")).status == "ban"
+
+
+async def test_the_rescan_loop_leaves_the_corpus_just_ingested_at_start_alone(
+    banwatch_bot: BanwatchHarness,
+) -> None:
+    loop = banwatch_bot.bot.get_cog("AlertsCog").rescan_loop  # type: ignore[union-attr]
+    loop.cancel()
+    async with asyncio.timeout(5):
+        while loop.is_running():
+            await asyncio.sleep(0.01)
+    ingest = banwatch_bot.app.ingest
+    ingested_at: list[int] = []
+
+    async def counting():  # type: ignore[no-untyped-def]
+        ingested_at.append(loop.current_loop)
+        return await ingest()
+
+    banwatch_bot.app.ingest = counting  # type: ignore[method-assign]
+    loop.change_interval(seconds=0.1)
+    loop.start()
+    async with asyncio.timeout(5):
+        while loop.current_loop < 3:
+            await asyncio.sleep(0.02)
+    # The first run comes at once, just after the start-up's own ingest: it reads nothing.
+    assert ingested_at[:2] == [1, 2]
