@@ -36,7 +36,7 @@ STATUSES_KEPT = "worked out ahead the status of"
 # pages (migration 016); with the OS cache dropped every 100, they read 25 MiB from the
 # disk with 16 MiB, and only the first touch of each page (20 MiB) with 24, 32 or 48. It
 # costs up to that much memory as it fills, paid for by the packed city index
-# (bot.places.CityIndex); 32 left the bot 5 MB under its 150 MB at rest, 24 leaves ~13.
+# (bot.places.CityIndex); 32 left the bot 5 MB under its 150 MB at rest, 24 leaves 14-19.
 PAGE_CACHE_MIB = 24
 PAGE_CACHE_LOG = "SQLite may keep in memory up to"
 
