@@ -22,6 +22,9 @@ __all__ = ["AlertsCog", "DiscordPoster", "alert_embed", "setup"]
 log = logging.getLogger(__name__)
 
 SEND_INTERVAL_SECONDS = 1.0
+# A pass of the sender starts no new post after this long, so the loop comes round to match
+# new items even while a busy channel works through a backlog at Discord's 5 posts per 5 s.
+SEND_PASS_SECONDS = 5.0
 CHANNEL_KINDS = {
     discord.ChannelType.text: "text",
     discord.ChannelType.news: "announcement",
@@ -57,6 +60,7 @@ class AlertsCog(
         self.sender = self.alerts.sender(
             DiscordPoster(bot),
             rate=bot.settings.alerts_rate,
+            pass_seconds=SEND_PASS_SECONDS,
             except_guild=CONSOLE_GUILD,
         )
         super().__init__()
