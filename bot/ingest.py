@@ -10,6 +10,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,19 @@ class IngestSummary:
     files_parsed: int = 0
     files_skipped: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)
+    # Of ``rejected``, the paths refused before and unchanged since (not read this time).
+    rejected_earlier: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """Whether this ingest found anything new: articles, removals or newly refused files."""
+        return bool(
+            self.new
+            or self.updated
+            or self.retracted
+            or len(self.rejected) > len(self.rejected_earlier)
+            or self.reextracted
+        )
 
     def render(self) -> str:
         """A few lines: counts, then every rejection with its reason."""
@@ -154,6 +168,8 @@ class _Read:
             # The summary lists every rejection; a warning would break the progress line.
             log.info("rejected %s: %s", self.write.path, self.write.error)
         summary.rejected.extend(self.rejected)
+        if self.skipped and not self.write:
+            summary.rejected_earlier.extend(path for path, _ in self.rejected)
         summary.files_parsed += self.parsed
         summary.files_skipped += self.skipped
 
@@ -166,6 +182,8 @@ async def ingest_corpus(
     directory = directory.resolve()
     if not directory.is_dir():
         raise FileNotFoundError(f"corpus directory {directory} does not exist")
+    # Taken before the survey: a file edited while this ingest runs is newer than the mark.
+    started_at = time.time()
     # Each path is visited once and only its own visit writes its record, so what was
     # recorded before the loop is what each visit would have read.
     recorded = await store.source_files()
@@ -212,6 +230,7 @@ async def ingest_corpus(
     summary.noted = await _note_unnoted(store)
     if len(summary.new) + len(summary.updated) >= MERGE_TEXT_INDEX_AFTER:
         await store.merge_text_index()
+    await store.mark_corpus_refreshed(str(directory), started_at)
     log.info("%s", summary.render().splitlines()[0])
     return summary
 

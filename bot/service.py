@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -157,6 +158,26 @@ class Banwatch:
     ) -> IngestSummary:
         """Load or refresh the corpus directory."""
         return await ingest_corpus(self.store, directory or self.corpus_dir, progress=progress)
+
+    async def refresh(
+        self, max_age_seconds: float, *, progress: Progress | None = None
+    ) -> IngestSummary | None:
+        """Ingest the corpus unless an ingest of it began less than ``max_age_seconds`` ago
+        (in any process on this database: a look-up, ``banwatch ingest``, the bot's re-scan);
+        None when it was that fresh.
+
+        A file edited in place leaves its folder's time alone, so knowing whether anything
+        changed means looking at every file: this rule bounds how stale a look-up can be
+        instead of paying that on each one.
+        """
+        last = await self.store.corpus_refreshed_at(str(self.corpus_dir.resolve()))
+        if last is not None and 0 <= time.time() - last < max_age_seconds:
+            return None
+        return await self.ingest(progress=progress)
+
+    async def rejected_files(self) -> list[tuple[str, str]]:
+        """The corpus files the last ingest refused, with the reason, by path."""
+        return await self.store.rejected_files(str(self.corpus_dir.resolve()))
 
     # -- places -------------------------------------------------------------------------------
 

@@ -53,6 +53,8 @@ class Settings:
     discord_gateway_url: str | None = None
     dev_guild_id: int | None = None
     rescan_seconds: int = 300
+    # A command-line look-up re-reads the corpus first only if no ingest began this recently.
+    refresh_seconds: int = 60
     alerts_rate: int = 48
     log_level: str = "INFO"
     signer_retention_days: int = 180
@@ -78,6 +80,7 @@ def load_settings(env_file: str | Path | None = None) -> Settings:
         discord_gateway_url=os.environ.get("DISCORD_GATEWAY_URL", "").strip() or None,
         dev_guild_id=_int("DEV_GUILD_ID", None, minimum=1),
         rescan_seconds=_int("BANWATCH_RESCAN_SECONDS", 300, minimum=1) or 300,
+        refresh_seconds=_int("BANWATCH_REFRESH_SECONDS", 60, minimum=0) or 0,
         alerts_rate=_int(
             "BANWATCH_ALERTS_RATE",
             48,
