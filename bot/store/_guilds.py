@@ -117,3 +117,30 @@ class GuildStore(BaseStore):
                 " synced_at = excluded.synced_at",
                 (scope, tree_hash, utcnow()),
             )
+
+    async def log_channel(self, guild_id: int | str) -> int | None:
+        """The channel a guild set with ``/config log-channel`` for notices, if any."""
+        row = await self._fetchone(
+            "SELECT log_channel_id FROM guild_settings WHERE guild_id = ?", (str(guild_id),)
+        )
+        if row is None or row["log_channel_id"] is None:
+            return None
+        return int(row["log_channel_id"])
+
+    async def set_log_channel(
+        self, guild_id: int | str, channel_id: int | str | None, *, actor_id: int | str
+    ) -> None:
+        """Set (or with ``None`` clear) the channel where a guild's moderators get notices."""
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO guild_settings (guild_id, log_channel_id, updated_by, updated_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT(guild_id) DO UPDATE SET"
+                " log_channel_id = excluded.log_channel_id,"
+                " updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                (
+                    str(guild_id),
+                    None if channel_id is None else str(channel_id),
+                    str(actor_id),
+                    utcnow(),
+                ),
+            )

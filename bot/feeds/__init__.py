@@ -1,0 +1,626 @@
+"""News feeds (RSS/Atom): a list the home server's moderators keep, polled politely, each
+new facial-recognition item taken into the one corpus (and so into alerts), every other
+entry skipped with its reason, and failures told to the moderators once.
+
+:class:`Feeds` is the one implementation of ``/feeds add|list|remove|check|why``; the cog,
+the console page and ``banwatch feeds`` are faces over it. Its :meth:`Feeds.run` loop polls
+the feeds that are due without blocking the event loop: fetching is asynchronous, parsing
+and reading items run on a worker thread, one document at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import hashlib
+import logging
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
+
+from bot.corpus import canonical_url
+from bot.extraction import EXTRACTOR_VERSION, mentions_fr
+from bot.feeds._fetch import Fetched, Fetcher, FetchFailed, FetchLimits
+from bot.feeds._guard import (
+    AddressPolicy,
+    FeedRefused,
+    GuardedResolver,
+    Network,
+    Resolve,
+    parse_networks,
+    system_resolve,
+)
+from bot.feeds._parse import FeedError, FeedItem, ParsedFeed, parse_feed, to_parsed
+from bot.ingest import read_article, to_article
+from bot.service import BanwatchError
+from bot.store import Store
+from bot.store._articles import FileWrite
+from bot.store._feeds import ALREADY_KNOWN, TAKEN, Feed, NewFeedEntry, PollRecord
+
+__all__ = [
+    "NOT_FR",
+    "AddressPolicy",
+    "Feed",
+    "FeedSettings",
+    "Feeds",
+    "FetchLimits",
+    "Fetcher",
+    "parse_networks",
+]
+
+log = logging.getLogger(__name__)
+
+NOT_FR = "not about facial recognition"
+NO_LINK = "no link to the article"
+# Feeds fail after this many polls in a row go wrong (at once on 404 or 410).
+FAILING_AFTER = 3
+MAX_FEEDS = 1000
+MIN_EVERY_MINUTES = 5
+MAX_EVERY_MINUTES = 24 * 60
+# Back-off on errors doubles the interval per failure, up to this.
+MAX_BACKOFF_SECONDS = 6 * 3600
+# Feeds polled at once; the rest wait their turn.
+CONCURRENT_POLLS = 16
+# The loop looks for due feeds at least this often (a new feed, /feeds check).
+LOOP_SECONDS = 1.0
+# Skipped entries are forgotten after this many days (/feeds why answers until then).
+KEEP_SKIPPED_DAYS = 30
+PRUNE_EVERY_SECONDS = 3600
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSettings:
+    """How feeds are polled; built once from the bot's settings."""
+
+    interval_seconds: int = 900
+    # Each interval is lengthened by up to this fraction, at random: feeds added together
+    # drift apart instead of being polled in one burst forever.
+    jitter: float = 0.1
+    allowed_networks: tuple[Network, ...] = ()
+    limits: FetchLimits = field(default_factory=FetchLimits)
+    # Entries published more than this many days before they are first seen are skipped:
+    # a new feed's backlog is old news, not alerts (0: no limit).
+    max_age_days: int = 7
+
+    def largest_jitter(self, interval: float) -> float:
+        """The most a poll of a feed with this interval may come late on purpose."""
+        return interval * self.jitter
+
+
+@dataclass(slots=True)
+class PollOutcome:
+    """What one poll of one feed did (for /feeds check, the CLI and tests)."""
+
+    feed_id: int
+    ok: bool
+    summary: str
+    taken: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def _iso(moment: float) -> str:
+    return dt.datetime.fromtimestamp(moment, dt.UTC).isoformat(timespec="seconds")
+
+
+def _when(iso: str | None) -> str:
+    """An ISO time as people read it: 2026-12-06 21:40 UTC."""
+    if not iso:
+        return "never"
+    try:
+        moment = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _every(seconds: int) -> str:
+    if seconds % 3600 == 0:
+        return f"every {seconds // 3600} h"
+    if seconds % 60 == 0:
+        return f"every {seconds // 60} min"
+    return f"every {seconds} s"
+
+
+def describe_result(result: dict[str, object]) -> str:
+    """A poll's result as one line: "20 entries, 2 new: 1 taken, 1 skipped (...)"."""
+    if not result:
+        return "not polled yet"
+    if result.get("status") == 304:
+        return "not modified since the last poll (304)"
+    if "error" in result:
+        return f"failed: {result['error']}"
+    entries = result.get("entries", 0)
+    new = result.get("new", 0)
+    text = f"{entries} entries, {new} new"
+    skipped = result.get("skipped") or {}
+    assert isinstance(skipped, dict)
+    if new:
+        text += f": {result.get('taken', 0)} taken"
+        if skipped:
+            reasons = ", ".join(f"{count} {reason}" for reason, count in skipped.items())
+            text += f", {sum(skipped.values())} skipped ({reasons})"
+    notes = result.get("notes") or {}
+    assert isinstance(notes, dict)
+    for note, count in notes.items():
+        text += f"; {count} {note}"
+    if result.get("empty"):
+        text += f"; {result['empty']} entries without title or text ignored"
+    if result.get("warning"):
+        text += f"; {result['warning']}"
+    return text
+
+
+def feed_state(feed: Feed) -> str:
+    """ok, failing (since when, why), retrying, or not polled yet."""
+    if feed.failing_since:
+        return f"FAILING since {_when(feed.failing_since)}: {feed.last_error}"
+    if feed.failures:
+        return f"retrying ({feed.failures} failure{'s' if feed.failures > 1 else ''} in a row)"
+    if not feed.last_polled_at:
+        return "not polled yet"
+    return "ok"
+
+
+def render_feed(feed: Feed, skipped_reasons: dict[str, int]) -> str:
+    """A feed's health in a few lines, the same in Discord, the console and the CLI."""
+    name = f" — {feed.title}" if feed.title else ""
+    lines = [
+        f"#{feed.id} {feed.url}{name}",
+        f"  {feed_state(feed)} · {_every(feed.interval_seconds)}",
+    ]
+    error = ""
+    if feed.last_error_at:
+        error = f" · last error {_when(feed.last_error_at)}: {feed.last_error}"
+    lines.append(f"  last success {_when(feed.last_success_at)}{error}")
+    taken_skipped = f"  items taken {feed.items_taken} · skipped {feed.items_skipped}"
+    if skipped_reasons:
+        taken_skipped += (
+            " (last 30 days: "
+            + ", ".join(f"{count} {reason}" for reason, count in skipped_reasons.items())
+            + ")"
+        )
+    lines.append(taken_skipped)
+    lines.append(f"  last poll: {describe_result(feed.last_result)}")
+    return "\n".join(lines)
+
+
+class Feeds:
+    """The feed list, the poller and the answers about them, over one store."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: FeedSettings | None = None,
+        *,
+        resolve: Resolve = system_resolve,
+        clock: object = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.store = store
+        self.settings = settings or FeedSettings()
+        self.policy = AddressPolicy(self.settings.allowed_networks)
+        self._resolve = resolve
+        self.fetcher = Fetcher(self.policy, resolve=resolve, limits=self.settings.limits)
+        self.clock = clock if callable(clock) else time.time
+        self.random = rng or random.Random()
+        self._in_flight: dict[int, asyncio.Task[PollOutcome]] = {}
+        self._slots = asyncio.Semaphore(CONCURRENT_POLLS)
+        # Parsing and reading items run on a worker thread, one document at a time: the
+        # event loop never parses, and a burst of feeds never holds several in memory.
+        self._cpu = asyncio.Lock()
+        self._last_prune = 0.0
+
+    async def close(self) -> None:
+        """Stop polling and close the HTTP session."""
+        tasks = list(self._in_flight.values())
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.fetcher.close()
+
+    # -- the list ---------------------------------------------------------------------------
+
+    async def add(
+        self,
+        url: str,
+        *,
+        actor_id: str,
+        guild_id: str | None = None,
+        channel_id: str | None = None,
+        every_minutes: int | None = None,
+    ) -> Feed:
+        """List a feed (polled at once); refused for other schemes and private addresses."""
+        try:
+            url = self.policy.check_url(url)
+            host = urlsplit(url).hostname or ""
+            port = urlsplit(url).port or (443 if url.lower().startswith("https") else 80)
+            with contextlib.suppress(FeedRefused):
+                await self._precheck(host, port)
+        except FeedRefused as exc:
+            raise BanwatchError(f"Can't add this feed: {exc}.") from exc
+        if every_minutes is None:
+            interval = self.settings.interval_seconds
+        elif MIN_EVERY_MINUTES <= every_minutes <= MAX_EVERY_MINUTES:
+            interval = every_minutes * 60
+        else:
+            raise BanwatchError(
+                f"A feed is polled every {MIN_EVERY_MINUTES} to {MAX_EVERY_MINUTES} minutes."
+            )
+        if await self.store.count_feeds() >= MAX_FEEDS:
+            raise BanwatchError(f"banwatch follows at most {MAX_FEEDS} feeds; remove one first.")
+        feed = await self.store.add_feed(
+            url,
+            interval_seconds=interval,
+            added_by=actor_id,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            next_poll_at=self.clock(),
+        )
+        if feed is None:
+            existing = await self.store.feed_by_url(url)
+            number = f" as #{existing.id}" if existing else ""
+            raise BanwatchError(f"That feed is already listed{number}.")
+        await self.store.record_audit(
+            actor_id=actor_id,
+            guild_id=guild_id,
+            action="feeds.add",
+            target=str(feed.id),
+            detail={"url": url, "interval_seconds": interval},
+        )
+        return feed
+
+    async def _precheck(self, host: str, port: int) -> None:
+        """Refuse a host that resolves to a refused address now, not at the first poll
+        (a name that does not resolve yet is listed; its health will say so)."""
+        try:
+            await GuardedResolver(self.policy, self._resolve).resolve(host, port)
+        except FeedRefused as exc:
+            raise BanwatchError(f"Can't add this feed: {exc}.") from exc
+        except OSError:
+            return
+
+    async def find(self, ref: str | int) -> Feed:
+        """A feed by number (``3`` or ``#3``) or by its URL."""
+        text = str(ref).strip()
+        feed = None
+        if text.lstrip("#").isdigit():
+            feed = await self.store.feed(int(text.lstrip("#")))
+        elif text:
+            feed = await self.store.feed_by_url(text)
+        if feed is None:
+            raise BanwatchError(f"No feed {text[:80]!r}; `/feeds list` shows their numbers.")
+        return feed
+
+    async def remove(self, ref: str | int, *, actor_id: str, guild_id: str | None = None) -> Feed:
+        """Stop following a feed (the items it brought stay in the corpus)."""
+        feed = await self.find(ref)
+        task = self._in_flight.get(feed.id)
+        if task is not None:
+            task.cancel()
+        await self.store.remove_feed(feed.id)
+        await self.store.record_audit(
+            actor_id=actor_id,
+            guild_id=guild_id,
+            action="feeds.remove",
+            target=str(feed.id),
+            detail={"url": feed.url},
+        )
+        return feed
+
+    async def health(self) -> list[tuple[Feed, dict[str, int]]]:
+        """Every feed with how many of its remembered skipped entries were skipped for what."""
+        return [
+            (feed, await self.store.skipped_reasons(feed.id)) for feed in await self.store.feeds()
+        ]
+
+    async def list_text(self) -> str:
+        """``/feeds list`` as text."""
+        feeds = await self.health()
+        if not feeds:
+            return "No feeds yet. Add one with `/feeds add url`."
+        return "\n".join(render_feed(feed, reasons) for feed, reasons in feeds)
+
+    async def check(self, ref: str | int | None = None) -> str:
+        """Poll one feed now and show its health, or ask for every feed to be polled now."""
+        if ref is None or not str(ref).strip():
+            feeds = await self.store.feeds()
+            for feed in feeds:
+                await self.store.schedule_feed(feed.id, self.clock())
+            return f"All {len(feeds)} feeds will be polled within a few seconds."
+        feed = await self.find(ref)
+        outcome = await self.poll(feed)
+        refreshed = await self.store.feed(feed.id)
+        if refreshed is None:
+            return f"Feed #{feed.id} was removed."
+        reasons = await self.store.skipped_reasons(feed.id)
+        return f"Polled now: {outcome.summary}\n" + render_feed(refreshed, reasons)
+
+    async def why(self, item_url: str) -> str:
+        """What became of an item a feed showed (``/feeds why``)."""
+        url = item_url.strip()
+        if not url:
+            raise BanwatchError(
+                "Give the item's link, e.g. `/feeds why https://example.org/story`."
+            )
+        urls = [url]
+        if url.lower().startswith(("http://", "https://")):
+            urls.append(canonical_url(url))
+        entries = await self.store.feed_entries_for_url(urls)
+        if not entries:
+            return (
+                "No feed showed an item with this link (skipped items are remembered for"
+                f" {KEEP_SKIPPED_DAYS} days)."
+            )
+        lines = []
+        for entry in entries:
+            head = (
+                f"Feed #{entry.feed_id} ({entry.feed_url}) showed {entry.title!r}"
+                f" on {_when(entry.seen_at)}:"
+            )
+            if entry.outcome == TAKEN:
+                text = f"taken into the corpus as article {entry.article_id}"
+                if entry.reason:
+                    text += f" ({entry.reason})"
+            elif entry.reason == NOT_FR:
+                text = (
+                    f"skipped: {NOT_FR} (no facial-recognition term in its title or summary,"
+                    " so it was not stored)"
+                )
+            elif entry.reason == ALREADY_KNOWN and entry.article_id:
+                text = f"skipped: already known as article {entry.article_id} (the same story)"
+            else:
+                text = f"skipped: {entry.reason}"
+            lines.append(f"{head} {text}.")
+        return "\n".join(lines)
+
+    # -- polling ------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Poll due feeds until cancelled; a failure is logged and the loop goes on."""
+        while True:
+            try:
+                await self.poll_due()
+                await self._prune()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("feeds: the poller failed; trying again shortly")
+            delay = LOOP_SECONDS
+            with contextlib.suppress(Exception):
+                upcoming = await self.store.next_poll_at()
+                if upcoming is not None:
+                    delay = min(max(upcoming - self.clock(), 0.05), LOOP_SECONDS)
+            await asyncio.sleep(delay)
+
+    async def poll_due(self, *, wait: bool = False) -> int:
+        """Start polling the feeds that are due (``wait``: and wait for them); returns how many."""
+        free = CONCURRENT_POLLS * 2 - len(self._in_flight)
+        if free <= 0:
+            return 0
+        due = await self.store.due_feeds(self.clock(), free, exclude=list(self._in_flight))
+        started = []
+        for feed in due:
+            task = asyncio.create_task(self._poll_slot(feed), name=f"feeds-poll-{feed.id}")
+            self._in_flight[feed.id] = task
+            task.add_done_callback(lambda t, fid=feed.id: self._done(fid, t))
+            started.append(task)
+        if wait and started:
+            await asyncio.gather(*started, return_exceptions=True)
+        return len(started)
+
+    def _done(self, feed_id: int, task: asyncio.Task[PollOutcome]) -> None:
+        if self._in_flight.get(feed_id) is task:
+            del self._in_flight[feed_id]
+        if not task.cancelled() and task.exception() is not None:
+            log.error("feeds: polling feed #%d failed", feed_id, exc_info=task.exception())
+
+    async def _poll_slot(self, feed: Feed) -> PollOutcome:
+        async with self._slots:
+            return await self.poll(feed)
+
+    async def poll(self, feed: Feed) -> PollOutcome:
+        """Fetch one feed and record what it brought; never raises for a bad feed."""
+        started = self.clock()
+        try:
+            fetched = await self.fetcher.fetch(
+                feed.url, etag=feed.etag, last_modified=feed.last_modified
+            )
+        except FetchFailed as exc:
+            return await self._failed(feed, started, exc.reason, exc.retry_after, gone=exc.gone)
+        if fetched.status == 304:
+            record = self._success_record(feed, started, fetched, {"status": 304})
+            await self.store.record_feed_poll(feed.id, record)
+            await self._recovered(feed)
+            return PollOutcome(feed.id, True, describe_result(record.result))
+        try:
+            async with self._cpu:
+                parsed = await asyncio.to_thread(
+                    parse_feed, fetched.body, url=fetched.url, content_type=fetched.content_type
+                )
+        except FeedError as exc:
+            return await self._failed(feed, started, exc.reason)
+        seen = dt.datetime.fromtimestamp(started, dt.UTC)
+        items = list({item.key: item for item in parsed.items}.values())
+        known = await self.store.known_entry_keys(feed.id, [item.key for item in items])
+        fresh = [item for item in items if item.key not in known]
+        async with self._cpu:
+            entries, notes = await asyncio.to_thread(self._read_items, feed, parsed, fresh, seen)
+        result: dict[str, object] = {"status": fetched.status, "entries": len(items)}
+        result["new"] = len(fresh)
+        record = self._success_record(feed, started, fetched, result, title=parsed.title)
+        outcomes = await self.store.record_feed_poll(
+            feed.id, record, entries, extractor_version=EXTRACTOR_VERSION
+        )
+        taken = [o.article_id for o in outcomes if o.outcome == TAKEN and o.article_id]
+        skipped: dict[str, int] = {}
+        for outcome in outcomes:
+            if outcome.outcome != TAKEN:
+                skipped[outcome.reason] = skipped.get(outcome.reason, 0) + 1
+        result.update(taken=len(taken), skipped=skipped)
+        if notes:
+            result["notes"] = notes
+        if parsed.empty:
+            result["empty"] = parsed.empty
+        if parsed.warning:
+            result["warning"] = parsed.warning
+        if outcomes:
+            # The counts are known only once the store has deduplicated the items.
+            await self.store.set_feed_result(feed.id, result)
+        await self._recovered(feed)
+        if taken:
+            log.info("feeds: feed #%d brought %d new item(s)", feed.id, len(taken))
+        return PollOutcome(feed.id, True, describe_result(result), taken=taken)
+
+    def _read_items(
+        self, feed: Feed, parsed: ParsedFeed, fresh: Sequence[FeedItem], seen: dt.datetime
+    ) -> tuple[list[NewFeedEntry], dict[str, int]]:
+        """Each new item skipped with its reason, or read by the extraction as an article
+        to store (on a worker thread: the extraction is CPU work)."""
+        entries: list[NewFeedEntry] = []
+        notes: dict[str, int] = {}
+        oldest = (
+            seen - dt.timedelta(days=self.settings.max_age_days)
+            if self.settings.max_age_days
+            else None
+        )
+        for item in fresh:
+            made = to_parsed(item, feed_title=parsed.title, feed_url=feed.url, seen_at=seen)
+            article = made.parsed
+            base = NewFeedEntry(
+                entry_key=item.key,
+                title=item.title,
+                link=item.link,
+                canonical_url=article.canonical_url,
+            )
+            if item.link is None:
+                entries.append(_with(base, reason=NO_LINK))
+                continue
+            if oldest is not None and article.published_at and article.published_at < oldest:
+                reason = f"older than {self.settings.max_age_days} days when first seen"
+                entries.append(_with(base, reason=reason))
+                continue
+            text = to_article(article)
+            if not mentions_fr(text):
+                entries.append(_with(base, reason=NOT_FR))
+                continue
+            for note in made.notes:
+                key = note.split(" (", 1)[0].split(":", 1)[0]
+                notes[key] = notes.get(key, 0) + 1
+            reading = read_article(text)
+            data = article.content_hash().encode()
+            write = FileWrite(
+                "articles",
+                f"feed:{feed.id}:{hashlib.sha1(item.key.encode()).hexdigest()[:16]}",
+                len(data),
+                0,
+                hashlib.sha256(data).hexdigest(),
+                [(article, reading)],
+            )
+            entries.append(_with(base, reason="; ".join(made.notes), write=write))
+        return entries, notes
+
+    def _success_record(
+        self,
+        feed: Feed,
+        started: float,
+        fetched: Fetched,
+        result: dict[str, object],
+        *,
+        title: str | None = None,
+    ) -> PollRecord:
+        return PollRecord(
+            polled_at=_iso(started),
+            next_poll_at=self._next(feed.interval_seconds, started),
+            failures=0,
+            failing_since=None,
+            etag=fetched.etag,
+            last_modified=fetched.last_modified,
+            title=title,
+            result=result,
+        )
+
+    def _next(self, interval: float, now: float) -> float:
+        return now + interval + self.random.uniform(0, self.settings.largest_jitter(interval))
+
+    async def _failed(
+        self,
+        feed: Feed,
+        started: float,
+        reason: str,
+        retry_after: float | None = None,
+        *,
+        gone: bool = False,
+    ) -> PollOutcome:
+        """Record a failed poll: back off, mark the feed failing, and tell the moderators
+        once when it starts failing."""
+        failures = feed.failures + 1
+        backoff = min(feed.interval_seconds * 2**failures, MAX_BACKOFF_SECONDS)
+        delay = max(backoff, feed.interval_seconds, retry_after or 0.0)
+        next_poll = (
+            started
+            + delay
+            + self.random.uniform(0, self.settings.largest_jitter(feed.interval_seconds))
+        )
+        failing_since = feed.failing_since
+        now_failing = failing_since is None and (failures >= FAILING_AFTER or gone)
+        if now_failing:
+            failing_since = _iso(started)
+        record = PollRecord(
+            polled_at=_iso(started),
+            next_poll_at=next_poll,
+            failures=failures,
+            failing_since=failing_since,
+            success=False,
+            error=reason,
+            result={"error": reason},
+        )
+        await self.store.record_feed_poll(feed.id, record)
+        if now_failing:
+            why = "it is gone (HTTP 404/410)" if gone else f"{failures} polls in a row failed"
+            await self.store.queue_log_notice(
+                None,
+                f"feed:{feed.id}:failing:{failing_since}",
+                f"Feed #{feed.id} {feed.url} is failing ({why}): {reason}. banwatch keeps"
+                f" trying, less often (next in about {_duration(delay)}); `/feeds remove"
+                f" {feed.id}` stops it.",
+                fallback_channel_id=feed.channel_id,
+            )
+            log.warning("feeds: feed #%d is failing: %s", feed.id, reason)
+        return PollOutcome(feed.id, False, f"failed: {reason}", error=reason)
+
+    async def _recovered(self, feed: Feed) -> None:
+        if feed.failing_since is None:
+            return
+        await self.store.queue_log_notice(
+            None,
+            f"feed:{feed.id}:recovered:{feed.failing_since}",
+            f"Feed #{feed.id} {feed.url} has recovered: polled fine again after failing since"
+            f" {_when(feed.failing_since)}.",
+            fallback_channel_id=feed.channel_id,
+        )
+        log.info("feeds: feed #%d recovered", feed.id)
+
+    async def _prune(self) -> None:
+        now = self.clock()
+        if now - self._last_prune < PRUNE_EVERY_SECONDS:
+            return
+        self._last_prune = now
+        cutoff = _iso(now - KEEP_SKIPPED_DAYS * 86400)
+        await self.store.forget_skipped_entries(cutoff)
+
+
+def _with(entry: NewFeedEntry, **changes: object) -> NewFeedEntry:
+    return replace(entry, **changes)  # type: ignore[arg-type]
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:.0f} h"
+    if seconds >= 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds:.0f} s"
