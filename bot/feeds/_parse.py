@@ -145,7 +145,7 @@ def parse_feed(data: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
     )
     warning = None
     if parsed.get("bozo"):
-        problem = str(parsed.get("bozo_exception") or "unreadable")[:200]
+        problem = _problem(parsed.get("bozo_exception"))
         if not parsed.entries:
             raise FeedError(f"malformed XML: {problem}")
         warning = f"malformed XML, read leniently: {problem}"
@@ -160,6 +160,17 @@ def parse_feed(data: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
         else:
             result.items.append(item)
     return result
+
+
+def _problem(exc: object) -> str:
+    """A parser's complaint, with where it is: "line 1, column 78: not well-formed"."""
+    if exc is None:
+        return "unreadable"
+    try:
+        where = f"line {exc.getLineNumber()}, column {exc.getColumnNumber()}: "  # type: ignore[attr-defined]
+        return (where + str(exc.getMessage()))[:200]  # type: ignore[attr-defined]
+    except AttributeError:
+        return str(exc)[:200]
 
 
 def _item(entry: feedparser.FeedParserDict) -> FeedItem | None:
