@@ -17,6 +17,7 @@ from aiohttp import web
 
 from bot.feeds import Feeds, FetchLimits, parse_networks
 from bot.feeds._fetch import retry_after_seconds
+from bot.feeds._guard import AddressPolicy, FeedRefused, GuardedResolver
 from bot.service import BanwatchError
 from bot.store import Store
 from tests.feeds.conftest import Clock, loopback_settings
@@ -242,21 +243,37 @@ async def test_a_redirect_to_a_name_that_resolves_to_a_private_address(
         ("fd00:ec2::254", "private"),
         ("100.64.0.1", "reserved"),
         ("0.0.0.0", "unspecified"),
+        ("224.0.0.1", "multicast"),
     ],
 )
-async def test_names_resolving_to_refused_addresses_are_refused(
-    store: Store, address: str, kind: str
-) -> None:
+async def test_names_resolving_to_refused_addresses_are_refused(address: str, kind: str) -> None:
     async def resolve(host: str, port: int) -> list[str]:
         return ["93.184.216.34", address]  # one bad address is enough
 
-    feeds = Feeds(store, loopback_settings(allowed_networks=()), resolve=resolve)
+    resolver = GuardedResolver(AddressPolicy(), resolve)
+    with pytest.raises(FeedRefused, match=f"news.example resolves to .* {kind}"):
+        await resolver.resolve("news.example", 443)
+
+
+async def test_a_public_name_resolves() -> None:
+    async def resolve(host: str, port: int) -> list[str]:
+        return ["93.184.216.34"]
+
+    [record] = await GuardedResolver(AddressPolicy(), resolve).resolve("news.example", 443)
+    assert record["host"] == "93.184.216.34" and record["port"] == 443
+
+
+async def test_a_feed_whose_name_resolves_privately_is_not_added(store: Store) -> None:
+    async def resolve(host: str, port: int) -> list[str]:
+        return ["10.0.0.5"]
+
+    feeds = Feeds(store, loopback_settings(), resolve=resolve)
     try:
-        with pytest.raises(BanwatchError, match=f"resolves to .* {kind}"):
+        with pytest.raises(BanwatchError, match=r"resolves to 10\.0\.0\.5 is a private address"):
             await feeds.add("https://news.example/feed.xml", actor_id="mod")
-        assert await store.count_feeds() == 0
     finally:
         await feeds.close()
+    assert await store.count_feeds() == 0
 
 
 @pytest.mark.parametrize(
@@ -273,14 +290,16 @@ async def test_names_resolving_to_refused_addresses_are_refused(
         ("http://", "no host"),
     ],
 )
-async def test_bad_addresses_are_refused_when_added(store: Store, url: str, reason: str) -> None:
-    async def resolve(host: str, port: int) -> list[str]:
-        raise AssertionError("no name should be resolved for these")
+def test_bad_addresses_are_refused(url: str, reason: str) -> None:
+    with pytest.raises(FeedRefused, match=reason):
+        AddressPolicy().check_url(url)
 
-    feeds = Feeds(store, loopback_settings(allowed_networks=()), resolve=resolve)
+
+async def test_bad_addresses_are_refused_when_added(store: Store) -> None:
+    feeds = Feeds(store, loopback_settings())
     try:
-        with pytest.raises(BanwatchError, match=reason):
-            await feeds.add(url, actor_id="mod")
+        with pytest.raises(BanwatchError, match="Can't add this feed: only http"):
+            await feeds.add("file:///etc/passwd", actor_id="mod")
     finally:
         await feeds.close()
 
