@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
+from bot.config import ConfigError, Settings
 from bot.corpus import canonical_url
 from bot.extraction import EXTRACTOR_VERSION, mentions_fr
 from bot.feeds._fetch import Fetched, Fetcher, FetchFailed, FetchLimits
@@ -48,6 +49,7 @@ __all__ = [
     "Feeds",
     "FetchLimits",
     "Fetcher",
+    "feed_settings",
     "parse_networks",
 ]
 
@@ -88,6 +90,20 @@ class FeedSettings:
     def largest_jitter(self, interval: float) -> float:
         """The most a poll of a feed with this interval may come late on purpose."""
         return interval * self.jitter
+
+
+@dataclass(slots=True)
+def feed_settings(settings: Settings) -> FeedSettings:
+    """The feeds' settings from the bot's; a bad network list raises ConfigError."""
+    try:
+        networks = parse_networks(settings.feeds_allow_networks)
+    except ValueError as exc:
+        raise ConfigError(f"BANWATCH_FEEDS_ALLOW_NETWORKS: {exc}") from exc
+    return FeedSettings(
+        interval_seconds=settings.feeds_interval_seconds,
+        allowed_networks=networks,
+        max_age_days=settings.feeds_max_age_days,
+    )
 
 
 @dataclass(slots=True)
