@@ -92,7 +92,6 @@ class FeedSettings:
         return interval * self.jitter
 
 
-@dataclass(slots=True)
 def feed_settings(settings: Settings) -> FeedSettings:
     """The feeds' settings from the bot's; a bad network list raises ConfigError."""
     try:
