@@ -348,7 +348,7 @@ class Feeds:
                 await self.store.schedule_feed(feed.id, self.clock())
             return f"All {len(feeds)} feeds will be polled within a few seconds."
         feed = await self.find(ref)
-        outcome = await self.poll(feed)
+        outcome = await self._start(feed)
         refreshed = await self.store.feed(feed.id)
         if refreshed is None:
             return f"Feed #{feed.id} was removed."
@@ -418,12 +418,7 @@ class Feeds:
         if free <= 0:
             return 0
         due = await self.store.due_feeds(self.clock(), free, exclude=list(self._in_flight))
-        started = []
-        for feed in due:
-            task = asyncio.create_task(self._poll_slot(feed), name=f"feeds-poll-{feed.id}")
-            self._in_flight[feed.id] = task
-            task.add_done_callback(lambda t, fid=feed.id: self._done(fid, t))
-            started.append(task)
+        started = [self._start(feed) for feed in due]
         if wait and started:
             await asyncio.gather(*started, return_exceptions=True)
         return len(started)
@@ -436,7 +431,24 @@ class Feeds:
 
     async def _poll_slot(self, feed: Feed) -> PollOutcome:
         async with self._slots:
-            return await self.poll(feed)
+            try:
+                return await self.poll(feed)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                # A bug must not leave the feed due (polled again every second) nor silent.
+                log.exception("feeds: polling feed #%d failed unexpectedly", feed.id)
+                reason = f"banwatch failed on this feed ({type(exc).__name__}; logged)"
+                return await self._failed(feed, self.clock(), reason)
+
+    def _start(self, feed: Feed) -> asyncio.Task[PollOutcome]:
+        """Poll ``feed`` in a task of its own, unless it is being polled already."""
+        task = self._in_flight.get(feed.id)
+        if task is None:
+            task = asyncio.create_task(self._poll_slot(feed), name=f"feeds-poll-{feed.id}")
+            self._in_flight[feed.id] = task
+            task.add_done_callback(lambda t, feed_id=feed.id: self._done(feed_id, t))
+        return task
 
     async def poll(self, feed: Feed) -> PollOutcome:
         """Fetch one feed and record what it brought; never raises for a bad feed."""

@@ -243,3 +243,21 @@ async def test_check_polls_now(feeds: Feeds, feed_server: FeedServer, store: Sto
     text = await feeds.check(str(feed_id))
     assert text.startswith("Polled now: 1 entries, 1 new: 1 taken")
     assert "All 1 feeds will be polled" in await feeds.check()
+
+
+async def test_a_bug_backs_the_feed_off_instead_of_looping(
+    feeds: Feeds, feed_server: FeedServer, store: Store, clock: Clock, monkeypatch, caplog
+) -> None:
+    import bot.feeds
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("parser bug")
+
+    monkeypatch.setattr(bot.feeds, "parse_feed", broken)
+    feed_server.serve("/feed.xml", rss([item(**FR_POLICY)]))
+    feed_id = await add(feeds, feed_server)
+    await feeds.poll_due(wait=True)
+    feed = await store.feed(feed_id)
+    assert feed is not None and feed.failures == 1 and feed.next_poll_at > clock.now + 60
+    assert feed.last_error == "banwatch failed on this feed (RuntimeError; logged)"
+    assert "polling feed #1 failed unexpectedly" in caplog.text
