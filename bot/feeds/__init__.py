@@ -184,7 +184,8 @@ def render_feed(feed: Feed, skipped_reasons: dict[str, int]) -> str:
     name = f" — {feed.title}" if feed.title else ""
     lines = [
         f"#{feed.id} {feed.url}{name}",
-        f"  {feed_state(feed)} · {_every(feed.interval_seconds)}",
+        f"  {feed_state(feed)} · {_every(feed.interval_seconds)} · next poll"
+        f" {_when(_iso(feed.next_poll_at))}",
     ]
     error = ""
     if feed.last_error_at:
