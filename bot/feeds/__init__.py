@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
-from bot.config import ConfigError, Settings
 from bot.corpus import canonical_url
+from bot.errors import BanwatchError
 from bot.extraction import EXTRACTOR_VERSION, mentions_fr
 from bot.feeds._fetch import Fetched, Fetcher, FetchFailed, FetchLimits
 from bot.feeds._guard import (
@@ -36,7 +36,7 @@ from bot.feeds._guard import (
 )
 from bot.feeds._parse import FeedError, FeedItem, ParsedFeed, parse_feed, to_parsed
 from bot.ingest import read_article, to_article
-from bot.service import BanwatchError
+from bot.settings import Settings, SettingsError
 from bot.store import Store
 from bot.store._articles import FileWrite
 from bot.store._feeds import ALREADY_KNOWN, TAKEN, Feed, NewFeedEntry, PollRecord
@@ -93,11 +93,11 @@ class FeedSettings:
 
 
 def feed_settings(settings: Settings) -> FeedSettings:
-    """The feeds' settings from the bot's; a bad network list raises ConfigError."""
+    """The feeds' settings from the bot's; a bad network list raises SettingsError."""
     try:
         networks = parse_networks(settings.feeds_allow_networks)
     except ValueError as exc:
-        raise ConfigError(f"BANWATCH_FEEDS_ALLOW_NETWORKS: {exc}") from exc
+        raise SettingsError(f"BANWATCH_FEEDS_ALLOW_NETWORKS: {exc}") from exc
     return FeedSettings(
         interval_seconds=settings.feeds_interval_seconds,
         allowed_networks=networks,

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from bot.errors import BanwatchError
 from bot.feeds import NOT_FR, Feeds
-from bot.service import BanwatchError
 from bot.store import Store
 from tests.feeds.conftest import Clock, loopback_settings
 from tests.feeds.support import FR_POLICY, FeedServer, atom, item, rss
