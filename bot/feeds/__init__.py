@@ -228,9 +228,25 @@ class Feeds:
         # event loop never parses, and a burst of feeds never holds several in memory.
         self._cpu = asyncio.Lock()
         self._last_prune = 0.0
+        self._loop_task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Poll in the background (:meth:`run`) until :meth:`close`."""
+        if self._loop_task is not None and not self._loop_task.done():
+            raise RuntimeError("the feeds are already polled")
+        self._loop_task = asyncio.create_task(self.run(), name="banwatch-feeds")
+
+    def is_running(self) -> bool:
+        """Whether the background polling runs."""
+        return self._loop_task is not None and not self._loop_task.done()
 
     async def close(self) -> None:
         """Stop polling and close the HTTP session."""
+        if self._loop_task is not None:
+            self._loop_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loop_task
+            self._loop_task = None
         tasks = list(self._in_flight.values())
         for task in tasks:
             task.cancel()
@@ -311,6 +327,18 @@ class Feeds:
         if feed is None:
             raise BanwatchError(f"No feed {text[:80]!r}; `/feeds list` shows their numbers.")
         return feed
+
+    async def choices(self, current: str, limit: int = 25) -> list[tuple[str, str]]:
+        """(label, value) of the feeds whose number or URL contains ``current``."""
+        wanted = current.strip().lstrip("#").lower()
+        found = []
+        for feed in await self.store.feeds():
+            label = f"#{feed.id} {feed.url}"
+            if wanted in label.lower() or wanted in (feed.title or "").lower():
+                found.append((label[:100], str(feed.id)))
+            if len(found) >= limit:
+                break
+        return found
 
     async def remove(self, ref: str | int, *, actor_id: str, guild_id: str | None = None) -> Feed:
         """Stop following a feed (the items it brought stay in the corpus)."""
