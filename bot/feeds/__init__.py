@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import logging
 import random
+import sqlite3
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -464,6 +465,12 @@ class Feeds:
                 return await self.poll(feed)
             except asyncio.CancelledError:
                 raise
+            except sqlite3.OperationalError as exc:
+                # The database was busy (another process writing, e.g. `banwatch feeds add`):
+                # nothing of this poll was stored and the feed stays due, so it is polled
+                # again in a moment, as if this poll had not happened.
+                log.warning("feeds: feed #%d: the database was busy (%s); again soon", feed.id, exc)
+                return PollOutcome(feed.id, False, f"database busy: {exc}", error=str(exc))
             except Exception as exc:
                 # A bug must not leave the feed due (polled again every second) nor silent.
                 log.exception("feeds: polling feed #%d failed unexpectedly", feed.id)
@@ -508,29 +515,23 @@ class Feeds:
             entries, notes = await asyncio.to_thread(self._read_items, feed, parsed, fresh, seen)
         result: dict[str, object] = {"status": fetched.status, "entries": len(items)}
         result["new"] = len(fresh)
-        record = self._success_record(feed, started, fetched, result, title=parsed.title)
-        outcomes = await self.store.record_feed_poll(
-            feed.id, record, entries, extractor_version=EXTRACTOR_VERSION
-        )
-        taken = [o.article_id for o in outcomes if o.outcome == TAKEN and o.article_id]
-        skipped: dict[str, int] = {}
-        for outcome in outcomes:
-            if outcome.outcome != TAKEN:
-                skipped[outcome.reason] = skipped.get(outcome.reason, 0) + 1
-        result.update(taken=len(taken), skipped=skipped)
         if notes:
             result["notes"] = notes
         if parsed.empty:
             result["empty"] = parsed.empty
         if parsed.warning:
             result["warning"] = parsed.warning
-        if outcomes:
-            # The counts are known only once the store has deduplicated the items.
-            await self.store.set_feed_result(feed.id, result)
+        record = self._success_record(feed, started, fetched, result, title=parsed.title)
+        # The store adds what became of the new entries (taken, skipped and why) to the
+        # result, in the transaction that deduplicates them.
+        outcomes = await self.store.record_feed_poll(
+            feed.id, record, entries, extractor_version=EXTRACTOR_VERSION
+        )
+        taken = [o.article_id for o in outcomes if o.outcome == TAKEN and o.article_id]
         await self._recovered(feed)
         if taken:
             log.info("feeds: feed #%d brought %d new item(s)", feed.id, len(taken))
-        return PollOutcome(feed.id, True, describe_result(result), taken=taken)
+        return PollOutcome(feed.id, True, describe_result(record.result), taken=taken)
 
     def _read_items(
         self, feed: Feed, parsed: ParsedFeed, fresh: Sequence[FeedItem], seen: dt.datetime

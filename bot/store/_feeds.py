@@ -85,6 +85,7 @@ class PollRecord:
     title: str | None = None
     success: bool = True
     error: str | None = None
+    # The poll's summary; recording adds what became of the new entries ("taken", "skipped").
     result: dict[str, object] = field(default_factory=dict)
 
 
@@ -304,6 +305,14 @@ class FeedStore(ArticleStore):
                 ),
             )
         taken = sum(1 for result in results if result.outcome == TAKEN)
+        summary = dict(record.result)
+        if entries:
+            skipped: dict[str, int] = {}
+            for result in results:
+                if result.outcome != TAKEN:
+                    skipped[result.reason] = skipped.get(result.reason, 0) + 1
+            summary.update(taken=taken, skipped=skipped)
+        record.result = summary
         db.execute(
             "UPDATE feeds SET next_poll_at = ?, last_polled_at = ?, failures = ?,"
             " failing_since = ?, etag = coalesce(?, etag),"
@@ -327,7 +336,7 @@ class FeedStore(ArticleStore):
                 record.polled_at,
                 record.success,
                 record.error,
-                json.dumps(record.result, sort_keys=True),
+                json.dumps(summary, sort_keys=True),
                 taken,
                 len(results) - taken,
                 feed_id,
@@ -432,12 +441,4 @@ class FeedStore(ArticleStore):
                 "UPDATE log_notices SET error = ?, next_attempt_at = ?, attempts = attempts + 1"
                 " WHERE id = ?",
                 (error[:300], next_attempt_at, notice_id),
-            )
-
-    async def set_feed_result(self, feed_id: int, result: dict[str, object]) -> None:
-        """Replace the summary of a feed's last poll."""
-        async with self.transaction() as db:
-            await db.execute(
-                "UPDATE feeds SET last_result = ? WHERE id = ?",
-                (json.dumps(result, sort_keys=True), feed_id),
             )

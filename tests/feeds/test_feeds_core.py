@@ -261,3 +261,25 @@ async def test_a_bug_backs_the_feed_off_instead_of_looping(
     assert feed is not None and feed.failures == 1 and feed.next_poll_at > clock.now + 60
     assert feed.last_error == "banwatch failed on this feed (RuntimeError; logged)"
     assert "polling feed #1 failed unexpectedly" in caplog.text
+
+
+async def test_a_busy_database_leaves_the_feed_due_and_loses_nothing(
+    feeds: Feeds, feed_server: FeedServer, store: Store, monkeypatch, caplog
+) -> None:
+    import sqlite3
+
+    feed_server.serve("/feed.xml", rss([item(**FR_POLICY)]))
+    feed_id = await add(feeds, feed_server)
+    real = store.record_feed_poll
+
+    async def busy(*args: object, **kwargs: object) -> None:
+        monkeypatch.setattr(store, "record_feed_poll", real)
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(store, "record_feed_poll", busy)
+    await feeds.poll_due(wait=True)
+    assert "the database was busy" in caplog.text and "ERROR" not in caplog.text
+    assert await store.count_articles() == 0
+    assert await feeds.poll_due(wait=True) == 1  # still due: polled again at once
+    feed = await store.feed(feed_id)
+    assert feed is not None and feed.items_taken == 1 and feed.failures == 0
