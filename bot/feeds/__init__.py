@@ -39,8 +39,8 @@ from bot.feeds._parse import FeedError, FeedItem, ParsedFeed, parse_feed, to_par
 from bot.ingest import read_article, to_article
 from bot.settings import Settings, SettingsError
 from bot.store import Store
-from bot.store._articles import FileWrite
 from bot.store._feeds import ALREADY_KNOWN, TAKEN, Feed, NewFeedEntry, PollRecord
+from bot.store._files import FileWrite
 
 __all__ = [
     "NOT_FR",

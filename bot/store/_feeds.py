@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 import aiosqlite
 
-from bot.store._articles import ArticleStore, FileWrite
 from bot.store._base import utcnow
+from bot.store._files import FileStore, FileWrite
 
 TAKEN = "taken"
 SKIPPED = "skipped"
@@ -151,9 +151,9 @@ def _notice(row: aiosqlite.Row) -> LogNotice:
     )
 
 
-class FeedStore(ArticleStore):
+class FeedStore(FileStore):
     """Feeds, their entries, and log-channel notices. Feed items are written with the
-    articles' own code (:meth:`ArticleStore._write_files`), in the same transaction as the
+    articles' own code (:meth:`FileStore._write_files`), in the same transaction as the
     entries that record them, so a crash never leaves an article without its entry."""
 
     # -- the feed list --------------------------------------------------------------------
