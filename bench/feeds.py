@@ -176,6 +176,14 @@ class BenchFeeds:
         return title
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (from /proc)."""
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
@@ -249,6 +257,7 @@ async def run(args: argparse.Namespace) -> str:
             seen_messages = 0
             requests_before, not_modified_before = feeds_server.requests, feeds_server.not_modified
             started = time.perf_counter()
+            cpu_before = cpu_seconds(process.pid)
             rss_samples: list[int] = []
             status_times: list[float] = []
             gap = args.spread / max(len(cities), 1)
@@ -287,6 +296,7 @@ async def run(args: argparse.Namespace) -> str:
             while time.perf_counter() < deadline and not all(t in posted for t in titles):
                 await asyncio.sleep(0.2)
             elapsed = time.perf_counter() - started
+            cpu_share = (cpu_seconds(process.pid) - cpu_before) / elapsed
             for task in watchers:
                 task.cancel()
             polls = feeds_server.requests - requests_before
@@ -314,6 +324,7 @@ async def run(args: argparse.Namespace) -> str:
                 f"| polls per second | {polls / elapsed:.1f} ({not_modified / max(polls, 1):.0%}"
                 f" answered 304) | {args.feeds / args.interval:.0f} (feeds / interval) |",
                 f"| first round (every feed polled once) | {first_round:.1f} s | |",
+                f"| bot CPU while polling | {cpu_share:.0%} of one core | |",
                 f"| item → post latency p50 | {p50:.2f} s | |",
                 f"| item → post latency p99 | {p99:.2f} s | ≤ {target:.1f} s"
                 f" ({'met' if p99 <= target else 'MISSED'}) |",
