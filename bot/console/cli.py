@@ -43,11 +43,15 @@ async def open_app(settings: Settings, *, ingest: bool = False, quiet: bool = Tr
     """Open the store (and optionally refresh the corpus) for the length of a command."""
     async with await Store.open(settings.db_path) as store:
         app = Banwatch.from_settings(store, settings)
-        if ingest:
-            summary = await app.ingest(progress=None if quiet else terminal_progress)
-            if summary.new or summary.updated or summary.rejected or summary.retracted:
-                print(summary.render(), file=sys.stderr)
-        yield app
+        try:
+            if ingest:
+                summary = await app.ingest(progress=None if quiet else terminal_progress)
+                if summary.new or summary.updated or summary.rejected or summary.retracted:
+                    print(summary.render(), file=sys.stderr)
+            yield app
+        finally:
+            # A feed polled from the console or the command line opened an HTTP session.
+            await app.feeds.close()
 
 
 def terminal_progress(number: int, total: int, name: str) -> None:

@@ -88,39 +88,36 @@ async def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
     """Manage the feeds from the command line (as the home server's moderators would)."""
     async with open_app(settings) as app:
         feeds = app.feeds
-        try:
-            if args.verb == "add":
-                feed = await feeds.add(args.url, actor_id="cli", every_minutes=args.every_minutes)
-                print(f"Following feed #{feed.id}.\n" + await feeds.check(feed.id))
-            elif args.verb == "list" and args.json:
-                rows = [
-                    {
-                        "id": feed.id,
-                        "url": feed.url,
-                        "title": feed.title,
-                        "interval_seconds": feed.interval_seconds,
-                        "failing_since": feed.failing_since,
-                        "failures": feed.failures,
-                        "last_success_at": feed.last_success_at,
-                        "last_error_at": feed.last_error_at,
-                        "last_error": feed.last_error,
-                        "items_taken": feed.items_taken,
-                        "items_skipped": feed.items_skipped,
-                        "skipped_last_30_days": reasons,
-                        "last_poll": feed.last_result,
-                    }
-                    for feed, reasons in await feeds.health()
-                ]
-                print(json.dumps(rows, indent=2, ensure_ascii=False))
-            elif args.verb == "list":
-                print(await feeds.list_text())
-            elif args.verb == "remove":
-                feed = await feeds.remove(args.feed, actor_id="cli")
-                print(f"Stopped following feed #{feed.id}: {feed.url}")
-            elif args.verb == "check":
-                print(await feeds.check(args.feed))
-            else:
-                print(await feeds.why(args.item_url))
-        finally:
-            await feeds.close()
+        if args.verb == "add":
+            feed = await feeds.add(args.url, actor_id="cli", every_minutes=args.every_minutes)
+            print(f"Following feed #{feed.id}.\n" + await feeds.check(feed.id))
+        elif args.verb == "list" and args.json:
+            rows = [
+                {
+                    "id": feed.id,
+                    "url": feed.url,
+                    "title": feed.title,
+                    "interval_seconds": feed.interval_seconds,
+                    "failing_since": feed.failing_since,
+                    "failures": feed.failures,
+                    "last_success_at": feed.last_success_at,
+                    "last_error_at": feed.last_error_at,
+                    "last_error": feed.last_error,
+                    "items_taken": feed.items_taken,
+                    "items_skipped": feed.items_skipped,
+                    "skipped_last_30_days": reasons,
+                    "last_poll": feed.last_result,
+                }
+                for feed, reasons in await feeds.health()
+            ]
+            print(json.dumps(rows, indent=2, ensure_ascii=False))
+        elif args.verb == "list":
+            print(await feeds.list_text())
+        elif args.verb == "remove":
+            feed = await feeds.remove(args.feed, actor_id="cli")
+            print(f"Stopped following feed #{feed.id}: {feed.url}")
+        elif args.verb == "check":
+            print(await feeds.check(args.feed))
+        else:
+            print(await feeds.why(args.item_url))
     return 0
