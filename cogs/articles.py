@@ -11,13 +11,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import BanwatchBot, NotModerator, report_error
-from bot.moderation import MAX_IMPORT_BYTES, Actor, ArticleDraft, Moderation
+from bot.articles import MAX_IMPORT_BYTES, Actor, ArticleDraft, Moderation
+from bot.discord.checks import NOT_MODERATOR, is_moderator, moderator_only
+from bot.discord.client import BanwatchBot, NotModerator, report_error
+from bot.discord.embeds import clip, correction_embed, escape, import_embed, preview_embed
+from bot.discord.replies import NO_MENTIONS, Reply, SafeModal, answer
 from bot.service import BanwatchError
 from bot.taxonomy import ACTIONS, SCOPES
-from cogs._embeds import clip, correction_embed, escape, import_embed, preview_embed
-from cogs._replies import NO_MENTIONS, Reply, SafeModal, answer
-from cogs.checks import NOT_MODERATOR, is_moderator, moderator_only
 
 log = logging.getLogger(__name__)
 

@@ -9,10 +9,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import BanwatchBot
+from bot.discord.client import BanwatchBot
+from bot.discord.embeds import clip
+from bot.discord.replies import OwnerView
 from bot.privacy import Privacy, render_forget, render_mydata
-from cogs._embeds import clip
-from cogs._replies import OwnerView
 
 
 class ForgetConfirmation(OwnerView):

@@ -10,12 +10,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import BanwatchBot
-from bot.petitions import Petition, Petitions, render_open_petitions
-from bot.service import AmbiguousPlace
-from bot.taxonomy import STATUSES
-from bot.tracker import JurisdictionStatus
-from cogs._embeds import (
+from bot.discord.client import BanwatchBot
+from bot.discord.embeds import (
     articles_embed,
     cities_page,
     clip,
@@ -24,7 +20,11 @@ from cogs._embeds import (
     status_embed,
     timeline_embed,
 )
-from cogs._replies import OwnerView, Reply, answer
+from bot.discord.replies import OwnerView, Reply, answer
+from bot.petitions import Petition, Petitions, render_open_petitions
+from bot.service import AmbiguousPlace
+from bot.taxonomy import STATUSES
+from bot.tracker import JurisdictionStatus
 
 log = logging.getLogger(__name__)
 

@@ -567,3 +567,16 @@ class Alerts:
 
 def _chronological(article: Article) -> tuple[dt.datetime, str]:
     return (article.published_at or dt.datetime.min.replace(tzinfo=dt.UTC), article.id)
+
+
+def subscription_line(subscription: Subscription) -> str:
+    """ "#3 → #news: state MA · one post per item" plus broken or role notes."""
+    line = (
+        f"#{subscription.id} → {subscription.channel_id} ({subscription.channel_kind}):"
+        f" {subscription.describe_filters()} · {subscription.describe_mode()}"
+    )
+    if subscription.role_id:
+        line += f" · mentions role {subscription.role_id}"
+    if subscription.broken_at:
+        line += f"\n   BROKEN since {subscription.broken_at[:16]}: {subscription.broken_reason}"
+    return line

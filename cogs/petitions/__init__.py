@@ -12,13 +12,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.client import BanwatchBot
+from bot.discord.checks import moderator_only
+from bot.discord.client import BanwatchBot
+from bot.discord.embeds import clip, escape
+from bot.discord.replies import NO_MENTIONS
 from bot.petitions import Petitions, render_petition_list, revision_line
 from bot.privacy import CONSENT_TEXT, ConsentRequired
 from bot.service import BanwatchError
-from cogs._embeds import clip, escape
-from cogs._replies import NO_MENTIONS
-from cogs.checks import moderator_only
 from cogs.petitions._embeds import escape_lines, petition_embed
 from cogs.petitions._views import (
     ConsentView,

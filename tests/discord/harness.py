@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.client import EXTENSIONS, BanwatchBot, sync_commands
-from bot.config import Settings
+from bot.discord.client import EXTENSIONS, BanwatchBot, sync_commands
 from bot.service import Banwatch
+from bot.settings import Settings
 from bot.store import Store
 from tests.conftest import subprocess_env
 from tests.loopback.fixtures import running_bot

@@ -8,7 +8,7 @@ from typing import TypeVar
 import discord
 from discord import app_commands
 
-from bot.client import NotModerator
+from bot.discord.client import NotModerator
 
 T = TypeVar("T")
 

@@ -19,11 +19,11 @@ import aiohttp
 import discord
 
 from bot import places
-from bot.cli import command
-from bot.client import BanwatchBot, sync_commands
-from bot.config import Settings
-from bot.discord_api import configure_api_base
+from bot.console.cli import command
+from bot.discord.api_base import configure_api_base
+from bot.discord.client import BanwatchBot, sync_commands
 from bot.service import Banwatch
+from bot.settings import Settings
 from bot.store import Store
 
 log = logging.getLogger(__name__)

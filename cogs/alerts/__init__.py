@@ -12,16 +12,16 @@ from discord import app_commands
 from discord.ext import commands, tasks
 from discord.http import handle_message_parameters
 
-from bot.alerts.console import CONSOLE_GUILD, subscription_line
 from bot.alerts.forum import find_forum_post, forum_marker
 from bot.alerts.models import AlertMessage, OutboxEntry
 from bot.alerts.sender import DeliveryBroken, DeliveryRetry, Sender
-from bot.alerts.service import Alerts
-from bot.client import BanwatchBot
+from bot.alerts.service import Alerts, subscription_line
+from bot.discord.checks import moderator_only
+from bot.discord.client import BanwatchBot
+from bot.discord.embeds import STATUS_COLOURS, SafeEmbed, clip, escape
+from bot.discord.replies import NO_MENTIONS
+from bot.models import CONSOLE_GUILD
 from bot.taxonomy import ACTION_LABELS, ACTIONS
-from cogs._embeds import STATUS_COLOURS, SafeEmbed, clip, escape
-from cogs._replies import NO_MENTIONS
-from cogs.checks import moderator_only
 
 log = logging.getLogger(__name__)
 
