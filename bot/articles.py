@@ -12,15 +12,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from bot.corpus import CorpusError, ParsedArticle, parse_date, parse_document
+from bot.errors import BanwatchError
 from bot.extraction import EXTRACTOR_VERSION, extract
 from bot.ingest import read_parsed, to_article
 from bot.models import Article, Correction, Extraction
-from bot.service import Banwatch, BanwatchError
 from bot.store import utcnow
 from bot.taxonomy import ACTION_LABELS, ACTIONS, SCOPES
+
+if TYPE_CHECKING:
+    from bot.service import Banwatch
 
 MAX_TITLE_CHARS = 500
 MAX_TEXT_CHARS = 4_000
@@ -175,6 +179,10 @@ class Moderation:
             return await self.app.article(article_id)
         except BanwatchError as exc:
             raise BanwatchError(str(exc) + UNKNOWN_ID_HINT) from exc
+
+    async def drop_stale_drafts(self, older_than: dt.datetime) -> int:
+        """Forget drafts saved before ``older_than`` (never published nor cancelled)."""
+        return await self.app.store.drop_stale_drafts(older_than.isoformat(timespec="seconds"))
 
     async def save_draft(self, draft: ArticleDraft, actor: Actor) -> tuple[str, ArticlePreview]:
         """Validate and read a draft, and keep it (in the store, so a restart keeps it) until

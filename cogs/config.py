@@ -6,7 +6,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.config import ServerConfig
 from bot.discord.checks import manager_only
 from bot.discord.client import BanwatchBot
 from bot.discord.embeds import escape
@@ -20,7 +19,7 @@ class Config(
 
     def __init__(self, bot: BanwatchBot) -> None:
         self.bot = bot
-        self.config = ServerConfig(bot.app.store)
+        self.config = bot.app.config
         super().__init__()
 
     @app_commands.command(name="moderator-role")

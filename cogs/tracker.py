@@ -21,8 +21,8 @@ from bot.discord.embeds import (
     timeline_embed,
 )
 from bot.discord.replies import OwnerView, Reply, answer
-from bot.petitions import Petition, Petitions, render_open_petitions
-from bot.service import AmbiguousPlace
+from bot.errors import AmbiguousPlace
+from bot.petitions import Petition, render_open_petitions
 from bot.taxonomy import STATUSES
 from bot.tracker import JurisdictionStatus
 
@@ -124,7 +124,7 @@ class Tracker(commands.Cog):
     def __init__(self, bot: BanwatchBot) -> None:
         self.bot = bot
         self.app = bot.app
-        self.petitions = Petitions(bot.app)
+        self.petitions = bot.app.petitions
         self.cities_page_size = CITIES_PAGE_SIZE
 
     async def _place_answer(

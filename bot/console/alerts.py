@@ -10,10 +10,9 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from bot.alerts.models import AlertMessage, OutboxEntry
-from bot.alerts.sender import Sender
-from bot.alerts.service import Alerts, render_text, subscription_line
+from bot.alerts.service import render_text, subscription_line
+from bot.errors import BanwatchError
 from bot.models import CONSOLE_GUILD
-from bot.service import BanwatchError
 
 if TYPE_CHECKING:
     from bot.console import Console
@@ -46,9 +45,9 @@ class ConsoleAlerts:
 
     def __init__(self, console: Console) -> None:
         self.console = console
-        self.alerts = Alerts(console.app)
+        self.alerts = console.app.alerts
         self.poster = ConsolePoster()
-        self.sender = Sender(console.app.store, self.poster, rate=1000.0, only_guild=CONSOLE_GUILD)
+        self.sender = self.alerts.sender(self.poster, rate=1000.0, only_guild=CONSOLE_GUILD)
 
     async def deliver(self, rescan: bool = False) -> str:
         """Ingest (optionally), match new items and return the alerts as text."""
@@ -88,8 +87,8 @@ class ConsoleAlerts:
         return answer
 
     async def list(self, console: Console, named: dict[str, str], words: list[str]) -> str:
-        subscriptions = await console.app.store.subscriptions(CONSOLE_GUILD)
-        paused = await console.app.store.alerts_paused(CONSOLE_GUILD)
+        subscriptions = await self.alerts.subscriptions(CONSOLE_GUILD)
+        paused = await self.alerts.paused(CONSOLE_GUILD)
         lines = ["Alerts are PAUSED."] if paused else []
         lines += [subscription_line(s) for s in subscriptions] or ["No alert subscriptions."]
         return "\n".join(lines)

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import render
-from bot.articles import Actor, ArticleDraft, Moderation, reading_fields
+from bot.articles import Actor, ArticleDraft, reading_fields
+from bot.errors import BanwatchError
 from bot.models import Extraction
-from bot.service import BanwatchError
 
 if TYPE_CHECKING:
     from bot.console import Console
@@ -37,7 +37,7 @@ def _reading_text(reading: Extraction | None) -> str:
 
 
 async def _console_add(console: Console, named: dict[str, str], words: list[str]) -> str:
-    moderation = Moderation(console.app)
+    moderation = console.app.articles
     draft = ArticleDraft(
         title=named.get("title") or " ".join(words),
         url=named.get("url", ""),
@@ -62,7 +62,7 @@ async def _console_import(console: Console, named: dict[str, str], words: list[s
         data = path.read_bytes()
     except OSError as exc:
         raise BanwatchError(f"Can't read {name}: {exc.strerror or exc}.") from exc
-    result = await Moderation(console.app).import_file(data, path.name, Actor(console.user_id))
+    result = await console.app.articles.import_file(data, path.name, Actor(console.user_id))
     return result.render()
 
 
@@ -79,7 +79,7 @@ def _yes_no(value: str | None) -> bool | None:
 
 async def _console_correct(console: Console, named: dict[str, str], words: list[str]) -> str:
     article_id = named.get("id") or (words[0] if words else "")
-    result = await Moderation(console.app).correct_article(
+    result = await console.app.articles.correct_article(
         article_id,
         Actor(console.user_id),
         place=named.get("place"),
@@ -97,7 +97,7 @@ async def _console_correct(console: Console, named: dict[str, str], words: list[
 async def _console_remove(console: Console, named: dict[str, str], words: list[str]) -> str:
     article_id = named.get("id") or (words[0] if words else "")
     reason = named.get("reason") or " ".join(words[1:])
-    article = await Moderation(console.app).remove_article(
+    article = await console.app.articles.remove_article(
         article_id, Actor(console.user_id), reason
     )
     return f"Removed {article.id}: {article.title}"

@@ -42,7 +42,7 @@ def command(name: str) -> Callable[[Command], Command]:
 async def open_app(settings: Settings, *, ingest: bool = False, quiet: bool = True):
     """Open the store (and optionally refresh the corpus) for the length of a command."""
     async with await Store.open(settings.db_path) as store:
-        app = Banwatch(store, settings.corpus_dir)
+        app = Banwatch.from_settings(store, settings)
         if ingest:
             summary = await app.ingest(progress=None if quiet else terminal_progress)
             if summary.new or summary.updated or summary.rejected or summary.retracted:
@@ -179,9 +179,7 @@ async def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
     """Show the outbox: what waits to be posted, or the latest decisions."""
     states = [QUEUED] if args.what == "pending" else None
     async with open_app(settings) as app:
-        entries = await app.store.outbox_entries(
-            guild_id=args.guild, states=states, limit=args.limit
-        )
+        entries = await app.alerts.outbox(guild_id=args.guild, states=states, limit=args.limit)
     if args.json:
         rows = [
             {

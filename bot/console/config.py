@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from bot.config import ServerConfig
 from bot.console import CONSOLE_GUILD, Console, ConsoleCommand
-from bot.service import BanwatchError
+from bot.errors import BanwatchError
 
 
 async def _moderator_role(console: Console, named: dict[str, str], words: list[str]) -> str:
     role = named.get("role") or (words[0] if words else "")
     if role and not role.isdigit():
         raise BanwatchError("Give the role's id (a number), or nothing to clear it.")
-    await ServerConfig(console.app.store).set_moderator_role(
+    await console.app.config.set_moderator_role(
         CONSOLE_GUILD, int(role) if role else None, actor_id=console.user_id, role_name=role
     )
     if role:

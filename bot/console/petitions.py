@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.console import CONSOLE_GUILD, YES, Console, ConsoleCommand
+from bot.errors import BanwatchError
 from bot.petitions import Petitions, render_petition, render_petition_list
-from bot.service import BanwatchError
 
 
 def _petitions(console: Console) -> Petitions:
-    return Petitions(console.app)
+    return console.app.petitions
 
 
 def _petition_id(named: dict[str, str], words: list[str]) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 from bot.console import YES, Console, ConsoleCommand
-from bot.privacy import Privacy, render_forget, render_mydata
+from bot.privacy import render_forget, render_mydata
 
 
 async def _mydata(console: Console, named: dict[str, str], words: list[str]) -> str:
-    data = await Privacy(console.app.store).mydata(console.user_id)
+    data = await console.app.privacy.mydata(console.user_id)
     return render_mydata(data) + "\n\n" + json.dumps(data, indent=2, ensure_ascii=False)
 
 
@@ -20,7 +20,7 @@ async def _forget(console: Console, named: dict[str, str], words: list[str]) -> 
             "This erases everything banwatch holds about you, signatures included."
             " Type `/privacy forget confirm:yes` to go ahead."
         )
-    return render_forget(await Privacy(console.app.store).forget(console.user_id))
+    return render_forget(await console.app.privacy.forget(console.user_id))
 
 
 COMMANDS = (

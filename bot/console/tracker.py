@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from bot import render
 from bot.models import CONSOLE_GUILD
-from bot.petitions import Petitions, render_open_petitions
+from bot.petitions import render_open_petitions
 
 if TYPE_CHECKING:
     from bot.console import Console
@@ -19,7 +19,7 @@ def _place_argument(named: dict[str, str], words: list[str], key: str = "place")
 async def _status(console: Console, named: dict[str, str], words: list[str]) -> str:
     result = await console.app.status(_place_argument(named, words))
     answer = render.render_status(result)
-    petitions = await Petitions(console.app).open_for_place(
+    petitions = await console.app.petitions.open_for_place(
         guild_id=CONSOLE_GUILD, place_key=result.jurisdiction.key
     )
     if petitions:

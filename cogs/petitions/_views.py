@@ -11,9 +11,9 @@ import discord
 from bot.discord.client import report_error
 from bot.discord.embeds import clip
 from bot.discord.replies import OwnerView, SafeModal
+from bot.errors import BanwatchError
 from bot.petitions import Petition
 from bot.privacy import CONSENT_SHORT
-from bot.service import BanwatchError
 from cogs.petitions._embeds import petition_embed
 
 if TYPE_CHECKING:
