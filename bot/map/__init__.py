@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
+from bot.errors import BanwatchError
 from bot.map import _projection as projection
 from bot.map._points import city_points
 from bot.map._shapes import EU_MEMBERS, Area, countries, fold_county, us_counties, us_states
@@ -26,11 +27,12 @@ __all__ = [
     "MapError",
     "MapPlace",
     "StatusStyle",
+    "check_options",
     "layout",
 ]
 
 
-class MapError(ValueError):
+class MapError(BanwatchError):
     """A map was asked for with a region or state banwatch doesn't know."""
 
 
@@ -175,6 +177,19 @@ def _in_frame(x: float, y: float, frame: tuple[float, float, float, float]) -> b
     return frame[0] <= x <= frame[2] and frame[1] <= y <= frame[3]
 
 
+def check_options(region: str | None, state: str | None) -> tuple[str, str | None]:
+    """The region and US state code a map was asked for, or a MapError saying what's wrong."""
+    region = (region or "us").strip().lower()
+    if region not in REGIONS:
+        raise MapError(f"Unknown region {region!r}. Choose one of: {', '.join(REGIONS)}.")
+    if not state:
+        return region, None
+    state_code = state.strip().upper()
+    if state_code not in us_states():
+        raise MapError(f"{state!r} is not a US state code (e.g. MA, CA).")
+    return region, state_code
+
+
 def layout(
     places: Sequence[MapPlace],
     region: str = "us",
@@ -187,15 +202,10 @@ def layout(
     Places without a status to show (``no_action``) and companies are left out; a place
     in the region that has no boundary or coordinates is listed in ``not_drawn``.
     """
-    region = (region or "us").strip().lower()
-    if region not in REGIONS:
-        raise MapError(f"Unknown region {region!r}. Choose one of: {', '.join(REGIONS)}.")
+    region, state_code = check_options(region, state)
     as_of = as_of or dt.date.today()
     shown = [p for p in places if p.status in STATUS_STYLES and p.level != "company"]
-    if state:
-        state_code = state.strip().upper()
-        if state_code not in us_states():
-            raise MapError(f"{state!r} is not a US state code (e.g. MA, CA).")
+    if state_code:
         return _layout_state(shown, state_code, as_of)
     if region == "us":
         return _layout_us(shown, as_of)

@@ -346,6 +346,10 @@ def write_site(places: Sequence[SitePlace], out_dir: Path, *, as_of: dt.date | N
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(page)
+        # mkstemp makes the file private; a page to publish is readable as any new file is.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
