@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from bot.console import Console, ConsoleCommand
+from bot.console.cli import command, open_app
 from bot.errors import BanwatchError
+from bot.settings import Settings
 
 DEFAULT_PICTURE = "banwatch-map.png"
 
@@ -34,35 +37,24 @@ def register_console(console: Console) -> None:
     )
 
 
-def extend_cli(sub, common) -> None:  # type: ignore[no-untyped-def]
-    """``banwatch map --out map.png`` and ``banwatch site --out DIR``."""
-    from bot.console.cli import command, open_app
-    from bot.map import REGIONS
+@command("map")
+async def cmd_map(args: argparse.Namespace, settings: Settings) -> int:
+    """``banwatch map --out map.png [--region R | --state S]``."""
+    target = Path(args.out).expanduser()
+    async with open_app(settings, ingest=True) as app:
+        picture = await app.map.picture(args.region, args.state)
+    try:
+        target.write_bytes(picture.png)
+    except OSError as exc:
+        raise BanwatchError(f"Can't write {target}: {exc.strerror or exc}") from None
+    print(f"Map written to {target}.\n{picture.caption()}")
+    return 0
 
-    p = sub.add_parser("map", parents=[common], help="draw the map of statuses into a PNG")
-    p.add_argument("--out", default=DEFAULT_PICTURE, help=f"PNG file (default: {DEFAULT_PICTURE})")
-    p.add_argument("--region", default="us", choices=tuple(REGIONS), help="default: us")
-    p.add_argument("--state", help="one US state instead (e.g. MA)")
-    p = sub.add_parser(
-        "site", parents=[common], help="write a self-contained status page to publish"
-    )
-    p.add_argument("--out", required=True, metavar="DIR", help="folder for index.html")
 
-    @command("map")
-    async def cmd_map(args, settings) -> int:  # type: ignore[no-untyped-def]
-        target = Path(args.out).expanduser()
-        async with open_app(settings, ingest=True) as app:
-            picture = await app.map.picture(args.region, args.state)
-        try:
-            target.write_bytes(picture.png)
-        except OSError as exc:
-            raise BanwatchError(f"Can't write {target}: {exc.strerror or exc}") from None
-        print(f"Map written to {target}.\n{picture.caption()}")
-        return 0
-
-    @command("site")
-    async def cmd_site(args, settings) -> int:  # type: ignore[no-untyped-def]
-        async with open_app(settings, ingest=True) as app:
-            result = await app.map.site(Path(args.out).expanduser())
-        print(f"Status page written to {result.path} ({result.places} places).")
-        return 0
+@command("site")
+async def cmd_site(args: argparse.Namespace, settings: Settings) -> int:
+    """``banwatch site --out DIR``."""
+    async with open_app(settings, ingest=True) as app:
+        result = await app.map.site(Path(args.out).expanduser())
+    print(f"Status page written to {result.path} ({result.places} places).")
+    return 0
