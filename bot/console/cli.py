@@ -271,6 +271,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--json", action="store_true", help="print JSON")
 
+    p = sub.add_parser("map", parents=[common], help="draw the map of statuses into a PNG")
+    p.add_argument("--out", default="banwatch-map.png", help="PNG file (default: %(default)s)")
+    p.add_argument("--region", default="us", choices=("us", "europe", "world"), help="default: us")
+    p.add_argument("--state", help="one US state instead (e.g. MA)")
+    p = sub.add_parser(
+        "site", parents=[common], help="write a self-contained status page to publish"
+    )
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for index.html")
+
     # The Discord commands; their module (and discord.py) is imported only to run one.
     p = sub.add_parser("run", parents=[common], help="run the Discord bot")
     p.add_argument(
@@ -292,7 +301,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Subcommands whose handlers live elsewhere, registered with ``@command(name)`` when their
 # module is imported: only when one of them is run (the Discord ones import discord.py).
-COMMAND_MODULES: dict[str, str] = {"run": "bot.discord.runner", "sync": "bot.discord.runner"}
+COMMAND_MODULES: dict[str, str] = {
+    "run": "bot.discord.runner",
+    "sync": "bot.discord.runner",
+    "map": "bot.console.map",
+    "site": "bot.console.map",
+}
 
 
 @command("console")
