@@ -19,6 +19,7 @@ from bot.config import ServerConfig
 from bot.errors import AmbiguousPlace, BanwatchError, PlaceNotFound
 from bot.feeds import Feeds, FeedSettings, feed_settings
 from bot.ingest import IngestSummary, Progress, ingest_corpus
+from bot.map.service import Maps
 from bot.models import Article, Event, Jurisdiction, Place
 from bot.petitions import DEFAULT_RETENTION_DAYS, Petitions
 from bot.privacy import Privacy
@@ -138,6 +139,7 @@ class Banwatch:
         self.feeds = Feeds(store, feeds)
         # The server whose moderators manage feeds (None: the one server the bot is in).
         self.home_guild_id = home_guild_id
+        self.map = Maps(self)
         self._known: _KnownPlaces | None = None
         # Place key -> (the place's version when derived, the answer), least recent first.
         self._status_cache: OrderedDict[str, tuple[int, JurisdictionStatus]] = OrderedDict()

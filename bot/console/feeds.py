@@ -63,24 +63,7 @@ def register_console(console: Console) -> None:
         console.register(page_command)
 
 
-# -- the command line: banwatch feeds ... ------------------------------------------------
-
-
-def extend_cli(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Add ``banwatch feeds add|list|remove|check|why``."""
-    feeds = subparsers.add_parser("feeds", parents=[common], help="the news feeds banwatch polls")
-    verbs = feeds.add_subparsers(dest="verb", required=True, metavar="VERB")
-    p = verbs.add_parser("add", parents=[common], help="follow a feed (polled at once)")
-    p.add_argument("url")
-    p.add_argument("--every-minutes", type=int, help="poll interval, 5-1440 (default 15)")
-    p = verbs.add_parser("list", parents=[common], help="every feed with its health")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p = verbs.add_parser("remove", parents=[common], help="stop following a feed")
-    p.add_argument("feed", help="its number or URL")
-    p = verbs.add_parser("check", parents=[common], help="poll a feed now (none: all soon)")
-    p.add_argument("feed", nargs="?", help="its number or URL")
-    p = verbs.add_parser("why", parents=[common], help="what became of a feed's item")
-    p.add_argument("item_url")
+# -- the command line: banwatch feeds ... (its arguments are declared in bot.console.cli) --
 
 
 @command("feeds")

@@ -20,16 +20,16 @@ import sqlite3
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from bot.corpus import canonical_url
 from bot.errors import BanwatchError
 from bot.extraction import EXTRACTOR_VERSION, mentions_fr
-from bot.feeds._fetch import Fetched, Fetcher, FetchFailed, FetchLimits
 from bot.feeds._guard import (
     AddressPolicy,
     FeedRefused,
-    GuardedResolver,
+    FetchLimits,
     Network,
     Resolve,
     parse_networks,
@@ -42,6 +42,9 @@ from bot.store import Store
 from bot.store._feeds import ALREADY_KNOWN, TAKEN, Feed, NewFeedEntry, PollRecord
 from bot.store._files import FileWrite
 
+if TYPE_CHECKING:
+    from bot.feeds._fetch import Fetched, Fetcher
+
 __all__ = [
     "NOT_FR",
     "AddressPolicy",
@@ -49,7 +52,6 @@ __all__ = [
     "FeedSettings",
     "Feeds",
     "FetchLimits",
-    "Fetcher",
     "feed_settings",
     "parse_networks",
 ]
@@ -220,7 +222,7 @@ class Feeds:
         self.settings = settings or FeedSettings()
         self.policy = AddressPolicy(self.settings.allowed_networks)
         self._resolve = resolve
-        self.fetcher = Fetcher(self.policy, resolve=resolve, limits=self.settings.limits)
+        self._fetcher: Fetcher | None = None
         self.clock = clock if callable(clock) else time.time
         self.random = rng or random.Random()
         self._in_flight: dict[int, asyncio.Task[PollOutcome]] = {}
@@ -230,6 +232,15 @@ class Feeds:
         self._cpu = asyncio.Lock()
         self._last_prune = 0.0
         self._loop_task: asyncio.Task[None] | None = None
+
+    @property
+    def fetcher(self) -> Fetcher:
+        """The HTTP side, made at the first fetch (aiohttp is imported then, not before)."""
+        if self._fetcher is None:
+            from bot.feeds._fetch import Fetcher
+
+            self._fetcher = Fetcher(self.policy, resolve=self._resolve, limits=self.settings.limits)
+        return self._fetcher
 
     def start(self) -> None:
         """Poll in the background (:meth:`run`) until :meth:`close`."""
@@ -254,7 +265,9 @@ class Feeds:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        await self.fetcher.close()
+        if self._fetcher is not None:
+            await self._fetcher.close()
+            self._fetcher = None
 
     # -- the list ---------------------------------------------------------------------------
 
@@ -311,6 +324,8 @@ class Feeds:
         """Refuse a host that resolves to a refused address now, not at the first poll
         (a name that does not resolve yet is listed; its health will say so)."""
         try:
+            from bot.feeds._fetch import GuardedResolver
+
             await GuardedResolver(self.policy, self._resolve).resolve(host, port)
         except FeedRefused as exc:
             raise BanwatchError(f"Can't add this feed: {exc}.") from exc
@@ -488,6 +503,8 @@ class Feeds:
 
     async def poll(self, feed: Feed) -> PollOutcome:
         """Fetch one feed and record what it brought; never raises for a bad feed."""
+        from bot.feeds._fetch import FetchFailed
+
         started = self.clock()
         try:
             fetched = await self.fetcher.fetch(

@@ -1,4 +1,5 @@
 """Fetching a feed politely and defensively over aiohttp (the HTTP client discord.py uses).
+Imported only when a feed is fetched: the command line's other commands don't load aiohttp.
 
 Conditional requests (ETag, Last-Modified), a time limit for the whole fetch, redirects
 followed here (at most five, each hop checked against the address policy), a body limit
@@ -10,13 +11,17 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import email.utils
+import ipaddress
+import socket
 import zlib
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
 
-from bot.feeds._guard import AddressPolicy, FeedRefused, GuardedResolver, Resolve, system_resolve
+from bot.feeds._guard import AddressPolicy, FeedRefused, FetchLimits, Resolve, system_resolve
 
 USER_AGENT = "banwatch-feeds/0.1 (facial-recognition policy news; polls every 15 min or less)"
 ACCEPT = (
@@ -48,15 +53,6 @@ REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # Retry-After is honoured up to a day; a server asking for more is asked again then.
 MAX_RETRY_AFTER = 86_400.0
 READ_CHUNK = 64 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class FetchLimits:
-    """How long and how much a fetch may take."""
-
-    timeout: float = 20.0
-    max_redirects: int = 5
-    max_bytes: int = 5 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +103,48 @@ def retry_after_seconds(value: str | None, now: dt.datetime | None = None) -> fl
     if seconds != seconds:  # NaN
         return None
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+class GuardedResolver(AbstractResolver):
+    """aiohttp's resolver for feeds: resolves with ``resolve`` and refuses the host when
+    any address it has is not allowed (one bad address is enough: a connection may go to
+    any of them)."""
+
+    def __init__(self, policy: AddressPolicy, resolve: Resolve = system_resolve) -> None:
+        self.policy = policy
+        self._resolve = resolve
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        try:
+            addresses = await self._resolve(host, port)
+        except FeedRefused:
+            raise
+        except OSError as exc:
+            raise OSError(exc.errno, f"can't resolve {host}: {exc.strerror or exc}") from exc
+        if not addresses:
+            raise OSError(f"{host} has no address")
+        for address in addresses:
+            reason = self.policy.refusal(address)
+            if reason:
+                raise FeedRefused(f"refused: {host} resolves to {reason}")
+        results: list[ResolveResult] = []
+        for address in addresses:
+            parsed = ipaddress.ip_address(address.split("%", 1)[0])
+            record: Any = {
+                "hostname": host,
+                "host": str(parsed),
+                "port": port,
+                "family": socket.AF_INET6 if parsed.version == 6 else socket.AF_INET,
+                "proto": 0,
+                "flags": socket.AI_NUMERICHOST,
+            }
+            results.append(record)
+        return results
+
+    async def close(self) -> None:
+        return None
 
 
 class Fetcher:

@@ -1,4 +1,5 @@
-"""Where a feed may be fetched from: http(s) only, and never a private address (SSRF).
+"""Where a feed may be fetched from (http(s) only, never a private address: SSRF), and how
+long and how much a fetch may take.
 
 Addresses are checked after DNS resolution, by the resolver the HTTP connector itself uses
 (so the address checked is the address connected to), and an address written in the URL is
@@ -11,10 +12,8 @@ import asyncio
 import ipaddress
 import socket
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from dataclasses import dataclass
 from urllib.parse import urlsplit
-
-from aiohttp.abc import AbstractResolver, ResolveResult
 
 # host, port -> the addresses it resolves to (text). Tests inject one that never asks DNS.
 Resolve = Callable[[str, int], Awaitable[list[str]]]
@@ -22,6 +21,15 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 MAX_URL_CHARS = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class FetchLimits:
+    """How long and how much a fetch may take."""
+
+    timeout: float = 20.0
+    max_redirects: int = 5
+    max_bytes: int = 5 * 1024 * 1024
 
 
 class FeedRefused(OSError):
@@ -127,45 +135,3 @@ class AddressPolicy:
         if reason:
             raise FeedRefused(f"refused: {reason}")
         return url
-
-
-class GuardedResolver(AbstractResolver):
-    """aiohttp's resolver for feeds: resolves with ``resolve`` and refuses the host when
-    any address it has is not allowed (one bad address is enough: a connection may go to
-    any of them)."""
-
-    def __init__(self, policy: AddressPolicy, resolve: Resolve = system_resolve) -> None:
-        self.policy = policy
-        self._resolve = resolve
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        try:
-            addresses = await self._resolve(host, port)
-        except FeedRefused:
-            raise
-        except OSError as exc:
-            raise OSError(exc.errno, f"can't resolve {host}: {exc.strerror or exc}") from exc
-        if not addresses:
-            raise OSError(f"{host} has no address")
-        for address in addresses:
-            reason = self.policy.refusal(address)
-            if reason:
-                raise FeedRefused(f"refused: {host} resolves to {reason}")
-        results: list[ResolveResult] = []
-        for address in addresses:
-            parsed = ipaddress.ip_address(address.split("%", 1)[0])
-            record: Any = {
-                "hostname": host,
-                "host": str(parsed),
-                "port": port,
-                "family": socket.AF_INET6 if parsed.version == 6 else socket.AF_INET,
-                "proto": 0,
-                "flags": socket.AI_NUMERICHOST,
-            }
-            results.append(record)
-        return results
-
-    async def close(self) -> None:
-        return None

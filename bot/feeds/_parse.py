@@ -15,11 +15,13 @@ import html
 import io
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import feedparser
-
 from bot.corpus import MAX_EXCERPT_CHARS, MAX_TITLE_CHARS, ParsedArticle
+
+if TYPE_CHECKING:
+    import feedparser
 
 # Entries read from one document: a news feed shows its latest few dozen.
 MAX_ENTRIES = 200
@@ -135,6 +137,8 @@ def parse_feed(data: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
         raise FeedError("the server sent an HTML page, not a feed")
     if _ENTITY_DECLARATION.search(text):
         raise FeedError("the feed declares XML entities (refused: entity expansion)")
+    import feedparser  # only when a feed is read: the command line's start-up stays light
+
     parsed = feedparser.parse(
         io.BytesIO(data),
         response_headers={

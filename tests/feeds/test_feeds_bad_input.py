@@ -17,8 +17,8 @@ from aiohttp import web
 
 from bot.errors import BanwatchError
 from bot.feeds import Feeds, FetchLimits, parse_networks
-from bot.feeds._fetch import retry_after_seconds
-from bot.feeds._guard import AddressPolicy, FeedRefused, GuardedResolver
+from bot.feeds._fetch import GuardedResolver, retry_after_seconds
+from bot.feeds._guard import AddressPolicy, FeedRefused
 from bot.store import Store
 from tests.feeds.conftest import Clock, loopback_settings
 from tests.feeds.support import FR_POLICY, FeedServer, item, rss
