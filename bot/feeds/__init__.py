@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import hashlib
+import ipaddress
 import logging
 import random
 import sqlite3
@@ -26,6 +27,7 @@ from urllib.parse import urlsplit
 from bot.corpus import canonical_url
 from bot.errors import BanwatchError
 from bot.extraction import EXTRACTOR_VERSION, mentions_fr
+from bot.feeds import _guard
 from bot.feeds._guard import (
     AddressPolicy,
     FeedRefused,
@@ -33,7 +35,6 @@ from bot.feeds._guard import (
     Network,
     Resolve,
     parse_networks,
-    system_resolve,
 )
 from bot.feeds._parse import FeedError, FeedItem, ParsedFeed, parse_feed, to_parsed
 from bot.ingest import read_article, to_article
@@ -214,14 +215,16 @@ class Feeds:
         store: Store,
         settings: FeedSettings | None = None,
         *,
-        resolve: Resolve = system_resolve,
+        resolve: Resolve | None = None,
         clock: object = None,
         rng: random.Random | None = None,
     ) -> None:
         self.store = store
         self.settings = settings or FeedSettings()
         self.policy = AddressPolicy(self.settings.allowed_networks)
-        self._resolve = resolve
+        # Looked up now, not at import: the tests replace the system resolver with one that
+        # refuses, so that no test ever asks DNS (or sends anything beyond 127.0.0.0/8).
+        self._resolve = resolve or _guard.system_resolve
         self._fetcher: Fetcher | None = None
         self.clock = clock if callable(clock) else time.time
         self.random = rng or random.Random()
@@ -281,14 +284,6 @@ class Feeds:
         every_minutes: int | None = None,
     ) -> Feed:
         """List a feed (polled at once); refused for other schemes and private addresses."""
-        try:
-            url = self.policy.check_url(url)
-            host = urlsplit(url).hostname or ""
-            port = urlsplit(url).port or (443 if url.lower().startswith("https") else 80)
-            with contextlib.suppress(FeedRefused):
-                await self._precheck(host, port)
-        except FeedRefused as exc:
-            raise BanwatchError(f"Can't add this feed: {exc}.") from exc
         if every_minutes is None:
             interval = self.settings.interval_seconds
         elif MIN_EVERY_MINUTES <= every_minutes <= MAX_EVERY_MINUTES:
@@ -299,6 +294,17 @@ class Feeds:
             )
         if await self.store.count_feeds() >= MAX_FEEDS:
             raise BanwatchError(f"banwatch follows at most {MAX_FEEDS} feeds; remove one first.")
+        try:
+            url = self.policy.check_url(url)
+        except FeedRefused as exc:
+            raise BanwatchError(f"Can't add this feed: {exc}.") from exc
+        existing = await self.store.feed_by_url(url)
+        if existing is not None:
+            raise BanwatchError(f"That feed is already listed as #{existing.id}.")
+        parts = urlsplit(url)
+        await self._precheck(
+            parts.hostname or "", parts.port or (443 if parts.scheme.lower() == "https" else 80)
+        )
         feed = await self.store.add_feed(
             url,
             interval_seconds=interval,
@@ -322,7 +328,11 @@ class Feeds:
 
     async def _precheck(self, host: str, port: int) -> None:
         """Refuse a host that resolves to a refused address now, not at the first poll
-        (a name that does not resolve yet is listed; its health will say so)."""
+        (a name that does not resolve yet is listed; its health will say so). An address
+        written in the URL was checked with it."""
+        with contextlib.suppress(ValueError):
+            ipaddress.ip_address(host.split("%", 1)[0])
+            return
         try:
             from bot.feeds._fetch import GuardedResolver
 
