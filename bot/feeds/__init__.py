@@ -19,7 +19,7 @@ import logging
 import random
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -37,6 +37,7 @@ from bot.feeds._guard import (
     parse_networks,
 )
 from bot.feeds._parse import FeedError, FeedItem, ParsedFeed, parse_feed, to_parsed
+from bot.feeds._render import describe_result, duration, iso, render_feed, when
 from bot.ingest import read_article, to_article
 from bot.settings import Settings, SettingsError
 from bot.store import Store
@@ -120,93 +121,6 @@ class PollOutcome:
     error: str | None = None
 
 
-def _iso(moment: float) -> str:
-    return dt.datetime.fromtimestamp(moment, dt.UTC).isoformat(timespec="seconds")
-
-
-def _when(iso: str | None) -> str:
-    """An ISO time as people read it: 2026-12-06 21:40 UTC."""
-    if not iso:
-        return "never"
-    try:
-        moment = dt.datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _every(seconds: int) -> str:
-    if seconds % 3600 == 0:
-        return f"every {seconds // 3600} h"
-    if seconds % 60 == 0:
-        return f"every {seconds // 60} min"
-    return f"every {seconds} s"
-
-
-def describe_result(result: dict[str, object]) -> str:
-    """A poll's result as one line: "20 entries, 2 new: 1 taken, 1 skipped (...)"."""
-    if not result:
-        return "not polled yet"
-    if result.get("status") == 304:
-        return "not modified since the last poll (304)"
-    if "error" in result:
-        return f"failed: {result['error']}"
-    entries = result.get("entries", 0)
-    new = result.get("new", 0)
-    text = f"{entries} entries, {new} new"
-    skipped = result.get("skipped") or {}
-    assert isinstance(skipped, dict)
-    if new:
-        text += f": {result.get('taken', 0)} taken"
-        if skipped:
-            reasons = ", ".join(f"{count} {reason}" for reason, count in skipped.items())
-            text += f", {sum(skipped.values())} skipped ({reasons})"
-    notes = result.get("notes") or {}
-    assert isinstance(notes, dict)
-    for note, count in notes.items():
-        text += f"; {count} {note}"
-    if result.get("empty"):
-        text += f"; {result['empty']} entries without title or text ignored"
-    if result.get("warning"):
-        text += f"; {result['warning']}"
-    return text
-
-
-def feed_state(feed: Feed) -> str:
-    """ok, failing (since when, why), retrying, or not polled yet."""
-    if feed.failing_since:
-        return f"FAILING since {_when(feed.failing_since)}: {feed.last_error}"
-    if feed.failures:
-        return f"retrying ({feed.failures} failure{'s' if feed.failures > 1 else ''} in a row)"
-    if not feed.last_polled_at:
-        return "not polled yet"
-    return "ok"
-
-
-def render_feed(feed: Feed, skipped_reasons: dict[str, int]) -> str:
-    """A feed's health in a few lines, the same in Discord, the console and the CLI."""
-    name = f" — {feed.title}" if feed.title else ""
-    lines = [
-        f"#{feed.id} {feed.url}{name}",
-        f"  {feed_state(feed)} · {_every(feed.interval_seconds)} · next poll"
-        f" {_when(_iso(feed.next_poll_at))}",
-    ]
-    error = ""
-    if feed.last_error_at:
-        error = f" · last error {_when(feed.last_error_at)}: {feed.last_error}"
-    lines.append(f"  last success {_when(feed.last_success_at)}{error}")
-    taken_skipped = f"  items taken {feed.items_taken} · skipped {feed.items_skipped}"
-    if skipped_reasons:
-        taken_skipped += (
-            " (last 30 days: "
-            + ", ".join(f"{count} {reason}" for reason, count in skipped_reasons.items())
-            + ")"
-        )
-    lines.append(taken_skipped)
-    lines.append(f"  last poll: {describe_result(feed.last_result)}")
-    return "\n".join(lines)
-
-
 class Feeds:
     """The feed list, the poller and the answers about them, over one store."""
 
@@ -216,7 +130,7 @@ class Feeds:
         settings: FeedSettings | None = None,
         *,
         resolve: Resolve | None = None,
-        clock: object = None,
+        clock: Callable[[], float] | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self.store = store
@@ -226,7 +140,7 @@ class Feeds:
         # refuses, so that no test ever asks DNS (or sends anything beyond 127.0.0.0/8).
         self._resolve = resolve or _guard.system_resolve
         self._fetcher: Fetcher | None = None
-        self.clock = clock if callable(clock) else time.time
+        self.clock = clock or time.time
         self.random = rng or random.Random()
         self._in_flight: dict[int, asyncio.Task[PollOutcome]] = {}
         self._slots = asyncio.Semaphore(CONCURRENT_POLLS)
@@ -430,7 +344,7 @@ class Feeds:
         for entry in entries:
             head = (
                 f"Feed #{entry.feed_id} ({entry.feed_url}) showed {entry.title!r}"
-                f" on {_when(entry.seen_at)}:"
+                f" on {when(entry.seen_at)}:"
             )
             if entry.outcome == TAKEN:
                 text = f"taken into the corpus as article {entry.article_id}"
@@ -618,7 +532,7 @@ class Feeds:
         title: str | None = None,
     ) -> PollRecord:
         return PollRecord(
-            polled_at=_iso(started),
+            polled_at=iso(started),
             next_poll_at=self._next(feed.interval_seconds, started),
             failures=0,
             failing_since=None,
@@ -653,9 +567,9 @@ class Feeds:
         failing_since = feed.failing_since
         now_failing = failing_since is None and (failures >= FAILING_AFTER or gone)
         if now_failing:
-            failing_since = _iso(started)
+            failing_since = iso(started)
         record = PollRecord(
-            polled_at=_iso(started),
+            polled_at=iso(started),
             next_poll_at=next_poll,
             failures=failures,
             failing_since=failing_since,
@@ -670,7 +584,7 @@ class Feeds:
                 None,
                 f"feed:{feed.id}:failing:{failing_since}",
                 f"Feed #{feed.id} {feed.url} is failing ({why}): {reason}. banwatch keeps"
-                f" trying, less often (next in about {_duration(delay)}); `/feeds remove"
+                f" trying, less often (next in about {duration(delay)}); `/feeds remove"
                 f" {feed.id}` stops it.",
                 fallback_channel_id=feed.channel_id,
             )
@@ -684,7 +598,7 @@ class Feeds:
             None,
             f"feed:{feed.id}:recovered:{feed.failing_since}",
             f"Feed #{feed.id} {feed.url} has recovered: polled fine again after failing since"
-            f" {_when(feed.failing_since)}.",
+            f" {when(feed.failing_since)}.",
             fallback_channel_id=feed.channel_id,
         )
         log.info("feeds: feed #%d recovered", feed.id)
@@ -694,17 +608,9 @@ class Feeds:
         if now - self._last_prune < PRUNE_EVERY_SECONDS:
             return
         self._last_prune = now
-        cutoff = _iso(now - KEEP_SKIPPED_DAYS * 86400)
+        cutoff = iso(now - KEEP_SKIPPED_DAYS * 86400)
         await self.store.forget_skipped_entries(cutoff)
 
 
 def _with(entry: NewFeedEntry, **changes: object) -> NewFeedEntry:
     return replace(entry, **changes)  # type: ignore[arg-type]
-
-
-def _duration(seconds: float) -> str:
-    if seconds >= 3600:
-        return f"{seconds / 3600:.0f} h"
-    if seconds >= 60:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds:.0f} s"
