@@ -55,15 +55,19 @@ async def open_app(
     (by the refresh rule, or whatever its age with ``refresh``)."""
     async with await Store.open(settings.db_path) as store:
         app = Banwatch.from_settings(store, settings)
-        if ingest:
-            progress = None if quiet else terminal_progress
-            if refresh:
-                summary: IngestSummary | None = await app.ingest(progress=progress)
-            else:
-                summary = await app.refresh(settings.refresh_seconds, progress=progress)
-            if summary is not None and summary.changed:
-                print(changes_line(summary), file=sys.stderr)
-        yield app
+        try:
+            if ingest:
+                progress = None if quiet else terminal_progress
+                if refresh:
+                    summary: IngestSummary | None = await app.ingest(progress=progress)
+                else:
+                    summary = await app.refresh(settings.refresh_seconds, progress=progress)
+                if summary is not None and summary.changed:
+                    print(changes_line(summary), file=sys.stderr)
+            yield app
+        finally:
+            # A feed polled from the console or the command line opened an HTTP session.
+            await app.feeds.close()
 
 
 def changes_line(summary: IngestSummary) -> str:
@@ -332,8 +336,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--json", action="store_true", help="print JSON")
 
-    # The Discord commands: their handlers' module (and with it discord.py and aiohttp,
-    # a third of a look-up's start-up) is imported only to run one of them.
+    p = sub.add_parser("map", parents=[common], help="draw the map of statuses into a PNG")
+    p.add_argument("--out", default="banwatch-map.png", help="PNG file (default: %(default)s)")
+    p.add_argument("--region", default="us", choices=("us", "europe", "world"), help="default: us")
+    p.add_argument("--state", help="one US state instead (e.g. MA)")
+    p = sub.add_parser(
+        "site", parents=[common], help="write a self-contained status page to publish"
+    )
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for index.html")
+
+    p = sub.add_parser("feeds", parents=[common], help="the news feeds banwatch polls")
+    verbs = p.add_subparsers(dest="verb", required=True, metavar="VERB")
+    p = verbs.add_parser("add", parents=[common], help="follow a feed (polled at once)")
+    p.add_argument("url")
+    p.add_argument("--every-minutes", type=int, help="poll interval, 5-1440 (default 15)")
+    p = verbs.add_parser("list", parents=[common], help="every feed with its health")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p = verbs.add_parser("remove", parents=[common], help="stop following a feed")
+    p.add_argument("feed", help="its number or URL")
+    p = verbs.add_parser("check", parents=[common], help="poll a feed now (none: all soon)")
+    p.add_argument("feed", nargs="?", help="its number or URL")
+    p = verbs.add_parser("why", parents=[common], help="what became of a feed's item")
+    p.add_argument("item_url")
+
+    # The Discord commands; their module (and discord.py) is imported only to run one.
     p = sub.add_parser("run", parents=[common], help="run the Discord bot")
     p.add_argument(
         "--sync",
@@ -352,9 +378,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# Subcommands whose handlers live in another module, registered there with ``@command(name)``
-# when it is imported: only when one of them runs.
-COMMAND_MODULES: dict[str, str] = {"run": "bot.discord.runner", "sync": "bot.discord.runner"}
+# Subcommands whose handlers live elsewhere, registered with ``@command(name)`` when their
+# module is imported: only when one of them is run (the Discord ones import discord.py).
+COMMAND_MODULES: dict[str, str] = {
+    "run": "bot.discord.runner",
+    "sync": "bot.discord.runner",
+    "map": "bot.console.map",
+    "site": "bot.console.map",
+    "feeds": "bot.console.feeds",
+}
 
 
 @command("console")

@@ -17,7 +17,7 @@ from bot.extraction._rules import RULE_FILES, ActionRules, action_rules, fold, s
 from bot.models import Article, Extraction, Place
 from bot.places import PLACES_FILE
 
-__all__ = ["EXTRACTOR_VERSION", "extract"]
+__all__ = ["EXTRACTOR_VERSION", "extract", "mentions_fr"]
 
 _BASE_VERSION = "1"
 _CODE_FILES = [
@@ -144,7 +144,10 @@ def _publication(article: Article, country: str | None) -> tuple[dt.date | None,
     """(publish date, latest possible date) from the article's time or its URL."""
     published = article.published_at
     if published is not None:
-        if published.tzinfo is not None and country == "US":
+        # A time in UTC is read as the US day it fell on; a date with no time (stored as
+        # midnight UTC) is already the day, and shifting it would make it the day before.
+        has_time = published.timetz().replace(tzinfo=None) != dt.time(0)
+        if published.tzinfo is not None and country == "US" and has_time:
             published = published.astimezone(_US_EASTERN)
         return published.date(), published.date()
     match = _URL_DATE.search(article.url or "")
@@ -160,6 +163,24 @@ def _publication(article: Article, country: str | None) -> tuple[dt.date | None,
             return None, None
         return day, day
     return None, dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _fields(article: Article, rules: ActionRules) -> dict[str, str]:
+    """The cleaned title, excerpt (or the body's lead) and body the extraction reads."""
+    title = _clean(article.title, _MAX_TITLE)
+    excerpt = _clean(article.excerpt, _MAX_EXCERPT)
+    body = _clean(article.body, _MAX_BODY)
+    if not excerpt and body:
+        # No teaser: the body's opening sentences are the lead a reader goes by.
+        excerpt, body = _lead(body)
+    return {"title": title, "excerpt": excerpt, "body": body[: rules.body_chars]}
+
+
+def mentions_fr(article: Article) -> bool:
+    """Whether the item names facial recognition at all (an FR term of ``actions.yaml`` in
+    what the extraction reads): the check that makes an item without one not policy news."""
+    rules = action_rules()
+    return _is_about_fr(rules, _fields(article, rules))
 
 
 def extract(article: Article) -> Extraction:
