@@ -111,10 +111,13 @@ def read_parsed(parsed: list[ParsedArticle]) -> list[tuple[ParsedArticle, Extrac
 
 
 # Files are written in batches, one transaction each (a savepoint a file): a batch closes at
-# this many articles or files, whichever comes first. Big enough that commits are rare, small
-# enough that a batch is a fraction of a second of the database's time and of memory.
-BATCH_ARTICLES = 500
-BATCH_FILES = 100
+# this many articles or files, whichever comes first. Each commit writes every page its
+# batch changed, and an article changes ~15 pages spread over b-trees keyed by random ids, so
+# fewer, bigger batches write far fewer bytes (issue 18: 500 a batch wrote ~30x the final
+# database at 100,000 articles). 2,000 keeps a batch's write to about two seconds of the
+# database's time, under the 5 s other connections wait for the lock (busy_timeout).
+BATCH_ARTICLES = 2000
+BATCH_FILES = 400
 # Stored articles re-read by a new extractor are loaded and saved this many at a time.
 REEXTRACT_CHUNK = 500
 # Status notes missing from stored items are written this many at a time (about 15 ms of
@@ -124,9 +127,12 @@ NOTES_CHUNK = 100
 # a search then reads each word's postings from one place, not from every batch's segment
 # (a second at 100,000 articles; searches ~0.5 ms quicker at the median, cold or warm).
 MERGE_TEXT_INDEX_AFTER = 1000
-# SQLite's page cache while an ingest writes (see BaseStore.larger_page_cache). 16 MiB
-# wrote 20,000 articles as fast as 64 did (42 s) with 50 MB less at the peak.
-PAGE_CACHE_MIB = 16
+# SQLite's page cache while an ingest writes (see BaseStore.larger_page_cache): room for
+# most of the pages a batch of 2,000 articles changes, so few spill before its commit.
+PAGE_CACHE_MIB = 48
+# The write-ahead log may grow to this much during an ingest before it is copied into the
+# database (see BaseStore.fewer_checkpoints); emptied when the ingest ends.
+WAL_MIB = 256
 # An ingest with at least this many files to read parses and extracts them in worker
 # processes while this one writes (None: never); a smaller one (a rescan finding a few
 # changed files) reads them here, without the workers' start-up (about a second each).
@@ -190,6 +196,7 @@ async def ingest_corpus(
     files, checks = await asyncio.to_thread(_survey, directory, recorded)
     async with (
         store.larger_page_cache(PAGE_CACHE_MIB),
+        store.fewer_checkpoints(WAL_MIB),
         _Readers(
             [
                 (path, str(path), recorded.get(str(path)))

@@ -10,6 +10,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
@@ -19,7 +20,6 @@ from bot.articles import Moderation
 from bot.config import ServerConfig
 from bot.errors import AmbiguousPlace, BanwatchError, PlaceNotFound
 from bot.feeds import Feeds, FeedSettings, feed_settings
-from bot.ingest import IngestSummary, Progress, ingest_corpus
 from bot.map.service import Maps
 from bot.models import Article, Event, Jurisdiction, Place
 from bot.petitions import DEFAULT_RETENTION_DAYS, Petitions
@@ -35,6 +35,9 @@ from bot.tracker import (
     derive_status,
     status_from_sample,
 )
+
+if TYPE_CHECKING:
+    from bot.ingest import IngestSummary, Progress
 
 __all__ = ["AmbiguousPlace", "Banwatch", "BanwatchError", "PlaceChoice", "PlaceNotFound"]
 
@@ -169,6 +172,8 @@ class Banwatch:
         self, directory: Path | None = None, *, progress: Progress | None = None
     ) -> IngestSummary:
         """Load or refresh the corpus directory."""
+        from bot.ingest import ingest_corpus  # with the extractor: only when ingesting
+
         return await ingest_corpus(self.store, directory or self.corpus_dir, progress=progress)
 
     async def refresh(
@@ -207,7 +212,7 @@ class Banwatch:
             return by_key[text]
         if PLACE_KEY.match(text):
             return _jurisdiction(Place.from_key(text))
-        wanted = places.parse_place_query(text)
+        wanted = await self._read_place_query(text)
         if wanted.level in ("state", "national"):
             region = Place(
                 level=wanted.level,
@@ -246,6 +251,22 @@ class Banwatch:
         if len(gazetteer) > 1:
             raise AmbiguousPlace(text, [_jurisdiction(p) for p in gazetteer])
         raise PlaceNotFound(text, [j for j, _ in fuzzy])
+
+    async def _read_place_query(self, text: str) -> places.PlaceQuery:
+        """:func:`bot.places.parse_place_query`, remembered in the database.
+
+        Reading a place needs the gazetteer, and building it costs a process half a second:
+        more than a command-line look-up takes otherwise. So a process that has not built it
+        reads the answer a process (of the same gazetteer version) stored before.
+        """
+        if places.gazetteer_built():
+            return places.parse_place_query(text)
+        version = places.places_version()
+        known = await self.store.read_place_query(version, text)
+        if known is None:
+            known = places.parse_place_query(text)
+            await self.store.save_place_query(version, text, known)
+        return known
 
     async def place_choices(self, typed: str, limit: int = 25) -> list[PlaceChoice]:
         """Known places for autocomplete, forgiving of case and typos, best first."""
