@@ -150,7 +150,16 @@ class BaseStore:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
         async with self._write_lock:
-            await self._db.execute("BEGIN IMMEDIATE")
+            begin = asyncio.ensure_future(self._db.execute("BEGIN IMMEDIATE"))
+            try:
+                await asyncio.shield(begin)
+            except asyncio.CancelledError:
+                # The BEGIN runs on aiosqlite's thread whatever happens here: end it, or the
+                # connection stays in a transaction and every later BEGIN fails.
+                with contextlib.suppress(BaseException):
+                    await begin
+                    await self._db.execute("ROLLBACK")
+                raise
             try:
                 yield self._db
             except BaseException:

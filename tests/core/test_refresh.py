@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -52,3 +53,15 @@ async def test_earlier_rejections_are_counted_apart_from_new_ones(app: Banwatch)
     assert again.rejected_earlier == [path for path, _ in first.rejected]
     assert not again.changed
     assert await app.rejected_files() == first.rejected
+
+
+async def test_a_write_cancelled_at_any_point_leaves_no_transaction_open(app: Banwatch) -> None:
+    directory = str(app.corpus_dir.resolve())
+    for turns in range(8):
+        task = asyncio.create_task(app.store.mark_corpus_refreshed(directory, 1.0))
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await app.store.mark_corpus_refreshed(directory, 2.0)  # raised when one was left open
+    assert await app.store.corpus_refreshed_at(directory) == 2.0
