@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 import time
@@ -15,14 +16,9 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz, process
 
 from bot import places
-from bot.alerts.service import Alerts
-from bot.articles import Moderation
 from bot.config import ServerConfig
 from bot.errors import AmbiguousPlace, BanwatchError, PlaceNotFound
-from bot.feeds import Feeds, FeedSettings, feed_settings
-from bot.map.service import Maps
 from bot.models import Article, Event, Jurisdiction, Place
-from bot.petitions import DEFAULT_RETENTION_DAYS, Petitions
 from bot.privacy import Privacy
 from bot.settings import Settings
 from bot.store import Store
@@ -37,7 +33,12 @@ from bot.tracker import (
 )
 
 if TYPE_CHECKING:
+    from bot.alerts.service import Alerts
+    from bot.articles import Moderation
+    from bot.feeds import Feeds, FeedSettings
     from bot.ingest import IngestSummary, Progress
+    from bot.map.service import Maps
+    from bot.petitions import Petitions
 
 __all__ = ["AmbiguousPlace", "Banwatch", "BanwatchError", "PlaceChoice", "PlaceNotFound"]
 
@@ -129,21 +130,20 @@ class Banwatch:
         store: Store,
         corpus_dir: Path,
         *,
-        signer_retention_days: int = DEFAULT_RETENTION_DAYS,
+        signer_retention_days: int | None = None,
         feeds: FeedSettings | None = None,
+        settings: Settings | None = None,
         home_guild_id: int | None = None,
     ) -> None:
         self.store = store
         self.corpus_dir = corpus_dir
-        self.articles = Moderation(self)
-        self.alerts = Alerts(self)
-        self.petitions = Petitions(self, retention_days=signer_retention_days)
+        self.signer_retention_days = signer_retention_days
+        self._feed_settings = feeds
+        self._settings = settings
         self.privacy = Privacy(store)
         self.config = ServerConfig(store)
-        self.feeds = Feeds(store, feeds)
         # The server whose moderators manage feeds (None: the one server the bot is in).
         self.home_guild_id = home_guild_id
-        self.map = Maps(self)
         self._known: _KnownPlaces | None = None
         # Place key -> (the place's version when derived, the answer), least recent first.
         self._status_cache: OrderedDict[str, tuple[int, JurisdictionStatus]] = OrderedDict()
@@ -162,9 +162,57 @@ class Banwatch:
             store,
             settings.corpus_dir,
             signer_retention_days=settings.signer_retention_days,
-            feeds=feed_settings(settings),
+            settings=settings,
             home_guild_id=settings.home_guild_id,
         )
+
+    # Each feature's service is built once, on first use, with its module: a command-line
+    # look-up uses none of them, and importing them all was a third of its time.
+
+    @functools.cached_property
+    def articles(self) -> Moderation:
+        """Moderators' article commands."""
+        from bot.articles import Moderation
+
+        return Moderation(self)
+
+    @functools.cached_property
+    def alerts(self) -> Alerts:
+        """Channel alerts: subscriptions, matching, the outbox."""
+        from bot.alerts.service import Alerts
+
+        return Alerts(self)
+
+    @functools.cached_property
+    def petitions(self) -> Petitions:
+        """Petitions and their signers."""
+        from bot.petitions import DEFAULT_RETENTION_DAYS, Petitions
+
+        days = self.signer_retention_days
+        return Petitions(self, retention_days=DEFAULT_RETENTION_DAYS if days is None else days)
+
+    @functools.cached_property
+    def feeds(self) -> Feeds:
+        """The news feeds polled into the corpus (their settings read from the environment's
+        settings when given, else the defaults)."""
+        from bot.feeds import Feeds, feed_settings
+
+        chosen = self._feed_settings
+        if chosen is None and self._settings is not None:
+            chosen = feed_settings(self._settings)
+        return Feeds(self.store, chosen)
+
+    @functools.cached_property
+    def map(self) -> Maps:
+        """The map of statuses."""
+        from bot.map.service import Maps
+
+        return Maps(self)
+
+    async def close(self) -> None:
+        """Release what the services opened (a feed poll's HTTP session)."""
+        if "feeds" in self.__dict__:
+            await self.feeds.close()
 
     # -- corpus -------------------------------------------------------------------------------
 

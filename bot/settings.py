@@ -6,8 +6,6 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from dotenv import load_dotenv
-
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = PROJECT_ROOT / "seeds"
 
@@ -77,7 +75,12 @@ class Settings:
 
 def load_settings(env_file: str | Path | None = None) -> Settings:
     """Read settings from ``.env`` (if any) and the environment; the environment wins."""
-    load_dotenv(env_file or Path.cwd() / ".env", override=False)
+    path = Path(env_file) if env_file else Path.cwd() / ".env"
+    if path.is_file():
+        # Imported only when there is a file to read: every command starts here.
+        from dotenv import load_dotenv
+
+        load_dotenv(path, override=False)
     token = os.environ.get("DISCORD_TOKEN", "").strip() or None
     return Settings(
         db_path=Path(os.environ.get("BANWATCH_DB", "").strip() or "banwatch.db"),

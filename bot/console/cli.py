@@ -67,7 +67,7 @@ async def open_app(
             yield app
         finally:
             # A feed polled from the console or the command line opened an HTTP session.
-            await app.feeds.close()
+            await app.close()
 
 
 def changes_line(summary: IngestSummary) -> str:
