@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rapidfuzz import fuzz, process
-
 from bot import places
 from bot.config import ServerConfig
 from bot.errors import AmbiguousPlace, BanwatchError, PlaceNotFound
@@ -323,6 +321,8 @@ class Banwatch:
         if not typed:
             ranked = index.by_display[:limit]
         else:
+            from rapidfuzz import fuzz, process  # on first use: look-ups by name need none
+
             # One pass in C over every label; a label holding what was typed scores 100 here
             # and is then ranked above typos: first those starting with it, then the rest.
             found = process.extract(
@@ -564,6 +564,8 @@ def _fuzzy_known(
     Whole-string similarity, not partial: "Xyzzyville" must not match "IL" by containing it.
     Two-letter codes are left out; they are matched exactly elsewhere.
     """
+    from rapidfuzz import fuzz, process  # on first use: an exact name needs none
+
     pool = index.fuzzy_pool
     if state:
         pool = [j for j in pool if _same(j.state, state)]

@@ -16,15 +16,13 @@ from bot.settings import SettingsError, load_settings
 from bot.store import Store
 from tests.alerts.support import MemoryPoster
 
-# Just after the rows are queued (on the real clock), to the second as they are stored.
-START = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)).replace(microsecond=0)
-
-
 class Clock:
-    """The sender's wall clock, moved by the test."""
+    """The sender's wall clock, moved by the test; it starts just after the rows were queued
+    (on the real clock), to the second as the outbox stores times."""
 
     def __init__(self) -> None:
-        self.now = START
+        self.start = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)).replace(microsecond=0)
+        self.now = self.start
 
     def __call__(self) -> dt.datetime:
         return self.now
@@ -76,7 +74,7 @@ async def test_a_channel_429_holds_that_channel_for_its_retry_after_and_no_other
     assert poster.attempts.count("busy") == 1 and "busy" not in poster.posts
     (waiting,) = [e for e in await store.outbox_entries(states=["queued"]) if e.attempts]
     assert waiting.channel_id == "busy" and "rate limited" in (waiting.detail or "")
-    assert waiting.next_attempt_at == (START + dt.timedelta(seconds=30)).isoformat(
+    assert waiting.next_attempt_at == (clock.start + dt.timedelta(seconds=30)).isoformat(
         timespec="seconds"
     )
 
