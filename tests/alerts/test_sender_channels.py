@@ -16,6 +16,7 @@ from bot.settings import SettingsError, load_settings
 from bot.store import Store
 from tests.alerts.support import MemoryPoster
 
+
 class Clock:
     """The sender's wall clock, moved by the test; it starts just after the rows were queued
     (on the real clock), to the second as the outbox stores times."""
