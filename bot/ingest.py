@@ -141,8 +141,9 @@ WAL_MIB = 256
 POOL_MIN_FILES: int | None = 500
 # At most this many workers, each one with its own copy of the gazetteer (about 60 MB).
 POOL_MAX_WORKERS = 4
-# Files handed to the workers ahead of the one being written, per worker.
-POOL_AHEAD_PER_WORKER = 64
+# Files handed to the workers ahead of the one being written, per worker: more than a batch
+# (2,000 articles, ~500 files), so the workers go on reading while a batch is written.
+POOL_AHEAD_PER_WORKER = 384
 
 
 @dataclass(slots=True)
