@@ -88,7 +88,7 @@ async def test_a_feed_item_is_posted_once_others_skipped_and_a_restart_repeats_n
         assert all(post["mention_everyone"] is False and not post["mentions"] for post in posts)
         assert all(not post["content"] for post in posts)
         # More polls bring nothing more: posted exactly once.
-        await polls_after(feed_server, 2)
+        await polls_after(feed_server, 1)
         await harness.app.alerts.scan()
         assert await harness.app.alerts.outbox(guild_id=None, states=[QUEUED], limit=10) == []
         assert len(server.messages_in(news)) == 2
@@ -104,7 +104,7 @@ async def test_a_feed_item_is_posted_once_others_skipped_and_a_restart_repeats_n
     later = item("Springfield plans a new bike lane on Main Street", "The city will add one.")
     feed_server.serve("/feed.xml", rss([later, policy, hostile, other]))
     async with start_banwatch(server, banwatch_store, corpus_dir, **FAST_FEEDS) as harness:
-        await polls_after(feed_server, 2)
+        await polls_after(feed_server, 1)
         await harness.app.alerts.scan()
         assert await harness.app.alerts.outbox(guild_id=None, states=[QUEUED], limit=10) == []
         assert len(server.messages_in(news)) == 2
@@ -136,7 +136,8 @@ async def test_failing_and_recovered_feeds_are_told_once_in_the_log_channel(
         assert "FAILING since" in added and "HTTP 410 Gone" in added
         (failing,) = await server.wait_for_messages(log_channel, 1)
         assert "is failing (it is gone" in failing["content"] and failing["nonce"]
-        await polls_after(feed_server, 1)  # polled again, less often: no second notice
+        again = await reply(harness, "feeds check", {"feed": "1"})  # still gone: told once
+        assert "FAILING since" in again
         del feed_server.routes["/feed.xml"]
         feed_server.serve("/feed.xml", rss([item(**NOT_FR)]))
         checked = await reply(harness, "feeds check", {"feed": "1"})
