@@ -298,9 +298,8 @@ class Feeds:
 
     async def health(self) -> list[tuple[Feed, dict[str, int]]]:
         """Every feed with how many of its remembered skipped entries were skipped for what."""
-        return [
-            (feed, await self.store.skipped_reasons(feed.id)) for feed in await self.store.feeds()
-        ]
+        reasons = await self.store.skipped_reasons_by_feed()
+        return [(feed, reasons.get(feed.id, {})) for feed in await self.store.feeds()]
 
     async def list_text(self) -> str:
         """``/feeds list`` as text."""
@@ -312,10 +311,8 @@ class Feeds:
     async def check(self, ref: str | int | None = None) -> str:
         """Poll one feed now and show its health, or ask for every feed to be polled now."""
         if ref is None or not str(ref).strip():
-            feeds = await self.store.feeds()
-            for feed in feeds:
-                await self.store.schedule_feed(feed.id, self.clock())
-            return f"All {len(feeds)} feeds will be polled within a few seconds."
+            count = await self.store.schedule_all_feeds(self.clock())
+            return f"All {count} feeds will be polled within a few seconds."
         feed = await self.find(ref)
         outcome = await self._start(feed)
         refreshed = await self.store.feed(feed.id)
@@ -557,6 +554,7 @@ class Feeds:
         """Record a failed poll: back off, mark the feed failing, and tell the moderators
         once when it starts failing."""
         failures = feed.failures + 1
+        reason = reason[:300]  # a server's words (its HTTP reason phrase) are shown to people
         backoff = min(feed.interval_seconds * 2**failures, MAX_BACKOFF_SECONDS)
         delay = max(backoff, feed.interval_seconds, retry_after or 0.0)
         next_poll = (
