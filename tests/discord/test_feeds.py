@@ -159,3 +159,21 @@ async def test_only_the_home_servers_moderators_manage_feeds(
     assert "No feeds yet" in await reply(banwatch_bot, "feeds list", {})
     refused = await reply(banwatch_bot, "feeds add", {"url": "file:///etc/passwd"})
     assert "only http:// and https://" in refused
+
+
+async def test_a_long_feed_list_comes_as_a_file(banwatch_bot: BanwatchHarness) -> None:
+    for number in range(40):
+        await banwatch_bot.store.add_feed(
+            f"https://news{number}.example/a/rather/long/path/to/its/feed.xml",
+            interval_seconds=900,
+            added_by="test",
+            guild_id=None,
+            channel_id=None,
+            next_poll_at=time.time() + 3600,  # not polled during the test
+        )
+    handle = banwatch_bot.slash("feeds list", {}, as_moderator=True)
+    response = await handle.wait_response()
+    data = response["data"]
+    assert len(data["content"]) <= 2000 and data["content"].startswith("```\n#1 ")
+    assert "Every feed is in the attached file." in data["content"]
+    assert [a["filename"] for a in data["attachments"]] == ["feeds.txt"]
