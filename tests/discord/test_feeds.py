@@ -58,7 +58,7 @@ async def polls_after(feed_server: FeedServer, count: int) -> None:
 
 async def test_a_feed_item_is_posted_once_others_skipped_and_a_restart_repeats_nothing(
     loopback_discord: LoopbackDiscord,
-    banwatch_store: Store,
+    db_path: Path,
     corpus_dir: Path,
     feed_server: FeedServer,
     discord_errors: object,
@@ -66,7 +66,10 @@ async def test_a_feed_item_is_posted_once_others_skipped_and_a_restart_repeats_n
     server = loopback_discord
     other = item(**NOT_FR)
     feed_server.serve("/feed.xml", rss([other]))
-    async with start_banwatch(server, banwatch_store, corpus_dir, **FAST_FEEDS) as harness:
+    async with (
+        await Store.open(db_path) as store,
+        start_banwatch(server, store, corpus_dir, **FAST_FEEDS) as harness,
+    ):
         news = server.add_channel(harness.guild, "feed-news")
         assert (await reply(harness, "alerts subscribe", {"channel": news})).startswith(
             "Subscribed"
@@ -100,10 +103,14 @@ async def test_a_feed_item_is_posted_once_others_skipped_and_a_restart_repeats_n
         assert "items taken 2 · skipped 1" in listing
         refused = harness.slash("feeds list", {})  # a member, not a moderator
         assert "only moderators" in (await refused.wait_response())["data"]["content"]
-    # A restart: the same database, the feed served afresh (no ETag match) with one more item.
+    # A restart: the database opened again, the feed served afresh (no ETag match) with one
+    # more item.
     later = item("Springfield plans a new bike lane on Main Street", "The city will add one.")
     feed_server.serve("/feed.xml", rss([later, policy, hostile, other]))
-    async with start_banwatch(server, banwatch_store, corpus_dir, **FAST_FEEDS) as harness:
+    async with (
+        await Store.open(db_path) as store,
+        start_banwatch(server, store, corpus_dir, **FAST_FEEDS) as harness,
+    ):
         await polls_after(feed_server, 1)
         await harness.app.alerts.scan()
         assert await harness.app.alerts.outbox(guild_id=None, states=[QUEUED], limit=10) == []
