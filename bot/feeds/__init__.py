@@ -366,7 +366,7 @@ class Feeds:
         while True:
             try:
                 await self.poll_due()
-                await self._prune()
+                await self.forget_old_skipped()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -493,15 +493,15 @@ class Feeds:
                 canonical_url=article.canonical_url,
             )
             if item.link is None:
-                entries.append(_with(base, reason=NO_LINK))
+                entries.append(replace(base, reason=NO_LINK))
                 continue
             if oldest is not None and article.published_at and article.published_at < oldest:
                 reason = f"older than {self.settings.max_age_days} days when first seen"
-                entries.append(_with(base, reason=reason))
+                entries.append(replace(base, reason=reason))
                 continue
             text = to_article(article)
             if not mentions_fr(text):
-                entries.append(_with(base, reason=NOT_FR))
+                entries.append(replace(base, reason=NOT_FR))
                 continue
             for note in made.notes:
                 key = note.split(" (", 1)[0].split(":", 1)[0]
@@ -516,7 +516,7 @@ class Feeds:
                 hashlib.sha256(data).hexdigest(),
                 [(article, reading)],
             )
-            entries.append(_with(base, reason="; ".join(made.notes), write=write))
+            entries.append(replace(base, reason="; ".join(made.notes), write=write))
         return entries, notes
 
     def _success_record(
@@ -601,14 +601,11 @@ class Feeds:
         )
         log.info("feeds: feed #%d recovered", feed.id)
 
-    async def _prune(self) -> None:
+    async def forget_old_skipped(self) -> int:
+        """Forget entries skipped more than :data:`KEEP_SKIPPED_DAYS` ago (the poller's loop
+        does it at most hourly); returns how many."""
         now = self.clock()
         if now - self._last_prune < PRUNE_EVERY_SECONDS:
-            return
+            return 0
         self._last_prune = now
-        cutoff = iso(now - KEEP_SKIPPED_DAYS * 86400)
-        await self.store.forget_skipped_entries(cutoff)
-
-
-def _with(entry: NewFeedEntry, **changes: object) -> NewFeedEntry:
-    return replace(entry, **changes)  # type: ignore[arg-type]
+        return await self.store.forget_skipped_entries(iso(now - KEEP_SKIPPED_DAYS * 86400))
