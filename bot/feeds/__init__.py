@@ -435,6 +435,7 @@ class Feeds:
             return await self._failed(feed, started, exc.reason, exc.retry_after, gone=exc.gone)
         if fetched.status == 304:
             record = self._success_record(feed, started, fetched, {"status": 304})
+            await self._moved(feed, fetched, record.result)
             await self.store.record_feed_poll(feed.id, record)
             await self._recovered(feed)
             return PollOutcome(feed.id, True, describe_result(record.result))
@@ -459,6 +460,7 @@ class Feeds:
             result["empty"] = parsed.empty
         if parsed.warning:
             result["warning"] = parsed.warning
+        await self._moved(feed, fetched, result)
         record = self._success_record(feed, started, fetched, result, title=parsed.title)
         # The store adds what became of the new entries (taken, skipped and why) to the
         # result, in the transaction that deduplicates them.
@@ -518,6 +520,25 @@ class Feeds:
             )
             entries.append(replace(base, reason="; ".join(made.notes), write=write))
         return entries, notes
+
+    async def _moved(self, feed: Feed, fetched: Fetched, result: dict[str, object]) -> None:
+        """A feed that moved for good (301, 308) is polled at its new address from now on,
+        unless that address is another listed feed's (then the redirect is followed each time)."""
+        if fetched.moved_to is None:
+            return
+        try:
+            url = self.policy.check_url(fetched.moved_to)
+        except FeedRefused:
+            return
+        if await self.store.move_feed(feed.id, url):
+            result["moved"] = url
+            await self.store.record_audit(
+                actor_id="banwatch",
+                action="feeds.moved",
+                target=str(feed.id),
+                detail={"from": feed.url, "to": url},
+            )
+            log.info("feeds: feed #%d moved permanently to %s", feed.id, url)
 
     def _success_record(
         self,

@@ -224,6 +224,14 @@ class FeedStore(FileStore):
         row = await self._fetchone("SELECT min(next_poll_at) FROM feeds")
         return None if row is None or row[0] is None else float(row[0])
 
+    async def move_feed(self, feed_id: int, url: str) -> bool:
+        """Give a feed its new address (it moved for good); False if another feed has it."""
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE OR IGNORE feeds SET url = ? WHERE id = ?", (url, feed_id)
+            )
+            return cursor.rowcount > 0
+
     async def schedule_all_feeds(self, next_poll_at: float) -> int:
         """Poll every feed at ``next_poll_at`` (``/feeds check`` without a feed)."""
         async with self.transaction() as db:
