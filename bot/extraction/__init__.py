@@ -1,27 +1,40 @@
-"""What a news item is about: policy or not, the action, whose use, when, and where.
+"""What a news item is about: policy or not, the action, whose use, when, where, how sure.
 
-Rules and vocabularies live in ``bot/data/*.yaml``; this package only applies them.
+A reading has three layers. Rules and event frames (vocabularies in ``bot/data/*.yaml``) find
+what the text says: wording cues, who acts, what they do, at what stage, and the places named.
+A trained linear model (``bot/data/extraction_model.json``, retrained by
+``python -m bot.extraction.train``) weighs all of that into the action and the scope. The main
+place is the place of the acting body's seat. A calibrated confidence says how likely the
+reading is right.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from bot.data import DATA_DIR, file_digest
+from bot.data import DATA_DIR, DataFileError, file_digest, load_yaml
 from bot.extraction._dates import event_date
+from bot.extraction._frames import FRAMES_FILE, Frame, Hit, frame, hits, language
 from bot.extraction._locate import Located, locate
+from bot.extraction._model import MODEL_FILE, model
 from bot.extraction._rules import RULE_FILES, ActionRules, action_rules, fold, scope_rules
 from bot.models import Article, Extraction, Place
 from bot.places import PLACES_FILE
 
-__all__ = ["EXTRACTOR_VERSION", "extract"]
+__all__ = ["EXTRACTOR_VERSION", "Reading", "decide", "extract", "read"]
 
-_BASE_VERSION = "1"
+READING_FILE = "reading.yaml"
+_BASE_VERSION = "2"
 _CODE_FILES = [*Path(__file__).parent.glob("*.py"), Path(__file__).parent.parent / "places.py"]
-_DATA_FILES = [DATA_DIR / name for name in (*RULE_FILES, PLACES_FILE)]
+_DATA_FILES = [
+    DATA_DIR / name for name in (*RULE_FILES, PLACES_FILE, FRAMES_FILE, READING_FILE, MODEL_FILE)
+]
 EXTRACTOR_VERSION: str = f"{_BASE_VERSION}-{file_digest(_CODE_FILES + _DATA_FILES)}"
 
 # The most of each field the extraction ever reads: news puts what matters first, and a
@@ -31,10 +44,60 @@ _MAX_EXCERPT = 5_000
 _MAX_BODY = 8_000
 # A body read as the lead when an item has no excerpt: up to this many characters.
 _LEAD_LIMIT = 400
+# The lead sentence read for the event frame.
+_FRAME_LEAD = 300
 _MARKUP = re.compile(r"<[@#][!&]?\d+>|<a?:\w+:\d+>|https?://\S+|[*_`~|>#]{1,3}")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)(?:[/-]([0-3]?\d))?(?:/|-|$)")
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9\)][.!?])\s+(?=[A-Z\"“])")
 _US_EASTERN = dt.timezone(dt.timedelta(hours=-5))
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Everything reading.yaml says: caps on the confidence of unusual input."""
+
+    caps: dict[str, float]
+    huge_body_chars: int
+    many_places: int
+    no_fr_confidence: float
+
+
+@functools.cache
+def limits() -> Limits:
+    """Load reading.yaml (once)."""
+    data = load_yaml(READING_FILE)
+    caps = data.get("caps")
+    expected = {"empty", "huge_body", "foreign", "all_caps", "many_places"}
+    if not isinstance(caps, dict) or set(caps) != expected:
+        raise DataFileError(f"{READING_FILE}: 'caps' must give {', '.join(sorted(expected))}")
+    try:
+        return Limits(
+            caps={name: float(value) for name, value in caps.items()},
+            huge_body_chars=int(data["huge_body_chars"]),
+            many_places=int(data["many_places"]),
+            no_fr_confidence=float(data["no_fr_confidence"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DataFileError(f"{READING_FILE}: {exc}") from exc
+
+
+@dataclass(slots=True)
+class Reading:
+    """What the rules and frames find in one article, before the model weighs it."""
+
+    fields: dict[str, str]
+    located: Located
+    about_fr: bool
+    rule_scores: dict[str, float]
+    rule_action: str
+    scope_scores: dict[str, float]
+    title_hits: list[Hit]
+    lead_hits: list[Hit]
+    frame: Frame
+    language: str
+    # Conditions of reading.yaml's caps that the input meets.
+    flags: frozenset[str]
 
 
 def _clean(text: str | None, limit: int | None = None) -> str:
@@ -55,19 +118,33 @@ def _lead(body: str) -> tuple[str, str]:
     return paragraph.strip(), body[len(paragraph) :].strip()
 
 
-def _is_about_fr(rules: ActionRules, fields: dict[str, str]) -> bool:
-    """Whether the item mentions facial recognition at all."""
+def _first_sentence(text: str) -> str:
+    """The first sentence of a lead (at most _FRAME_LEAD characters)."""
+    head = text[:_FRAME_LEAD]
+    match = _SENTENCE_END.search(head)
+    return head[: match.start()] if match else head
+
+
+def _is_all_caps(title: str) -> bool:
+    """Whether a headline is written in capitals (at least ten letters, nine in ten upper)."""
+    letters = [c for c in title if c.isalpha()]
+    return len(letters) >= 10 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
+
+
+def _is_about_fr(rules: ActionRules, fields: dict[str, str], found: list[Hit]) -> bool:
+    """Whether the item mentions facial recognition at all (in any language the frames know)."""
+    if any(hit.kind == "fr" for hit in found):
+        return True
     text = "\n".join(fields.values())
     return any(pattern.search(text) for pattern in rules.fr_terms)
 
 
-def _action(rules: ActionRules, fields: dict[str, str], located: Located) -> str:
-    """The main action: the best-scoring rule label over title, excerpt and body lead."""
+def _rule_scores(rules: ActionRules, fields: dict[str, str], located: Located) -> dict[str, float]:
+    """Each action's score from the wording rules over title, excerpt and body lead."""
     scores: dict[str, float] = {}
-    order: dict[str, int] = {}
     actor_in: dict[str, bool] = {}
     folded = {field_name: fold(text) for field_name, text in fields.items()}
-    for index, rule in enumerate(rules.rules):
+    for rule in rules.rules:
         for field_name, text in fields.items():
             if not text or not rule.matches(text, folded[field_name]):
                 continue
@@ -83,9 +160,16 @@ def _action(rules: ActionRules, fields: dict[str, str], located: Located) -> str
             scores[rule.label] = (
                 scores.get(rule.label, 0.0) + rule.weight * rules.field_weights[field_name]
             )
-            order.setdefault(rule.label, index)
+    return scores
+
+
+def _rule_action(
+    rules: ActionRules, fields: dict[str, str], located: Located, scores: dict[str, float]
+) -> str:
+    """The action the wording rules alone give: the best score (ties: the rule listed first)."""
     if not scores:
         return "none"
+    order = {rule.label: index for index, rule in reversed(list(enumerate(rules.rules)))}
     best = max(scores, key=lambda label: (scores[label], -order[label]))
     if scores[best] < rules.min_score:
         return "none"
@@ -107,8 +191,8 @@ def _is_time_limited(rules: ActionRules, fields: dict[str, str]) -> bool:
     return any(cue.search(excerpt) for cue in rules.moratorium_cues)
 
 
-def _scope(fields: dict[str, str], action: str, located: Located, main: Place | None) -> str:
-    """Whose use the item concerns."""
+def _scope_scores(fields: dict[str, str], located: Located, action: str) -> dict[str, float]:
+    """Each scope's score from the wording rules."""
     rules = scope_rules()
     texts = dict(fields)
     texts["body"] = texts["body"][: rules.body_chars]
@@ -125,6 +209,13 @@ def _scope(fields: dict[str, str], action: str, located: Located, main: Place | 
         )
         if not police_in_title:
             scores["private"] += rules.company_private_bonus * rules.field_weights["title"]
+    return scores
+
+
+def rule_scope(scores: dict[str, float], action: str, main: Place | None) -> str:
+    """The scope the wording rules alone give."""
+    rules = scope_rules()
+    scores = dict(scores)
     others = max(scores["police"], scores["government"], scores["private"])
     if scores["all"] > 0 and scores["all"] >= 0.5 * others:
         return "all"
@@ -159,36 +250,126 @@ def _publication(article: Article, country: str | None) -> tuple[dt.date | None,
     return None, dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def extract(article: Article) -> Extraction:
-    """Read one article: is it FR policy news, what happened, whose use, when and where."""
+def read(article: Article) -> Reading:
+    """What the rules and frames find in one article (the model's input)."""
     rules = action_rules()
+    flags: set[str] = set()
     title = _clean(article.title, _MAX_TITLE)
     excerpt = _clean(article.excerpt, _MAX_EXCERPT)
     body = _clean(article.body, _MAX_BODY)
+    if len(article.body or "") > limits().huge_body_chars:
+        flags.add("huge_body")
+    if not (title or excerpt or body):
+        flags.add("empty")
+    if _is_all_caps(title):
+        # Names are found by their capitals: a headline in capitals is read in title case.
+        flags.add("all_caps")
+        title = title.title()
     if not excerpt and body:
         # No teaser: the body's opening sentences are the lead a reader goes by.
         excerpt, body = _lead(body)
     fields = {"title": title, "excerpt": excerpt, "body": body[: rules.body_chars]}
 
     located = locate(title, excerpt, body, article.provider_domain, article.url)
-    action = _action(rules, fields, located) if _is_about_fr(rules, fields) else "none"
-    places = located.ordered(company_policy=action == "company_policy")
-    main = places[0] if places else None
-    scope = _scope(fields, action, located, main)
-
-    published, latest = _publication(article, main.country if main else None)
-    date = event_date(
-        [title, excerpt, body[:1500]],
-        published,
-        fallback_to_published=action in rules.dated_by_publication,
-        latest=latest,
+    if len(located.in_title) >= limits().many_places:
+        flags.add("many_places")
+    title_hits = hits(title)
+    lead_hits = hits(_first_sentence(excerpt))
+    spoken = language(f"{title}\n{excerpt[:_FRAME_LEAD]}")
+    if spoken != "en":
+        flags.add("foreign")
+    about_fr = _is_about_fr(rules, fields, title_hits + lead_hits)
+    scores = _rule_scores(rules, fields, located) if about_fr else {}
+    rule_action = _rule_action(rules, fields, located, scores) if about_fr else "none"
+    main_frame = frame(title_hits)
+    if main_frame.actor is None or not main_frame.predicates:
+        lead_frame = frame(lead_hits)
+        if lead_frame.predicates:
+            main_frame = lead_frame
+    return Reading(
+        fields=fields,
+        located=located,
+        about_fr=about_fr,
+        rule_scores=scores,
+        rule_action=rule_action,
+        scope_scores=_scope_scores(fields, located, rule_action),
+        title_hits=title_hits,
+        lead_hits=lead_hits,
+        frame=main_frame,
+        language=spoken,
+        flags=frozenset(flags),
     )
-    if action == "none":
-        date = None
+
+
+def main_places(reading: Reading, action: str) -> tuple[Place, ...]:
+    """The places, main first: the place of the acting body's seat when the item names one."""
+    places = reading.located.ordered(company_policy=action == "company_policy")
+    seat = next((h.label for h in reading.title_hits if h.kind == "seat"), None) or next(
+        (h.label for h in reading.lead_hits if h.kind == "seat"), None
+    )
+    if seat is None or not places or places[0].level in (seat, "company"):
+        return places
+    at_seat = [place for place in places if place.level == seat]
+    if not at_seat:
+        return places
+    return (at_seat[0], *(place for place in places if place != at_seat[0]))
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The model's answer for one reading."""
+
+    action: str
+    scope: str
+    places: tuple[Place, ...]
+    confidence: float
+    action_probabilities: dict[str, float]
+
+
+def decide(reading: Reading, weights: Any = None) -> Decision:
+    """Weigh a reading into an action, scope, places and confidence (``weights``: a model to
+    use instead of the shipped one, as cross-validation does)."""
+    weights = weights or model()
+    caps = limits().caps
+    if not reading.about_fr:
+        action, probabilities = "none", {"none": 1.0}
+    else:
+        probabilities = weights.action.probabilities(weights.action_features(reading))
+        action = max(probabilities, key=lambda label: (probabilities[label], label == "none"))
+    places = main_places(reading, action)
+    main = places[0] if places else None
+    scope_probabilities = weights.scope.probabilities(weights.scope_features(reading, action, main))
+    scope = max(scope_probabilities, key=scope_probabilities.__getitem__)
+    if not reading.about_fr:
+        confidence = limits().no_fr_confidence
+    else:
+        confidence = weights.confidence(reading, probabilities, places)
+    for flag in reading.flags:
+        confidence = min(confidence, caps[flag])
+    return Decision(action, scope, places, round(confidence, 3), probabilities)
+
+
+def extract(article: Article) -> Extraction:
+    """Read one article: is it FR policy news, what happened, whose use, when, where, how sure."""
+    reading = read(article)
+    decision = decide(reading)
+    action, places = decision.action, decision.places
+    main = places[0] if places else None
+    fields = reading.fields
+    published, latest = _publication(article, main.country if main else None)
+    date = None
+    if action != "none":
+        date = event_date(
+            [fields["title"], fields["excerpt"], fields["body"][:1500]],
+            published,
+            fallback_to_published=action in action_rules().dated_by_publication,
+            latest=latest,
+        )
     return Extraction(
         is_policy=action != "none",
         action=action,
-        scope=scope,
+        scope=decision.scope,
         event_date=date,
         places=places,
+        confidence=decision.confidence,
     )

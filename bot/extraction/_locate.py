@@ -139,6 +139,10 @@ class Located:
     country_first_in_title: bool = False
     # A national outlet's country (bbc.co.uk: GB): where a company's non-policy news happens.
     outlet_country: str | None = None
+    # How much the text weighs for each government place (the evidence its rank rests on).
+    weights: dict[Place, float] = field(default_factory=dict)
+    # The government places the headline names.
+    in_title: frozenset[Place] = frozenset()
 
     def ordered(self, company_policy: bool) -> tuple[Place, ...]:
         """All places, main first: a company only leads when the news is its own policy."""
@@ -727,6 +731,8 @@ def locate(
         and title_mentions[0].kind in ("country", "national")
         and title_mentions[0].start == 0,
         outlet_country=_outlet_country(evidence.provider),
+        weights={place: scores[place] for place in governments},
+        in_title=frozenset(p for p in governments if "title" in fields_of[p]),
     )
 
 

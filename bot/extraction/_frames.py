@@ -1,0 +1,261 @@
+"""Event frames: who acts, what they do, at what stage, negated or not, and on what object.
+
+The classes are lexicons in ``bot/data/frames.yaml``; this module finds them in a headline and
+the first sentence of the lead, and turns what it finds into the features the trained model
+weighs (see ``_model.py``) and the actor whose seat is the main place (see ``__init__.py``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bot.data import DataFileError, load_yaml
+
+FRAMES_FILE = "frames.yaml"
+ACTOR_CLASSES = (
+    "legislature",
+    "executive",
+    "court",
+    "regulator",
+    "police",
+    "company",
+    "campaigners",
+)
+PREDICATE_CLASSES = (
+    "prohibit", "pause", "pass", "propose", "debate", "postpone", "sue", "rule",
+    "find_fine_order", "settle", "halt", "adopt", "repeal", "call_for", "regulate",
+)  # fmt: skip
+STAGES = ("proposed", "scheduled", "done")
+LEVELS = ("city", "county", "state", "national")
+# A negation counts for a predicate that follows it within this many characters.
+_NEGATION_REACH = 25
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One lexicon entry found: its kind (actor, predicate, stage, negation, fr, seat), its class
+    and where it stands."""
+
+    kind: str
+    label: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """The main event of one text: the first actor and the predicates after it."""
+
+    actor: str | None
+    predicates: tuple[str, ...]
+    stage: str | None
+    negated: bool
+    fr_object: bool
+    # The level of jurisdiction the first actor with a known seat has power over.
+    seat: str | None
+
+
+# One entry of a class: its words, the last one a prefix when it ended in "*".
+Entry = tuple[tuple[str, ...], bool, str, str]  # (words, last is a prefix, kind, label)
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Everything frames.yaml says, indexed by first word for a look-up per word of text."""
+
+    # First word (lower case, or as written for exact entries) -> entries starting with it.
+    by_word: dict[str, tuple[Entry, ...]]
+    exact_by_word: dict[str, tuple[Entry, ...]]
+    # The first _STEM letters of a one-word prefix entry ("deploy*") -> those entries.
+    by_stem: dict[str, tuple[Entry, ...]]
+    languages: dict[str, frozenset[str]]
+
+
+_STEM = 3
+_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+
+def _add(entry: Any, kind: str, label: str, indexes: tuple[dict, dict, dict], file: str) -> None:
+    """Index one entry ("city council", "deploy*", "=Met") under its first word."""
+    if not isinstance(entry, str) or not entry.strip("=* "):
+        raise DataFileError(f"{file}: every entry must be a non-empty string, got {entry!r}")
+    # "=Met": only as written. Short acronyms ("ICE", "AG", "MPs") are only as written too.
+    exact = entry.startswith("=") or (
+        len(entry) <= 6 and sum(c.isupper() for c in entry) >= 2 and " " not in entry
+    )
+    text = entry.lstrip("=")
+    prefix = text.endswith("*")
+    words = tuple(_TOKEN.findall(text if exact else text.lower()))
+    if not words or "*" in text[:-1]:
+        raise DataFileError(f"{file}: {entry!r}: '*' may only end an entry")
+    by_word, exact_by_word, by_stem = indexes
+    item: Entry = (words, prefix, kind, label)
+    if prefix and len(words) == 1:
+        if len(words[0]) < _STEM or exact:
+            raise DataFileError(f"{file}: {entry!r}: a prefix needs {_STEM} letters or more")
+        by_stem.setdefault(words[0][:_STEM], []).append(item)
+    else:
+        (exact_by_word if exact else by_word).setdefault(words[0], []).append(item)
+
+
+def _classes(data: dict[str, Any], key: str, names: tuple[str, ...], file: str) -> dict[str, Any]:
+    """Check that a section names exactly the expected classes."""
+    section = data.get(key)
+    if not isinstance(section, dict) or set(section) != set(names):
+        raise DataFileError(f"{file}: '{key}' must give exactly {', '.join(names)}")
+    return section
+
+
+@functools.cache
+def lexicon() -> Lexicon:
+    """Load frames.yaml (once)."""
+    file = FRAMES_FILE
+    data = load_yaml(file)
+    indexes: tuple[dict, dict, dict] = ({}, {}, {})
+    sections = (
+        ("actor", _classes(data, "actors", ACTOR_CLASSES, file)),
+        ("predicate", _classes(data, "predicates", PREDICATE_CLASSES, file)),
+        ("stage", _classes(data, "stages", STAGES, file)),
+        ("negation", {"negation": data.get("negations")}),
+        ("fr", {"fr": data.get("fr_objects")}),
+        ("seat", _classes(data, "seats", LEVELS, file)),
+    )
+    for kind, classes in sections:
+        for label, entries in classes.items():
+            if not isinstance(entries, list) or not entries:
+                raise DataFileError(f"{file}: {kind} {label} must be a non-empty list")
+            for entry in entries:
+                _add(entry, kind, label, indexes, file)
+    languages = data.get("languages")
+    if (
+        not isinstance(languages, dict)
+        or "en" not in languages
+        or not all(isinstance(w, str) for words in languages.values() for w in words)
+    ):
+        raise DataFileError(f"{file}: 'languages' must give stop words, English among them")
+    by_word, exact_by_word, by_stem = (
+        {key: tuple(value) for key, value in index.items()} for index in indexes
+    )
+    return Lexicon(
+        by_word=by_word,
+        exact_by_word=exact_by_word,
+        by_stem=by_stem,
+        languages={
+            str(code): frozenset(map(str.lower, words)) for code, words in languages.items()
+        },
+    )
+
+
+def _matches(entry: Entry, words: list[str], i: int) -> bool:
+    """Whether ``entry`` starts at word i of ``words``."""
+    needed, prefix, _, _ = entry
+    end = i + len(needed)
+    if end > len(words):
+        return False
+    last = len(needed) - 1
+    for offset, want in enumerate(needed):
+        word = words[i + offset]
+        if not (word.startswith(want) if prefix and offset == last else word == want):
+            return False
+    return True
+
+
+def hits(text: str) -> list[Hit]:
+    """Every lexicon entry in ``text``, in reading order; within a kind the longest entry at a
+    word wins and entries of one kind do not overlap."""
+    lex = lexicon()
+    tokens = list(_TOKEN.finditer(text))
+    raw = [token.group(0) for token in tokens]
+    lower = [word.lower() for word in raw]
+    found: list[Hit] = []
+    covered: dict[str, int] = {}
+    for i, word in enumerate(lower):
+        best: dict[tuple[str, str], int] = {}
+        candidates = (
+            (lex.by_word.get(word, ()), lower),
+            (lex.exact_by_word.get(raw[i], ()), raw),
+            (lex.by_stem.get(word[:_STEM], ()), lower),
+        )
+        for entries, words in candidates:
+            for entry in entries:
+                if _matches(entry, words, i):
+                    key = (entry[2], entry[3])
+                    best[key] = max(best.get(key, 0), len(entry[0]))
+        longest: dict[str, tuple[int, str]] = {}
+        for (kind, label), size in best.items():
+            if covered.get(kind, 0) <= i and size > longest.get(kind, (0, ""))[0]:
+                longest[kind] = (size, label)
+        for kind, (size, label) in longest.items():
+            covered[kind] = i + size
+            found.append(Hit(kind, label, tokens[i].start(), tokens[i + size - 1].end()))
+    return found
+
+
+def frame(found: list[Hit]) -> Frame:
+    """The main event among ``found``: the first actor, and what follows it."""
+    actors = [hit for hit in found if hit.kind == "actor"]
+    actor = actors[0] if actors else None
+    after = actor.start if actor else -1
+    predicates = [hit for hit in found if hit.kind == "predicate" and hit.start > after]
+    if not predicates:
+        predicates = [hit for hit in found if hit.kind == "predicate"]
+    first = predicates[0].start if predicates else None
+    stages = [
+        hit.label
+        for hit in found
+        if hit.kind == "stage" and (first is None or hit.start <= first + 30)
+    ]
+    negated = first is not None and any(
+        hit.kind == "negation" and 0 <= first - hit.end <= _NEGATION_REACH for hit in found
+    )
+    return Frame(
+        actor=actor.label if actor else None,
+        predicates=tuple(dict.fromkeys(hit.label for hit in predicates)),
+        stage=stages[0] if stages else None,
+        negated=negated,
+        fr_object=any(hit.kind == "fr" for hit in found),
+        seat=next((hit.label for hit in found if hit.kind == "seat"), None),
+    )
+
+
+def features(found: list[Hit], prefix: str) -> list[str]:
+    """The model's frame features for one field: classes, actor-predicate pairs, stage, negation."""
+    out: list[str] = []
+    actors = [hit for hit in found if hit.kind == "actor"]
+    predicates = [hit for hit in found if hit.kind == "predicate"]
+    for hit in found:
+        if hit.kind == "negation":
+            out.extend(
+                f"{prefix}neg>{p.label}"
+                for p in predicates
+                if 0 <= p.start - hit.end <= _NEGATION_REACH
+            )
+        elif hit.kind != "predicate":
+            out.append(f"{prefix}{hit.kind}={hit.label}")
+    for index, hit in enumerate(predicates):
+        out.append(f"{prefix}pred={hit.label}")
+        if index + 1 < len(predicates):
+            out.append(f"{prefix}pp={hit.label}>{predicates[index + 1].label}")
+    if actors:
+        first = actors[0]
+        out.extend(
+            f"{prefix}ap={first.label}>{p.label}" for p in predicates if p.start > first.start
+        )
+    main = frame(found)
+    if main.predicates:
+        out.append(f"{prefix}main={main.actor}>{main.predicates[0]}>{main.stage}")
+    return out
+
+
+def language(text: str) -> str:
+    """The language whose stop words ``text`` holds most of ("en" on a tie or none)."""
+    words = [word.lower() for word in _WORD.findall(text[:2000])]
+    counts = {
+        code: sum(word in stops for word in words) for code, stops in lexicon().languages.items()
+    }
+    best = max(counts, key=lambda code: (counts[code], code == "en"))
+    return best if counts[best] > counts["en"] else "en"
