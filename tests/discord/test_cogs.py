@@ -11,9 +11,9 @@ from pathlib import Path
 import discord
 from discord import app_commands
 
-from bot.client import EXTENSIONS, BanwatchBot, command_tree_hash, sync_commands
-from bot.config import Settings
+from bot.discord.client import EXTENSIONS, BanwatchBot, command_tree_hash, sync_commands
 from bot.service import Banwatch
+from bot.settings import Settings
 from bot.store import Store
 from tests.conftest import subprocess_env
 from tests.discord.harness import BanwatchHarness

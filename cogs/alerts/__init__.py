@@ -1,4 +1,4 @@
-"""Channel alerts on Discord: /alerts commands, the outbox sender and the corpus re-scan."""
+"""Channel alerts on Discord: /alerts commands and the outbox sender."""
 
 from __future__ import annotations
 
@@ -12,16 +12,16 @@ from discord import app_commands
 from discord.ext import commands, tasks
 from discord.http import handle_message_parameters
 
-from bot.alerts.console import CONSOLE_GUILD, subscription_line
 from bot.alerts.forum import find_forum_post, forum_marker
 from bot.alerts.models import AlertMessage, OutboxEntry
-from bot.alerts.sender import DeliveryBroken, DeliveryRetry, Sender
-from bot.alerts.service import Alerts
-from bot.client import BanwatchBot
+from bot.alerts.sender import DeliveryBroken, DeliveryRetry
+from bot.alerts.service import subscription_line
+from bot.discord.checks import moderator_only
+from bot.discord.client import BanwatchBot
+from bot.discord.embeds import STATUS_COLOURS, SafeEmbed, clip, escape
+from bot.discord.replies import NO_MENTIONS
+from bot.models import CONSOLE_GUILD
 from bot.taxonomy import ACTION_LABELS, ACTIONS
-from cogs._embeds import STATUS_COLOURS, SafeEmbed, clip, escape
-from cogs._replies import NO_MENTIONS
-from cogs.checks import moderator_only
 
 log = logging.getLogger(__name__)
 
@@ -205,13 +205,12 @@ async def action_choices(
 class AlertsCog(
     commands.GroupCog, group_name="alerts", group_description="News alerts in your channels"
 ):
-    """Subscriptions (moderators only), the sender loop draining the outbox, the re-scan loop."""
+    """Subscriptions (moderators only), and the sender loop draining the outbox."""
 
     def __init__(self, bot: BanwatchBot) -> None:
         self.bot = bot
-        self.alerts = Alerts(bot.app)
-        self.sender = Sender(
-            bot.app.store,
+        self.alerts = bot.app.alerts
+        self.sender = self.alerts.sender(
             DiscordPoster(bot),
             rate=bot.settings.alerts_rate,
             except_guild=CONSOLE_GUILD,
@@ -220,12 +219,9 @@ class AlertsCog(
 
     async def cog_load(self) -> None:
         self.send_loop.start()
-        self.rescan_loop.change_interval(seconds=self.bot.settings.rescan_seconds)
-        self.rescan_loop.start()
 
     async def cog_unload(self) -> None:
         self.send_loop.cancel()
-        self.rescan_loop.cancel()
 
     # -- background work ------------------------------------------------------------------
 
@@ -240,39 +236,6 @@ class AlertsCog(
 
     @send_loop.before_loop
     async def _before_send(self) -> None:
-        await self.bot.wait_until_ready()
-
-    @tasks.loop(seconds=300)
-    async def rescan_loop(self) -> None:
-        """Re-read the corpus directory so a dropped file is picked up without a restart."""
-        if self.rescan_loop.current_loop == 0:
-            # The corpus was ingested moments ago, before the bot connected; read at once, it
-            # would be read again alongside the start-up's heavier work (the alerts' first
-            # scan, the statuses worked out ahead), which left the bot 20 MB larger at rest.
-            return
-        try:
-            summary = await self.bot.app.ingest()
-        except Exception:
-            log.exception("alerts: corpus re-scan failed")
-            return
-        if not (summary.new or summary.updated or summary.retracted):
-            return
-        log.info(
-            "re-scan: %d new, %d updated, %d removed",
-            len(summary.new),
-            len(summary.updated),
-            len(summary.retracted),
-        )
-        # The places the change moved are worked out again now, not when someone next asks
-        # about one (from the disk).
-        try:
-            await self.bot.app.keep_statuses()
-        except Exception:
-            # What was stored stays stored; a status not kept is worked out when asked.
-            log.exception("alerts: re-scan stored its items, but their places' statuses failed")
-
-    @rescan_loop.before_loop
-    async def _before_rescan(self) -> None:
         await self.bot.wait_until_ready()
 
     # -- commands -----------------------------------------------------------------------------
@@ -344,9 +307,9 @@ class AlertsCog(
     async def alerts_list(self, interaction: discord.Interaction) -> None:
         """This server's alert subscriptions (broken ones say why)."""
         guild_id = str(interaction.guild_id)
-        subscriptions = await self.bot.app.store.subscriptions(guild_id)
+        subscriptions = await self.alerts.subscriptions(guild_id)
         lines = []
-        if await self.bot.app.store.alerts_paused(guild_id):
+        if await self.alerts.paused(guild_id):
             lines.append("Alerts are **paused**; `/alerts resume` starts them again.")
         lines += [
             escape(subscription_line(s)).replace(" BROKEN", " ⚠️ BROKEN") for s in subscriptions
