@@ -195,6 +195,17 @@ def hits(text: str) -> list[Hit]:
     return found
 
 
+def is_lexicon_word(word: str) -> bool:
+    """Whether an entry of any class starts with ``word`` (a word of who acts or what they do)."""
+    lex = lexicon()
+    lower = word.lower()
+    return (
+        lower in lex.by_word
+        or word in lex.exact_by_word
+        or any(lower.startswith(entry[0][0]) for entry in lex.by_stem.get(lower[:_STEM], ()))
+    )
+
+
 def frame(found: list[Hit]) -> Frame:
     """The main event among ``found``: the first actor, and what follows it."""
     actors = [hit for hit in found if hit.kind == "actor"]

@@ -34,7 +34,7 @@ from bot.extraction._model import (
     scope_features,
 )
 from bot.extraction.evaluation import article_from_item, load_items, place_matches
-from bot.models import Place
+from bot.models import Article, Place
 
 LABELLED_DIR = Path(__file__).resolve().parents[2] / "tests" / "data"
 FROZEN = "test_split"
@@ -65,6 +65,9 @@ class Example:
     item: dict[str, Any]
     source: str
     reading: Reading
+    # The headline read alone: trained on too, so that an item with no teaser (a post in
+    # chat, a bare link) is read by its headline rather than by the absence of a lead.
+    headline: Reading
 
 
 @functools.cache
@@ -73,7 +76,12 @@ def examples(root: Path = LABELLED_DIR) -> tuple[Example, ...]:
     out = []
     for path in labelled_files(root):
         for item in load_items(path):
-            out.append(Example(item, path.name, read(article_from_item(item))))
+            article = article_from_item(item)
+            headline = read(
+                Article(id=article.id, title=article.title, url=article.url,
+                        provider_domain=article.provider_domain)
+            )  # fmt: skip
+            out.append(Example(item, path.name, read(article), headline))
     return tuple(out)
 
 
@@ -202,13 +210,15 @@ class Prediction:
 
 
 def _fit_models(chosen: Sequence[Example], calibration: Linear) -> Model:
+    readings = [(e, r) for e in chosen for r in (e.reading, e.headline)]
     action = fit_linear(
-        [action_features(e.reading) for e in chosen], [e.item["labels"]["action"] for e in chosen],
+        [action_features(r) for _, r in readings],
+        [e.item["labels"]["action"] for e, _ in readings],
         ACTION_C,
-    )  # fmt: skip
+    )
     scope = fit_linear(
-        [scope_features(e.reading, e.item["labels"]["action"], _labelled_place(e)) for e in chosen],
-        [e.item["labels"]["scope"] for e in chosen],
+        [scope_features(r, e.item["labels"]["action"], _labelled_place(e)) for e, r in readings],
+        [e.item["labels"]["scope"] for e, _ in readings],
         SCOPE_C,
     )
     return Model(action, scope, calibration)
