@@ -73,6 +73,8 @@ class Lexicon:
     # The first _STEM letters of a one-word prefix entry ("deploy*") -> those entries.
     by_stem: dict[str, tuple[Entry, ...]]
     languages: dict[str, frozenset[str]]
+    # Each stop word -> the languages it is one of.
+    stop_words: dict[str, tuple[str, ...]]
 
 
 _STEM = 3
@@ -140,13 +142,19 @@ def lexicon() -> Lexicon:
     by_word, exact_by_word, by_stem = (
         {key: tuple(value) for key, value in index.items()} for index in indexes
     )
+    stop_languages = {
+        str(code): frozenset(map(str.lower, words)) for code, words in languages.items()
+    }
+    stop_words: dict[str, tuple[str, ...]] = {}
+    for code, words in stop_languages.items():
+        for word in words:
+            stop_words[word] = (*stop_words.get(word, ()), code)
     return Lexicon(
         by_word=by_word,
         exact_by_word=exact_by_word,
         by_stem=by_stem,
-        languages={
-            str(code): frozenset(map(str.lower, words)) for code, words in languages.items()
-        },
+        languages=stop_languages,
+        stop_words=stop_words,
     )
 
 
@@ -264,9 +272,10 @@ def features(found: list[Hit], prefix: str) -> list[str]:
 
 def language(text: str) -> str:
     """The language whose stop words ``text`` holds most of ("en" on a tie or none)."""
-    words = [word.lower() for word in _WORD.findall(text[:2000])]
-    counts = {
-        code: sum(word in stops for word in words) for code, stops in lexicon().languages.items()
-    }
+    stops = lexicon().stop_words
+    counts: dict[str, int] = dict.fromkeys(lexicon().languages, 0)
+    for word in _WORD.findall(text[:2000]):
+        for code in stops.get(word.lower(), ()):
+            counts[code] += 1
     best = max(counts, key=lambda code: (counts[code], code == "en"))
     return best if counts[best] > counts["en"] else "en"

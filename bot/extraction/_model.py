@@ -13,6 +13,7 @@ import functools
 import itertools
 import json
 import math
+import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -46,11 +47,15 @@ class Linear:
     def scores(self, features: dict[str, float]) -> list[float]:
         """Bias plus the weighted sum of the features, per class."""
         totals = list(self.bias)
+        weights = self.weights
         for name, value in features.items():
-            row = self.weights.get(name)
-            if row is not None:
-                for index, weight in enumerate(row):
-                    totals[index] += weight * value
+            row = weights.get(name)
+            if row is None:
+                continue
+            if value == 1.0:
+                totals = list(map(operator.add, totals, row))
+            else:
+                totals = [total + weight * value for total, weight in zip(totals, row, strict=True)]
         return totals
 
     def probabilities(self, features: dict[str, float]) -> dict[str, float]:
