@@ -50,6 +50,7 @@ _MARKUP = re.compile(r"<[@#][!&]?\d+>|<a?:\w+:\d+>|https?://\S+|[*_`~|>#]{1,3}")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)(?:[/-]([0-3]?\d))?(?:/|-|$)")
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9\)][.!?])\s+(?=[A-Z\"“])")
+_LOWER_LETTERS = re.compile(r"[^\W\d_A-Z]", re.UNICODE)
 _US_EASTERN = dt.timezone(dt.timedelta(hours=-5))
 
 
@@ -89,8 +90,9 @@ class Reading:
     fields: dict[str, str]
     located: Located
     about_fr: bool
+    # The wording rules of actions.yaml (empty and None when the model does not read them).
     rule_scores: dict[str, float]
-    rule_action: str
+    rule_action: str | None
     scope_scores: dict[str, float]
     title_hits: list[Hit]
     lead_hits: list[Hit]
@@ -127,6 +129,8 @@ def _first_sentence(text: str) -> str:
 
 def _is_all_caps(title: str) -> bool:
     """Whether a headline is written in capitals (at least ten letters, nine in ten upper)."""
+    if len(title) < 10 or len(_LOWER_LETTERS.findall(title)) * 10 > len(title):
+        return False
     letters = [c for c in title if c.isalpha()]
     return len(letters) >= 10 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
 
@@ -191,7 +195,9 @@ def _is_time_limited(rules: ActionRules, fields: dict[str, str]) -> bool:
     return any(cue.search(excerpt) for cue in rules.moratorium_cues)
 
 
-def _scope_scores(fields: dict[str, str], located: Located, action: str) -> dict[str, float]:
+def _scope_scores(
+    fields: dict[str, str], located: Located, action: str | None
+) -> dict[str, float]:
     """Each scope's score from the wording rules."""
     rules = scope_rules()
     texts = dict(fields)
@@ -250,8 +256,9 @@ def _publication(article: Article, country: str | None) -> tuple[dt.date | None,
     return None, dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def read(article: Article) -> Reading:
-    """What the rules and frames find in one article (the model's input)."""
+def read(article: Article, action_rules_too: bool = True) -> Reading:
+    """What the rules and frames find in one article (the model's input); the wording rules
+    of actions.yaml only when ``action_rules_too``."""
     rules = action_rules()
     flags: set[str] = set()
     title = _clean(article.title, _MAX_TITLE)
@@ -279,8 +286,10 @@ def read(article: Article) -> Reading:
     if spoken != "en":
         flags.add("foreign")
     about_fr = _is_about_fr(rules, fields, title_hits + lead_hits)
-    scores = _rule_scores(rules, fields, located) if about_fr else {}
-    rule_action = _rule_action(rules, fields, located, scores) if about_fr else "none"
+    scores = _rule_scores(rules, fields, located) if about_fr and action_rules_too else {}
+    rule_action = None
+    if action_rules_too:
+        rule_action = _rule_action(rules, fields, located, scores) if about_fr else "none"
     main_frame = frame(title_hits)
     if main_frame.actor is None or not main_frame.predicates:
         lead_frame = frame(lead_hits)
@@ -351,8 +360,9 @@ def decide(reading: Reading, weights: Any = None) -> Decision:
 
 def extract(article: Article) -> Extraction:
     """Read one article: is it FR policy news, what happened, whose use, when, where, how sure."""
-    reading = read(article)
-    decision = decide(reading)
+    weights = model()
+    reading = read(article, weights.reads_action_rules)
+    decision = decide(reading, weights)
     action, places = decision.action, decision.places
     main = places[0] if places else None
     fields = reading.fields

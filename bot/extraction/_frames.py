@@ -77,7 +77,7 @@ class Lexicon:
     stop_words: dict[str, tuple[str, ...]]
 
 
-_STEM = 3
+_STEM = 4
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
@@ -176,18 +176,20 @@ def hits(text: str) -> list[Hit]:
     """Every lexicon entry in ``text``, in reading order; within a kind the longest entry at a
     word wins and entries of one kind do not overlap."""
     lex = lexicon()
+    by_word, exact_by_word, by_stem = lex.by_word, lex.exact_by_word, lex.by_stem
     tokens = list(_TOKEN.finditer(text))
     raw = [token.group(0) for token in tokens]
     lower = [word.lower() for word in raw]
     found: list[Hit] = []
     covered: dict[str, int] = {}
     for i, word in enumerate(lower):
+        loose = by_word.get(word)
+        exact = exact_by_word.get(raw[i])
+        stem = by_stem.get(word[:_STEM])
+        if not (loose or exact or stem):
+            continue  # most words start no entry
         best: dict[tuple[str, str], int] = {}
-        candidates = (
-            (lex.by_word.get(word, ()), lower),
-            (lex.exact_by_word.get(raw[i], ()), raw),
-            (lex.by_stem.get(word[:_STEM], ()), lower),
-        )
+        candidates = ((loose or (), lower), (exact or (), raw), (stem or (), lower))
         for entries, words in candidates:
             for entry in entries:
                 if _matches(entry, words, i):

@@ -47,6 +47,9 @@ MIN_ITEMS = 2
 ACTION_C = 1.0
 SCOPE_C = 0.5
 CALIBRATION_C = 1.0
+# Whether the action model weighs the wording rules of actions.yaml as features, chosen by
+# the cross-validated figures of `--compare` (README: what the rules add on unseen events).
+ACTION_RULES = True
 
 
 def labelled_files(root: Path = LABELLED_DIR) -> list[Path]:
@@ -71,17 +74,19 @@ class Example:
 
 
 @functools.cache
-def examples(root: Path = LABELLED_DIR) -> tuple[Example, ...]:
-    """Every labelled item outside the test split, read once per process."""
+def examples(root: Path = LABELLED_DIR, rules: bool = ACTION_RULES) -> tuple[Example, ...]:
+    """Every labelled item outside the test split, read once per process (``rules``: with
+    the wording rules of actions.yaml)."""
     out = []
     for path in labelled_files(root):
         for item in load_items(path):
             article = article_from_item(item)
             headline = read(
                 Article(id=article.id, title=article.title, url=article.url,
-                        provider_domain=article.provider_domain)
+                        provider_domain=article.provider_domain),
+                rules,
             )  # fmt: skip
-            out.append(Example(item, path.name, read(article), headline))
+            out.append(Example(item, path.name, read(article, rules), headline))
     return tuple(out)
 
 
@@ -210,6 +215,7 @@ class Prediction:
 
 
 def _fit_models(chosen: Sequence[Example], calibration: Linear) -> Model:
+    rules = chosen[0].reading.rule_action is not None
     readings = [(e, r) for e in chosen for r in (e.reading, e.headline)]
     action = fit_linear(
         [action_features(r) for _, r in readings],
@@ -221,7 +227,7 @@ def _fit_models(chosen: Sequence[Example], calibration: Linear) -> Model:
         [e.item["labels"]["scope"] for e, _ in readings],
         SCOPE_C,
     )
-    return Model(action, scope, calibration)
+    return Model(action, scope, calibration, reads_action_rules=rules)
 
 
 def _labelled_place(example: Example) -> Place | None:
@@ -421,7 +427,15 @@ def main(argv: list[str] | None = None) -> int:
     """Train and write the model (or, with --report, print cross-validated figures)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--report", action="store_true", help="print CV figures, write nothing")
+    parser.add_argument(
+        "--compare", action="store_true", help="print CV figures with and without action rules"
+    )
     args = parser.parse_args(argv)
+    if args.compare:
+        for rules in (True, False):
+            print(f"\n## action rules read: {rules}\n")
+            print(report(examples(LABELLED_DIR, rules)))
+        return 0
     pool = examples()
     if args.report:
         print(report(pool))
