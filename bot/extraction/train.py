@@ -396,18 +396,22 @@ def interval(
 
 
 def report(
-    pool: Sequence[Example] | None = None, predictions: Sequence[Prediction] | None = None
+    pool: Sequence[Example] | None = None,
+    predictions: Sequence[Prediction] | None = None,
+    folds: int | None = FOLDS,
 ) -> str:
-    """The cross-validated figures with 95% intervals, as a Markdown table."""
+    """The figures with 95% intervals, as a Markdown table (``folds``: how the predictions were
+    made, None for one model scored on a file)."""
     pool = examples() if pool is None else pool
     predictions = cross_validate(pool) if predictions is None else predictions
     pairs = list(zip(pool, predictions, strict=True))
     groups = event_groups([e.item for e in pool])
     policy = sum(_policy(e) for e in pool)
     lines = [
-        f"{len(pool)} items ({policy} policy), {len(set(groups))} events, {FOLDS}-fold grouped CV",
+        f"{len(pool)} items ({policy} policy), {len(set(groups))} events, "
+        + (f"{folds}-fold grouped CV" if folds else "one model"),
         "",
-        "| field | cross-validated | 95% interval |",
+        "| field | figure | 95% interval |",
         "| --- | --- | --- |",
     ]
     for name, metric in METRICS.items():

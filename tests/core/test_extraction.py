@@ -717,7 +717,9 @@ def test_company_leads_only_for_its_own_policy() -> None:
 def test_empty_article() -> None:
     result = extract(make(""))
     check_shape(result)
-    assert result == Extraction(False, "none", "unknown", None, ())
+    # Nothing to read: not policy, and said with next to no confidence.
+    assert result.confidence is not None and result.confidence < 0.1
+    assert result == Extraction(False, "none", "unknown", None, (), result.confidence)
 
 
 def test_huge_body_is_read() -> None:
