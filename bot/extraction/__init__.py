@@ -31,7 +31,10 @@ __all__ = ["EXTRACTOR_VERSION", "Reading", "decide", "extract", "read"]
 
 READING_FILE = "reading.yaml"
 _BASE_VERSION = "2"
-_CODE_FILES = [*Path(__file__).parent.glob("*.py"), Path(__file__).parent.parent / "places.py"]
+_CODE_FILES = [
+    *Path(__file__).parent.glob("*.py"),
+    *(Path(__file__).parent.parent / "places").glob("*.py"),
+]
 _DATA_FILES = [
     DATA_DIR / name for name in (*RULE_FILES, PLACES_FILE, FRAMES_FILE, READING_FILE, MODEL_FILE)
 ]

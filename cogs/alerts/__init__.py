@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
 
-import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
-from discord.http import handle_message_parameters
 
-from bot.alerts.forum import find_forum_post, forum_marker
-from bot.alerts.models import AlertMessage, OutboxEntry
-from bot.alerts.sender import DeliveryBroken, DeliveryRetry
 from bot.alerts.service import subscription_line
 from bot.discord.checks import moderator_only
 from bot.discord.client import BanwatchBot
-from bot.discord.embeds import STATUS_COLOURS, SafeEmbed, clip, escape
+from bot.discord.embeds import clip, escape
 from bot.discord.replies import NO_MENTIONS
 from bot.models import CONSOLE_GUILD
-from bot.taxonomy import ACTION_LABELS, ACTIONS
+from bot.taxonomy import ACTIONS
+from cogs.alerts._delivery import DiscordPoster, alert_embed
+
+__all__ = ["AlertsCog", "DiscordPoster", "alert_embed", "setup"]
 
 log = logging.getLogger(__name__)
 
@@ -31,158 +27,6 @@ CHANNEL_KINDS = {
     discord.ChannelType.news: "announcement",
     discord.ChannelType.forum: "forum",
 }
-
-
-def alert_embed(message: AlertMessage) -> discord.Embed:
-    """An alert as a safe embed: linked headline, provider and date, place and action badge."""
-    if message.kind == "digest":
-        embed = SafeEmbed(escape(message.title), "\n".join(escape(x) for x in message.lines))
-        return embed.build()
-    after = (message.status_change or "").rpartition(" -> ")[2]
-    embed = SafeEmbed(
-        escape(message.title),
-        escape(message.description),
-        url=message.url,
-        colour=STATUS_COLOURS.get(after),
-    )
-    meta = " · ".join(escape(part) for part in (message.provider, message.date) if part)
-    if message.place:
-        label = ACTION_LABELS.get(message.action or "", message.action or "")
-        embed.field(escape(message.place), f"`{label}`" + (f" · {meta}" if meta else ""))
-    if message.status_change and message.kind == "item":
-        embed.field("Status now", escape(message.status_change))
-    if message.also_covered:
-        embed.field("Also covered by", escape(", ".join(message.also_covered)))
-    return embed.build()
-
-
-def _post_embed(entry: OutboxEntry, message: AlertMessage) -> discord.Embed:
-    """The alert's embed; a forum post's footer carries the row's marker (see bot.alerts.forum)."""
-    embed = alert_embed(message)
-    if entry.channel_kind == "forum":
-        embed.set_footer(text=forum_marker(entry.nonce))
-    return embed
-
-
-def _failure(exc: Exception) -> Exception:
-    """A discord.py/aiohttp failure as the sender's DeliveryRetry or DeliveryBroken."""
-    if isinstance(exc, discord.RateLimited):
-        return DeliveryRetry("rate limited", retry_after=exc.retry_after)
-    if isinstance(exc, (discord.Forbidden, discord.NotFound)):
-        return DeliveryBroken(f"{exc.status} {exc.text or 'refused'}")
-    if isinstance(exc, discord.DiscordServerError):
-        return DeliveryRetry(f"Discord error {exc.status}")
-    if isinstance(exc, discord.HTTPException):
-        if exc.status == 429:
-            return DeliveryRetry("rate limited", retry_after=1.0)
-        return DeliveryBroken(f"{exc.status} {exc.text or 'rejected'}")
-    return DeliveryRetry(f"network error: {exc}")
-
-
-_FAILURES = (discord.RateLimited, discord.HTTPException, TimeoutError, OSError, aiohttp.ClientError)
-
-
-class _ForumReads:
-    """The Discord reads :func:`bot.alerts.forum.find_forum_post` needs, via discord.py."""
-
-    def __init__(self, http: discord.http.HTTPClient) -> None:
-        self.http = http
-
-    async def active_threads(self, guild_id: str) -> list[dict[str, Any]]:
-        data: Any = await self.http.get_active_threads(int(guild_id))
-        return list(data.get("threads") or [])
-
-    async def archived_threads(
-        self, forum_id: str, before: str | None, limit: int
-    ) -> tuple[list[dict[str, Any]], bool]:
-        data: Any = await self.http.get_public_archived_threads(
-            int(forum_id),
-            before=before,  # type: ignore[arg-type]  # Discord takes an ISO8601 timestamp
-            limit=limit,
-        )
-        return list(data.get("threads") or []), bool(data.get("has_more"))
-
-    async def starter_message(self, thread_id: str) -> dict[str, Any] | None:
-        try:
-            data: Any = await self.http.get_message(int(thread_id), int(thread_id))
-        except discord.NotFound:
-            return None  # the starter message (or the thread) was deleted: not our post
-        return dict(data)
-
-
-class DiscordPoster:
-    """Posts alerts with a nonce and ``enforce_nonce``; maps HTTP failures for the sender.
-
-    Forum threads have no nonce: their first message's footer carries the outbox row's marker
-    and :meth:`find_post` looks for it before the sender creates a thread again.
-    """
-
-    def __init__(self, bot: BanwatchBot) -> None:
-        self.bot = bot
-
-    async def post(self, entry: OutboxEntry, message: AlertMessage) -> str:
-        """Send one alert (a thread in a forum channel) and return the message id."""
-        role = [discord.Object(int(entry.role_id))] if entry.role_id else False
-        mentions = discord.AllowedMentions(
-            everyone=False, users=False, roles=role, replied_user=False
-        )
-        content = f"<@&{int(entry.role_id)}>" if entry.role_id else None
-        embed = _post_embed(entry, message)
-        channel_id = int(entry.channel_id)
-        try:
-            if entry.channel_kind == "forum":
-                # No nonce for forum posts: the sender's find_post stands in for it.
-                payload = {"name": clip(message.title, 100), "auto_archive_duration": 1440}
-                with handle_message_parameters(
-                    content=content,
-                    embed=embed,
-                    allowed_mentions=mentions,
-                    channel_payload=payload,
-                ) as params:
-                    data = await self.bot.http.start_thread_in_forum(channel_id, params=params)
-                return str(data["message"]["id"] if "message" in data else data["id"])
-            with handle_message_parameters(
-                content=content, embed=embed, allowed_mentions=mentions, nonce=entry.nonce
-            ) as params:
-                data = await self.bot.http.send_message(channel_id, params=params)
-            return str(data["id"])
-        except _FAILURES as exc:
-            raise _failure(exc) from exc
-
-    async def find_post(
-        self, entry: OutboxEntry, pace: Callable[[], Awaitable[None]]
-    ) -> str | None:
-        """The thread an unconfirmed attempt created for this forum row, if Discord has it."""
-        if entry.channel_kind != "forum" or entry.payload is None or self.bot.user is None:
-            return None
-        try:
-            return await find_forum_post(
-                _ForumReads(self.bot.http),
-                guild_id=entry.guild_id,
-                forum_id=entry.channel_id,
-                owner_id=str(self.bot.user.id),
-                name=clip(entry.payload.title, 100),
-                nonce=entry.nonce,
-                attempted_at=entry.attempted_at or entry.created_at,
-                pace=pace,
-            )
-        except _FAILURES as exc:
-            raise _failure(exc) from exc
-
-    async def edit(self, entry: OutboxEntry, message: AlertMessage) -> None:
-        """Show the grown "also covered by" on a post already sent."""
-        channel_id = int(entry.message_id if entry.channel_kind == "forum" else entry.channel_id)
-        try:
-            with handle_message_parameters(
-                embed=_post_embed(entry, message), allowed_mentions=NO_MENTIONS
-            ) as params:
-                await self.bot.http.edit_message(
-                    channel_id, int(entry.message_id or 0), params=params
-                )
-        except (discord.Forbidden, discord.NotFound) as exc:
-            raise DeliveryBroken(str(exc.status)) from exc
-        except (discord.HTTPException, OSError, aiohttp.ClientError) as exc:
-            raise DeliveryRetry(str(exc)) from exc
 
 
 def _channel_kind(channel: discord.abc.GuildChannel) -> str | None:
