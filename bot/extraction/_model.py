@@ -165,8 +165,13 @@ def confidence_features(
         out["rule_agrees"] = float(reading.rule_action == action)
     weights = reading.located.weights
     main = places[0] if places else None
+    out[f"action={action}"] = 1.0
     if action != "none":
         out["no_place"] = float(main is None)
+        out["places"] = min(len(weights), 5) / 5
+        if main is not None:
+            out[f"level={main.level}"] = 1.0
+            out["seat_agrees"] = float(main.level == reading.frame.seat)
         if main is not None and main in weights:
             out["place_share"] = weights[main] / (sum(weights.values()) or 1.0)
             out["place_in_title"] = float(main in reading.located.in_title)
