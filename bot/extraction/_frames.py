@@ -201,8 +201,17 @@ def hits(text: str) -> list[Hit]:
                 longest[kind] = (size, label)
         for kind, (size, label) in longest.items():
             covered[kind] = i + size
+            if kind == "seat" and size == 1 and _ends_a_name(text, raw, tokens, i):
+                continue  # "Salt Lake City", "Jersey City": a name, not a city's body
             found.append(Hit(kind, label, tokens[i].start(), tokens[i + size - 1].end()))
     return found
+
+
+def _ends_a_name(text: str, raw: list[str], tokens: list[re.Match[str]], i: int) -> bool:
+    """Whether word i is capitalised and ends a name: right after another capitalised word."""
+    if i == 0 or not raw[i][0].isupper() or not raw[i - 1][0].isupper():
+        return False
+    return text[tokens[i - 1].end() : tokens[i].start()] == " "
 
 
 def is_lexicon_word(word: str) -> bool:

@@ -238,8 +238,21 @@ def _labelled_place(example: Example) -> Place | None:
 _SURE = Linear(("right",), (0.0,), {})
 
 
+# (pool, folds) -> (the pool itself, kept so its id is not reused; decisions; folds).
+_OUT_OF_FOLD: dict[tuple[int, int], tuple[Sequence[Example], list[Any], list[int]]] = {}
+
+
 def _out_of_fold(pool: Sequence[Example], folds: int) -> tuple[list[Any], list[int]]:
-    """Each item's decision from models trained on the other folds, and the fold it was in."""
+    """Each item's decision from models trained on the other folds, and the fold it was in
+    (worked out once per pool: training and the figures both need them)."""
+    key = (id(pool), folds)
+    if key not in _OUT_OF_FOLD:
+        _OUT_OF_FOLD[key] = (pool, *_fit_out_of_fold(pool, folds))
+    _, decisions, fold_of = _OUT_OF_FOLD[key]
+    return decisions, fold_of
+
+
+def _fit_out_of_fold(pool: Sequence[Example], folds: int) -> tuple[list[Any], list[int]]:
     from sklearn.model_selection import GroupKFold
 
     groups = event_groups([e.item for e in pool])

@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 import yaml
 
+import bot.extraction as extraction_module
 from bot.data import DataFileError, data_files, load_yaml
 from bot.extraction import EXTRACTOR_VERSION, extract
+from bot.extraction import _frames as frames_module
+from bot.extraction import _model as model_module
 from bot.extraction import _rules as rules_module
 from bot.models import Article, Extraction
 from bot.places import gazetteer
@@ -756,9 +759,12 @@ def test_odd_titles_do_not_crash(title: str) -> None:
 
 def test_every_data_file_loads() -> None:
     names = {path.name for path in data_files()}
-    assert {"actions.yaml", "scopes.yaml", "providers.yaml", "places.yaml"} <= names
+    assert {"actions.yaml", "scopes.yaml", "providers.yaml", "places.yaml", "frames.yaml"} <= names
     for path in data_files():
         assert isinstance(load_yaml(path.name), dict)
+    assert frames_module.lexicon().by_word
+    assert extraction_module.limits().caps
+    assert model_module.model().action.weights
     assert rules_module.action_rules().rules
     assert rules_module.scope_rules().rules
     assert rules_module.provider_rules().providers
