@@ -47,6 +47,9 @@ _MAX_EXCERPT = 5_000
 _MAX_BODY = 8_000
 # A body read as the lead when an item has no excerpt: up to this many characters.
 _LEAD_LIMIT = 400
+# A seat word ("council") points at a place of its level named at most this many characters
+# before it ("Springfield City Council", "the Somerville, Mass., city council").
+_SEAT_REACH = 40
 # The lead sentence read for the event frame.
 _FRAME_LEAD = 300
 _MARKUP = re.compile(r"<[@#][!&]?\d+>|<a?:\w+:\d+>|https?://\S+|[*_`~|>#]{1,3}")
@@ -314,17 +317,28 @@ def read(article: Article, action_rules_too: bool = True) -> Reading:
 
 
 def main_places(reading: Reading, action: str) -> tuple[Place, ...]:
-    """The places, main first: the place of the acting body's seat when the item names one."""
+    """The places, main first: the place of the acting body's seat when the item names one
+    (of the seat's level, the one named nearest before the seat word: "Springfield council")."""
     places = reading.located.ordered(company_policy=action == "company_policy")
-    seat = next((h.label for h in reading.title_hits if h.kind == "seat"), None) or next(
-        (h.label for h in reading.lead_hits if h.kind == "seat"), None
+    seat = next(
+        (("title", h) for h in reading.title_hits if h.kind == "seat"),
+        next((("excerpt", h) for h in reading.lead_hits if h.kind == "seat"), None),
     )
-    if seat is None or not places or places[0].level in (seat, "company"):
+    if seat is None or not places or places[0].level == "company":
         return places
-    at_seat = [place for place in places if place.level == seat]
+    field, hit = seat
+    at_seat = [place for place in places if place.level == hit.label]
     if not at_seat:
         return places
-    return (at_seat[0], *(place for place in places if place != at_seat[0]))
+    named = [
+        (hit.start - start, place)
+        for place, where, start in reading.located.spans
+        if where == field and place.level == hit.label and 0 <= hit.start - start <= _SEAT_REACH
+    ]
+    chosen = min(named, key=lambda pair: pair[0])[1] if named else at_seat[0]
+    if chosen == places[0]:
+        return places
+    return (chosen, *(place for place in places if place != chosen))
 
 
 @dataclass(frozen=True, slots=True)

@@ -155,6 +155,8 @@ class Located:
     weights: dict[Place, float] = field(default_factory=dict)
     # The government places the headline names.
     in_title: frozenset[Place] = frozenset()
+    # Where each government place is named in the headline or teaser: (place, field, start).
+    spans: tuple[tuple[Place, str, int], ...] = ()
 
     def ordered(self, company_policy: bool) -> tuple[Place, ...]:
         """All places, main first: a company only leads when the news is its own policy."""
@@ -666,6 +668,7 @@ def locate(
     first_seen: dict[Place, tuple[int, int]] = {}
     fields_of: dict[Place, set[str]] = defaultdict(set)
     order = {"title": 0, "dateline": 1, "excerpt": 2, "body": 3}
+    spans: list[tuple[Place, str, int]] = []
     for mention in scanner.mentions:
         place = _resolve(mention, evidence)
         if place is None:
@@ -677,6 +680,9 @@ def locate(
         scores[place] += mention.weight
         first_seen.setdefault(place, (order[mention.field], mention.start))
         fields_of[place].add(mention.field)
+        if mention.field in ("title", "excerpt") and place.level != "company":
+            offset = skip if mention.field == "excerpt" else 0
+            spans.append((place, mention.field, mention.start + offset))
 
     companies = [p for p in scores if p.level == "company"]
     governments = [p for p in scores if p.level != "company"]
@@ -782,6 +788,7 @@ def locate(
         outlet_country=_outlet_country(evidence.provider),
         weights={place: scores[place] for place in governments},
         in_title=frozenset(p for p in governments if "title" in fields_of[p]),
+        spans=tuple(spans),
     )
 
 
