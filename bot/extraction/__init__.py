@@ -292,10 +292,12 @@ def read(article: Article, action_rules_too: bool = True) -> Reading:
     if spoken != "en":
         flags.add("foreign")
     about_fr = _is_about_fr(rules, fields, title_hits + lead_hits)
-    scores = _rule_scores(rules, fields, located) if about_fr and action_rules_too else {}
+    # The model learnt from headlines and leads: its rule features read those, not the body.
+    lead = {**fields, "body": ""}
+    scores = _rule_scores(rules, lead, located) if about_fr and action_rules_too else {}
     rule_action = None
     if action_rules_too:
-        rule_action = _rule_action(rules, fields, located, scores) if about_fr else "none"
+        rule_action = _rule_action(rules, lead, located, scores) if about_fr else "none"
     main_frame = frame(title_hits)
     if main_frame.actor is None or not main_frame.predicates:
         lead_frame = frame(lead_hits)
@@ -307,7 +309,7 @@ def read(article: Article, action_rules_too: bool = True) -> Reading:
         about_fr=about_fr,
         rule_scores=scores,
         rule_action=rule_action,
-        scope_scores=_scope_scores(fields, located, rule_action),
+        scope_scores=_scope_scores(lead, located, rule_action),
         title_hits=title_hits,
         lead_hits=lead_hits,
         frame=main_frame,
