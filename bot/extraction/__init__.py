@@ -321,7 +321,19 @@ def read(article: Article, action_rules_too: bool = True) -> Reading:
 def main_places(reading: Reading, action: str) -> tuple[Place, ...]:
     """The places, main first: the place of the acting body's seat when the item names one
     (of the seat's level, the one named nearest before the seat word: "Springfield council")."""
-    places = reading.located.ordered(company_policy=action == "company_policy")
+    located = reading.located
+    places = located.ordered(company_policy=action == "company_policy")
+    provider = located.provider
+    if not places and action != "none" and provider is not None and provider.country:
+        # Policy news that names no place: the outlet's home is the best guess (a local
+        # paper's council story, a national paper's federal bill), with its doubt in the
+        # confidence.
+        if provider.city and _seat(reading) == "city":
+            home = Place(level="city", country=provider.country, state=provider.state,
+                         city=provider.city)  # fmt: skip
+        else:
+            home = Place(level="national", country=provider.country)
+        return (home,)
     seat = next(
         (("title", h) for h in reading.title_hits if h.kind == "seat"),
         next((("excerpt", h) for h in reading.lead_hits if h.kind == "seat"), None),
@@ -341,6 +353,15 @@ def main_places(reading: Reading, action: str) -> tuple[Place, ...]:
     if chosen == places[0]:
         return places
     return (chosen, *(place for place in places if place != chosen))
+
+
+def _seat(reading: Reading) -> str | None:
+    """The level of the first seat word in the headline, else in the lead."""
+    for found in (reading.title_hits, reading.lead_hits):
+        for hit in found:
+            if hit.kind == "seat":
+                return hit.label
+    return None
 
 
 @dataclass(frozen=True, slots=True)

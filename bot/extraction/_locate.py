@@ -157,6 +157,8 @@ class Located:
     in_title: frozenset[Place] = frozenset()
     # Where each government place is named in the headline or teaser: (place, field, start).
     spans: tuple[tuple[Place, str, int], ...] = ()
+    # The outlet's home, when providers.yaml or its domain tells it.
+    provider: Provider | None = None
 
     def ordered(self, company_policy: bool) -> tuple[Place, ...]:
         """All places, main first: a company only leads when the news is its own policy."""
@@ -463,6 +465,9 @@ class _Scanner:
             if before and name_key(before.group(1)) in gaz.demonyms:
                 return False  # "Canadian Tire", "Australian Open": a name, not a place
         if cities and size == 1 and not _qualifier(gaz, after)[2]:
+            named = _NAMED_AS_PLACE.search(text[max(0, start - 20) : start])
+            if is_lexicon_word(raw) and not named:
+                return False  # "Banning", "Sue": a word of what happens, not a town
             small = max(c.population for c in cities) < _COMMON_NOUN_POPULATION
             if small and key in self.lower_words:
                 return False  # "Airport", "Homeland": the item uses the word as a common noun
@@ -786,6 +791,7 @@ def locate(
         and title_mentions[0].kind in ("country", "national")
         and title_mentions[0].start == 0,
         outlet_country=_outlet_country(evidence.provider),
+        provider=evidence.provider,
         weights={place: scores[place] for place in governments},
         in_title=frozenset(p for p in governments if "title" in fields_of[p]),
         spans=tuple(spans),

@@ -47,6 +47,9 @@ MIN_ITEMS = 2
 ACTION_C = 1.0
 SCOPE_C = 0.5
 CALIBRATION_C = 1.0
+# Classes weighed by the inverse of their size: "none" is the largest class, and unweighted it
+# swallows policy news worded unlike the training items.
+CLASS_WEIGHT: str | None = "balanced"
 # Whether the action model weighs the wording rules of actions.yaml as features, chosen by
 # the cross-validated figures of `--compare` (README: what the rules add on unseen events).
 ACTION_RULES = True
@@ -169,7 +172,9 @@ def fit_linear(
     if len(classes) == 1:
         # One class only (a tiny fold): it always wins.
         return Linear((classes[0],), (10.0,) if binary else (0.0,), {})
-    fitted = LogisticRegression(C=c, max_iter=5000, random_state=SEED)
+    fitted = LogisticRegression(
+        C=c, max_iter=5000, random_state=SEED, class_weight=None if binary else CLASS_WEIGHT
+    )
     # One thread: these problems are small, and a thread pool on a busy machine is 10x slower.
     with threadpool_limits(limits=1):
         fitted.fit(matrix, list(targets))
