@@ -109,8 +109,9 @@ def _date(item: dict[str, Any]) -> dt.date | None:
 
 
 def event_groups(items: Sequence[dict[str, Any]]) -> list[int]:
-    """A group per real-world event: one ``event`` slug, one URL, or the same place and action
-    within EVENT_DAYS days (the same story in two outlets); items of a group share a fold."""
+    """A group per real-world event: one ``event`` slug, one URL, one headline (a wire story in
+    two outlets), or the same place and action within EVENT_DAYS days (the same story told
+    twice); items of a group share a fold."""
     parent = list(range(len(items)))
 
     def find(index: int) -> int:
@@ -125,7 +126,7 @@ def event_groups(items: Sequence[dict[str, Any]]) -> list[int]:
     first: dict[tuple[str, str], int] = {}
     buckets: dict[tuple[Any, ...], list[tuple[dt.date, int]]] = defaultdict(list)
     for index, item in enumerate(items):
-        for key in ("event", "url"):
+        for key in ("event", "url", "title"):
             if item.get(key):
                 token = (key, str(item[key]).strip().lower())
                 if token in first:

@@ -118,10 +118,13 @@ def test_events_told_twice_share_a_group() -> None:
         {**base, "url": "c", "published": "2020-07-16"},
         {**base, "url": "d", "published": "2021-01-01", "event": "x"},
         {"labels": {"action": "none", "jurisdiction": {}}, "url": "e", "event": "x"},
+        {"labels": {"action": "none", "jurisdiction": {}}, "url": "f", "title": "Wire story"},
+        {"labels": {"action": "settlement", "jurisdiction": {}}, "url": "g", "title": "Wire story"},
     ]
     groups = train.event_groups(items)
     assert groups[0] == groups[1] != groups[2]
     assert groups[3] == groups[4] != groups[2]
+    assert groups[5] == groups[6] not in groups[:5]
 
 
 def test_retraining_gives_the_shipped_model() -> None:
