@@ -157,6 +157,8 @@ class Located:
     in_title: frozenset[Place] = frozenset()
     # Where each government place is named in the headline or teaser: (place, field, start).
     spans: tuple[tuple[Place, str, int], ...] = ()
+    # How many places each government place's name could have been (Springfield: many).
+    choices: dict[Place, int] = field(default_factory=dict)
     # The outlet's home, when providers.yaml or its domain tells it.
     provider: Provider | None = None
 
@@ -674,6 +676,7 @@ def locate(
     fields_of: dict[Place, set[str]] = defaultdict(set)
     order = {"title": 0, "dateline": 1, "excerpt": 2, "body": 3}
     spans: list[tuple[Place, str, int]] = []
+    choices: dict[Place, int] = {}
     for mention in scanner.mentions:
         place = _resolve(mention, evidence)
         if place is None:
@@ -685,6 +688,7 @@ def locate(
         scores[place] += mention.weight
         first_seen.setdefault(place, (order[mention.field], mention.start))
         fields_of[place].add(mention.field)
+        choices[place] = max(choices.get(place, 0), len(mention.candidates))
         if mention.field in ("title", "excerpt") and place.level != "company":
             offset = skip if mention.field == "excerpt" else 0
             spans.append((place, mention.field, mention.start + offset))
@@ -795,6 +799,7 @@ def locate(
         weights={place: scores[place] for place in governments},
         in_title=frozenset(p for p in governments if "title" in fields_of[p]),
         spans=tuple(spans),
+        choices={place: choices.get(place, 1) for place in governments},
     )
 
 

@@ -172,6 +172,11 @@ def confidence_features(
         if main is not None:
             out[f"level={main.level}"] = 1.0
             out["seat_agrees"] = float(main.level == reading.frame.seat)
+            provider = reading.located.provider
+            if provider is not None and provider.country:
+                out["outlet_country"] = float(main.country == provider.country)
+        if main is not None and main in reading.located.choices:
+            out["ambiguous"] = float(reading.located.choices[main] > 1)
         if main is not None and main in weights:
             out["place_share"] = weights[main] / (sum(weights.values()) or 1.0)
             out["place_in_title"] = float(main in reading.located.in_title)
