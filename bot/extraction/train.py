@@ -50,7 +50,7 @@ CALIBRATION_C = 1.0
 # Classes weighed by the inverse of their size: "none" is the largest class, and unweighted it
 # swallows policy news worded unlike the training items.
 CLASS_WEIGHT: str | None = "balanced"
-# Calibrate the confidence on verbatim items only (see _calibrates).
+# Calibrate the confidence on new verbatim items only (see _calibrates).
 VERBATIM_CALIBRATION = True
 # Whether the action model weighs the wording rules of actions.yaml as features, chosen by
 # the cross-validated figures of `--compare` (README: what the rules add on unseen events).
@@ -338,10 +338,16 @@ def train(pool: Sequence[Example] | None = None, folds: int = FOLDS) -> Model:
 
 
 def _calibrates(example: Example) -> bool:
-    """Whether an item calibrates the confidence: verbatim items only, when there are enough
-    of them. The older sets are mostly paraphrased, and the wording rules were written
-    against them, so readings of them are right more often than readings of news as published."""
-    return not example.item.get("paraphrased") if VERBATIM_CALIBRATION else True
+    """Whether an item calibrates the confidence: new verbatim items only. The older sets are
+    mostly paraphrased, and the wording rules were written against them, so readings of them
+    are right more often than readings of news as published."""
+    return is_new_verbatim(example) if VERBATIM_CALIBRATION else True
+
+
+def is_new_verbatim(example: Example) -> bool:
+    """Whether an item is verbatim and labelled by tests/data/LABELLING.md (it says where its
+    text was read): news as published, which the wording rules were not written against."""
+    return bool(example.item.get("read_at")) and not example.item.get("paraphrased")
 
 
 # --- Figures --------------------------------------------------------------------------------
@@ -431,30 +437,41 @@ def report(
     predictions: Sequence[Prediction] | None = None,
     folds: int | None = FOLDS,
 ) -> str:
-    """The figures with 95% intervals, as a Markdown table (``folds``: how the predictions were
-    made, None for one model scored on a file)."""
+    """The figures with 95% intervals, as a Markdown table: over every item, and over the
+    verbatim ones only (``folds``: how the predictions were made, None for one model scored on
+    a file)."""
     pool = examples() if pool is None else pool
     predictions = cross_validate(pool) if predictions is None else predictions
     pairs = list(zip(pool, predictions, strict=True))
     groups = event_groups([e.item for e in pool])
-    policy = sum(_policy(e) for e in pool)
+    columns = {"all items": list(range(len(pool)))}
+    verbatim = [i for i, e in enumerate(pool) if is_new_verbatim(e)]
+    if 0 < len(verbatim) < len(pool):
+        columns["new verbatim items"] = verbatim
+    how = f"{folds}-fold grouped CV" if folds else "one model"
     lines = [
-        f"{len(pool)} items ({policy} policy), {len(set(groups))} events, "
-        + (f"{folds}-fold grouped CV" if folds else "one model"),
+        f"{len(pool)} items in {len(set(groups))} events, {how}; 95% intervals by event",
         "",
-        "| field | figure | 95% interval |",
-        "| --- | --- | --- |",
-    ]
+        "| field | " + " | ".join(
+            f"{name} ({len(chosen)}, {sum(_policy(pool[i]) for i in chosen)} policy)"
+            for name, chosen in columns.items()
+        ) + " |",
+        "| --- |" + " --- |" * len(columns),
+    ]  # fmt: skip
     for name, metric in METRICS.items():
-        value, low, high = interval(pairs, groups, metric)
-        shown = "n/a" if value is None else f"{value:.3f}"
-        span = "n/a" if low is None else f"{low:.3f}-{high:.3f}"
-        lines.append(f"| {name} | {shown} | {span} |")
-    coverage, precision = sure_share(pairs)
-    lines.append(
-        f"| policy items read with confidence >= 0.8 | {coverage:.3f} "
-        f"| right among them: {precision:.3f} |"
-    )
+        cells = []
+        for chosen in columns.values():
+            value, low, high = interval(
+                [pairs[i] for i in chosen], [groups[i] for i in chosen], metric
+            )
+            shown = "n/a" if value is None else f"{value:.3f}"
+            cells.append(shown if low is None else f"{shown} ({low:.3f}-{high:.3f})")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    cells = []
+    for chosen in columns.values():
+        coverage, precision = sure_share([pairs[i] for i in chosen])
+        cells.append(f"{coverage:.3f}, {precision:.3f} of them right")
+    lines.append("| policy items read with confidence >= 0.8 | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

@@ -87,7 +87,7 @@ def _verbatim() -> list[tuple[object, object]]:
 @pytest.mark.parametrize(("low", "high"), [(0.0, 0.5), (0.5, 0.8), (0.8, 1.01)])
 def test_confidence_is_calibrated(low: float, high: float) -> None:
     """In each band, the share of readings that are right is close to the mean confidence
-    (verbatim items, the population the confidence is calibrated on)."""
+    (new verbatim items, the population the confidence is calibrated on)."""
     band = [(e, p) for e, p in _verbatim() if low <= p.confidence < high]
     assert len(band) >= 20
     right = sum(train.reading_right(e.item, p.action, p.places) for e, p in band) / len(band)
