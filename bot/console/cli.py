@@ -43,11 +43,15 @@ async def open_app(settings: Settings, *, ingest: bool = False, quiet: bool = Tr
     """Open the store (and optionally refresh the corpus) for the length of a command."""
     async with await Store.open(settings.db_path) as store:
         app = Banwatch.from_settings(store, settings)
-        if ingest:
-            summary = await app.ingest(progress=None if quiet else terminal_progress)
-            if summary.new or summary.updated or summary.rejected or summary.retracted:
-                print(summary.render(), file=sys.stderr)
-        yield app
+        try:
+            if ingest:
+                summary = await app.ingest(progress=None if quiet else terminal_progress)
+                if summary.new or summary.updated or summary.rejected or summary.retracted:
+                    print(summary.render(), file=sys.stderr)
+            yield app
+        finally:
+            # A feed polled from the console or the command line opened an HTTP session.
+            await app.feeds.close()
 
 
 def terminal_progress(number: int, total: int, name: str) -> None:
@@ -271,14 +275,57 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--json", action="store_true", help="print JSON")
 
-    for module_name in CLI_EXTENSIONS:
-        importlib.import_module(module_name).extend_cli(sub, common)
+    p = sub.add_parser("map", parents=[common], help="draw the map of statuses into a PNG")
+    p.add_argument("--out", default="banwatch-map.png", help="PNG file (default: %(default)s)")
+    p.add_argument("--region", default="us", choices=("us", "europe", "world"), help="default: us")
+    p.add_argument("--state", help="one US state instead (e.g. MA)")
+    p = sub.add_parser(
+        "site", parents=[common], help="write a self-contained status page to publish"
+    )
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for index.html")
+
+    p = sub.add_parser("feeds", parents=[common], help="the news feeds banwatch polls")
+    verbs = p.add_subparsers(dest="verb", required=True, metavar="VERB")
+    p = verbs.add_parser("add", parents=[common], help="follow a feed (polled at once)")
+    p.add_argument("url")
+    p.add_argument("--every-minutes", type=int, help="poll interval, 5-1440 (default 15)")
+    p = verbs.add_parser("list", parents=[common], help="every feed with its health")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p = verbs.add_parser("remove", parents=[common], help="stop following a feed")
+    p.add_argument("feed", help="its number or URL")
+    p = verbs.add_parser("check", parents=[common], help="poll a feed now (none: all soon)")
+    p.add_argument("feed", nargs="?", help="its number or URL")
+    p = verbs.add_parser("why", parents=[common], help="what became of a feed's item")
+    p.add_argument("item_url")
+
+    # The Discord commands; their module (and discord.py) is imported only to run one.
+    p = sub.add_parser("run", parents=[common], help="run the Discord bot")
+    p.add_argument(
+        "--sync",
+        action="store_true",
+        help="sync application commands even if they look unchanged",
+    )
+    p = sub.add_parser(
+        "sync", parents=[common], help="sync the slash commands to Discord, then exit"
+    )
+    p.add_argument(
+        "--guild",
+        type=int,
+        metavar="ID",
+        help="sync to this guild only (instant); default: $DEV_GUILD_ID, else globally",
+    )
     return parser
 
 
-# Feature modules that add subcommands: each defines ``extend_cli(subparsers, common)`` and
-# registers its handlers with ``@bot.console.cli.command(name)``.
-CLI_EXTENSIONS: tuple[str, ...] = ("bot.discord.runner",)
+# Subcommands whose handlers live elsewhere, registered with ``@command(name)`` when their
+# module is imported: only when one of them is run (the Discord ones import discord.py).
+COMMAND_MODULES: dict[str, str] = {
+    "run": "bot.discord.runner",
+    "sync": "bot.discord.runner",
+    "map": "bot.console.map",
+    "site": "bot.console.map",
+    "feeds": "bot.console.feeds",
+}
 
 
 @command("console")
@@ -326,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("run", "sync")
         else logging.WARNING
     )
+    if args.command in COMMAND_MODULES:
+        importlib.import_module(COMMAND_MODULES[args.command])
     handler = COMMANDS[args.command]
     try:
         return asyncio.run(handler(args, settings))

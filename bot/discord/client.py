@@ -25,6 +25,8 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.alerts",
     "cogs.petitions",
     "cogs.privacy",
+    "cogs.feeds",
+    "cogs.map",
 )
 
 # Work that takes longer than this defers the interaction first (Discord allows 3 s).

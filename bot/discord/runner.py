@@ -50,25 +50,6 @@ banwatch: DISCORD_TOKEN is not set, so the bot can't log in to Discord.
   To try every command without Discord, run: banwatch console"""
 
 
-def extend_cli(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Add ``run`` and ``sync`` to the ``banwatch`` command line."""
-    p = subparsers.add_parser("run", parents=[common], help="run the Discord bot")
-    p.add_argument(
-        "--sync",
-        action="store_true",
-        help="sync application commands even if they look unchanged",
-    )
-    p = subparsers.add_parser(
-        "sync", parents=[common], help="sync the slash commands to Discord, then exit"
-    )
-    p.add_argument(
-        "--guild",
-        type=int,
-        metavar="ID",
-        help="sync to this guild only (instant); default: $DEV_GUILD_ID, else globally",
-    )
-
-
 def _token_or_complain(settings: Settings) -> str | None:
     if not settings.discord_token:
         print(NO_TOKEN_MESSAGE, file=sys.stderr)
@@ -164,9 +145,12 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             keeping = asyncio.create_task(_keep_statuses(app), name="banwatch-keep-statuses")
             rescans = CorpusRescans(app, settings.rescan_seconds)
             rescans.start()
+            # The feeds are polled while the bot serves, their items joining the corpus.
+            app.feeds.start()
             try:
                 await _serve_until_signal(bot)
             finally:
+                await app.feeds.close()
                 await rescans.stop()
                 keeping.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -27,7 +27,7 @@ from bot.extraction._rules import RULE_FILES, ActionRules, action_rules, fold, s
 from bot.models import Article, Extraction, Place
 from bot.places import PLACES_FILE
 
-__all__ = ["EXTRACTOR_VERSION", "Reading", "decide", "extract", "read"]
+__all__ = ["EXTRACTOR_VERSION", "Reading", "decide", "extract", "mentions_fr", "read"]
 
 READING_FILE = "reading.yaml"
 _BASE_VERSION = "2"
@@ -244,7 +244,10 @@ def _publication(article: Article, country: str | None) -> tuple[dt.date | None,
     """(publish date, latest possible date) from the article's time or its URL."""
     published = article.published_at
     if published is not None:
-        if published.tzinfo is not None and country == "US":
+        # A time in UTC is read as the US day it fell on; a date with no time (stored as
+        # midnight UTC) is already the day, and shifting it would make it the day before.
+        has_time = published.timetz().replace(tzinfo=None) != dt.time(0)
+        if published.tzinfo is not None and country == "US" and has_time:
             published = published.astimezone(_US_EASTERN)
         return published.date(), published.date()
     match = _URL_DATE.search(article.url or "")
@@ -262,25 +265,42 @@ def _publication(article: Article, country: str | None) -> tuple[dt.date | None,
     return None, dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
+def _texts(article: Article) -> tuple[str, str, str]:
+    """The cleaned title, excerpt (or the body's lead) and body the extraction reads."""
+    title = _clean(article.title, _MAX_TITLE)
+    excerpt = _clean(article.excerpt, _MAX_EXCERPT)
+    body = _clean(article.body, _MAX_BODY)
+    if _is_all_caps(title):
+        # Names are found by their capitals: a headline in capitals is read in title case.
+        title = title.title()
+    if not excerpt and body:
+        # No teaser: the body's opening sentences are the lead a reader goes by.
+        excerpt, body = _lead(body)
+    return title, excerpt, body
+
+
+def mentions_fr(article: Article) -> bool:
+    """Whether the item names facial recognition at all (an FR term of ``actions.yaml`` or of
+    ``frames.yaml``'s languages in what the extraction reads): the check that makes an item
+    without one not policy news."""
+    rules = action_rules()
+    title, excerpt, body = _texts(article)
+    fields = {"title": title, "excerpt": excerpt, "body": body[: rules.body_chars]}
+    return _is_about_fr(rules, fields, hits(title) + hits(_first_sentence(excerpt)))
+
+
 def read(article: Article, action_rules_too: bool = True) -> Reading:
     """What the rules and frames find in one article (the model's input); the wording rules
     of actions.yaml only when ``action_rules_too``."""
     rules = action_rules()
     flags: set[str] = set()
-    title = _clean(article.title, _MAX_TITLE)
-    excerpt = _clean(article.excerpt, _MAX_EXCERPT)
-    body = _clean(article.body, _MAX_BODY)
+    title, excerpt, body = _texts(article)
     if len(article.body or "") > limits().huge_body_chars:
         flags.add("huge_body")
     if not (title or excerpt or body):
         flags.add("empty")
-    if _is_all_caps(title):
-        # Names are found by their capitals: a headline in capitals is read in title case.
+    if _is_all_caps(_clean(article.title, _MAX_TITLE)):
         flags.add("all_caps")
-        title = title.title()
-    if not excerpt and body:
-        # No teaser: the body's opening sentences are the lead a reader goes by.
-        excerpt, body = _lead(body)
     fields = {"title": title, "excerpt": excerpt, "body": body[: rules.body_chars]}
 
     located = locate(title, excerpt, body, article.provider_domain, article.url)

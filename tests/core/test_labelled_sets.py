@@ -9,6 +9,7 @@ test split (any path naming ``test_split``) is never opened here.
 from __future__ import annotations
 
 import itertools
+from functools import cache
 
 import pytest
 
@@ -38,7 +39,9 @@ def test_labels_use_taxonomy_names(name: str) -> None:
         assert set(item.get("acceptable_actions") or []) <= set(ACTIONS), item["id"]
 
 
+@cache
 def _urls(name: str) -> set[str]:
+    """A set's URLs (read once per test session: each set is in several pairs)."""
     return {str(item["url"]) for item in load_items(LABELLED_SETS[name]) if item.get("url")}
 
 
