@@ -47,8 +47,8 @@ MIN_ITEMS = 2
 ACTION_C = 1.0
 SCOPE_C = 0.5
 CALIBRATION_C = 1.0
-# Classes weighed by the inverse of their size: "none" is the largest class, and unweighted it
-# swallows policy news worded unlike the training items.
+# Actions weighed by the inverse of their size: "none" is the largest class, and unweighted it
+# swallows policy news worded unlike the training items (scopes are read better unweighted).
 CLASS_WEIGHT: str | None = "balanced"
 # Calibrate the confidence on new verbatim items only (see _calibrates).
 VERBATIM_CALIBRATION = True
@@ -149,7 +149,11 @@ def event_groups(items: Sequence[dict[str, Any]]) -> list[int]:
 
 
 def fit_linear(
-    rows: Sequence[dict[str, float]], targets: Sequence[str], c: float, binary: str | None = None
+    rows: Sequence[dict[str, float]],
+    targets: Sequence[str],
+    c: float,
+    binary: str | None = None,
+    class_weight: str | None = None,
 ) -> Linear:
     """Fit a logistic regression on feature dicts (``binary``: the positive class of a
     two-class fit, stored as one row)."""
@@ -176,7 +180,7 @@ def fit_linear(
         # One class only (a tiny fold): it always wins.
         return Linear((classes[0],), (10.0,) if binary else (0.0,), {})
     fitted = LogisticRegression(
-        C=c, max_iter=5000, random_state=SEED, class_weight=None if binary else CLASS_WEIGHT
+        C=c, max_iter=5000, random_state=SEED, class_weight=class_weight
     )
     # One thread: these problems are small, and a thread pool on a busy machine is 10x slower.
     with threadpool_limits(limits=1):
@@ -229,6 +233,7 @@ def _fit_models(chosen: Sequence[Example], calibration: Linear) -> Model:
         [action_features(r) for _, r in readings],
         [e.item["labels"]["action"] for e, _ in readings],
         ACTION_C,
+        class_weight=CLASS_WEIGHT,
     )
     scope = fit_linear(
         [scope_features(r, e.item["labels"]["action"], _labelled_place(e)) for e, r in readings],
