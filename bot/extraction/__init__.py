@@ -20,7 +20,15 @@ from typing import Any
 
 from bot.data import DATA_DIR, DataFileError, file_digest, load_yaml
 from bot.extraction._dates import event_date
-from bot.extraction._frames import FRAMES_FILE, Frame, Hit, frame, hits, language
+from bot.extraction._frames import (
+    FRAMES_FILE,
+    Frame,
+    Hit,
+    frame,
+    hits,
+    language,
+    settled_action,
+)
 from bot.extraction._locate import Located, locate
 from bot.extraction._model import MODEL_FILE, model
 from bot.extraction._rules import RULE_FILES, ActionRules, action_rules, fold, scope_rules
@@ -400,8 +408,11 @@ def decide(reading: Reading, weights: Any = None) -> Decision:
     use instead of the shipped one, as cross-validation does)."""
     weights = weights or model()
     caps = limits().caps
+    settled = settled_action(reading.title_hits)
     if not reading.about_fr:
         action, probabilities = "none", {"none": 1.0}
+    elif settled is not None:
+        action, probabilities = settled, {settled: 1.0}
     else:
         probabilities = weights.action.probabilities(weights.action_features(reading))
         action = max(probabilities, key=lambda label: (probabilities[label], label == "none"))

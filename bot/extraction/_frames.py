@@ -73,6 +73,8 @@ class Lexicon:
     # The first _STEM letters of a one-word prefix entry ("deploy*") -> those entries.
     by_stem: dict[str, tuple[Entry, ...]]
     languages: dict[str, frozenset[str]]
+    # (predicates, action): a headline holding all those predicates, none negated, is that action.
+    settled: tuple[tuple[frozenset[str], str], ...]
     # Each stop word -> the languages it is one of.
     stop_words: dict[str, tuple[str, ...]]
 
@@ -149,7 +151,18 @@ def lexicon() -> Lexicon:
     for code, words in stop_languages.items():
         for word in words:
             stop_words[word] = (*stop_words.get(word, ()), code)
+    settled = []
+    for rule in data.get("settled") or []:
+        predicates = rule.get("predicates") if isinstance(rule, dict) else None
+        if (
+            not isinstance(predicates, list)
+            or not set(predicates) <= set(PREDICATE_CLASSES)
+            or not isinstance(rule.get("action"), str)
+        ):
+            raise DataFileError(f"{file}: 'settled' needs predicates of {PREDICATE_CLASSES}")
+        settled.append((frozenset(predicates), rule["action"]))
     return Lexicon(
+        settled=tuple(settled),
         by_word=by_word,
         exact_by_word=exact_by_word,
         by_stem=by_stem,
@@ -212,6 +225,22 @@ def _ends_a_name(text: str, raw: list[str], tokens: list[re.Match[str]], i: int)
     if i == 0 or not raw[i][0].isupper() or not raw[i - 1][0].isupper():
         return False
     return text[tokens[i - 1].end() : tokens[i].start()] == " "
+
+
+def settled_action(found: list[Hit]) -> str | None:
+    """The action a settled frame gives a headline's hits, if one fits."""
+    negated = {
+        p.label
+        for n in found
+        if n.kind == "negation"
+        for p in found
+        if p.kind == "predicate" and 0 <= p.start - n.end <= _NEGATION_REACH
+    }
+    present = {hit.label for hit in found if hit.kind == "predicate"} - negated
+    for predicates, action in lexicon().settled:
+        if predicates <= present:
+            return action
+    return None
 
 
 def is_lexicon_word(word: str) -> bool:

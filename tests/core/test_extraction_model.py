@@ -238,3 +238,14 @@ def test_the_main_place_is_the_acting_bodys_seat() -> None:
         Article(id="s", title="Berkeley Becomes Fourth U.S. City to Ban Facial Recognition")
     )
     assert result.place is not None and result.place.city == "Berkeley"
+
+
+def test_settled_frames_are_right_on_every_labelled_item_they_fit() -> None:
+    """A frame that settles the action without the model must never be wrong where it fits."""
+    fitted = 0
+    for example in train.examples():
+        action = _frames.settled_action(example.reading.title_hits)
+        if action is not None:
+            fitted += 1
+            assert action in train._acceptable(example.item), example.item["id"]
+    assert fitted >= 2  # a settled frame rests on more than one item
