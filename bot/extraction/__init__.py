@@ -232,22 +232,6 @@ def _scope_scores(
     return scores
 
 
-def rule_scope(scores: dict[str, float], action: str, main: Place | None) -> str:
-    """The scope the wording rules alone give."""
-    rules = scope_rules()
-    scores = dict(scores)
-    others = max(scores["police"], scores["government"], scores["private"])
-    if scores["all"] > 0 and scores["all"] >= 0.5 * others:
-        return "all"
-    if scores["police"] > 0 and scores["government"] > 0:
-        scores["government"] += scores["police"]
-    if others > 0:
-        return max(("police", "government", "private"), key=lambda s: scores[s])
-    if action in rules.local_government_actions and main is not None:
-        return rules.level_defaults.get(main.level, "unknown")
-    return "unknown"
-
-
 def _publication(article: Article, country: str | None) -> tuple[dt.date | None, dt.date | None]:
     """(publish date, latest possible date) from the article's time or its URL."""
     published = article.published_at
@@ -351,21 +335,18 @@ def main_places(reading: Reading, action: str) -> tuple[Place, ...]:
     (of the seat's level, the one named nearest before the seat word: "Springfield council")."""
     located = reading.located
     places = located.ordered(company_policy=action == "company_policy")
+    seat = _seat(reading)
     provider = located.provider
     if not places and action != "none" and provider is not None and provider.country:
         # Policy news that names no place: the outlet's home is the best guess (a local
         # paper's council story, a national paper's federal bill), with its doubt in the
         # confidence.
-        if provider.city and _seat(reading) == "city":
+        if provider.city and seat is not None and seat[1].label == "city":
             home = Place(level="city", country=provider.country, state=provider.state,
                          city=provider.city)  # fmt: skip
         else:
             home = Place(level="national", country=provider.country)
         return (home,)
-    seat = next(
-        (("title", h) for h in reading.title_hits if h.kind == "seat"),
-        next((("excerpt", h) for h in reading.lead_hits if h.kind == "seat"), None),
-    )
     if seat is None or not places or places[0].level == "company":
         return places
     field, hit = seat
@@ -374,7 +355,7 @@ def main_places(reading: Reading, action: str) -> tuple[Place, ...]:
         return places
     named = [
         (hit.start - start, place)
-        for place, where, start in reading.located.spans
+        for place, where, start in located.spans
         if where == field and place.level == hit.label and 0 <= hit.start - start <= _SEAT_REACH
     ]
     chosen = min(named, key=lambda pair: pair[0])[1] if named else at_seat[0]
@@ -383,12 +364,12 @@ def main_places(reading: Reading, action: str) -> tuple[Place, ...]:
     return (chosen, *(place for place in places if place != chosen))
 
 
-def _seat(reading: Reading) -> str | None:
-    """The level of the first seat word in the headline, else in the lead."""
-    for found in (reading.title_hits, reading.lead_hits):
+def _seat(reading: Reading) -> tuple[str, Hit] | None:
+    """The first seat word in the headline, else in the lead, with the field it is in."""
+    for field, found in (("title", reading.title_hits), ("excerpt", reading.lead_hits)):
         for hit in found:
             if hit.kind == "seat":
-                return hit.label
+                return field, hit
     return None
 
 

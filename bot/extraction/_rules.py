@@ -83,8 +83,6 @@ class ScopeRules:
     rules: tuple[Rule, ...]
     company_private_bonus: float
     company_private_actions: frozenset[str]
-    local_government_actions: frozenset[str]
-    level_defaults: dict[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,21 +229,12 @@ def scope_rules() -> ScopeRules:
     file = SCOPES_FILE
     data = load_yaml(file)
     terms = _terms(data, file)
-    defaults = data.get("defaults")
-    if not isinstance(defaults, dict):
-        raise DataFileError(f"{file}: 'defaults' must be a mapping")
-    level_defaults = {k: v for k, v in defaults.items() if k != "local_government_actions"}
-    for level, scope in level_defaults.items():
-        if scope not in SCOPES:
-            raise DataFileError(f"{file}: default scope {scope!r} for {level!r} is not in SCOPES")
     return ScopeRules(
         field_weights=_field_weights(data, file),
         body_chars=int(data.get("body_chars", 3000)),
         rules=_rules(data.get("rules"), "scope", SCOPES, terms, file),
         company_private_bonus=float(data.get("company_private_bonus", 0)),
         company_private_actions=_names(data, "company_private_actions", ACTIONS, file),
-        local_government_actions=_names(defaults, "local_government_actions", ACTIONS, file),
-        level_defaults=level_defaults,
     )
 
 
