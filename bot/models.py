@@ -117,6 +117,9 @@ class Extraction:
     scope: str
     event_date: dt.date | None
     places: tuple[Place, ...] = ()
+    # How likely the reading is right, 0 to 1 (calibrated on cross-validated predictions);
+    # None where it is not known (readings loaded from the store do not keep it).
+    confidence: float | None = None
 
     @property
     def place(self) -> Place | None:
