@@ -29,6 +29,19 @@ def _int(name: str, default: int | None, *, minimum: int = 0) -> int | None:
     return value
 
 
+_ON = ("1", "on", "yes", "true")
+_OFF = ("0", "off", "no", "false")
+
+
+def _switch(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in _ON or raw in _OFF:
+        return raw in _ON
+    raise SettingsError(f"{name} must be on or off, got {raw!r}")
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything banwatch can be told from outside. The token is never shown."""
@@ -43,6 +56,10 @@ class Settings:
     alerts_rate: int = 48
     log_level: str = "INFO"
     signer_retention_days: int = 180
+    # The server whose moderators review readings (None: the bot's only server, if one).
+    home_guild_id: int | None = None
+    # Whether the corpus bundled inside the package is loaded beside ``corpus_dir``.
+    bundled_corpus: bool = True
 
     def with_db(self, db_path: str | Path | None) -> Settings:
         """These settings with another database file (the ``--db`` flag)."""
@@ -68,4 +85,6 @@ def load_settings(env_file: str | Path | None = None) -> Settings:
         alerts_rate=_int("BANWATCH_ALERTS_RATE", 48, minimum=1) or 48,
         log_level=os.environ.get("BANWATCH_LOG_LEVEL", "INFO").strip().upper() or "INFO",
         signer_retention_days=_int("BANWATCH_SIGNER_RETENTION_DAYS", 180, minimum=0) or 0,
+        home_guild_id=_int("BANWATCH_HOME_GUILD", None, minimum=1),
+        bundled_corpus=_switch("BANWATCH_BUNDLED_CORPUS", True),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
-from bot.models import Event, Jurisdiction
+from bot.models import Event, Jurisdiction, ReviewState
 from bot.taxonomy import IN_FORCE_STATUS, PENDING_ACTIONS
 
 MEASURE_ACTIONS = frozenset({"ban_enacted", "moratorium_enacted"})
@@ -38,6 +38,20 @@ class JurisdictionStatus:
     # latest (a status answer, see :func:`brief`); None when they hold them all.
     total_events: int | None = None
     total_pending: int | None = None
+    # The review state of each event's reading, by article id (filled for answers people
+    # read): what marks a status or an event as unconfirmed.
+    reviews: dict[str, ReviewState] = field(default_factory=dict, compare=False)
+
+    def review_of(self, event: Event) -> ReviewState:
+        """The review state of an event's reading (automatic, confidence unknown, if not
+        looked up)."""
+        return self.reviews.get(event.article_id) or ReviewState()
+
+    def unconfirmed(self, threshold: float) -> bool:
+        """Whether the status rests only on automatic readings less sure than ``threshold``."""
+        return bool(self.basis) and all(
+            self.review_of(event).unconfirmed(threshold) for event in self.basis
+        )
 
     @property
     def event_count(self) -> int:

@@ -12,9 +12,19 @@ from bot.store._base import StoreError, utcnow
 from bot.store._events import EventStore
 from bot.store._guilds import GuildStore
 from bot.store._petitions import PetitionStore
+from bot.store._reviews import ReviewCandidate, ReviewReport, ReviewStore
 
-__all__ = ["REMOVED_FROM_CORPUS", "FileOutcome", "SourceFile", "Store", "StoreError", "utcnow"]
+__all__ = [
+    "REMOVED_FROM_CORPUS",
+    "FileOutcome",
+    "ReviewCandidate",
+    "ReviewReport",
+    "SourceFile",
+    "Store",
+    "StoreError",
+    "utcnow",
+]
 
 
-class Store(ArticleStore, EventStore, GuildStore, PetitionStore, AlertStore):
+class Store(ArticleStore, EventStore, GuildStore, PetitionStore, AlertStore, ReviewStore):
     """The banwatch database."""

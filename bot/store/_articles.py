@@ -75,6 +75,9 @@ class FileWrite:
     error: str = ""
 
 
+# Who stands behind a bundled item's reviewed reading, in corrections and reviews.
+BUNDLED_REVIEWER = "bundled"
+
 # A status note (migration 012) of the current NOTE_VERSION, replacing any older one.
 _SAVE_NOTE = "INSERT OR REPLACE INTO article_notes (article_id, version, note) VALUES (?, ?, ?)"
 
@@ -261,6 +264,8 @@ class ArticleStore(BaseStore):
             ids_by_index[position] = article_id
             getattr(outcome, state).append(article_id)
             sources.append((article_id, path, position))
+            if parsed.labels is not None:
+                self._write_bundled_review(db, article_id, parsed, now)
         # Nothing above reads article_sources, so one statement at the end writes what one
         # statement an article would.
         db.executemany(
@@ -278,6 +283,62 @@ class ArticleStore(BaseStore):
             (path, write.size, write.mtime_ns, write.sha256, now),
         )
         return outcome
+
+    @staticmethod
+    def _write_bundled_review(
+        db: sqlite3.Connection, article_id: str, parsed: ParsedArticle, now: str
+    ) -> None:
+        """Store a bundled item's reviewed reading as its correction (state 'bundled').
+
+        Only ingest of the package's own corpus leaves ``labels`` on a parsed article (see
+        :func:`bot.ingest.read_parsed`). A moderator's later review of the item wins, and an
+        unchanged reading is not written again (that would move its place's version).
+        """
+        labels = parsed.labels
+        assert labels is not None
+        review = db.execute("SELECT state FROM reviews WHERE article_id = ?", (article_id,))
+        state = review.fetchone()
+        if state is not None and state[0] != "bundled":
+            return
+        fields = (
+            int(labels.is_policy),
+            labels.action,
+            labels.scope,
+            _iso(labels.event_date),
+            labels.place_key,
+        )
+        stored = db.execute(
+            "SELECT is_policy, action, scope, event_date, jurisdiction_key FROM corrections"
+            " WHERE article_id = ?",
+            (article_id,),
+        ).fetchone()
+        if state is not None and stored is not None and tuple(stored) == fields:
+            return
+        if labels.place_key:
+            place = Place.from_key(labels.place_key)
+            db.execute(
+                INSERT_JURISDICTION,
+                (place.key, place.level, place.name, place.state, place.country),
+            )
+        db.execute(
+            "INSERT INTO corrections (article_id, is_policy, action, scope, event_date,"
+            " jurisdiction_key, corrected_by, corrected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(article_id) DO UPDATE SET is_policy = excluded.is_policy,"
+            " action = excluded.action, scope = excluded.scope,"
+            " event_date = excluded.event_date, jurisdiction_key = excluded.jurisdiction_key,"
+            " corrected_by = excluded.corrected_by, corrected_at = excluded.corrected_at",
+            (article_id, *fields, BUNDLED_REVIEWER, now),
+        )
+        db.execute(
+            "INSERT OR REPLACE INTO reviews (article_id, state, reviewed_by, reviewed_at)"
+            " VALUES (?, 'bundled', ?, ?)",
+            (article_id, BUNDLED_REVIEWER, now),
+        )
+        if labels.is_policy:
+            db.execute(
+                "INSERT OR IGNORE INTO article_notes (article_id, version, note) VALUES (?, ?, ?)",
+                _note_row(article_id, parsed.title, parsed.excerpt, parsed.body),
+            )
 
     async def forget_source_file(self, path: str) -> list[str]:
         """A corpus file was deleted: retract the articles that only it held."""
@@ -591,6 +652,15 @@ class ArticleStore(BaseStore):
                 now,
             ),
         )
+        confidence = getattr(extraction, "confidence", None)
+        if confidence is not None:
+            db.execute(
+                "INSERT OR REPLACE INTO extraction_confidence (article_id, confidence)"
+                " VALUES (?, ?)",
+                (article_id, float(confidence)),
+            )
+        elif not new:
+            db.execute("DELETE FROM extraction_confidence WHERE article_id = ?", (article_id,))
         if not new:
             # A new article has no places yet: its row was inserted a moment ago, and the
             # foreign key keeps places from outliving an article.
@@ -665,16 +735,22 @@ class ArticleStore(BaseStore):
             extraction=extraction,
         )
 
-    async def _effective_extractions(self, article_ids: Sequence[str]) -> dict[str, Extraction]:
-        """The reading of each article with corrections applied over the automatic one."""
+    async def _effective_extractions(
+        self, article_ids: Sequence[str], reviews: dict[str, str] | None = None
+    ) -> dict[str, Extraction]:
+        """The reading of each article with corrections applied over the automatic one, with
+        the extractor's confidence; ``reviews`` gets the review state of reviewed ones."""
         if not article_ids:
             return {}
         marks = ",".join("?" * len(article_ids))
         rows = await self._fetchall(
             f"SELECT e.article_id, e.is_policy, e.action, e.scope, e.event_date,"
             f" c.is_policy AS c_is_policy, c.action AS c_action, c.scope AS c_scope,"
-            f" c.event_date AS c_event_date, c.jurisdiction_key AS c_place"
+            f" c.event_date AS c_event_date, c.jurisdiction_key AS c_place,"
+            f" k.confidence, r.state AS review"
             f" FROM extractions e LEFT JOIN corrections c ON c.article_id = e.article_id"
+            f" LEFT JOIN extraction_confidence k ON k.article_id = e.article_id"
+            f" LEFT JOIN reviews r ON r.article_id = e.article_id"
             f" WHERE e.article_id IN ({marks})",
             article_ids,
         )
@@ -705,7 +781,10 @@ class ArticleStore(BaseStore):
                 scope=row["c_scope"] or row["scope"],
                 event_date=_date(row["c_event_date"] or row["event_date"]),
                 places=tuple(article_places),
+                confidence=row["confidence"],
             )
+            if reviews is not None and row["review"]:
+                reviews[row["article_id"]] = row["review"]
         return result
 
     async def _articles_with_extraction(
@@ -714,8 +793,11 @@ class ArticleStore(BaseStore):
         """Articles with their effective readings and, if ``variants``, their other URLs
         (lists of articles show none: a search at 100,000 articles read five more pages
         for them, from the disk where the OS had dropped them)."""
-        extractions = await self._effective_extractions([row["id"] for row in rows])
+        reviews: dict[str, str] = {}
+        extractions = await self._effective_extractions([row["id"] for row in rows], reviews)
         articles = [self._article(row, extractions.get(row["id"])) for row in rows]
+        for article in articles:
+            article.review = reviews.get(article.id)
         if articles and variants:
             marks = ",".join("?" * len(articles))
             # Sorted here: an ORDER BY value lets SQLite pick the (kind, value) index and walk
