@@ -1,4 +1,5 @@
-"""The settings' console page: /config moderator-role for the console's one local server."""
+"""The settings' console page: /config moderator-role and confidence-threshold for the
+console's one local server."""
 
 from __future__ import annotations
 
@@ -18,10 +19,27 @@ async def _moderator_role(console: Console, named: dict[str, str], words: list[s
     return "Moderator role cleared: only members with Manage Server are moderators."
 
 
+async def _threshold(console: Console, named: dict[str, str], words: list[str]) -> str:
+    text = named.get("threshold") or (words[0] if words else "")
+    value = await console.app.review.set_threshold(CONSOLE_GUILD, text, console.user_id)
+    return (
+        f"Confidence threshold: {value:.0%}. Automatic readings less sure than that are shown"
+        " as unconfirmed here, and held for review by subscriptions that hold uncertain items."
+    )
+
+
 def register_console(console: Console) -> None:
-    """Add /config moderator-role to a console."""
+    """Add /config moderator-role and /config confidence-threshold to a console."""
     console.register(
         ConsoleCommand(
             "config moderator-role", _moderator_role, ("role",), "choose the moderator role"
+        )
+    )
+    console.register(
+        ConsoleCommand(
+            "config confidence-threshold",
+            _threshold,
+            ("threshold",),
+            "how sure a reading must be not to be marked unconfirmed",
         )
     )

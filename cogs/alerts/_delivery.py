@@ -100,9 +100,7 @@ class _ForumReads:
         self.client = client
 
     async def active_threads(self, guild_id: str) -> list[dict[str, Any]]:
-        guild = self.client.get_guild(int(guild_id)) or await self.client.fetch_guild(
-            int(guild_id)
-        )
+        guild = self.client.get_guild(int(guild_id)) or await self.client.fetch_guild(int(guild_id))
         return [_thread_data(thread) for thread in await guild.active_threads()]
 
     async def archived_threads(

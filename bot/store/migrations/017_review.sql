@@ -50,3 +50,7 @@ CREATE TABLE IF NOT EXISTS alert_review_modes (
     subscription_id INTEGER PRIMARY KEY REFERENCES alert_subscriptions(id) ON DELETE CASCADE,
     mode            TEXT NOT NULL CHECK (mode IN ('all', 'hold', 'confirmed'))
 );
+
+-- Corrections made before review existed are moderators' reviews too.
+INSERT OR IGNORE INTO reviews (article_id, state, reviewed_by, reviewed_at)
+    SELECT article_id, 'corrected', corrected_by, corrected_at FROM corrections;
