@@ -251,8 +251,10 @@ class ReviewState:
         return self.state is not None
 
     def unconfirmed(self, threshold: float) -> bool:
-        """Automatic, and less sure than ``threshold`` (or of unknown confidence)."""
-        return self.state is None and (self.confidence is None or self.confidence < threshold)
+        """Automatic, and less sure than ``threshold``. A reading of unknown confidence
+        (stored before readings had one, until the extractor reads it again) is not marked:
+        nothing says it is unsure."""
+        return self.state is None and self.confidence is not None and self.confidence < threshold
 
     def describe(self) -> str:
         """ "confirmed by a moderator", "automatic, 62% sure" and the like, for people."""

@@ -28,7 +28,7 @@ from bot.models import (
     Place,
     ReviewState,
 )
-from bot.store import ReviewCandidate, ReviewReport, utcnow
+from bot.store import ReviewCandidate, ReviewRecord, ReviewReport, utcnow
 from bot.taxonomy import ACTION_LABELS, ACTIONS
 from bot.tracker import derive_status
 
@@ -340,6 +340,65 @@ class Review:
             detail={"reason": reason},
         )
         return await self.item(article.id)
+
+    # -- corrections teach ---------------------------------------------------------------------
+
+    async def export_labels(self) -> list[dict[str, object]]:
+        """Every reading a moderator confirmed or corrected, as labelled-set items (the shape
+        of tests/data/labelled/*.yaml), with where it came from and who reviewed it."""
+        items: list[dict[str, object]] = []
+        after = ""
+        while ids := await self.store.reviewed_articles(after=after, limit=500):
+            articles = await self.store.get_articles(ids)
+            records = await self.store.review_records(ids)
+            for article_id in ids:
+                article, record = articles.get(article_id), records.get(article_id)
+                if article is not None and record is not None and article.extraction:
+                    items.append(labelled_item(article, record))
+            after = ids[-1]
+        return items
+
+
+def labelled_item(article: Article, record: ReviewRecord) -> dict[str, object]:
+    """One reviewed article as a labelled-set item."""
+    reading = article.extraction
+    assert reading is not None
+    place = reading.place
+    jurisdiction: dict[str, object] = {
+        "city": place.city if place and place.level == "city" else None,
+        "state": place.state if place else None,
+        "country": place.country if place else None,
+    }
+    if place and place.county:
+        jurisdiction["county"] = place.county
+    if place and place.company:
+        jurisdiction["company"] = place.company
+    published = article.published_at.date().isoformat() if article.published_at else None
+    return {
+        "id": f"rv-{article.id}",
+        "title": article.title,
+        "excerpt": article.excerpt,
+        "published": published,
+        "source_domain": article.provider_domain,
+        "url": article.url,
+        "labels": {
+            "is_policy": reading.is_policy,
+            "jurisdiction": jurisdiction,
+            "level": place.level if place else None,
+            "action": reading.action,
+            "scope": reading.scope,
+            "event_date": reading.event_date.isoformat() if reading.event_date else None,
+        },
+        "source": {
+            "kind": "moderator review",
+            "review": record.state,
+            "reviewed_by": record.reviewed_by,
+            "reviewed_at": record.reviewed_at,
+            "article_id": article.id,
+            "corpus_file": record.source_path,
+            "provider": article.provider_name,
+        },
+    }
 
 
 def _reading_detail(reading: object) -> dict[str, object] | None:

@@ -45,7 +45,6 @@ class Config(
         )
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
-
     @app_commands.command(name="confidence-threshold")
     @app_commands.describe(
         threshold="From 0 to 1 (or a percentage), e.g. 0.8; leave empty for the default"

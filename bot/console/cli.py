@@ -67,7 +67,8 @@ def print_json(data: Any) -> None:
 @command("ingest")
 async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     """Load or refresh the corpus and print the summary."""
-    directory = Path(args.directory) if args.directory else settings.corpus_dir
+    # No directory: the configured one, after the bundled corpus (unless it is turned off).
+    directory = Path(args.directory) if args.directory else None
     async with open_app(settings) as app:
         try:
             summary = await app.ingest(directory, progress=terminal_progress)
@@ -278,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Feature modules that add subcommands: each defines ``extend_cli(subparsers, common)`` and
 # registers its handlers with ``@bot.console.cli.command(name)``.
-CLI_EXTENSIONS: tuple[str, ...] = ("bot.discord.runner",)
+CLI_EXTENSIONS: tuple[str, ...] = ("bot.discord.runner", "bot.console.review")
 
 
 @command("console")

@@ -12,12 +12,13 @@ from bot.store._base import StoreError, utcnow
 from bot.store._events import EventStore
 from bot.store._guilds import GuildStore
 from bot.store._petitions import PetitionStore
-from bot.store._reviews import ReviewCandidate, ReviewReport, ReviewStore
+from bot.store._reviews import ReviewCandidate, ReviewRecord, ReviewReport, ReviewStore
 
 __all__ = [
     "REMOVED_FROM_CORPUS",
     "FileOutcome",
     "ReviewCandidate",
+    "ReviewRecord",
     "ReviewReport",
     "SourceFile",
     "Store",

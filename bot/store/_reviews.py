@@ -47,6 +47,17 @@ class ReviewReport:
     reported_at: str
 
 
+@dataclass(frozen=True, slots=True)
+class ReviewRecord:
+    """Who reviewed an article's reading, when, and where the article came from."""
+
+    article_id: str
+    state: str
+    reviewed_by: str
+    reviewed_at: str
+    source_path: str | None
+
+
 def _token(db: sqlite3.Connection, article_id: str) -> str | None:
     """A short fingerprint of an article's reading as it stands (None: no reading)."""
     row = db.execute(_READING_SQL, (article_id,)).fetchone()
@@ -178,6 +189,21 @@ class ReviewStore(BaseStore):
                 " updated_at = excluded.updated_at",
                 (guild_id, threshold, actor_id, utcnow()),
             )
+
+    async def review_records(self, article_ids: Sequence[str]) -> dict[str, ReviewRecord]:
+        """Who reviewed each article, when, and the corpus file it came from."""
+        ids = list(dict.fromkeys(article_ids))[:500]
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = await self._fetchall(
+            f"SELECT r.article_id, r.state, r.reviewed_by, r.reviewed_at,"
+            f" (SELECT min(s.source_path) FROM article_sources s"
+            f"  WHERE s.article_id = r.article_id) FROM reviews r"
+            f" WHERE r.article_id IN ({marks})",
+            ids,
+        )
+        return {row[0]: ReviewRecord(*row) for row in rows}
 
     async def reviewed_articles(self, *, after: str = "", limit: int = 500) -> list[str]:
         """Ids of articles a moderator confirmed or corrected (not bundled), in id order."""
