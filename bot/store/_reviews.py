@@ -7,10 +7,15 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.corpus import ParsedArticle
 from bot.models import Correction, Place, ReviewState
-from bot.store._articles import _SAVE_NOTE, INSERT_JURISDICTION, _iso, _note_row
-from bot.store._base import BaseStore, utcnow
+from bot.store._base import BaseStore, iso, utcnow
+from bot.store._notes import SAVE_NOTE, note_row
+from bot.store._readings import INSERT_JURISDICTION
 from bot.summary import NOTE_VERSION
+
+# Who stands behind a bundled item's reviewed reading, in corrections and reviews.
+BUNDLED_REVIEWER = "bundled"
 
 # What makes a reading what it is: the automatic one, the correction over it, who reviewed it.
 _READING_SQL = (
@@ -253,7 +258,7 @@ def _save_review(
             None if correction.is_policy is None else int(correction.is_policy),
             correction.action,
             correction.scope,
-            _iso(correction.event_date),
+            iso(correction.event_date),
             correction.place_key,
             correction.corrected_by,
             correction.corrected_at,
@@ -279,5 +284,61 @@ def _save_review(
         (correction.article_id, NOTE_VERSION),
     ).fetchone()
     if row is not None:
-        db.execute(_SAVE_NOTE, _note_row(correction.article_id, *row))
+        db.execute(SAVE_NOTE, note_row(correction.article_id, *row))
     return True
+
+
+def write_bundled_review(
+    db: sqlite3.Connection, article_id: str, parsed: ParsedArticle, now: str
+) -> None:
+    """Store a bundled item's reviewed reading as its correction (state 'bundled').
+
+    Only ingest of the package's own corpus leaves ``labels`` on a parsed article (see
+    :func:`bot.ingest.read_parsed`). A moderator's later review of the item wins, and an
+    unchanged reading is not written again (that would move its place's version).
+    """
+    labels = parsed.labels
+    assert labels is not None
+    review = db.execute("SELECT state FROM reviews WHERE article_id = ?", (article_id,))
+    state = review.fetchone()
+    if state is not None and state[0] != "bundled":
+        return
+    fields = (
+        int(labels.is_policy),
+        labels.action,
+        labels.scope,
+        iso(labels.event_date),
+        labels.place_key,
+    )
+    stored = db.execute(
+        "SELECT is_policy, action, scope, event_date, jurisdiction_key FROM corrections"
+        " WHERE article_id = ?",
+        (article_id,),
+    ).fetchone()
+    if state is not None and stored is not None and tuple(stored) == fields:
+        return
+    if labels.place_key:
+        place = Place.from_key(labels.place_key)
+        db.execute(
+            INSERT_JURISDICTION,
+            (place.key, place.level, place.name, place.state, place.country),
+        )
+    db.execute(
+        "INSERT INTO corrections (article_id, is_policy, action, scope, event_date,"
+        " jurisdiction_key, corrected_by, corrected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT(article_id) DO UPDATE SET is_policy = excluded.is_policy,"
+        " action = excluded.action, scope = excluded.scope,"
+        " event_date = excluded.event_date, jurisdiction_key = excluded.jurisdiction_key,"
+        " corrected_by = excluded.corrected_by, corrected_at = excluded.corrected_at",
+        (article_id, *fields, BUNDLED_REVIEWER, now),
+    )
+    db.execute(
+        "INSERT OR REPLACE INTO reviews (article_id, state, reviewed_by, reviewed_at)"
+        " VALUES (?, 'bundled', ?, ?)",
+        (article_id, BUNDLED_REVIEWER, now),
+    )
+    if labels.is_policy:
+        db.execute(
+            "INSERT OR IGNORE INTO article_notes (article_id, version, note) VALUES (?, ?, ?)",
+            note_row(article_id, parsed.title, parsed.excerpt, parsed.body),
+        )
