@@ -441,6 +441,11 @@ class Alerts:
                 message.status_change = entry.payload.status_change
             if entry.state == REVIEW:
                 released += await self._release(subscription, entry, article, message, threshold)
+            elif entry.state in (QUEUED, HELD, PAUSED) and message.withdrawn:
+                # Not sent yet, and not policy news after all: it never will be.
+                await self.store.drop_unsent(
+                    entry.id, "not policy news, after a moderator's review"
+                )
             elif entry.state in (QUEUED, HELD, PAUSED, DELIVERED) and entry.payload != message:
                 await self.store.revise_payload(entry.id, message)
         return released

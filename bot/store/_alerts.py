@@ -507,6 +507,16 @@ class AlertStore(BaseStore):
             )
             return cursor.rowcount > 0
 
+    async def drop_unsent(self, entry_id: int, detail: str) -> bool:
+        """Filter out a row not posted yet (queued, held or paused): it never will be."""
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE alert_outbox SET state = 'filtered', detail = ?, next_attempt_at = NULL,"
+                " updated_at = ? WHERE id = ? AND state IN ('queued', 'held', 'paused', 'review')",
+                (detail, utcnow(), entry_id),
+            )
+            return cursor.rowcount > 0
+
     async def revise_payload(self, entry_id: int, payload: AlertMessage) -> None:
         """A reviewed item's post says what the review says: not sent yet, it goes out so;
         sent, it is edited."""
