@@ -228,9 +228,10 @@ def sources_text(bundled: Sequence[BundledItem]) -> str:
 def _read_origin(read_at: Any) -> str:
     """Where an item was read, to the repository or the web host."""
     text = str(read_at or "unknown")
-    if text.startswith("github:"):
-        return text.split(":")[1]
-    match = re.match(r"https?://([^/]+)", text)
+    match = re.search(r"github:([\w.-]+/[\w.-]+)", text)
+    if match:
+        return "github.com/" + match.group(1)
+    match = re.search(r"https?://([^/\s]+)", text)
     return match.group(1).removeprefix("www.") if match else text
 
 

@@ -95,7 +95,7 @@ class ReviewStore(BaseStore):
     async def reading_token(self, article_id: str) -> str | None:
         """A short fingerprint of the article's reading now: a review made against another
         one is stale (someone changed the reading meanwhile)."""
-        return await self._run_sync(_token, article_id)
+        return await self._read_sync(_token, article_id)
 
     async def save_review(
         self,
