@@ -62,7 +62,9 @@ def verbatim_items(files: Iterable[Path]) -> list[tuple[dict[str, Any], str]]:
     found: list[tuple[dict[str, Any], str]] = []
     seen: set[str] = set()
     for path in files:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's safe loader when PyYAML has it (ten times quicker on these files).
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
         items = data.get("items") if isinstance(data, dict) else None
         if not isinstance(items, list):
             raise LabelledSetError(f"{path}: expected a mapping with an 'items' list")
