@@ -12,10 +12,11 @@ MEASURE_ACTIONS = frozenset({"ban_enacted", "moratorium_enacted"})
 RESTRICTION_ACTIONS = frozenset({"regulation_or_oversight_law", "agency_order_or_suspension"})
 REPEAL_ACTION = "ban_repealed_or_weakened"
 ADOPTION_ACTION = "use_expanded_or_adopted"
-# Events after which earlier proposals, debates and campaigns no longer count as pending.
-RESETTING_ACTIONS = MEASURE_ACTIONS | RESTRICTION_ACTIONS | {REPEAL_ACTION}
+# Events after which earlier proposals, debates and campaigns no longer count as pending
+# (TAXONOMY.md: "after the last enactment, restriction, repeal or adoption").
+RESETTING_ACTIONS = MEASURE_ACTIONS | RESTRICTION_ACTIONS | {REPEAL_ACTION, ADOPTION_ACTION}
 # Of these, only the newest event of each action can decide a status (see StatusSample).
-DECIDING_ACTIONS = RESETTING_ACTIONS | {ADOPTION_ACTION}
+DECIDING_ACTIONS = RESETTING_ACTIONS
 # What a status answer keeps of long lists: the latest this many of what it rests on, of
 # what is pending, and of all events (a timeline has them all).
 STATUS_KEEPS = 10
@@ -116,7 +117,8 @@ def derive_status(
         elif action in PENDING_ACTIONS:
             pending.append(event)
         elif action == ADOPTION_ACTION:
-            adoption = event
+            # Proposals and campaigns before an adoption did not stop it: none is pending.
+            adoption, pending = event, []
         # Lawsuits, settlements and company policies appear in the timeline only.
 
     if measure is not None:

@@ -18,6 +18,11 @@ from bot.store import Store
 # Statuses read by hand from the bundled items' headlines and labels (bot/data/bundled/items),
 # by TAXONOMY.md's rules: what a reader of those items would answer, not what the tracker
 # computes. Query as a user types it -> (status, scope or None when not checked).
+#
+# Two places where a reader disagrees with what the tracker can know, left out below: San
+# Francisco's ban was loosened in December 2019 (for city iPhones), which the taxonomy's one
+# action for "repealed or weakened" turns into "repealed"; California's body-camera
+# moratorium was for three years (2020-2022) and lapsed, but nothing records an expiry date.
 HAND_CHECKED: dict[str, tuple[str, str | None]] = {
     # Bans enacted and never repealed in the items.
     "Oakland, CA": ("ban", "government"),  # council votes to ban government use, 2019-07-16
@@ -67,9 +72,13 @@ HAND_CHECKED: dict[str, tuple[str, str | None]] = {
     "Germany": ("pending", None),  # coalition backs a ban, 2021; campaigns
     "Ann Arbor, MI": ("pending", "police"),  # council to vote on police use, 2023
     "Long Beach, CA": ("pending", "government"),  # commission asks for a moratorium, 2022
-    # Adopted, nothing in force or pending.
+    "London": ("pending", "police"),  # Met's live FR since 2020; campaign against it, 2025
+    # Adopted, nothing in force or pending after the adoption (TAXONOMY.md).
     "Moscow, Russia": ("in_use", None),  # metro pay system, 2021
     "Philadelphia, PA": ("in_use", None),  # airport pilot, 2020
+    "India": ("in_use", None),  # a 2020 call to halt AFRS, then airports' DigiYatra, 2022-24
+    "Hyderabad": ("in_use", "police"),  # #BanTheScan 2021, then police use for COVID, 2022
+    "Brazil": ("in_use", "police"),  # bills to ban, 2022; used on rioters, 2023-01
     # Lawsuits and settlements only: no measure (BIPA itself is not an item).
     "Illinois": ("no_action", None),
 }
