@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from bot.articles import Actor, reading_fields
+from bot.console import cli
 from bot.errors import AmbiguousPlace, BanwatchError
 from bot.models import CONSOLE_GUILD
 from bot.review import QUEUE_EMPTY, ReviewItem, ReviewOutcome
@@ -151,34 +152,23 @@ def register_console(console: Console) -> None:
         console.register(command)
 
 
-def extend_cli(sub: Any, common: Any) -> None:
+@cli.command("labels")
+async def cmd_labels(args: argparse.Namespace, settings: Settings) -> int:
     """``banwatch labels corpus`` (the bundled corpus from the labelled sets) and ``banwatch
-    labels export`` (moderators' reviews as a labelled set)."""
-    from bot.console.cli import command
+    labels export`` (the readings moderators reviewed, as a labelled set)."""
+    if args.what == "corpus":
+        from bot import bundled
 
-    p = sub.add_parser("labels", parents=[common], help="labelled sets: the bundled corpus, export")
-    p.add_argument("what", choices=("corpus", "export"), help="generate the corpus, or export")
-    p.add_argument("--check", action="store_true", help="corpus: only say if it is up to date")
-    p.add_argument("--out", metavar="PATH", help="export: write here (default: stdout)")
-
-    @command("labels")
-    async def cmd_labels(args: argparse.Namespace, settings: Settings) -> int:
-        """Generate the bundled corpus, or export the readings moderators reviewed."""
-        if args.what == "corpus":
-            from bot import bundled
-
-            return bundled.main(["--check"] if args.check else [])
-        from bot.console.cli import open_app
-
-        async with open_app(settings) as app:
-            items = await app.review.export_labels()
-        text = export_text(items)
-        if args.out:
-            Path(args.out).write_text(text, encoding="utf-8")
-            print(f"wrote {len(items)} reviewed item(s) to {args.out}", file=sys.stderr)
-        else:
-            sys.stdout.write(text)
-        return 0
+        return bundled.main(["--check"] if args.check else [])
+    async with cli.open_app(settings) as app:
+        items = await app.review.export_labels()
+    text = export_text(items)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {len(items)} reviewed item(s) to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def export_text(items: list[dict[str, Any]]) -> str:

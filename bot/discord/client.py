@@ -26,6 +26,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.petitions",
     "cogs.privacy",
     "cogs.review",
+    "cogs.map",
 )
 
 # Work that takes longer than this defers the interaction first (Discord allows 3 s).
