@@ -302,6 +302,22 @@ class Banwatch:
         await self._add_reviews(result, [*result.basis, *result.pending, *result.events])
         return result
 
+    async def add_reviews(self, results: Sequence[JurisdictionStatus]) -> None:
+        """Fill in the review states of what each answer's status rests on (in one read for
+        them all), so that ``result.unconfirmed(threshold)`` can say whether it is only
+        uncertain automatic readings (the map marks those)."""
+        wanted = [
+            event.article_id
+            for result in results
+            for event in result.basis
+            if event.article_id not in result.reviews
+        ]
+        states = await self.store.review_states(wanted) if wanted else {}
+        for result in results:
+            for event in result.basis:
+                if event.article_id in states:
+                    result.reviews[event.article_id] = states[event.article_id]
+
     async def _add_reviews(self, result: JurisdictionStatus, events: Sequence[Event]) -> None:
         """Each event's review state (reviewed, or automatic with its confidence), kept with
         the answer: a review or a new reading moves the place's version, and the answer."""
