@@ -291,18 +291,23 @@ class Alerts:
     async def backfill(self, subscription: Subscription, count: int) -> int:
         """Queue the ``count`` latest items the subscription would have posted, oldest first."""
         matches = (await self._matching_articles(subscription, count))[::-1]
-        rows = [
-            NewOutboxRow(
-                subscription_id=subscription.id,
-                kind="item",
-                subject=article.id,
-                article_id=article.id,
-                state=HELD if subscription.mode == "digest" else QUEUED,
-                detail="backfill",
-                payload=item_message(article),
+        threshold = await self.app.review.threshold(subscription.guild_id)
+        rows = []
+        for article in matches:
+            # A backfilled item waits for review as a new one would.
+            hold = _held(subscription, article, threshold)
+            state = HELD if subscription.mode == "digest" else QUEUED
+            rows.append(
+                NewOutboxRow(
+                    subscription_id=subscription.id,
+                    kind="item",
+                    subject=article.id,
+                    article_id=article.id,
+                    state=REVIEW if hold else state,
+                    detail=f"backfill, {hold}" if hold else "backfill",
+                    payload=item_message(article, threshold=threshold),
+                )
             )
-            for article in matches
-        ]
         return await self.store.enqueue_outbox(rows)
 
     async def _matching_articles(self, subscription: Subscription, count: int) -> list[Article]:
