@@ -130,9 +130,10 @@ def item_message(
 
 
 def status_message(
-    jurisdiction: Jurisdiction, before: str, after: str, cause: Event
+    jurisdiction: Jurisdiction, before: str, after: str, cause: Event, *, unconfirmed: bool = False
 ) -> AlertMessage:
-    """The alert for a status change, e.g. "Springfield, MA: pending -> moratorium"."""
+    """The alert for a status change, e.g. "Springfield, MA: pending -> moratorium"
+    (``unconfirmed``: the item it rests on was read automatically and is uncertain)."""
     return AlertMessage(
         kind="status",
         title=f"{jurisdiction.display}: {before} -> {after}",
@@ -144,6 +145,7 @@ def status_message(
         place_key=jurisdiction.key,
         action=cause.action,
         status_change=f"{before} -> {after}",
+        unconfirmed=unconfirmed,
     )
 
 
@@ -630,6 +632,11 @@ class Alerts:
         """
         rows: list[NewOutboxRow] = []
         bundled = {article.id for article in articles if article.origin == "bundled"}
+        # Items read automatically and less sure than the server's threshold: a status change
+        # they cause is told as unconfirmed.
+        unsure = {
+            article.id for article in articles if review_state(article).unconfirmed(threshold)
+        }
         if subscription.removed_at:
             return rows
         earlier: list[tuple[NewOutboxRow | OutboxEntry, AlertMessage]] = []
@@ -713,7 +720,13 @@ class Alerts:
                     article_id=cause.article_id,
                     state=state,
                     detail=detail,
-                    payload=status_message(jurisdiction, before, after, cause),
+                    payload=status_message(
+                        jurisdiction,
+                        before,
+                        after,
+                        cause,
+                        unconfirmed=cause.article_id in unsure,
+                    ),
                 )
             )
         return rows
@@ -741,11 +754,11 @@ def _held(subscription: Subscription, article: Article, threshold: float) -> str
     """Why the subscription's review mode holds the item (None: it does not)."""
     state = review_state(article)
     if subscription.review == "confirmed" and not state.confirmed:
-        return "held for review: this subscription posts reviewed items only"
+        return "this subscription posts reviewed items only"
     if subscription.review == "hold" and state.unconfirmed(threshold):
         return (
-            f"held for review: read {state.describe()}, under this server's threshold"
-            f" of {threshold:.0%}"
+            f"the automatic reading is {state.confidence or 0:.0%} sure, under this server's"
+            f" threshold of {threshold:.0%}"
         )
     return None
 
