@@ -14,7 +14,7 @@ from bot.store import Store
 from tests.alerts.support import SPRINGFIELD_BAN, write_news
 from tests.core.test_review import sure_of
 from tests.discord.harness import BanwatchHarness, start_banwatch
-from tests.discord.test_commands import UPDATE
+from tests.discord.test_commands import MODAL, UPDATE
 from tests.discord.test_status import embed_text
 from tests.loopback.fixtures import DiscordErrors
 from tests.loopback.model import Permission
@@ -165,3 +165,32 @@ async def test_other_servers_moderators_report_but_cannot_review(
         assert reported_entry.reports == 1
         item = await harness.app.review.item(article_id)
         assert [(r.reason, r.guild_id) for r in item.reports] == [("wrong date", str(other.id))]
+
+
+async def test_change_place_asks_which_when_the_name_is_ambiguous(
+    banwatch_bot: BanwatchHarness,
+) -> None:
+    article = (await banwatch_bot.app.search("postpones vote"))[0]
+    article_id = article.id
+    handle = banwatch_bot.slash("review", {"item": article_id}, as_moderator=True)
+    await handle
+    message = await handle.wait_original()
+    opened = banwatch_bot.click(message, review_button(message, "place"), as_moderator=True)
+    assert (await opened)["type"] == MODAL
+    submitted = banwatch_bot.submit_modal(opened, {"place": "Portland"})
+    asked = await submitted
+    assert (
+        banwatch_bot.is_ephemeral(asked) and "could mean several places" in asked["data"]["content"]
+    )
+    choose = await submitted.wait_original()
+    select = choose["components"][0]["components"][0]
+    assert "city:US:ME:Portland" in [option["value"] for option in select["options"]]
+    picked = await banwatch_bot.click(
+        choose, select["custom_id"], as_moderator=True, values=["city:US:ME:Portland"]
+    )
+    assert "Place set to Portland, ME" in picked["data"]["content"]
+    status = await banwatch_bot.slash("status", {"place": "Portland ME"})
+    assert status["data"]["embeds"][0]["title"] == "Portland, ME: Pending"
+    assert article.title in embed_text(status)
+    entry = (await banwatch_bot.store.audit_entries(str(banwatch_bot.guild.id)))[0]
+    assert entry.action == "review.place" and entry.target == article_id
