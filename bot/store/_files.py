@@ -276,7 +276,9 @@ class FileStore(BaseStore):
                 " LEFT JOIN article_sources s ON s.article_id = a.id WHERE a.id = ?",
                 (article_id,),
             ).fetchone()
-            if row and row["origin"] == "corpus" and not row["sources"] and not row["retracted_at"]:
+            # Moderators' articles stay; the corpora's go with their last file.
+            in_corpus = row and row["origin"] in ("corpus", "bundled")
+            if in_corpus and not row["sources"] and not row["retracted_at"]:
                 db.execute(
                     "UPDATE articles SET retracted_at = ?, retracted_reason = ? WHERE id = ?",
                     (now, REMOVED_FROM_CORPUS, article_id),

@@ -142,3 +142,69 @@ async def test_out_of_the_box_answers_are_the_hand_checked_ones(
         assert "Ban in force" in oakland and "Unconfirmed" not in oakland
         assert (await app.status("Oakland, CA")).reviews
         assert all(s.state == "bundled" for s in (await app.status("Oakland")).reviews.values())
+
+
+LABELLED_ITEM = """---
+title: "{title}"
+excerpt: "The council voted to ban city use of facial recognition."
+publishedDateTime: 2020-08-03T12:00:00Z
+webUrl: "https://example.org/{slug}"
+labels:
+  action: ban_enacted
+  scope: government
+  place: "city:US:ME:Portland"
+  event_date: 2020-08-03
+---
+"""
+
+
+async def test_labels_are_trusted_from_the_package_folder_only_and_the_switch_drops_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.ingest
+    import bot.service
+
+    package = tmp_path / "package-bundled"
+    package.mkdir()
+    (package / "a.md").write_text(
+        LABELLED_ITEM.format(title="Portland votes to ban facial recognition", slug="a")
+    )
+    monkeypatch.setattr(bot.ingest, "BUNDLED_CORPUS", package)
+    monkeypatch.setattr(bot.service, "BUNDLED_CORPUS", package)
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "b.md").write_text(
+        LABELLED_ITEM.format(
+            title="Portland mayor hails the facial recognition ban", slug="b"
+        ).replace("ban_enacted", "ban_repealed_or_weakened")
+    )
+    async with await Store.open(tmp_path / "switch.db") as store:
+        app = Banwatch(store, own, bundled_corpus=True)
+        summary = await app.ingest()
+        assert len(summary.new) == 2
+        articles = {a.title: a for a in await store.all_articles()}
+        bundled_one = articles["Portland votes to ban facial recognition"]
+        assert bundled_one.review == "bundled" and bundled_one.origin == "bundled"
+        forged = articles["Portland mayor hails the facial recognition ban"]
+        assert forged.review is None  # its labels were ignored
+        assert (await app.status("Portland, ME")).status == "ban"
+
+        app.bundled_corpus = False  # BANWATCH_BUNDLED_CORPUS=off
+        summary = await app.ingest()
+        assert summary.retracted == [bundled_one.id]
+        assert (await app.status("Portland, ME")).status != "ban"
+
+
+def test_the_switch_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.settings import SettingsError, load_settings
+
+    monkeypatch.delenv("BANWATCH_BUNDLED_CORPUS", raising=False)
+    assert load_settings(Path("/nonexistent/.env")).bundled_corpus is True
+    monkeypatch.setenv("BANWATCH_BUNDLED_CORPUS", "off")
+    assert load_settings(Path("/nonexistent/.env")).bundled_corpus is False
+    monkeypatch.setenv("BANWATCH_BUNDLED_CORPUS", "maybe")
+    with pytest.raises(SettingsError, match="on or off"):
+        load_settings(Path("/nonexistent/.env"))
+    monkeypatch.setenv("BANWATCH_HOME_GUILD", "42")
+    monkeypatch.setenv("BANWATCH_BUNDLED_CORPUS", "on")
+    assert load_settings(Path("/nonexistent/.env")).home_guild_id == 42
