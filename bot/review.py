@@ -41,7 +41,7 @@ QUEUE_WINDOW = 200
 MAX_REASON_CHARS = 300
 NOT_REVIEWER = (
     "Only the moderators of banwatch's home server can change readings: they are shared by"
-    " every server. Use `/review report` to ask them to look at this one."
+    " every server. Use `/report` to ask them to look at this one."
 )
 NO_HOME = (
     "No home server is set and banwatch is in several servers, so nobody can review"

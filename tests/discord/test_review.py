@@ -156,6 +156,15 @@ async def test_other_servers_moderators_report_but_cannot_review(
         channel = other.channel_named("general")
         refused = await harness.server.dispatch_slash("review", {}, member=owner, channel=channel)
         assert harness.is_ephemeral(refused) and "home server" in refused["data"]["content"]
+        correct = await harness.server.dispatch_slash(
+            "article correct",
+            {"id": article_id, "action": "ban_enacted"},
+            member=owner,
+            channel=channel,
+        )
+        assert "`/report`" in correct["data"]["content"]
+        assert "home server" in correct["data"]["content"]
+        assert await harness.store.get_correction(article_id) is None
         reported = await harness.server.dispatch_slash(
             "report", {"item": article_id, "reason": "wrong date"}, member=owner, channel=channel
         )
