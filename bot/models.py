@@ -230,7 +230,7 @@ class AuditEntry:
     detail: str | None
 
 
-# Review states of a reading (migration 017): reviewed by people, or None (automatic).
+# Review states of a reading (migration 018): reviewed by people, or None (automatic).
 REVIEWED_STATES: tuple[str, ...] = ("bundled", "confirmed", "corrected")
 # An automatic reading at least this sure is not marked unconfirmed, unless a server sets
 # another threshold with /config confidence-threshold.

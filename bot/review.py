@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.errors import AmbiguousPlace, BanwatchError
+from bot.log_notices import home_guild
 from bot.models import (
     DEFAULT_CONFIDENCE_THRESHOLD,
     Article,
@@ -48,13 +49,6 @@ NO_HOME = (
     " readings yet: set BANWATCH_HOME_GUILD to the id of the server whose moderators review."
 )
 QUEUE_EMPTY = "Nothing waits for review: every uncertain reading has been answered."
-
-
-def home_guild(configured: int | None, guild_ids: Sequence[int]) -> int | None:
-    """The home server: the configured one, else the bot's only server, else none."""
-    if configured:
-        return configured
-    return guild_ids[0] if len(guild_ids) == 1 else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,16 +95,16 @@ def parse_threshold(text: str) -> float:
 class Review:
     """The review queue, the reviewers' answers, reports and each server's threshold."""
 
-    def __init__(self, app: Banwatch, *, home_guild_id: int | None = None) -> None:
+    def __init__(self, app: Banwatch) -> None:
         self.app = app
         self.store = app.store
-        self.home_guild_id = home_guild_id
 
     # -- who reviews ----------------------------------------------------------------------
 
     def home(self, guild_ids: Sequence[int]) -> int | None:
-        """The home server, given the servers the bot is in."""
-        return home_guild(self.home_guild_id, guild_ids)
+        """The home server (``BANWATCH_HOME_GUILD``, else the bot's only server), given the
+        servers the bot is in."""
+        return home_guild(self.app.home_guild_id, guild_ids)
 
     def check_reviewer(self, guild_id: int | None, guild_ids: Sequence[int]) -> None:
         """Raise unless ``guild_id`` is the home server (the caller checked moderatorship)."""
@@ -431,7 +425,6 @@ __all__ = [
     "Review",
     "ReviewItem",
     "ReviewOutcome",
-    "home_guild",
     "parse_threshold",
     "place_candidates",
 ]

@@ -18,6 +18,7 @@ from bot.articles import Moderation
 from bot.config import ServerConfig
 from bot.data import BUNDLED_CORPUS
 from bot.errors import AmbiguousPlace, BanwatchError, PlaceNotFound
+from bot.feeds import Feeds, FeedSettings, feed_settings
 from bot.ingest import IngestSummary, Progress, ingest_corpus
 from bot.map.service import Maps
 from bot.models import Article, Event, Jurisdiction, Place
@@ -128,6 +129,7 @@ class Banwatch:
         *,
         signer_retention_days: int = DEFAULT_RETENTION_DAYS,
         bundled_corpus: bool = False,
+        feeds: FeedSettings | None = None,
         home_guild_id: int | None = None,
     ) -> None:
         self.store = store
@@ -135,12 +137,16 @@ class Banwatch:
         # Whether ingest loads the corpus bundled inside the package too (the settings say
         # yes unless told otherwise; tests and benches build the app without it).
         self.bundled_corpus = bundled_corpus
-        self.review = Review(self, home_guild_id=home_guild_id)
         self.articles = Moderation(self)
         self.alerts = Alerts(self)
         self.petitions = Petitions(self, retention_days=signer_retention_days)
         self.privacy = Privacy(store)
         self.config = ServerConfig(store)
+        self.feeds = Feeds(store, feeds)
+        # The server whose moderators manage feeds and review readings (None: the one server
+        # the bot is in).
+        self.home_guild_id = home_guild_id
+        self.review = Review(self)
         self.map = Maps(self)
         self._known: _KnownPlaces | None = None
         # Place key -> (the place's version when derived, the answer), least recent first.
@@ -161,6 +167,7 @@ class Banwatch:
             settings.corpus_dir,
             signer_retention_days=settings.signer_retention_days,
             bundled_corpus=settings.bundled_corpus,
+            feeds=feed_settings(settings),
             home_guild_id=settings.home_guild_id,
         )
 

@@ -41,6 +41,7 @@ CONSOLE_PAGES: tuple[str, ...] = (
     "bot.console.alerts",
     "bot.console.config",
     "bot.console.review",
+    "bot.console.feeds",
     "bot.console.map",
 )
 # The commands /help's own text (render.HELP_TEXT) lists; the others follow it under "More".

@@ -1,5 +1,5 @@
-"""The settings' console page: /config moderator-role and confidence-threshold for the
-console's one local server."""
+"""The settings' console page: /config moderator-role, log-channel and confidence-threshold
+for the console's one local server."""
 
 from __future__ import annotations
 
@@ -19,6 +19,24 @@ async def _moderator_role(console: Console, named: dict[str, str], words: list[s
     return "Moderator role cleared: only members with Manage Server are moderators."
 
 
+def register_console(console: Console) -> None:
+    """Add /config moderator-role and /config log-channel to a console."""
+    console.register(
+        ConsoleCommand(
+            "config moderator-role", _moderator_role, ("role",), "choose the moderator role"
+        )
+    )
+    register_log_channel(console)
+    console.register(
+        ConsoleCommand(
+            "config confidence-threshold",
+            _threshold,
+            ("threshold",),
+            "how sure a reading must be not to be marked unconfirmed",
+        )
+    )
+
+
 async def _threshold(console: Console, named: dict[str, str], words: list[str]) -> str:
     text = named.get("threshold") or (words[0] if words else "")
     value = await console.app.review.set_threshold(CONSOLE_GUILD, text, console.user_id)
@@ -28,18 +46,20 @@ async def _threshold(console: Console, named: dict[str, str], words: list[str]) 
     )
 
 
-def register_console(console: Console) -> None:
-    """Add /config moderator-role and /config confidence-threshold to a console."""
-    console.register(
-        ConsoleCommand(
-            "config moderator-role", _moderator_role, ("role",), "choose the moderator role"
-        )
+async def _log_channel(console: Console, named: dict[str, str], words: list[str]) -> str:
+    channel = (named.get("channel") or (words[0] if words else "")).lstrip("#")
+    await console.app.config.set_log_channel(
+        CONSOLE_GUILD, channel or None, actor_id=console.user_id, channel_name=channel
     )
+    if channel:
+        return f"Notices for moderators now go to #{channel}."
+    return "Log channel cleared."
+
+
+def register_log_channel(console: Console) -> None:
+    """Add /config log-channel to a console."""
     console.register(
         ConsoleCommand(
-            "config confidence-threshold",
-            _threshold,
-            ("threshold",),
-            "how sure a reading must be not to be marked unconfirmed",
+            "config log-channel", _log_channel, ("channel",), "where moderators get notices"
         )
     )

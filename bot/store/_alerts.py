@@ -56,7 +56,7 @@ def _subscription(row: aiosqlite.Row) -> Subscription:
     )
 
 
-# A subscription with its review mode (no row: 'all', see migration 017).
+# A subscription with its review mode (no row: 'all', see migration 018).
 _SUBSCRIPTION_SQL = (
     "SELECT s.*, m.mode AS review_mode FROM alert_subscriptions s"
     " LEFT JOIN alert_review_modes m ON m.subscription_id = s.id"

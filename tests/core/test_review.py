@@ -18,7 +18,7 @@ from bot.console.review import export_text
 from bot.errors import AmbiguousPlace, BanwatchError
 from bot.extraction.evaluation import load_items
 from bot.models import Article, Extraction
-from bot.review import NO_HOME, NOT_REVIEWER, Review, home_guild, parse_threshold
+from bot.review import NO_HOME, NOT_REVIEWER, Review, parse_threshold
 from bot.service import Banwatch
 from bot.store import Store
 from tests.alerts.support import PORTLAND_BAN, SPRINGFIELD_BAN, write_news
@@ -71,10 +71,7 @@ async def news(app: Banwatch, name: str, item: dict[str, str], **options: str) -
     return summary.new[0]
 
 
-def test_home_guild_and_thresholds() -> None:
-    assert home_guild(5, [1, 2]) == 5
-    assert home_guild(None, [7]) == 7
-    assert home_guild(None, [1, 2]) is None
+def test_thresholds_are_typed_as_people_do() -> None:
     assert parse_threshold("0.6") == 0.6 and parse_threshold("75%") == 0.75
     assert parse_threshold("80") == 0.8
     for bad in ("high", "-0.1", "150%"):
@@ -83,7 +80,7 @@ def test_home_guild_and_thresholds() -> None:
 
 
 async def test_reviewers_are_the_home_servers_moderators(app: Banwatch) -> None:
-    review = Review(app, home_guild_id=None)
+    review = Review(app)
     review.check_reviewer(7, [7])
     with pytest.raises(BanwatchError, match="home server"):
         review.check_reviewer(8, [7, 8])
@@ -91,7 +88,8 @@ async def test_reviewers_are_the_home_servers_moderators(app: Banwatch) -> None:
         review.check_reviewer(8, [7, 8])
     assert str(refused.value) == NO_HOME
     with pytest.raises(BanwatchError) as other:
-        Review(app, home_guild_id=7).check_reviewer(8, [7, 8])
+        app.home_guild_id = 7
+        Review(app).check_reviewer(8, [7, 8])
     assert str(other.value) == NOT_REVIEWER
 
 

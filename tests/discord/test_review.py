@@ -147,7 +147,7 @@ async def test_other_servers_moderators_report_but_cannot_review(
     discord_errors: DiscordErrors,
 ) -> None:
     async with start_banwatch(loopback_discord, banwatch_store, corpus_dir) as harness:
-        harness.bot.app.review.home_guild_id = harness.guild.id
+        harness.bot.app.home_guild_id = harness.guild.id
         server = harness.server
         other = server.add_guild("Elsewhere")
         role = server.add_role("Mods", [Permission.manage_guild], guild=other)
