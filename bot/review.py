@@ -413,12 +413,6 @@ def place_candidates(error: AmbiguousPlace) -> list[tuple[str, str]]:
     return [(j.display, j.key) for j in error.candidates[:25]]
 
 
-def describe_age(item: ReviewItem) -> str:
-    """ "published 2019-07-16" or "undated"."""
-    published = item.article.published_at
-    return f"published {published.date().isoformat()}" if published else "undated"
-
-
 __all__ = [
     "NOT_REVIEWER",
     "QUEUE_EMPTY",

@@ -1,5 +1,5 @@
-"""Review: /review (the home server's moderators answer the queue) and /report (any server's
-moderators point the reviewers at a reading)."""
+"""The review message and its persistent components: the buttons, the action and place
+menus, and the Change place form."""
 
 from __future__ import annotations
 
@@ -8,12 +8,10 @@ import re
 from typing import Any
 
 import discord
-from discord import app_commands
-from discord.ext import commands
 
 from bot.articles import Actor, reading_fields
-from bot.discord.checks import ensure_reviewer, moderator_only, reviewer_only
-from bot.discord.client import BanwatchBot, report_error
+from bot.discord.checks import ensure_reviewer
+from bot.discord.client import report_error
 from bot.discord.embeds import SafeEmbed, clip, escape, link
 from bot.discord.replies import NO_MENTIONS, SafeModal
 from bot.errors import AmbiguousPlace
@@ -291,58 +289,3 @@ class PlaceModal(SafeModal, title="Change place"):
             )
         else:
             await show_outcome(interaction, self.review, outcome, edit=False)
-
-
-class ReviewCog(commands.Cog, name="Review"):
-    """The review queue for the home server's moderators, and reports from any server's."""
-
-    def __init__(self, bot: BanwatchBot) -> None:
-        self.bot = bot
-        self.review = bot.app.review
-
-    async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(ReviewButton, ActionSelect, PlaceSelect)
-
-    async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(ReviewButton, ActionSelect, PlaceSelect)
-
-    @app_commands.command(name="review")
-    @app_commands.describe(item="An article id to review (default: the next in the queue)")
-    @reviewer_only()
-    async def review_next(
-        self, interaction: discord.Interaction, item: app_commands.Range[str, 1, 40] | None = None
-    ) -> None:
-        """Moderators of the home server: confirm or correct uncertain readings."""
-        found = await self.review.item(item) if item else await self.review.next_item()
-        if found is None:
-            await interaction.response.send_message(QUEUE_EMPTY, ephemeral=True)
-            return
-        await interaction.response.send_message(
-            embed=review_embed(found),
-            view=review_view(found),
-            ephemeral=True,
-            allowed_mentions=NO_MENTIONS,
-        )
-
-    @app_commands.command(name="report")
-    @app_commands.describe(
-        item="The article id (shown by /search and /news)", reason="What looks wrong"
-    )
-    @moderator_only()
-    async def review_report(
-        self,
-        interaction: discord.Interaction,
-        item: app_commands.Range[str, 1, 40],
-        reason: app_commands.Range[str, 0, 300] = "",
-    ) -> None:
-        """Ask the home server's moderators to check an item's reading."""
-        found = await self.review.report(item, actor_of(interaction), reason)
-        await interaction.response.send_message(
-            f"Reported `{found.article.id}` to the reviewers; it is in their queue now.",
-            ephemeral=True,
-        )
-
-
-async def setup(bot: BanwatchBot) -> None:
-    """Load the review commands."""
-    await bot.add_cog(ReviewCog(bot))
