@@ -67,6 +67,13 @@ async def test_held_item_is_posted_once_when_a_moderator_confirms_it(
     assert "not sure of. No moderator has checked it yet" in embed_text(status)
     why = await banwatch_bot.slash("alerts why", {"item": article_id}, as_moderator=True)
     assert "held for review" in why["data"]["content"]
+    # The threshold is this server's: at 25% a 30% sure reading no longer reads unconfirmed.
+    lower = {"threshold": "25%"}
+    set_lower = await banwatch_bot.slash("config confidence-threshold", lower, as_moderator=True)
+    assert "Confidence threshold: 25%" in set_lower["data"]["content"]
+    status = await banwatch_bot.slash("status", {"place": "Springfield MA"})
+    assert status["data"]["embeds"][0]["title"] == "Springfield, MA: Ban in force"
+    await banwatch_bot.slash("config confidence-threshold", as_moderator=True)  # the default
 
     message = await open_review(banwatch_bot)
     shown = embed_text({"data": message})
