@@ -140,6 +140,10 @@ class Review:
     async def queue(self, limit: int = 25) -> list[ReviewCandidate]:
         """What waits for review, most important first: items that would change a place's
         status, then reported ones, then the least sure."""
+        return (await self._ordered())[0][:limit]
+
+    async def _ordered(self) -> tuple[list[ReviewCandidate], set[str]]:
+        """The queue in order, and which of its items would change a place's status."""
         candidates = await self.store.review_candidates(QUEUE_WINDOW)
         deciding = await self._status_deciding(candidates)
         candidates.sort(
@@ -150,7 +154,7 @@ class Review:
                 c.article_id,
             )
         )
-        return candidates[:limit]
+        return candidates, deciding
 
     async def _status_deciding(self, candidates: Sequence[ReviewCandidate]) -> set[str]:
         """The candidates whose place would have another status without them."""
@@ -171,13 +175,12 @@ class Review:
 
     async def next_item(self, after: str | None = None) -> ReviewItem | None:
         """The first item of the queue (or the one after ``after``: skipped), or None."""
-        queue = await self.queue(limit=QUEUE_WINDOW)
+        queue, deciding = await self._ordered()
         ids = [candidate.article_id for candidate in queue]
         start = ids.index(after) + 1 if after in ids else 0
         if start >= len(queue):
             return None
         candidate = queue[start]
-        deciding = await self._status_deciding([candidate])
         return await self.item(
             candidate.article_id,
             changes_status=candidate.article_id in deciding,

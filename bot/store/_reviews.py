@@ -13,6 +13,10 @@ from bot.store._base import BaseStore, iso, utcnow
 from bot.store._notes import SAVE_NOTE, note_row
 from bot.store._readings import INSERT_JURISDICTION
 from bot.summary import NOTE_VERSION
+from bot.tracker import RESETTING_ACTIONS
+
+# Actions whose item can put a measure in place or end one: the queue looks at them first.
+_DECIDING = tuple(sorted(RESETTING_ACTIONS))
 
 # Who stands behind a bundled item's reviewed reading, in corrections and reviews.
 BUNDLED_REVIEWER = "bundled"
@@ -120,15 +124,14 @@ class ReviewStore(BaseStore):
     async def review_candidates(self, limit: int = 200) -> list[ReviewCandidate]:
         """Automatic policy items (the least sure first, those that can decide a status
         before those that cannot) and reported items, at most ``limit`` of the former."""
+        marks = ",".join("?" * len(_DECIDING))
         rows = await self._fetchall(
             "SELECT p.article_id, p.place_key, p.action, k.confidence FROM place_events p"
             " LEFT JOIN reviews r ON r.article_id = p.article_id"
             " LEFT JOIN extraction_confidence k ON k.article_id = p.article_id"
-            " WHERE r.article_id IS NULL ORDER BY"
-            " p.action IN ('ban_enacted', 'moratorium_enacted', 'regulation_or_oversight_law',"
-            "  'agency_order_or_suspension', 'ban_repealed_or_weakened') DESC,"
+            f" WHERE r.article_id IS NULL ORDER BY p.action IN ({marks}) DESC,"
             " coalesce(k.confidence, -1), p.article_id LIMIT ?",
-            (limit,),
+            (*_DECIDING, limit),
         )
         found = {row[0]: ReviewCandidate(row[0], row[1], row[2], row[3], False, 0) for row in rows}
         reported = await self._fetchall(
