@@ -9,7 +9,7 @@ from discord.ext import commands
 
 from bot.discord.checks import moderator_only, reviewer_only
 from bot.discord.client import BanwatchBot
-from bot.discord.replies import NO_MENTIONS
+from bot.discord.replies import Reply, answer
 from bot.review import QUEUE_EMPTY
 from cogs.review._views import (
     ActionSelect,
@@ -41,16 +41,15 @@ class ReviewCog(commands.Cog, name="Review"):
         self, interaction: discord.Interaction, item: app_commands.Range[str, 1, 40] | None = None
     ) -> None:
         """Moderators of the home server: confirm or correct uncertain readings."""
-        found = await self.review.item(item) if item else await self.review.next_item()
-        if found is None:
-            await interaction.response.send_message(QUEUE_EMPTY, ephemeral=True)
-            return
-        await interaction.response.send_message(
-            embed=review_embed(found),
-            view=review_view(found),
-            ephemeral=True,
-            allowed_mentions=NO_MENTIONS,
-        )
+
+        async def work() -> Reply:
+            # Ordering the queue reads the places' events: deferred if it takes a while.
+            found = await self.review.item(item) if item else await self.review.next_item()
+            if found is None:
+                return Reply(content=QUEUE_EMPTY)
+            return Reply(embeds=[review_embed(found)], view=review_view(found))
+
+        await answer(interaction, work(), ephemeral=True)
 
     @app_commands.command(name="report")
     @app_commands.describe(
