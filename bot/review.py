@@ -350,7 +350,10 @@ class Review:
             records = await self.store.review_records(ids)
             for article_id in ids:
                 article, record = articles.get(article_id), records.get(article_id)
-                if article is not None and record is not None and article.extraction:
+                # A bundled item comes from a labelled set: its correction belongs there.
+                if article is None or record is None or article.origin == "bundled":
+                    continue
+                if article.extraction:
                     items.append(labelled_item(article, record))
             after = ids[-1]
         return items
