@@ -3,9 +3,11 @@ menus, and the Change place form."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 import discord
 
@@ -19,6 +21,7 @@ from bot.review import QUEUE_EMPTY, Review, ReviewItem, ReviewOutcome, place_can
 from bot.taxonomy import ACTION_LABELS, ACTIONS
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Persistent: a review message's components carry the article and the token of the reading
 # shown (see bot.review), so they keep working after a restart and know a stale answer.
@@ -85,17 +88,45 @@ def review_view(item: ReviewItem) -> discord.ui.View:
     return view
 
 
+async def in_time(interaction: discord.Interaction, work: Awaitable[T]) -> T:
+    """What ``work`` returns; when it takes longer than the bot's ``defer_after``, the
+    interaction is deferred first (Discord drops one not answered within 3 s), and the answer
+    then goes out as an edit or a follow-up (see :func:`update_message`)."""
+    task = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait({task}, timeout=getattr(interaction.client, "defer_after", 2.0))
+    if not done and not interaction.response.is_done():
+        await interaction.response.defer()
+    return await task
+
+
+async def update_message(interaction: discord.Interaction, **kwargs: Any) -> None:
+    """Edit the message the component is on, answered yet or not."""
+    if interaction.response.is_done():
+        await interaction.edit_original_response(**kwargs)
+    else:
+        await interaction.response.edit_message(**kwargs)
+
+
+async def reply_privately(interaction: discord.Interaction, **kwargs: Any) -> None:
+    """Answer only the caller, answered yet or not."""
+    if interaction.response.is_done():
+        await interaction.followup.send(**kwargs, ephemeral=True)
+    else:
+        await interaction.response.send_message(**kwargs, ephemeral=True)
+
+
 async def show_next(
     interaction: discord.Interaction, review: Review, heading: str, after: str | None = None
 ) -> None:
     """Replace the review message with the next item of the queue (or say it is empty)."""
-    item = await review.next_item(after)
+    item = await in_time(interaction, review.next_item(after))
     if item is None:
-        await interaction.response.edit_message(
-            content=f"{heading}\n{QUEUE_EMPTY}".strip(), embed=None, view=None
+        await update_message(
+            interaction, content=f"{heading}\n{QUEUE_EMPTY}".strip(), embed=None, view=None
         )
         return
-    await interaction.response.edit_message(
+    await update_message(
+        interaction,
         content=heading or None,
         embed=review_embed(item),
         view=review_view(item),
@@ -119,16 +150,19 @@ async def show_outcome(
             "allowed_mentions": NO_MENTIONS,
         }
         if edit:
-            await interaction.response.edit_message(**kwargs)
+            await update_message(interaction, **kwargs)
         else:
-            await interaction.response.send_message(**kwargs, ephemeral=True)
+            await reply_privately(interaction, **kwargs)
         return
     heading = f"{outcome.what}: `{outcome.item.article.id}` {clip(outcome.item.headline, 80)}"
     if edit:
         await show_next(interaction, review, heading)
     else:
-        await interaction.response.edit_message(
-            content=escape(heading) + ". It counts everywhere now.", embed=None, view=None
+        await update_message(
+            interaction,
+            content=escape(heading) + ". It counts everywhere now.",
+            embed=None,
+            view=None,
         )
 
 
@@ -163,11 +197,11 @@ class ReviewButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BUTT
         review: Review = interaction.client.app.review  # type: ignore[attr-defined]
         actor = actor_of(interaction)
         if self.verb == "confirm":
-            outcome = await review.confirm(self.article_id, self.token, actor)
+            outcome = await in_time(interaction, review.confirm(self.article_id, self.token, actor))
             await show_outcome(interaction, review, outcome, edit=True)
         elif self.verb == "reject":
-            outcome = await review.not_policy(self.article_id, self.token, actor)
-            await show_outcome(interaction, review, outcome, edit=True)
+            answer = review.not_policy(self.article_id, self.token, actor)
+            await show_outcome(interaction, review, await in_time(interaction, answer), edit=True)
         elif self.verb == "skip":
             await show_next(interaction, review, "", after=self.article_id)
         elif self.verb == "action":
@@ -207,10 +241,10 @@ class ActionSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=ACTI
         try:
             await ensure_reviewer(interaction)
             review: Review = interaction.client.app.review  # type: ignore[attr-defined]
-            outcome = await review.change_action(
+            answer = review.change_action(
                 self.article_id, self.token, self.item.values[0], actor_of(interaction)
             )
-            await show_outcome(interaction, review, outcome, edit=False)
+            await show_outcome(interaction, review, await in_time(interaction, answer), edit=False)
         except Exception as error:
             await report_error(interaction, error)
 
@@ -245,10 +279,10 @@ class PlaceSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=PLACE
         try:
             await ensure_reviewer(interaction)
             review: Review = interaction.client.app.review  # type: ignore[attr-defined]
-            outcome = await review.change_place(
+            answer = review.change_place(
                 self.article_id, self.token, self.item.values[0], actor_of(interaction)
             )
-            await show_outcome(interaction, review, outcome, edit=False)
+            await show_outcome(interaction, review, await in_time(interaction, answer), edit=False)
         except Exception as error:
             await report_error(interaction, error)
 

@@ -210,3 +210,26 @@ async def test_change_place_asks_which_when_the_name_is_ambiguous(
     assert article.title in embed_text(status)
     entry = (await banwatch_bot.store.audit_entries(str(banwatch_bot.guild.id)))[0]
     assert entry.action == "review.place" and entry.target == article_id
+
+
+async def test_slow_answers_are_deferred_then_shown(
+    loopback_discord: LoopbackDiscord,
+    banwatch_store: Store,
+    corpus_dir: Path,
+    discord_errors: DiscordErrors,
+) -> None:
+    """A long queue to order (or a slow disk) must not lose the answer: with no time to spare,
+    /review and the buttons defer first, then edit."""
+    async with start_banwatch(
+        loopback_discord, banwatch_store, corpus_dir, defer_after=0.0
+    ) as harness:
+        channel, article_id = await held_item(harness)
+        handle = harness.slash("review", as_moderator=True)
+        assert (await handle)["type"] == 5  # deferred, thinking
+        message = await handle.wait_edited()
+        clicked = harness.click(message, review_button(message, "confirm"), as_moderator=True)
+        assert (await clicked)["type"] == 6  # deferred update
+        edited = await clicked.wait_original(lambda m: "Confirmed" in (m.get("content") or ""))
+        assert article_id in edited["content"]
+        (post,) = await harness.server.wait_for_messages(channel, 1)
+        assert post["embeds"][0]["title"] == SPRINGFIELD_BAN["title"]
