@@ -19,6 +19,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import yaml
 from dateutil import parser as date_parser
 
+from bot.taxonomy import ACTIONS, SCOPES
+
 DATA_DIR = Path(__file__).parent / "data"
 
 # Real articles are a few KB; anything this large is a mistake or an attack.
@@ -43,6 +45,18 @@ class CorpusError(Exception):
         self.reason = reason
 
 
+@dataclass(frozen=True, slots=True)
+class ReviewedReading:
+    """An item's reviewed reading (its ``labels:``), trusted only from the bundled corpus
+    inside the package (see :func:`bot.ingest.read_parsed`); elsewhere it is dropped."""
+
+    is_policy: bool
+    action: str
+    scope: str
+    place_key: str | None
+    event_date: dt.date | None
+
+
 @dataclass(slots=True)
 class ParsedArticle:
     """One article as read from a corpus file, before it meets the store."""
@@ -58,6 +72,8 @@ class ParsedArticle:
     topics: list[str] = field(default_factory=list)
     # Index of the parent within the same parse result (related items point at their document).
     parent_index: int | None = None
+    # The item's reviewed reading, as its file says; ingest keeps it only for bundled files.
+    labels: ReviewedReading | None = None
 
     @property
     def canonical_url(self) -> str | None:
@@ -324,6 +340,7 @@ def _article_from_mapping(
     published_at = parse_date(published, path=path, field_name=f"{where}: {date_field}")
     provider_name, provider_domain = _provider(item.get("provider"))
     topics = item.get("topics")
+    labels = _labels(item.get("labels"), path=path, where=where) if "labels" in item else None
     return ParsedArticle(
         title=title,
         excerpt=_clean(item.get("excerpt") or item.get("description"), MAX_EXCERPT_CHARS),
@@ -337,6 +354,33 @@ def _article_from_mapping(
         if isinstance(topics, list)
         else [],
         parent_index=parent_index,
+        labels=labels,
+    )
+
+
+PLACE_KEY = re.compile(r"^(city|county|state|national|company):[A-Z]{0,3}:[^:]*(:[^:]+)?$")
+
+
+def _labels(value: Any, *, path: str, where: str) -> ReviewedReading:
+    """A ``labels:`` mapping (is_policy, action, scope, place key, event_date), validated."""
+    if not isinstance(value, dict):
+        raise CorpusError(path, f"{where}: labels: expected a mapping")
+    action = value.get("action")
+    scope = value.get("scope")
+    place = value.get("place")
+    if action not in ACTIONS:
+        raise CorpusError(path, f"{where}: labels: unknown action {str(action)[:40]!r}")
+    if scope not in SCOPES:
+        raise CorpusError(path, f"{where}: labels: unknown scope {str(scope)[:40]!r}")
+    if place is not None and not (isinstance(place, str) and PLACE_KEY.match(place)):
+        raise CorpusError(path, f"{where}: labels: place must be a place key")
+    when = parse_date(value.get("event_date"), path=path, field_name=f"{where}: labels: event_date")
+    return ReviewedReading(
+        is_policy=action != "none",
+        action=action,
+        scope=scope,
+        place_key=place,
+        event_date=when.date() if when else None,
     )
 
 

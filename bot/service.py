@@ -16,6 +16,7 @@ from bot import places
 from bot.alerts.service import Alerts
 from bot.articles import Moderation
 from bot.config import ServerConfig
+from bot.data import BUNDLED_CORPUS
 from bot.errors import AmbiguousPlace, BanwatchError, PlaceNotFound
 from bot.feeds import Feeds, FeedSettings, feed_settings
 from bot.ingest import IngestSummary, Progress, ingest_corpus
@@ -23,6 +24,7 @@ from bot.map.service import Maps
 from bot.models import Article, Event, Jurisdiction, Place
 from bot.petitions import DEFAULT_RETENTION_DAYS, Petitions
 from bot.privacy import Privacy
+from bot.review import Review
 from bot.settings import Settings
 from bot.store import Store
 from bot.summary import event_note
@@ -126,19 +128,25 @@ class Banwatch:
         corpus_dir: Path,
         *,
         signer_retention_days: int = DEFAULT_RETENTION_DAYS,
+        bundled_corpus: bool = False,
         feeds: FeedSettings | None = None,
         home_guild_id: int | None = None,
     ) -> None:
         self.store = store
         self.corpus_dir = corpus_dir
+        # Whether ingest loads the corpus bundled inside the package too (the settings say
+        # yes unless told otherwise; tests and benches build the app without it).
+        self.bundled_corpus = bundled_corpus
         self.articles = Moderation(self)
         self.alerts = Alerts(self)
         self.petitions = Petitions(self, retention_days=signer_retention_days)
         self.privacy = Privacy(store)
         self.config = ServerConfig(store)
         self.feeds = Feeds(store, feeds)
-        # The server whose moderators manage feeds (None: the one server the bot is in).
+        # The server whose moderators manage feeds and review readings (None: the one server
+        # the bot is in).
         self.home_guild_id = home_guild_id
+        self.review = Review(self)
         self.map = Maps(self)
         self._known: _KnownPlaces | None = None
         # Place key -> (the place's version when derived, the answer), least recent first.
@@ -158,6 +166,7 @@ class Banwatch:
             store,
             settings.corpus_dir,
             signer_retention_days=settings.signer_retention_days,
+            bundled_corpus=settings.bundled_corpus,
             feeds=feed_settings(settings),
             home_guild_id=settings.home_guild_id,
         )
@@ -167,8 +176,22 @@ class Banwatch:
     async def ingest(
         self, directory: Path | None = None, *, progress: Progress | None = None
     ) -> IngestSummary:
-        """Load or refresh the corpus directory."""
-        return await ingest_corpus(self.store, directory or self.corpus_dir, progress=progress)
+        """Load or refresh the corpus directory (by default the configured one, after the
+        bundled corpus when it is on; when it is off, what it had loaded is dropped)."""
+        if directory is not None:
+            return await ingest_corpus(self.store, directory, progress=progress)
+        if self.bundled_corpus:
+            bundled = await ingest_corpus(self.store, BUNDLED_CORPUS, progress=progress)
+        else:
+            bundled = IngestSummary(retracted=await self._drop_bundled())
+        summary = await ingest_corpus(self.store, self.corpus_dir, progress=progress)
+        return summary.add(bundled)
+
+    async def _drop_bundled(self) -> list[str]:
+        """Retract what an earlier ingest loaded from the bundled corpus (it was turned off)."""
+        prefix = str(BUNDLED_CORPUS.resolve()) + "/"
+        gone = [path for path in await self.store.source_paths() if path.startswith(prefix)]
+        return await self.store.forget_source_files(gone)
 
     # -- places -------------------------------------------------------------------------------
 
@@ -283,7 +306,31 @@ class Banwatch:
             result = status_from_sample(jurisdiction, sample)
             self._keep_status(version, result)
         await self._add_notes(result, self._summarised(result))
+        await self._add_reviews(result, [*result.basis, *result.pending, *result.events])
         return result
+
+    async def add_reviews(self, results: Sequence[JurisdictionStatus]) -> None:
+        """Fill in the review states of what each answer's status rests on (in one read for
+        them all), so that ``result.unconfirmed(threshold)`` can say whether it is only
+        uncertain automatic readings (the map marks those)."""
+        wanted = [
+            event.article_id
+            for result in results
+            for event in result.basis
+            if event.article_id not in result.reviews
+        ]
+        states = await self.store.review_states(wanted) if wanted else {}
+        for result in results:
+            for event in result.basis:
+                if event.article_id in states:
+                    result.reviews[event.article_id] = states[event.article_id]
+
+    async def _add_reviews(self, result: JurisdictionStatus, events: Sequence[Event]) -> None:
+        """Each event's review state (reviewed, or automatic with its confidence), kept with
+        the answer: a review or a new reading moves the place's version, and the answer."""
+        missing = [event.article_id for event in events if event.article_id not in result.reviews]
+        if missing:
+            result.reviews.update(await self.store.review_states(missing))
 
     @staticmethod
     def _summarised(result: JurisdictionStatus) -> list[Event]:
@@ -366,6 +413,7 @@ class Banwatch:
         events = await self.store.place_events([jurisdiction.key])
         result = derive_status(jurisdiction, events, in_order=True)
         await self._add_notes(result, result.events[-TIMELINE_NOTES:])
+        await self._add_reviews(result, result.events)
         return result
 
     async def _add_notes(self, result: JurisdictionStatus, events: Sequence[Event]) -> None:

@@ -40,6 +40,7 @@ CONSOLE_PAGES: tuple[str, ...] = (
     "bot.console.privacy",
     "bot.console.alerts",
     "bot.console.config",
+    "bot.console.review",
     "bot.console.feeds",
     "bot.console.map",
 )

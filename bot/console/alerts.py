@@ -81,10 +81,18 @@ class ConsoleAlerts:
             digest_hour=hour,
             role_id=named.get("role"),
             backfill=backfill,
+            review=named.get("review"),
         )
         answer = f"Subscribed: {subscription_line(subscription)}. It starts from now"
         answer += f"; {queued} earlier item(s) queued as backfill." if queued else "."
         return answer
+
+    async def review(self, console: Console, named: dict[str, str], words: list[str]) -> str:
+        mode = named.get("mode") or (words[1] if len(words) > 1 else "")
+        subscription = await self.alerts.set_review_mode(
+            CONSOLE_GUILD, _id(named, words), mode, console.user_id
+        )
+        return f"Subscription #{subscription.id} now {subscription.describe_review()}."
 
     async def list(self, console: Console, named: dict[str, str], words: list[str]) -> str:
         subscriptions = await self.alerts.subscriptions(CONSOLE_GUILD)
@@ -141,7 +149,13 @@ def register_console(console: Console) -> None:
     console.after_command.append(part.deliver)
     filters = ("channel", "place", "state", "country", "actions", "keywords", "mode", "hour")
     commands = (
-        ("subscribe", part.subscribe, (*filters, "kind", "role", "backfill"), "add alerts"),
+        (
+            "subscribe",
+            part.subscribe,
+            (*filters, "kind", "role", "backfill", "review"),
+            "add alerts (review: all, hold or confirmed)",
+        ),
+        ("review", part.review, ("id", "mode"), "hold a subscription's uncertain items or not"),
         ("list", part.list, (), "this server's alert subscriptions"),
         ("unsubscribe", part.unsubscribe, ("id",), "remove a subscription"),
         ("preview", part.preview, ("id",), "what a subscription would post"),

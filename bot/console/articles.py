@@ -97,9 +97,7 @@ async def _console_correct(console: Console, named: dict[str, str], words: list[
 async def _console_remove(console: Console, named: dict[str, str], words: list[str]) -> str:
     article_id = named.get("id") or (words[0] if words else "")
     reason = named.get("reason") or " ".join(words[1:])
-    article = await console.app.articles.remove_article(
-        article_id, Actor(console.user_id), reason
-    )
+    article = await console.app.articles.remove_article(article_id, Actor(console.user_id), reason)
     return f"Removed {article.id}: {article.title}"
 
 

@@ -71,7 +71,8 @@ def print_json(data: Any) -> None:
 @command("ingest")
 async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     """Load or refresh the corpus and print the summary."""
-    directory = Path(args.directory) if args.directory else settings.corpus_dir
+    # No directory: the configured one, after the bundled corpus (unless it is turned off).
+    directory = Path(args.directory) if args.directory else None
     async with open_app(settings) as app:
         try:
             summary = await app.ingest(directory, progress=terminal_progress)
@@ -284,6 +285,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", required=True, metavar="DIR", help="folder for index.html")
 
+    p = sub.add_parser("labels", parents=[common], help="the bundled corpus; reviewed labels")
+    p.add_argument(
+        "what",
+        choices=("corpus", "export"),
+        help="corpus: generate bot/data/bundled from tests/data; export: moderators' reviews",
+    )
+    p.add_argument("--check", action="store_true", help="corpus: only say if it is up to date")
+    p.add_argument("--out", metavar="PATH", help="export: write here (default: stdout)")
+
     p = sub.add_parser("feeds", parents=[common], help="the news feeds banwatch polls")
     verbs = p.add_subparsers(dest="verb", required=True, metavar="VERB")
     p = verbs.add_parser("add", parents=[common], help="follow a feed (polled at once)")
@@ -324,6 +334,7 @@ COMMAND_MODULES: dict[str, str] = {
     "sync": "bot.discord.runner",
     "map": "bot.console.map",
     "site": "bot.console.map",
+    "labels": "bot.console.review",
     "feeds": "bot.console.feeds",
 }
 

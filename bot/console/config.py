@@ -1,5 +1,5 @@
-"""The settings' console page: /config moderator-role and log-channel for the console's one
-local server."""
+"""The settings' console page: /config moderator-role, log-channel and confidence-threshold
+for the console's one local server."""
 
 from __future__ import annotations
 
@@ -27,6 +27,23 @@ def register_console(console: Console) -> None:
         )
     )
     register_log_channel(console)
+    console.register(
+        ConsoleCommand(
+            "config confidence-threshold",
+            _threshold,
+            ("threshold",),
+            "how sure a reading must be not to be marked unconfirmed",
+        )
+    )
+
+
+async def _threshold(console: Console, named: dict[str, str], words: list[str]) -> str:
+    text = named.get("threshold") or (words[0] if words else "")
+    value = await console.app.review.set_threshold(CONSOLE_GUILD, text, console.user_id)
+    return (
+        f"Confidence threshold: {value:.0%}. Automatic readings less sure than that are shown"
+        " as unconfirmed here, and held for review by subscriptions that hold uncertain items."
+    )
 
 
 async def _log_channel(console: Console, named: dict[str, str], words: list[str]) -> str:

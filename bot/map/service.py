@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.map import REGIONS, STATUS_STYLES, MapPlace, check_options, layout
+from bot.models import DEFAULT_CONFIDENCE_THRESHOLD
 
 if TYPE_CHECKING:
     from bot.service import Banwatch
@@ -68,8 +69,15 @@ class Maps:
         check_options(region, state)
 
     async def places(self) -> list[MapPlace]:
-        """Every place with a status to show, as the map sees it."""
-        return [MapPlace.from_status(result) for result in await self.app.cities()]
+        """Every place with a status to show, as the map sees it; a status resting only on
+        uncertain automatic readings is marked unconfirmed (bot.review)."""
+        results = await self.app.cities()
+        await self.app.add_reviews(results)
+        threshold = DEFAULT_CONFIDENCE_THRESHOLD
+        return [
+            MapPlace.from_status(result, unconfirmed=result.unconfirmed(threshold))
+            for result in results
+        ]
 
     async def picture(
         self, region: str = "us", state: str | None = None, *, today: dt.date | None = None
@@ -101,7 +109,13 @@ class Maps:
         ]
         as_of = today or dt.datetime.now(dt.UTC).date()
         path = await asyncio.to_thread(
-            write_site, [SitePlace(result) for result in results], out_dir, as_of=as_of
+            write_site,
+            [
+                SitePlace(result, unconfirmed=result.unconfirmed(DEFAULT_CONFIDENCE_THRESHOLD))
+                for result in results
+            ],
+            out_dir,
+            as_of=as_of,
         )
         return SiteResult(path, len(results))
 

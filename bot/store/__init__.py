@@ -13,9 +13,22 @@ from bot.store._events import EventStore
 from bot.store._feeds import FeedStore
 from bot.store._guilds import GuildStore
 from bot.store._petitions import PetitionStore
+from bot.store._reviews import ReviewCandidate, ReviewRecord, ReviewReport, ReviewStore
 
-__all__ = ["REMOVED_FROM_CORPUS", "FileOutcome", "SourceFile", "Store", "StoreError", "utcnow"]
+__all__ = [
+    "REMOVED_FROM_CORPUS",
+    "FileOutcome",
+    "ReviewCandidate",
+    "ReviewRecord",
+    "ReviewReport",
+    "SourceFile",
+    "Store",
+    "StoreError",
+    "utcnow",
+]
 
 
-class Store(FeedStore, ArticleStore, EventStore, GuildStore, PetitionStore, AlertStore):
+class Store(
+    FeedStore, ArticleStore, EventStore, GuildStore, PetitionStore, AlertStore, ReviewStore
+):
     """The banwatch database."""

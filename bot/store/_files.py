@@ -12,6 +12,7 @@ from bot.corpus import ParsedArticle, normalize_title
 from bot.models import Extraction
 from bot.store._alerts import lower_scanned_upto
 from bot.store._base import BaseStore, iso, parse_datetime, utcnow
+from bot.store._reviews import write_bundled_review
 from bot.stories import first_same_story, loose_date_window
 
 REMOVED_FROM_CORPUS = "no longer in the corpus"
@@ -219,6 +220,8 @@ class FileStore(BaseStore):
             ids_by_index[position] = article_id
             getattr(outcome, state).append(article_id)
             sources.append((article_id, path, position))
+            if parsed.labels is not None:
+                write_bundled_review(db, article_id, parsed, now)
         # Nothing above reads article_sources, so one statement at the end writes what one
         # statement an article would.
         db.executemany(
@@ -273,7 +276,9 @@ class FileStore(BaseStore):
                 " LEFT JOIN article_sources s ON s.article_id = a.id WHERE a.id = ?",
                 (article_id,),
             ).fetchone()
-            if row and row["origin"] == "corpus" and not row["sources"] and not row["retracted_at"]:
+            # Moderators' articles stay; the corpora's go with their last file.
+            in_corpus = row and row["origin"] in ("corpus", "bundled")
+            if in_corpus and not row["sources"] and not row["retracted_at"]:
                 db.execute(
                     "UPDATE articles SET retracted_at = ?, retracted_reason = ? WHERE id = ?",
                     (now, REMOVED_FROM_CORPUS, article_id),

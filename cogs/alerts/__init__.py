@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from bot.alerts.models import DEFAULT_REVIEW_MODE
 from bot.alerts.service import subscription_line
 from bot.discord.checks import moderator_only
 from bot.discord.client import BanwatchBot
@@ -44,6 +45,13 @@ async def action_choices(
         for a in ACTIONS[:-1]
         if a.startswith(last.strip().lower())
     ][:25]
+
+
+REVIEW_CHOICES = [
+    app_commands.Choice(name="hold uncertain items for review", value="hold"),
+    app_commands.Choice(name="post everything at once", value="all"),
+    app_commands.Choice(name="reviewed items only", value="confirmed"),
+]
 
 
 class AlertsCog(
@@ -101,13 +109,16 @@ class AlertsCog(
         digest_hour="For a digest: the hour (UTC, 0-23) to post it",
         role="A role to mention with each alert (the only mention the bot sends)",
         backfill="Also post the N latest matching items now (0-25)",
+        review="Post everything at once, hold uncertain items for review (default), or "
+        "reviewed items only",
     )
     @app_commands.choices(
         mode=[
             app_commands.Choice(name="one post per item", value="item"),
             app_commands.Choice(name="status changes only", value="status"),
             app_commands.Choice(name="daily digest", value="digest"),
-        ]
+        ],
+        review=REVIEW_CHOICES,
     )
     @app_commands.autocomplete(actions=action_choices)
     @moderator_only()
@@ -124,6 +135,7 @@ class AlertsCog(
         digest_hour: app_commands.Range[int, 0, 23] | None = None,
         role: discord.Role | None = None,
         backfill: app_commands.Range[int, 0, 25] = 0,
+        review: str = DEFAULT_REVIEW_MODE,
     ) -> None:
         """Post news matching these filters into a channel, from now on."""
         kind = _channel_kind(channel) or "text"
@@ -141,10 +153,27 @@ class AlertsCog(
             digest_hour=digest_hour,
             role_id=str(role.id) if role else None,
             backfill=backfill,
+            review=review,
         )
         text = f"Subscribed: {escape(subscription_line(subscription))}. It starts from now"
         text += f"; {queued} earlier item(s) will be posted." if queued else "."
         await self._reply(interaction, text)
+
+    @app_commands.command(name="review")
+    @app_commands.describe(
+        id="The subscription number shown by /alerts list",
+        mode="Post everything at once, hold uncertain items for review, or reviewed items only",
+    )
+    @app_commands.choices(mode=REVIEW_CHOICES)
+    @moderator_only()
+    async def alerts_review(self, interaction: discord.Interaction, id: int, mode: str) -> None:
+        """Choose whether a subscription waits for moderators to confirm uncertain items."""
+        subscription = await self.alerts.set_review_mode(
+            str(interaction.guild_id), id, mode, str(interaction.user.id)
+        )
+        await self._reply(
+            interaction, f"Subscription #{subscription.id} now {subscription.describe_review()}."
+        )
 
     @app_commands.command(name="list")
     @moderator_only()

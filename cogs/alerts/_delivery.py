@@ -17,6 +17,7 @@ import discord
 from bot.alerts.forum import find_forum_post, forum_marker
 from bot.alerts.models import AlertMessage, OutboxEntry
 from bot.alerts.sender import DeliveryBroken, DeliveryRetry
+from bot.alerts.service import UNCONFIRMED_TEXT, WITHDRAWN_TEXT
 from bot.discord.embeds import STATUS_COLOURS, SafeEmbed, clip, escape
 from bot.discord.replies import NO_MENTIONS
 from bot.taxonomy import ACTION_LABELS
@@ -42,6 +43,10 @@ def alert_embed(message: AlertMessage) -> discord.Embed:
         embed.field("Status now", escape(message.status_change))
     if message.also_covered:
         embed.field("Also covered by", escape(", ".join(message.also_covered)))
+    if message.withdrawn:
+        embed.field("Withdrawn", WITHDRAWN_TEXT.removeprefix("Withdrawn: "))
+    elif message.unconfirmed:
+        embed.field("⚠️ Unconfirmed", UNCONFIRMED_TEXT.removeprefix("Unconfirmed: "))
     return embed.build()
 
 
@@ -100,9 +105,7 @@ class _ForumReads:
         self.client = client
 
     async def active_threads(self, guild_id: str) -> list[dict[str, Any]]:
-        guild = self.client.get_guild(int(guild_id)) or await self.client.fetch_guild(
-            int(guild_id)
-        )
+        guild = self.client.get_guild(int(guild_id)) or await self.client.fetch_guild(int(guild_id))
         return [_thread_data(thread) for thread in await guild.active_threads()]
 
     async def archived_threads(
