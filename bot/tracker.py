@@ -12,8 +12,10 @@ MEASURE_ACTIONS = frozenset({"ban_enacted", "moratorium_enacted"})
 RESTRICTION_ACTIONS = frozenset({"regulation_or_oversight_law", "agency_order_or_suspension"})
 REPEAL_ACTION = "ban_repealed_or_weakened"
 ADOPTION_ACTION = "use_expanded_or_adopted"
-# Events after which earlier proposals, debates and campaigns no longer count as pending.
-RESETTING_ACTIONS = MEASURE_ACTIONS | RESTRICTION_ACTIONS | {REPEAL_ACTION}
+# Events after which earlier proposals, debates and campaigns no longer count as pending:
+# an enactment, restriction or repeal settles them, and so does an adoption (the council
+# debated, then approved the contract: the place uses FR, nothing is pending).
+RESETTING_ACTIONS = MEASURE_ACTIONS | RESTRICTION_ACTIONS | {REPEAL_ACTION, ADOPTION_ACTION}
 # Of these, only the newest event of each action can decide a status (see StatusSample).
 DECIDING_ACTIONS = RESETTING_ACTIONS | {ADOPTION_ACTION}
 # What a status answer keeps of long lists: the latest this many of what it rests on, of
@@ -102,7 +104,7 @@ def derive_status(
         elif action in PENDING_ACTIONS:
             pending.append(event)
         elif action == ADOPTION_ACTION:
-            adoption = event
+            adoption, pending = event, []
         # Lawsuits, settlements and company policies appear in the timeline only.
 
     if measure is not None:
