@@ -35,6 +35,21 @@ def utcnow() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def iso(value: dt.datetime | dt.date | None) -> str | None:
+    """A date or time as the ISO-8601 text the tables store (None stays None)."""
+    return value.isoformat() if value else None
+
+
+def parse_datetime(value: str | None) -> dt.datetime | None:
+    """A stored ISO-8601 time (None or empty: None)."""
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def parse_date(value: str | None) -> dt.date | None:
+    """A stored ISO-8601 date (None or empty: None)."""
+    return dt.date.fromisoformat(value) if value else None
+
+
 def migrations() -> list[tuple[int, str, str]]:
     """(version, name, sql) for every ``NNN_name.sql`` file, in order."""
     found = []
