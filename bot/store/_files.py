@@ -60,8 +60,8 @@ class FileWrite:
 class FileStore(BaseStore):
     """Corpus files and the articles written from them."""
 
-    # Ingest writes go through plain synchronous functions that run on the database thread
-    # (see BaseStore._write_sync): a file, or a batch of files, is one queued call instead of
+    # Ingest writes go through plain synchronous functions run on the store's plain
+    # connection (see BaseStore._write_sync): a file, or a batch of files, is one call instead of
     # a dozen awaits per article. They take the sqlite3 connection as ``db``.
 
     async def source_file(self, path: str) -> SourceFile | None:

@@ -56,12 +56,12 @@ class SearchStore(BaseStore):
             return []
         # Each word quoted: user text never becomes FTS5 syntax (NEAR, OR, column filters).
         match = " ".join(f'"{term}"' for term in terms[:20])
-        rows = await self._run_sync(_search_rows, match, limit)
+        rows = await self._read_sync(_search_rows, match, limit)
         return await self._articles_with_extraction(rows, variants=False)
 
 
 def _search_rows(connection: sqlite3.Connection, match: str, limit: int) -> list[sqlite3.Row]:
-    """The article rows of the best ``limit`` matches, best first (on the database thread).
+    """The article rows of the best ``limit`` matches, best first (on the store's plain connection).
 
     Ranked inside the index on rowids alone (a text row's rowid is its article's, migration
     015); then only the best articles are read, ``limit`` at a time, by rowid. Retracted
