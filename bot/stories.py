@@ -28,10 +28,14 @@ SAME_STORY_WINDOW = dt.timedelta(days=3)
 MAX_CANDIDATES = 32
 # Figures written as words: English's closed class, not a vocabulary to grow.
 NUMBER_WORDS = frozenset(
-    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen"
-    " sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety"
-    " hundred hundreds thousand thousands million millions billion billions first second third"
-    " fourth fifth sixth seventh eighth ninth tenth dozen dozens half".split()
+    {
+        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+        "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+        "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred",
+        "hundreds", "thousand", "thousands", "million", "millions", "billion", "billions", "first",
+        "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+        "dozen", "dozens", "half",
+    }
 )
 _WORD = re.compile(r"\w+")
 

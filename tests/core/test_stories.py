@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.articles import Actor, ArticleDraft, Moderation
 import bot.ingest as ingest_module
+from bot.articles import Actor, ArticleDraft, Moderation
 from bot.ingest import UNREAD, ingest_corpus
 from bot.service import Banwatch
 from bot.store import Store
