@@ -110,9 +110,10 @@ class Console:
             answer = await command.handler(self, named, words)
         except BanwatchError as exc:
             answer = f"Sorry: {exc}"
-        except Exception:
-            # Like the bot's error handler: a short answer, the traceback in the log.
-            log.exception("console command failed: %s", line[:100])
+        except Exception as exc:
+            # Like the bot's error handler: a short answer, the traceback in the log. The
+            # command's name only, never its arguments (a signer's name, ZIP, reason).
+            log.error("console command /%s failed: %r", command.name, exc, exc_info=exc)
             answer = "Sorry, something went wrong on my side. It has been logged."
         # e.g. the alerts print what the command added to the corpus would post.
         for callback in self.after_command:

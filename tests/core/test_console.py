@@ -1,0 +1,38 @@
+"""The console's dispatcher: errors, options and ids as a newcomer types them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.console import Console, ConsoleCommand
+from bot.service import Banwatch
+from bot.store import Store
+
+USER = "499999999999999999"
+
+
+@pytest.fixture
+async def console(db_path: Path, tmp_path: Path) -> AsyncIterator[Console]:
+    async with await Store.open(db_path) as store:
+        yield Console(Banwatch(store, tmp_path), user_id=USER)
+
+
+async def test_a_failing_command_is_logged_by_name_and_error_never_with_its_arguments(
+    console: Console, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(console: Console, named: dict[str, str], words: list[str]) -> str:
+        raise RuntimeError("the disk is gone")
+
+    console.register(ConsoleCommand("petition broken", broken, ("public_name", "zip"), "x"))
+    with caplog.at_level(logging.ERROR, logger="bot.console"):
+        answer = await console.handle('/petition broken public_name:"Sam Signer" zip:02118 why')
+    assert "went wrong" in answer
+    logged = "\n".join(
+        record.getMessage() + (record.exc_text or "") for record in caplog.records
+    )
+    assert "petition broken" in logged and "the disk is gone" in logged
+    assert "Sam Signer" not in logged and "02118" not in logged and "why" not in logged
