@@ -49,6 +49,7 @@ STATUS_SUMMARIES = 3
 STATUS_CACHE_PLACES = 4096
 # A timeline lists every event; only the latest this many carry a summary of their source.
 TIMELINE_NOTES = 100
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 PLACE_KEY = re.compile(r"^(city|county|state|national|company):[A-Z]{0,3}:[^:]*(:[^:]+)?$")
 
 
@@ -406,7 +407,8 @@ class Banwatch:
 
     async def search(self, query: str, limit: int = 10) -> list[Article]:
         """Full-text search of the corpus."""
-        text = " ".join((query or "").split())[:MAX_QUERY_CHARS]
+        # Control characters (a NUL ends SQLite's reading of the text) separate words.
+        text = " ".join(CONTROL_CHARACTERS.sub(" ", query or "").split())[:MAX_QUERY_CHARS]
         if not text:
             raise BanwatchError("Tell me what to search for, e.g. `clearview`.")
         return await self.store.search_articles(text, limit=limit)

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from bot.store import Store
 
 log = logging.getLogger(__name__)
+# SQLite's largest integer: a bigger number typed as an id is no subscription.
+MAX_SUBSCRIPTION_ID = 2**63 - 1
 
 MAX_SUBSCRIPTIONS_PER_GUILD = 50
 MAX_BACKFILL = 25
@@ -291,6 +293,8 @@ class Alerts:
 
     async def subscription_in(self, guild_id: str, subscription_id: int) -> Subscription:
         """A live subscription of this guild, or a BanwatchError."""
+        if not 1 <= subscription_id <= MAX_SUBSCRIPTION_ID:
+            raise BanwatchError(f"This server has no alert subscription #{subscription_id}.")
         subscription = await self.store.subscription(subscription_id)
         if subscription is None or subscription.guild_id != guild_id or subscription.removed_at:
             raise BanwatchError(f"This server has no alert subscription #{subscription_id}.")

@@ -124,11 +124,11 @@ class ConsoleAlerts:
 
 
 def _id(named: dict[str, str], words: list[str]) -> int:
-    text = named.get("id") or (words[0] if words else "")
-    try:
-        return int(text.lstrip("#"))
-    except ValueError:
-        raise BanwatchError("Give the subscription number, e.g. `/alerts preview 2`.") from None
+    text = (named.get("id") or (words[0] if words else "")).lstrip("#")
+    # ASCII digits only: int() would also read "-3", "²" is a digit to str.isdigit.
+    if not (text.isascii() and text.isdigit()):
+        raise BanwatchError("Give the subscription number, e.g. `/alerts preview 2`.")
+    return int(text)
 
 
 def register_console(console: Console) -> None:

@@ -23,7 +23,8 @@ WARD_TEXT = re.compile(r"^[\w .#-]+$")
 def parse_petition_id(value: int | str) -> int:
     """``12`` or ``#12`` as an id; BanwatchError otherwise."""
     text = str(value).strip().lstrip("#")
-    if not text.isdigit() or len(text) > 12 or int(text) < 1:
+    # ASCII digits only: "²".isdigit() is true, and int() reads other scripts' digits.
+    if not (text.isascii() and text.isdigit()) or len(text) > 12 or int(text) < 1:
         raise BanwatchError(f"{str(value)[:20]!r} is not a petition number, e.g. `12`.")
     return int(text)
 

@@ -36,3 +36,21 @@ async def test_a_failing_command_is_logged_by_name_and_error_never_with_its_argu
     )
     assert "petition broken" in logged and "the disk is gone" in logged
     assert "Sam Signer" not in logged and "02118" not in logged and "why" not in logged
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("/petition show ²", "is not a petition number"),
+        ("/petition show ١٢", "is not a petition number"),
+        ("/search clear\x00view", "Nothing found"),
+        ("/alerts unsubscribe 99999999999999999999999", "no alert subscription"),
+        ("/alerts preview -3", "subscription number"),
+    ],
+)
+async def test_odd_ids_and_text_get_a_clear_message(
+    console: Console, line: str, expected: str
+) -> None:
+    answer = await console.handle(line)
+    assert expected in answer
+    assert "went wrong" not in answer
