@@ -33,6 +33,11 @@ banwatch tracks facial-recognition bans, moratoria and the news about them.
 Places can be typed as people write them: chicago, "Chicago, IL", Springfield MA."""
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 signature``, ``2 signatures``: a count and its noun (plural with an s)."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def date_text(event: Event) -> str:
     """An event's date, or a plain word when it has none."""
     return event.date.isoformat() if event.date else "undated"
