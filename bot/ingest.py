@@ -31,6 +31,10 @@ from bot.summary import event_note
 
 log = logging.getLogger(__name__)
 
+
+class CorpusDirectoryMissing(FileNotFoundError):
+    """The corpus directory to ingest is not there (or not a directory)."""
+
 Progress = Callable[[int, int, str], None]
 
 
@@ -172,7 +176,7 @@ async def ingest_corpus(
     summary = IngestSummary()
     directory = directory.resolve()
     if not directory.is_dir():
-        raise FileNotFoundError(f"corpus directory {directory} does not exist")
+        raise CorpusDirectoryMissing(f"corpus directory {directory} does not exist")
     # Each path is visited once and only its own visit writes its record, so what was
     # recorded before the loop is what each visit would have read.
     recorded = await store.source_files()
