@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 class CorpusDirectoryMissing(FileNotFoundError):
     """The corpus directory to ingest is not there (or not a directory)."""
 
+
 Progress = Callable[[int, int, str], None]
 
 
