@@ -1,4 +1,5 @@
-"""Per-server settings (``/config``): who moderates; every change is written to the audit log."""
+"""Per-server settings (``/config``): who moderates, where notices for moderators go; every
+change is written to the audit log."""
 
 from __future__ import annotations
 
@@ -31,4 +32,26 @@ class ServerConfig:
             action="config.moderator_role",
             target=str(role_id) if role_id is not None else None,
             detail={"role": role_name if role_id is not None else None},
+        )
+
+    async def log_channel(self, guild_id: int | str) -> int | None:
+        """The channel where a server's moderators get notices, if one is set."""
+        return await self._store.log_channel(guild_id)
+
+    async def set_log_channel(
+        self,
+        guild_id: int | str,
+        channel_id: int | str | None,
+        *,
+        actor_id: int | str,
+        channel_name: str | None = None,
+    ) -> None:
+        """Set (``None``: clear) a server's log channel, and audit who did it."""
+        await self._store.set_log_channel(guild_id, channel_id, actor_id=actor_id)
+        await self._store.record_audit(
+            actor_id=str(actor_id),
+            guild_id=str(guild_id),
+            action="config.log_channel",
+            target=str(channel_id) if channel_id is not None else None,
+            detail={"channel": channel_name if channel_id is not None else None},
         )

@@ -1,4 +1,4 @@
-"""Guild settings: /config moderator-role."""
+"""Server settings: /config moderator-role and log-channel."""
 
 from __future__ import annotations
 
@@ -42,6 +42,30 @@ class Config(
             f"Members with the role **{escape(role.name)}** are now banwatch moderators."
             if role
             else "Moderator role cleared: only members with Manage Server are moderators."
+        )
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+    @app_commands.command(name="log-channel")
+    @app_commands.describe(
+        channel="Where moderators get notices (alerts broken or working again); empty to clear"
+    )
+    @manager_only()
+    async def config_log_channel(
+        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
+    ) -> None:
+        """Choose the channel where banwatch tells this server's moderators what went wrong."""
+        assert interaction.guild_id is not None  # manager_only refuses DMs
+        await self.config.set_log_channel(
+            interaction.guild_id,
+            channel.id if channel else None,
+            actor_id=interaction.user.id,
+            channel_name=channel.name if channel else None,
+        )
+        text = (
+            f"Notices for moderators now go to <#{channel.id}>."
+            if channel
+            else "Log channel cleared: notices go to the channel where an alert was set up."
         )
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 

@@ -63,6 +63,9 @@ class Subscription:
     broken_at: str | None = None
     broken_reason: str | None = None
     removed_at: str | None = None
+    # The channel the subscription was made in: its moderators are told there when it breaks
+    # or recovers, if the server has no log channel.
+    created_in: str | None = None
 
     @property
     def active(self) -> bool:

@@ -23,7 +23,7 @@ from bot.alerts.models import (
     OutboxEntry,
     Subscription,
 )
-from bot.alerts.sender import Poster, Sender
+from bot.alerts.sender import Poster, Sender, channel_mention, notify_moderators
 from bot.errors import BanwatchError
 from bot.models import Article, Event, Jurisdiction
 from bot.summary import summarize
@@ -187,8 +187,14 @@ class Alerts:
         digest_hour: int | None = None,
         role_id: str | None = None,
         backfill: int = 0,
+        created_in: str | None = None,
     ) -> tuple[Subscription, int]:
-        """Add a subscription starting now; ``backfill`` queues that many latest matches."""
+        """Add a subscription starting now; ``backfill`` queues that many latest matches.
+
+        ``created_in`` is the channel the command was typed in (moderators are told there if
+        the subscription breaks and the server has no log channel). The same channel with
+        the same filters and mode twice is refused: every item would be posted twice.
+        """
         if channel_kind not in CHANNEL_KINDS:
             raise BanwatchError(f"Alerts can go to a {', '.join(CHANNEL_KINDS)} channel only.")
         mode = (mode or "item").strip().lower()
@@ -213,6 +219,17 @@ class Alerts:
             )
         keyword_list = [k[:60] for k in _parse_list(keywords)][:MAX_KEYWORDS]
         existing = await self.store.subscriptions(guild_id)
+        wanted = (channel_id, place_key, state_code, country_code, sorted(action_list),
+                  sorted(k.casefold() for k in keyword_list), mode, digest_hour)  # fmt: skip
+        for other in existing:
+            same = (other.channel_id, other.place_key, other.state, other.country,
+                    sorted(other.actions), sorted(k.casefold() for k in other.keywords),
+                    other.mode, other.digest_hour)  # fmt: skip
+            if same == wanted:
+                raise BanwatchError(
+                    f"This channel already gets these alerts (subscription #{other.id}):"
+                    " subscribing again would post every item twice."
+                )
         if len(existing) >= MAX_SUBSCRIPTIONS_PER_GUILD:
             raise BanwatchError(
                 f"This server has {len(existing)} subscriptions, the most allowed."
@@ -231,6 +248,7 @@ class Alerts:
             mode=mode,
             digest_hour=digest_hour,
             role_id=role_id,
+            created_in=created_in,
         )
         await self.store.record_audit(
             actor_id=actor_id,
@@ -286,6 +304,38 @@ class Alerts:
     ) -> list[OutboxEntry]:
         """The latest outbox rows, optionally of one guild and in these states."""
         return await self.app.store.outbox_entries(guild_id=guild_id, states=states, limit=limit)
+
+    async def recheck(self, sender: Sender, *, guild_id: str | None = None) -> list[Subscription]:
+        """Clear the broken subscriptions (of one guild, or all) whose channel the sender's
+        poster can reach again, telling their moderators once; returns those cleared.
+
+        Run every hour, and at once on ``/alerts check`` and ``/alerts resume``.
+        """
+        recovered = []
+        for subscription in await self.store.subscriptions(guild_id):
+            if subscription.broken_at is None:
+                continue
+            if not await sender.poster.reachable(subscription.channel_id):
+                continue
+            if not await self.store.clear_subscription_broken(subscription.id):
+                continue  # another check got there first
+            recovered.append(subscription)
+            log.info("alerts: subscription %d works again", subscription.id)
+            await self.store.record_audit(
+                actor_id="banwatch",
+                action="alerts.subscription_recovered",
+                target=f"subscription {subscription.id}",
+                detail={"channel": subscription.channel_id},
+                guild_id=subscription.guild_id,
+            )
+            await notify_moderators(
+                self.store,
+                sender.poster,
+                subscription,
+                f"Alerts to {channel_mention(subscription.channel_id)} (subscription"
+                f" #{subscription.id}) works again: new items are posted there from now.",
+            )
+        return recovered
 
     def sender(self, poster: Poster, **options: Any) -> Sender:
         """The outbox's sender through ``poster`` (Discord's, or the console's printer)."""

@@ -39,6 +39,15 @@ class ConsolePoster:
         """The console has no forums: nothing to look for."""
         return None
 
+    async def reachable(self, channel_id: str) -> bool:
+        """A console channel is a name: always there."""
+        return True
+
+    async def notify(self, channel_id: str, text: str) -> bool:
+        """Print a notice for moderators after the command's answer."""
+        self.printed.append(f"[notice in #{channel_id}]\n{text}")
+        return True
+
 
 class ConsoleAlerts:
     """The /alerts commands in the console, and printing alerts as the corpus gains items."""
@@ -111,6 +120,7 @@ class ConsoleAlerts:
 
     async def resume(self, console: Console, named: dict[str, str], words: list[str]) -> str:
         changed = await self.alerts.set_paused(CONSOLE_GUILD, False, console.user_id)
+        await self.alerts.recheck(self.sender, guild_id=CONSOLE_GUILD)
         return "Alerts resumed." if changed else "Alerts were not paused."
 
     async def why(self, console: Console, named: dict[str, str], words: list[str]) -> str:
@@ -119,6 +129,7 @@ class ConsoleAlerts:
         return "\n".join(f"#{s.id} → {s.channel_id}: {text}" for s, text in answers)
 
     async def check(self, console: Console, named: dict[str, str], words: list[str]) -> str:
+        await self.alerts.recheck(self.sender, guild_id=CONSOLE_GUILD)
         delivered = await self.deliver(rescan=True)
         return delivered or "No new alerts."
 

@@ -51,6 +51,7 @@ def _subscription(row: aiosqlite.Row) -> Subscription:
         broken_at=row["broken_at"],
         broken_reason=row["broken_reason"],
         removed_at=row["removed_at"],
+        created_in=row["created_in"],
     )
 
 
@@ -114,14 +115,15 @@ class AlertStore(BaseStore):
         mode: str = "item",
         digest_hour: int | None = None,
         role_id: str | None = None,
+        created_in: str | None = None,
     ) -> Subscription:
         """Record a new subscription; it starts from now."""
         async with self.transaction() as db:
             cursor = await db.execute(
                 "INSERT INTO alert_subscriptions (guild_id, channel_id, channel_kind, place_key,"
                 " state, country, actions, keywords, mode, digest_hour, role_id, created_by,"
-                " created_at, last_article_rowid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                " (SELECT coalesce(max(rowid), 0) FROM articles))",
+                " created_at, created_in, last_article_rowid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                " ?, ?, ?, ?, ?, (SELECT coalesce(max(rowid), 0) FROM articles))",
                 (
                     guild_id,
                     channel_id,
@@ -136,6 +138,7 @@ class AlertStore(BaseStore):
                     role_id,
                     created_by,
                     utcnow(),
+                    created_in,
                 ),
             )
             subscription_id = cursor.lastrowid
@@ -197,6 +200,16 @@ class AlertStore(BaseStore):
                 "UPDATE alert_outbox SET state = ?, detail = ?, updated_at = ?"
                 " WHERE subscription_id = ? AND state IN (?, ?)",
                 (FAILED, f"subscription broken: {reason}", now, subscription_id, QUEUED, HELD),
+            )
+            return cursor.rowcount > 0
+
+    async def clear_subscription_broken(self, subscription_id: int) -> bool:
+        """A broken subscription works again; True only if it was broken (and is live)."""
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE alert_subscriptions SET broken_at = NULL, broken_reason = NULL"
+                " WHERE id = ? AND broken_at IS NOT NULL AND removed_at IS NULL",
+                (subscription_id,),
             )
             return cursor.rowcount > 0
 
