@@ -93,7 +93,7 @@ async def notify_moderators(
     """Tell a subscription's moderators: in the server's log channel (``/config
     log-channel``), else in the channel where the subscription was made, if reachable."""
     for channel in (await store.log_channel(subscription.guild_id), subscription.created_in):
-        if channel is not None and await poster.notify(str(channel), text):
+        if channel is not None and await poster.notify(channel, text):
             return True
     log.info("alerts: no channel to tell guild %s: %s", subscription.guild_id, text)
     return False

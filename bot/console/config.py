@@ -1,4 +1,5 @@
-"""The settings' console page: /config moderator-role for the console's one local server."""
+"""The settings' console page: /config, /config moderator-role and log-channel for the
+console's one local server."""
 
 from __future__ import annotations
 
@@ -18,10 +19,35 @@ async def _moderator_role(console: Console, named: dict[str, str], words: list[s
     return "Moderator role cleared: only members with Manage Server are moderators."
 
 
+async def _show(console: Console, named: dict[str, str], words: list[str]) -> str:
+    role = await console.app.config.moderator_role(CONSOLE_GUILD)
+    channel = await console.app.config.log_channel(CONSOLE_GUILD)
+    return (
+        f"Moderator role: {role if role is not None else 'none (Manage Server only)'}\n"
+        f"Log channel: {'#' + channel if channel else 'none'}\n"
+        "Change them with /config moderator-role and /config log-channel."
+    )
+
+
+async def _log_channel(console: Console, named: dict[str, str], words: list[str]) -> str:
+    channel = (named.get("channel") or (words[0] if words else "")).lstrip("#")
+    await console.app.config.set_log_channel(
+        CONSOLE_GUILD, channel or None, actor_id=console.user_id, channel_name=channel
+    )
+    if channel:
+        return f"Notices for moderators now go to #{channel}."
+    return "Log channel cleared."
+
+
 def register_console(console: Console) -> None:
-    """Add /config moderator-role to a console."""
-    console.register(
+    """Add /config, /config moderator-role and /config log-channel to a console."""
+    for command in (
+        ConsoleCommand("config", _show, (), "this server's settings"),
         ConsoleCommand(
             "config moderator-role", _moderator_role, ("role",), "choose the moderator role"
-        )
-    )
+        ),
+        ConsoleCommand(
+            "config log-channel", _log_channel, ("channel",), "where moderators get notices"
+        ),
+    ):
+        console.register(command)

@@ -54,3 +54,13 @@ async def test_odd_ids_and_text_get_a_clear_message(
     answer = await console.handle(line)
     assert expected in answer
     assert "went wrong" not in answer
+
+
+async def test_config_is_in_the_console(console: Console) -> None:
+    shown = await console.handle("/config")
+    assert "Moderator role: none" in shown and "Log channel: none" in shown
+    assert "Members with the role 42" in await console.handle("/config moderator-role 42")
+    assert "#mod-log" in await console.handle("/config log-channel #mod-log")
+    shown = await console.handle("/config")
+    assert "Moderator role: 42" in shown and "Log channel: #mod-log" in shown
+    assert "/config log-channel" in await console.handle("/help")
