@@ -202,6 +202,10 @@ class Alerts:
             raise BanwatchError(f"Unknown mode {mode!r}. Choose one of: {', '.join(MODES)}.")
         if digest_hour is not None and not 0 <= digest_hour <= 23:
             raise BanwatchError("The digest hour is 0 to 23 (UTC).")
+        if digest_hour is not None and mode != "digest":
+            raise BanwatchError(
+                "`digest_hour` is the hour of a daily digest: add `mode:digest` to get one."
+            )
         if mode == "digest" and digest_hour is None:
             digest_hour = DEFAULT_DIGEST_HOUR
         if not 0 <= backfill <= MAX_BACKFILL:

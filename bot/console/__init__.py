@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 import shlex
 import sys
 from collections.abc import Awaitable, Callable
@@ -56,8 +57,16 @@ class ConsoleCommand:
     summary: str
 
 
+# What reads as an option name (``digest_hour:17``); "https://..." and "10:30" are text.
+OPTION_NAME = re.compile(r"^[a-z][a-z_]*$")
+
+
 def parse_arguments(text: str, options: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
-    """Split ``status:ban state:MA`` style options from free words, as Discord's client does."""
+    """Split ``status:ban state:MA`` style options from free words, as Discord's client does.
+
+    An option the command doesn't have is an error naming the ones it has (Discord's client
+    would not let it through either), not free text.
+    """
     try:
         tokens = shlex.split(text)
     except ValueError:
@@ -68,6 +77,9 @@ def parse_arguments(text: str, options: tuple[str, ...]) -> tuple[dict[str, str]
         key, sep, value = token.partition(":")
         if sep and key in options and value:
             named[key] = value
+        elif sep and value and OPTION_NAME.match(key) and not value.startswith("//"):
+            valid = ", ".join(f"`{option}:`" for option in options) or "none"
+            raise BanwatchError(f"Unknown option `{key}:`. The options here are: {valid}.")
         else:
             words.append(token)
     return named, words
@@ -106,8 +118,8 @@ class Console:
             command = self.commands.get(name.lower())
         if command is None:
             return f"Unknown command /{name}. Type /help for the list."
-        named, words = parse_arguments(rest, command.options)
         try:
+            named, words = parse_arguments(rest, command.options)
             answer = await command.handler(self, named, words)
         except BanwatchError as exc:
             answer = f"Sorry: {exc}"

@@ -72,10 +72,10 @@ class ConsoleAlerts:
         if not channel:
             raise BanwatchError("Which channel? e.g. `/alerts subscribe channel:news state:MA`.")
         try:
-            hour = int(named["hour"]) if "hour" in named else None
+            hour = int(named["digest_hour"]) if "digest_hour" in named else None
             backfill = int(named.get("backfill", "0"))
         except ValueError:
-            raise BanwatchError("`hour` and `backfill` are whole numbers.") from None
+            raise BanwatchError("`digest_hour` and `backfill` are whole numbers.") from None
         subscription, queued = await self.alerts.subscribe(
             guild_id=CONSOLE_GUILD,
             channel_id=channel.lstrip("#"),
@@ -150,7 +150,8 @@ def register_console(console: Console) -> None:
     # After any command (an /article add or import, a correction, /alerts ...), print the
     # alerts the console's channels get for what the corpus gained.
     console.after_command.append(part.deliver)
-    filters = ("channel", "place", "state", "country", "actions", "keywords", "mode", "hour")
+    # The options of the Discord command, named as there.
+    filters = ("channel", "place", "state", "country", "actions", "keywords", "mode", "digest_hour")
     commands = (
         ("subscribe", part.subscribe, (*filters, "kind", "role", "backfill"), "add alerts"),
         ("list", part.list, (), "this server's alert subscriptions"),

@@ -64,3 +64,17 @@ async def test_config_is_in_the_console(console: Console) -> None:
     shown = await console.handle("/config")
     assert "Moderator role: 42" in shown and "Log channel: #mod-log" in shown
     assert "/config log-channel" in await console.handle("/help")
+
+
+async def test_unknown_options_are_errors_that_name_the_valid_ones(console: Console) -> None:
+    answer = await console.handle("/cities colour:blue")
+    assert "Unknown option `colour:`" in answer and "status" in answer and "state" in answer
+    # Text that only looks like an option stays text: a web address, a time.
+    assert "Unknown option" not in await console.handle("/search https://example.org/x 10:30")
+
+
+async def test_digest_hour_is_honoured_in_the_console_and_needs_a_digest(console: Console) -> None:
+    answer = await console.handle("/alerts subscribe channel:news mode:digest digest_hour:17")
+    assert answer.startswith("Subscribed") and "17:00" in answer
+    refused = await console.handle("/alerts subscribe channel:other digest_hour:17")
+    assert "mode:digest" in refused and not refused.startswith("Subscribed")

@@ -78,3 +78,11 @@ async def test_the_same_channel_and_filters_twice_is_refused(
     refused = await subscribe(banwatch_bot, {"channel": news, "state": "MA"})
     assert "already gets these alerts" in refused
     assert len(await banwatch_bot.store.subscriptions(str(banwatch_bot.guild.id))) == 1
+
+
+async def test_digest_hour_is_honoured_and_needs_a_digest(banwatch_bot: BanwatchHarness) -> None:
+    news = banwatch_bot.server.add_channel(banwatch_bot.guild, "digest")
+    refused = await subscribe(banwatch_bot, {"channel": news, "digest_hour": 17})
+    assert "mode:digest" in refused
+    answer = await subscribe(banwatch_bot, {"channel": news, "mode": "digest", "digest_hour": 17})
+    assert answer.startswith("Subscribed") and "17:00" in answer
