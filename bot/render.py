@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import Any
 
@@ -32,6 +33,19 @@ banwatch tracks facial-recognition bans, moratoria and the news about them.
   /help                    this screen
 
 Places can be typed as people write them: chicago, "Chicago, IL", Springfield MA."""
+
+
+_LINK = re.compile(r"\[([^\]]*)\]\(<?([^)>\s]+)>?\)")
+_EMPHASIS = re.compile(r"(?<!\\)(\*\*|__|`)(.+?)(?<!\\)\1")
+_ESCAPED = re.compile(r"\\([\\*_`~|>#\[\]()<:@-])")
+
+
+def terminal_text(markdown: str) -> str:
+    """Discord markdown as a terminal shows it: bold and code marks dropped, ``[text](url)``
+    as ``text (url)``, backslash escapes undone."""
+    text = _LINK.sub(lambda match: f"{match.group(1)} ({match.group(2)})", markdown)
+    text = _EMPHASIS.sub(lambda match: match.group(2), text)
+    return _ESCAPED.sub(lambda match: match.group(1), text)
 
 
 def plural(count: int, noun: str) -> str:
