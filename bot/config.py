@@ -1,8 +1,9 @@
-"""Per-server settings (``/config``): who moderates, where notices for moderators go; every
-change is written to the audit log."""
+"""Per-server settings (``/config``): who moderates, where notices go; every change is written
+to the audit log. Notices for a server's moderators are posted to its log channel from here."""
 
 from __future__ import annotations
 
+from bot.log_notices import LogNoticeSender, NoticePoster
 from bot.store import Store
 
 
@@ -55,3 +56,7 @@ class ServerConfig:
             target=str(channel_id) if channel_id is not None else None,
             detail={"channel": channel_name if channel_id is not None else None},
         )
+
+    def notice_sender(self, poster: NoticePoster) -> LogNoticeSender:
+        """What posts the queued notices to each server's log channel through ``poster``."""
+        return LogNoticeSender(self._store, poster)

@@ -77,10 +77,6 @@ class Poster(Protocol):
         """Whether alerts could be posted in the channel now (it exists, the bot may post)."""
         ...
 
-    async def notify(self, channel_id: str, text: str) -> bool:
-        """Post a plain notice for moderators; False if the channel can't be reached."""
-        ...
-
 
 def channel_mention(channel_id: str) -> str:
     """``<#123>`` for a Discord channel id (Discord shows its name), ``#news`` otherwise."""
@@ -88,15 +84,17 @@ def channel_mention(channel_id: str) -> str:
 
 
 async def notify_moderators(
-    store: Store, poster: Poster, subscription: Subscription, text: str
+    store: Store, subscription: Subscription, event: str, text: str
 ) -> bool:
-    """Tell a subscription's moderators: in the server's log channel (``/config
-    log-channel``), else in the channel where the subscription was made, if reachable."""
-    for channel in (await store.log_channel(subscription.guild_id), subscription.created_in):
-        if channel is not None and await poster.notify(channel, text):
-            return True
-    log.info("alerts: no channel to tell guild %s: %s", subscription.guild_id, text)
-    return False
+    """Queue a notice for a subscription's moderators, once per ``event`` of each time it
+    broke: posted in the server's log channel (``/config log-channel``), else in the channel
+    where the subscription was made (:mod:`bot.log_notices`). False if already queued."""
+    return await store.queue_log_notice(
+        subscription.guild_id,
+        f"alerts:{subscription.id}:{subscription.broken_at}:{event}",
+        text,
+        fallback_channel_id=subscription.created_in,
+    )
 
 
 class Pacer:
@@ -373,8 +371,8 @@ class Sender:
                 if subscription is not None:
                     await notify_moderators(
                         self.store,
-                        self.poster,
                         subscription,
+                        "broken",
                         f"Alerts to {channel_mention(entry.channel_id)} (subscription"
                         f" #{subscription.id}) stopped: {exc.reason}. banwatch checks the"
                         " channel every hour and resumes by itself once it can post there;"

@@ -334,8 +334,8 @@ class Alerts:
             )
             await notify_moderators(
                 self.store,
-                sender.poster,
                 subscription,
+                "recovered",
                 f"Alerts to {channel_mention(subscription.channel_id)} (subscription"
                 f" #{subscription.id}) works again: new items are posted there from now.",
             )

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from bot.console import Console
 
 
+# The console's own "channel": where its moderator (the user) is told what went wrong.
+CONSOLE_CHANNEL = "console"
+
+
 class ConsolePoster:
     """Delivers alerts by collecting them as text for the console to print."""
 
@@ -43,10 +47,6 @@ class ConsolePoster:
         """A console channel is a name: always there."""
         return True
 
-    async def notify(self, channel_id: str, text: str) -> bool:
-        """Print a notice for moderators after the command's answer."""
-        self.printed.append(f"[notice in #{channel_id}]\n{text}")
-        return True
 
 
 class ConsoleAlerts:
@@ -90,6 +90,7 @@ class ConsoleAlerts:
             digest_hour=hour,
             role_id=named.get("role"),
             backfill=backfill,
+            created_in=CONSOLE_CHANNEL,
         )
         answer = f"Subscribed: {subscription_line(subscription)}. It starts from now"
         answer += f"; {queued} earlier item(s) queued as backfill." if queued else "."

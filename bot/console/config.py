@@ -29,6 +29,39 @@ async def _show(console: Console, named: dict[str, str], words: list[str]) -> st
     )
 
 
+class ConsoleNoticePoster:
+    """Shows the notices for the console's moderator (the user) after a command's answer."""
+
+    def __init__(self) -> None:
+        self.printed: list[str] = []
+
+    async def post(self, channel_id: str, text: str, nonce: str) -> str:
+        """Keep the notice's text for the console to print."""
+        self.printed.append(f"[notice in #{channel_id}]\n{text}")
+        return f"console-{nonce}"
+
+
+def register_console(console: Console) -> None:
+    """Add /config, /config moderator-role and /config log-channel to a console, and print
+    the notices for its moderators after each command."""
+    poster = ConsoleNoticePoster()
+    notices = console.app.config.notice_sender(poster)
+
+    async def print_notices() -> str:
+        await notices.run_once(None, only_guild=CONSOLE_GUILD)
+        printed, poster.printed = poster.printed, []
+        return "\n\n".join(printed)
+
+    console.after_command.append(print_notices)
+    console.register(ConsoleCommand("config", _show, (), "this server's settings"))
+    console.register(
+        ConsoleCommand(
+            "config moderator-role", _moderator_role, ("role",), "choose the moderator role"
+        )
+    )
+    register_log_channel(console)
+
+
 async def _log_channel(console: Console, named: dict[str, str], words: list[str]) -> str:
     channel = (named.get("channel") or (words[0] if words else "")).lstrip("#")
     await console.app.config.set_log_channel(
@@ -39,15 +72,10 @@ async def _log_channel(console: Console, named: dict[str, str], words: list[str]
     return "Log channel cleared."
 
 
-def register_console(console: Console) -> None:
-    """Add /config, /config moderator-role and /config log-channel to a console."""
-    for command in (
-        ConsoleCommand("config", _show, (), "this server's settings"),
-        ConsoleCommand(
-            "config moderator-role", _moderator_role, ("role",), "choose the moderator role"
-        ),
+def register_log_channel(console: Console) -> None:
+    """Add /config log-channel to a console."""
+    console.register(
         ConsoleCommand(
             "config log-channel", _log_channel, ("channel",), "where moderators get notices"
-        ),
-    ):
-        console.register(command)
+        )
+    )

@@ -10,11 +10,12 @@ from bot.store._alerts import AlertStore
 from bot.store._articles import REMOVED_FROM_CORPUS, ArticleStore, FileOutcome, SourceFile
 from bot.store._base import StoreError, utcnow
 from bot.store._events import EventStore
+from bot.store._feeds import FeedStore
 from bot.store._guilds import GuildStore
 from bot.store._petitions import PetitionStore
 
 __all__ = ["REMOVED_FROM_CORPUS", "FileOutcome", "SourceFile", "Store", "StoreError", "utcnow"]
 
 
-class Store(ArticleStore, EventStore, GuildStore, PetitionStore, AlertStore):
+class Store(FeedStore, ArticleStore, EventStore, GuildStore, PetitionStore, AlertStore):
     """The banwatch database."""

@@ -216,11 +216,3 @@ class DiscordPoster:
             return permissions.view_channel and permissions.create_public_threads
         return permissions.view_channel and permissions.send_messages
 
-    async def notify(self, channel_id: str, text: str) -> bool:
-        """Post a notice for moderators (mentions off); False if the channel refuses it."""
-        channel = self.client.get_partial_messageable(int(channel_id))
-        try:
-            await channel.send(text, allowed_mentions=NO_MENTIONS)
-        except _FAILURES:
-            return False
-        return True

@@ -124,9 +124,6 @@ class MemoryPoster:
     async def reachable(self, channel_id: str) -> bool:
         return True
 
-    async def notify(self, channel_id: str, text: str) -> bool:
-        return True
-
     def titles(self, channel: str) -> list[str]:
         return [message.title for _, message in self.posts.get(channel, [])]
 

@@ -110,12 +110,11 @@ async def test_the_same_channel_and_filters_twice_is_refused(alerts: Alerts) -> 
 
 
 class ReachablePoster(MemoryPoster):
-    """A poster whose channels can be made unreachable, with notices kept."""
+    """A poster whose channels can be made unreachable."""
 
     def __init__(self) -> None:
         super().__init__()
         self.unreachable: set[str] = set()
-        self.notices: list[tuple[str, str]] = []
 
     async def post(self, entry: OutboxEntry, message: AlertMessage) -> str:
         if entry.channel_id in self.unreachable:
@@ -125,11 +124,16 @@ class ReachablePoster(MemoryPoster):
     async def reachable(self, channel_id: str) -> bool:
         return channel_id not in self.unreachable
 
-    async def notify(self, channel_id: str, text: str) -> bool:
-        if channel_id in self.unreachable:
-            return False
+
+class NoticePoster:
+    """Where the log channel's notices go: (channel, text) in order."""
+
+    def __init__(self) -> None:
+        self.notices: list[tuple[str, str]] = []
+
+    async def post(self, channel_id: str, text: str, nonce: str) -> str:
         self.notices.append((channel_id, text))
-        return True
+        return f"n{len(self.notices)}"
 
 
 @pytest.mark.parametrize("log_channel", [None, "900"])
@@ -144,23 +148,29 @@ async def test_a_broken_subscription_is_rechecked_cleared_and_told_once_each_way
     poster = ReachablePoster()
     poster.unreachable.add("news")
     send = alerts.sender(poster, rate=1000.0, backoff_base=0.0)
+    told = NoticePoster()
+    notices = app.config.notice_sender(told)
     await drop(app, "a.md", SPRINGFIELD_BAN)
     await alerts.scan()
     await send.run_once()
+    await notices.run_once(None)
     broken = await app.store.subscription(subscription.id)
     assert broken is not None and broken.broken_at is not None
-    told = log_channel or "901"
-    assert [channel for channel, _ in poster.notices] == [told]
-    assert "#news" in poster.notices[0][1] and "403" in poster.notices[0][1]
+    where = log_channel or "901"
+    assert [channel for channel, _ in told.notices] == [where]
+    assert "#news" in told.notices[0][1] and "403" in told.notices[0][1]
 
     assert await alerts.recheck(send, guild_id="g1") == []  # still unreachable: still broken
     poster.unreachable.clear()
     assert [s.id for s in await alerts.recheck(send, guild_id="g1")] == [subscription.id]
+    await notices.run_once(None)
     current = await app.store.subscription(subscription.id)
     assert current is not None and current.broken_at is None
-    assert len(poster.notices) == 2 and poster.notices[1][0] == told
-    assert "works again" in poster.notices[1][1]
+    assert len(told.notices) == 2 and told.notices[1][0] == where
+    assert "works again" in told.notices[1][1]
     assert await alerts.recheck(send, guild_id="g1") == []  # nothing more to say
+    await notices.run_once(None)
+    assert len(told.notices) == 2
 
     await drop(app, "b.md", PORTLAND_BAN, provider="Oregon Daily", domain="oregon.example")
     await alerts.scan()
