@@ -100,17 +100,32 @@ def render_status(result: JurisdictionStatus, *, latest: int = 5) -> str:
         lines.append("Other recent events:")
         lines.extend(event_line(e, result.notes.get(e.article_id, "")) for e in others)
     if not result.events:
-        lines.append("No policy events are recorded for this place.")
+        lines.append(no_events_text(result))
     elif result.event_count > len(result.events):
         lines.append(f"{result.event_count} events in all: see the timeline.")
     return "\n".join(lines)
+
+
+def no_events_text(result: JurisdictionStatus, shown: int = 20) -> str:
+    """What to say of a place with no events: for a state or country, its tracked places."""
+    if not result.within:
+        return "No policy events are recorded for this place."
+    names = ", ".join(j.display for j in result.within[:shown])
+    more = f" and {len(result.within) - shown} more" if len(result.within) > shown else ""
+    return (
+        f"No policy events are recorded for {result.jurisdiction.display} as a whole."
+        f" Tracked places in it: {names}{more}."
+    )
 
 
 def render_timeline(result: JurisdictionStatus) -> str:
     """Every dated event of one place, oldest first."""
     if not result.events:
         return f"{result.jurisdiction.display}: no policy events recorded."
-    lines = [f"Timeline for {result.jurisdiction.display} (now: {result.status}):"]
+    lines = [
+        f"Timeline for {result.jurisdiction.display} (now: {result.status}),"
+        " by event date (when each thing happened):"
+    ]
     lines.extend(event_line(e, result.notes.get(e.article_id, "")) for e in result.events)
     return "\n".join(lines)
 
@@ -124,7 +139,11 @@ def render_cities(results: list[JurisdictionStatus]) -> str:
 
 def article_line(article: Article) -> str:
     """Date, id, headline, provider and link of one article."""
-    date = article.published_at.date().isoformat() if article.published_at else "undated"
+    date = (
+        f"published {article.published_at.date().isoformat()}"
+        if article.published_at
+        else "publication date unknown"
+    )
     reading = article.extraction
     tag = ""
     if reading is not None:
@@ -136,7 +155,7 @@ def article_line(article: Article) -> str:
 
 
 def render_articles(articles: list[Article], empty: str = "Nothing found.") -> str:
-    """A list of articles, or ``empty``."""
+    """A list of articles, or ``empty``; each dated by its publication."""
     if not articles:
         return empty
     return "\n".join(article_line(article) for article in articles)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -207,7 +208,7 @@ class Banwatch:
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
-            raise AmbiguousPlace(text, matches)
+            raise AmbiguousPlace(text, matches, tracked=True)
         fuzzy = _fuzzy_known(index, wanted.name, wanted.state)
         strong = [j for j, score in fuzzy if score >= TYPO_SCORE]
         if len(strong) == 1:
@@ -224,7 +225,8 @@ class Banwatch:
         if len(gazetteer) == 1:
             return _jurisdiction(gazetteer[0])
         if len(gazetteer) > 1:
-            raise AmbiguousPlace(text, [_jurisdiction(p) for p in gazetteer])
+            # None of them is tracked (a tracked one would have matched above): say so.
+            raise AmbiguousPlace(text, [_jurisdiction(p) for p in gazetteer], tracked=False)
         raise PlaceNotFound(text, [j for j, _ in fuzzy])
 
     async def place_choices(self, typed: str, limit: int = 25) -> list[PlaceChoice]:
@@ -264,7 +266,24 @@ class Banwatch:
         it (:class:`bot.tracker.StatusSample`), so a place with thousands of events costs
         what one with three does.
         """
-        return await self._status_of(await self.resolve_place(query))
+        result = await self._status_of(await self.resolve_place(query))
+        if not result.events and result.jurisdiction.level in ("state", "national"):
+            result = dataclasses.replace(result, within=await self._tracked_within(result))
+        return result
+
+    async def _tracked_within(self, result: JurisdictionStatus) -> tuple[Jurisdiction, ...]:
+        """The places with events inside a state or country, by name."""
+        region = result.jurisdiction
+        versions = await self.store.place_versions()
+        inside = [
+            j
+            for key, j in (await self._known_places()).by_key.items()
+            if key in versions
+            and j.key != region.key
+            and j.country == region.country
+            and (region.level == "national" or j.state == region.state)
+        ]
+        return tuple(sorted(inside, key=lambda j: j.display))
 
     async def _status_of(self, jurisdiction: Jurisdiction) -> JurisdictionStatus:
         """The brief status of one jurisdiction, kept or worked out afresh."""
@@ -393,10 +412,18 @@ class Banwatch:
                     f"Unknown status {status!r}. Choose one of: {', '.join(STATUSES)}."
                 )
         state_code = None
-        if state:
-            state_code = places.state_code(state.strip()) or state.strip()
         versions = await self.store.place_versions()
         known = (await self._known_places()).by_key
+        if state:
+            state_code = places.state_code(state.strip()) or state.strip()
+            folded = state_code.casefold()
+            if not places.state_code(state.strip()) and not any(
+                (j.state or "").casefold() == folded for j in known.values()
+            ):
+                raise BanwatchError(
+                    f"{state.strip()[:40]!r} is not a state banwatch knows. Give a US state's"
+                    " code or name (`MA`, `Massachusetts`), or a region's name."
+                )
         places_with_events = [known[key] for key in versions if key in known]
         if state_code:
             wanted = state_code.casefold()

@@ -40,6 +40,8 @@ class JurisdictionStatus:
     # latest (a status answer, see :func:`brief`); None when they hold them all.
     total_events: int | None = None
     total_pending: int | None = None
+    # For a state or country with no events of its own: the tracked places inside it.
+    within: tuple[Jurisdiction, ...] = field(default=(), compare=False)
 
     @property
     def event_count(self) -> int:

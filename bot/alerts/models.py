@@ -7,6 +7,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from bot.models import Place
+
 CHANNEL_KINDS: tuple[str, ...] = ("text", "announcement", "forum")
 MODES: tuple[str, ...] = ("item", "status", "digest")
 KINDS: tuple[str, ...] = ("item", "status", "digest", "notice")
@@ -76,7 +78,7 @@ class Subscription:
         """ "place Springfield, MA; actions ban_enacted" or "every policy item"."""
         parts = []
         if self.place_key:
-            parts.append(f"place {self.place_key}")
+            parts.append(f"place {Place.from_key(self.place_key).display}")
         if self.state:
             parts.append(f"state {self.state}")
         if self.country:

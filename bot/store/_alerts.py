@@ -31,6 +31,13 @@ def _split(text: str | None) -> tuple[str, ...]:
     return tuple(part for part in (text or "").split(",") if part)
 
 
+# A subscription with the channel it was made in (migration 018).
+_SUBSCRIPTION_SQL = (
+    "SELECT s.*, o.channel_id AS created_in FROM alert_subscriptions s"
+    " LEFT JOIN alert_subscription_origins o ON o.subscription_id = s.id"
+)
+
+
 def _subscription(row: aiosqlite.Row) -> Subscription:
     return Subscription(
         id=row["id"],
@@ -122,8 +129,8 @@ class AlertStore(BaseStore):
             cursor = await db.execute(
                 "INSERT INTO alert_subscriptions (guild_id, channel_id, channel_kind, place_key,"
                 " state, country, actions, keywords, mode, digest_hour, role_id, created_by,"
-                " created_at, created_in, last_article_rowid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                " ?, ?, ?, ?, ?, (SELECT coalesce(max(rowid), 0) FROM articles))",
+                " created_at, last_article_rowid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                " (SELECT coalesce(max(rowid), 0) FROM articles))",
                 (
                     guild_id,
                     channel_id,
@@ -138,10 +145,15 @@ class AlertStore(BaseStore):
                     role_id,
                     created_by,
                     utcnow(),
-                    created_in,
                 ),
             )
             subscription_id = cursor.lastrowid
+            if created_in is not None:
+                await db.execute(
+                    "INSERT INTO alert_subscription_origins (subscription_id, channel_id)"
+                    " VALUES (?, ?)",
+                    (subscription_id, created_in),
+                )
         found = await self.subscription(int(subscription_id or 0))
         assert found is not None
         return found
@@ -149,7 +161,7 @@ class AlertStore(BaseStore):
     async def subscription(self, subscription_id: int) -> Subscription | None:
         """One subscription by id (removed ones too)."""
         row = await self._fetchone(
-            "SELECT * FROM alert_subscriptions WHERE id = ?", (subscription_id,)
+            _SUBSCRIPTION_SQL + " WHERE s.id = ?", (subscription_id,)
         )
         return _subscription(row) if row else None
 
@@ -159,14 +171,14 @@ class AlertStore(BaseStore):
         """Subscriptions of one guild (or all), oldest first."""
         where, params = [], []
         if guild_id is not None:
-            where.append("guild_id = ?")
+            where.append("s.guild_id = ?")
             params.append(guild_id)
         if not include_removed:
-            where.append("removed_at IS NULL")
-        sql = "SELECT * FROM alert_subscriptions"
+            where.append("s.removed_at IS NULL")
+        sql = _SUBSCRIPTION_SQL
         if where:
             sql += " WHERE " + " AND ".join(where)
-        rows = await self._fetchall(sql + " ORDER BY id", params)
+        rows = await self._fetchall(sql + " ORDER BY s.id", params)
         return [_subscription(row) for row in rows]
 
     async def remove_subscription(self, guild_id: str, subscription_id: int) -> bool:
