@@ -42,6 +42,7 @@ class AmbiguousPlace(BanwatchError):
         super().__init__(f"{_echo(query)} could mean several places: {names}. Which one?{note}")
         self.query = query
         self.candidates = candidates
+        self.note = note.strip()
 
 
 def _echo(text: str, limit: int = 60) -> str:
