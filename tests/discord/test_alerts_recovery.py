@@ -9,6 +9,12 @@ from tests.discord.harness import BanwatchHarness
 from tests.discord.test_alerts import subscribe
 
 
+async def post_notices(harness: BanwatchHarness) -> None:
+    """What the config cog's notice loop does every few seconds, now."""
+    config = harness.bot.get_cog("Config")
+    await config.notices.run_once(None)  # type: ignore[union-attr]
+
+
 async def test_a_400_fails_one_item_and_the_next_is_posted(banwatch_bot: BanwatchHarness) -> None:
     server, guild = banwatch_bot.server, banwatch_bot.guild
     news = server.add_channel(guild, "news")
@@ -44,6 +50,9 @@ async def test_a_403_breaks_tells_the_log_channel_and_check_brings_it_back(
     server.fail_next(rf"^/channels/{news.id}/messages$", 403, method="POST")
     write_news(banwatch_bot.app.corpus_dir, "a.md", **SPRINGFIELD_BAN)
     await banwatch_bot.app.ingest()
+    alerts_cog = banwatch_bot.bot.get_cog("AlertsCog")
+    await alerts_cog.sender.run_once()  # type: ignore[union-attr]
+    await post_notices(banwatch_bot)
     (broke,) = await server.wait_for_messages(mod_log, 1, timeout=10)
     assert f"<#{news.id}>" in broke["content"] and "403" in broke["content"]
     [subscription] = await banwatch_bot.store.subscriptions(str(guild.id))
@@ -52,6 +61,7 @@ async def test_a_403_breaks_tells_the_log_channel_and_check_brings_it_back(
     check = banwatch_bot.slash("alerts check", as_moderator=True)
     [reply] = await check.wait_followups(1)
     assert "Working again" in reply["content"]
+    await post_notices(banwatch_bot)
     (_, recovered) = await server.wait_for_messages(mod_log, 2, timeout=10)
     assert "works again" in recovered["content"]
     [subscription] = await banwatch_bot.store.subscriptions(str(guild.id))
