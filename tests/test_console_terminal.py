@@ -59,7 +59,7 @@ class Terminal:
         self.seen = b""
         self.log = b""
 
-    def read_until(self, marker: bytes, timeout: float = 20.0) -> bytes:
+    def read_until(self, marker: bytes, timeout: float = 30.0) -> bytes:
         deadline = time.monotonic() + timeout
         while marker not in self.seen:
             remaining = deadline - time.monotonic()
@@ -88,6 +88,7 @@ def test_ctrl_c_cancels_the_line_history_recalls_it_and_ctrl_d_ends_on_a_new_lin
     try:
         terminal.read_until(PROMPT)
         terminal.type(b"/status Chica")
+        terminal.read_until(b"Chica")  # echoed: the line editor has it
         terminal.type(b"\x03")  # Ctrl-C: the half-typed line is dropped
         terminal.read_until(PROMPT)
         terminal.type(b"/cities state:ZZZZ\r")
