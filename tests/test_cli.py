@@ -132,7 +132,7 @@ def test_console_reads_commands_from_a_pipe(tmp_path: Path) -> None:
     assert "banwatch tracks facial-recognition" in out
     assert "Unknown command /nonsense" in out
     assert "Tell me which place" in out
-    assert "`days` must be between 1 and" in out
+    assert "days must be between 1 and" in out  # markdown shown as plain text
     assert "No tracked place matches 'AAAA" in out and "A" * 100 not in out
     assert "Traceback" not in result.stderr
 
