@@ -4,6 +4,8 @@ and the same channel with the same filters twice is refused."""
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.alerts.support import PORTLAND_BAN, SPRINGFIELD_BAN, write_news
 from tests.discord.harness import BanwatchHarness
 from tests.discord.test_alerts import subscribe
@@ -31,7 +33,12 @@ async def test_a_400_fails_one_item_and_the_next_is_posted(banwatch_bot: Banwatc
     assert post["embeds"][0]["title"] in (SPRINGFIELD_BAN["title"], PORTLAND_BAN["title"])
     [subscription] = await banwatch_bot.store.subscriptions(str(guild.id))
     assert subscription.broken_at is None
-    entries = await banwatch_bot.store.outbox_entries()
+    # The post is recorded as delivered once Discord's answer is read, just after it shows.
+    for _ in range(100):
+        entries = await banwatch_bot.store.outbox_entries()
+        if sorted(e.state for e in entries) == ["delivered", "failed"]:
+            break
+        await asyncio.sleep(0.05)
     assert sorted(e.state for e in entries) == ["delivered", "failed"]
     assert any(e.state == "failed" and e.detail.startswith("400") for e in entries)
 
