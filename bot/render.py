@@ -243,6 +243,7 @@ def article_json(article: Article) -> dict[str, Any]:
         "action": reading.action if reading else None,
         "scope": reading.scope if reading else None,
         "date": reading.event_date.isoformat() if reading and reading.event_date else None,
+        "confidence": reading.confidence if reading else None,
         "published": article.published_at.isoformat() if article.published_at else None,
         "provider": article.provider_name,
         "url": article.url,

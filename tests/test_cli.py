@@ -87,7 +87,10 @@ def test_extract_json_lines(tmp_path: Path) -> None:
     items = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(items) == 11  # extract reads files as they are: the duplicate is not merged
     for item in items:
-        assert set(item) >= {"id", "title", "is_policy", "jurisdictions", "action", "scope", "date"}
+        assert set(item) >= {
+            "id", "title", "is_policy", "jurisdictions", "action", "scope", "date", "confidence"
+        }  # fmt: skip
+        assert 0.0 <= item["confidence"] <= 1.0
         for place in item["jurisdictions"]:
             assert set(place) >= {"city", "state", "country", "level"}
     veridium = next(item for item in items if item["title"].startswith("Veridium"))
