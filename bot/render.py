@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import Any
 
@@ -32,6 +33,24 @@ banwatch tracks facial-recognition bans, moratoria and the news about them.
   /help                    this screen
 
 Places can be typed as people write them: chicago, "Chicago, IL", Springfield MA."""
+
+
+_LINK = re.compile(r"\[([^\]]*)\]\(<?([^)>\s]+)>?\)")
+_EMPHASIS = re.compile(r"(?<!\\)(\*\*|__|`)(.+?)(?<!\\)\1")
+_ESCAPED = re.compile(r"\\([\\*_`~|>#\[\]()<:@-])")
+
+
+def terminal_text(markdown: str) -> str:
+    """Discord markdown as a terminal shows it: bold and code marks dropped, ``[text](url)``
+    as ``text (url)``, backslash escapes undone."""
+    text = _LINK.sub(lambda match: f"{match.group(1)} ({match.group(2)})", markdown)
+    text = _EMPHASIS.sub(lambda match: match.group(2), text)
+    return _ESCAPED.sub(lambda match: match.group(1), text)
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 signature``, ``2 signatures``: a count and its noun (plural with an s)."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def date_text(event: Event) -> str:
@@ -119,10 +138,22 @@ def render_status(
         lines.append("Other recent events:")
         lines.extend(line(e) for e in others)
     if not result.events:
-        lines.append("No policy events are recorded for this place.")
+        lines.append(no_events_text(result))
     elif result.event_count > len(result.events):
         lines.append(f"{result.event_count} events in all: see the timeline.")
     return "\n".join(lines)
+
+
+def no_events_text(result: JurisdictionStatus, shown: int = 20) -> str:
+    """What to say of a place with no events: for a state or country, its tracked places."""
+    if not result.within:
+        return "No policy events are recorded for this place."
+    names = ", ".join(j.display for j in result.within[:shown])
+    more = f" and {len(result.within) - shown} more" if len(result.within) > shown else ""
+    return (
+        f"No policy events are recorded for {result.jurisdiction.display} as a whole."
+        f" Tracked places in it: {names}{more}."
+    )
 
 
 def render_timeline(
@@ -132,7 +163,10 @@ def render_timeline(
     if not result.events:
         return f"{result.jurisdiction.display}: no policy events recorded."
     now = result.status + (", unconfirmed" if result.unconfirmed(threshold) else "")
-    lines = [f"Timeline for {result.jurisdiction.display} (now: {now}):"]
+    lines = [
+        f"Timeline for {result.jurisdiction.display} (now: {now}),"
+        " by event date (when each thing happened):"
+    ]
     lines.extend(
         event_line(
             e,
@@ -154,7 +188,11 @@ def render_cities(results: list[JurisdictionStatus]) -> str:
 
 def article_line(article: Article) -> str:
     """Date, id, headline, provider and link of one article."""
-    date = article.published_at.date().isoformat() if article.published_at else "undated"
+    date = (
+        f"published {article.published_at.date().isoformat()}"
+        if article.published_at
+        else "publication date unknown"
+    )
     reading = article.extraction
     tag = ""
     if reading is not None:
@@ -166,7 +204,7 @@ def article_line(article: Article) -> str:
 
 
 def render_articles(articles: list[Article], empty: str = "Nothing found.") -> str:
-    """A list of articles, or ``empty``."""
+    """A list of articles, or ``empty``; each dated by its publication."""
     if not articles:
         return empty
     return "\n".join(article_line(article) for article in articles)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -53,6 +54,7 @@ STATUS_SUMMARIES = 3
 STATUS_CACHE_PLACES = 4096
 # A timeline lists every event; only the latest this many carry a summary of their source.
 TIMELINE_NOTES = 100
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 PLACE_KEY = re.compile(r"^(city|county|state|national|company):[A-Z]{0,3}:[^:]*(:[^:]+)?$")
 
 
@@ -229,7 +231,7 @@ class Banwatch:
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
-            raise AmbiguousPlace(text, matches)
+            raise AmbiguousPlace(text, matches, tracked=True)
         fuzzy = _fuzzy_known(index, wanted.name, wanted.state)
         strong = [j for j, score in fuzzy if score >= TYPO_SCORE]
         if len(strong) == 1:
@@ -246,7 +248,8 @@ class Banwatch:
         if len(gazetteer) == 1:
             return _jurisdiction(gazetteer[0])
         if len(gazetteer) > 1:
-            raise AmbiguousPlace(text, [_jurisdiction(p) for p in gazetteer])
+            # None of them is tracked (a tracked one would have matched above): say so.
+            raise AmbiguousPlace(text, [_jurisdiction(p) for p in gazetteer], tracked=False)
         raise PlaceNotFound(text, [j for j, _ in fuzzy])
 
     async def place_choices(self, typed: str, limit: int = 25) -> list[PlaceChoice]:
@@ -286,7 +289,24 @@ class Banwatch:
         it (:class:`bot.tracker.StatusSample`), so a place with thousands of events costs
         what one with three does.
         """
-        return await self._status_of(await self.resolve_place(query))
+        result = await self._status_of(await self.resolve_place(query))
+        if not result.events and result.jurisdiction.level in ("state", "national"):
+            result = dataclasses.replace(result, within=await self._tracked_within(result))
+        return result
+
+    async def _tracked_within(self, result: JurisdictionStatus) -> tuple[Jurisdiction, ...]:
+        """The places with events inside a state or country, by name."""
+        region = result.jurisdiction
+        versions = await self.store.place_versions()
+        inside = [
+            j
+            for key, j in (await self._known_places()).by_key.items()
+            if key in versions
+            and j.key != region.key
+            and j.country == region.country
+            and (region.level == "national" or j.state == region.state)
+        ]
+        return tuple(sorted(inside, key=lambda j: j.display))
 
     async def _status_of(self, jurisdiction: Jurisdiction) -> JurisdictionStatus:
         """The brief status of one jurisdiction, kept or worked out afresh."""
@@ -440,10 +460,18 @@ class Banwatch:
                     f"Unknown status {status!r}. Choose one of: {', '.join(STATUSES)}."
                 )
         state_code = None
-        if state:
-            state_code = places.state_code(state.strip()) or state.strip()
         versions = await self.store.place_versions()
         known = (await self._known_places()).by_key
+        if state:
+            state_code = places.state_code(state.strip()) or state.strip()
+            folded = state_code.casefold()
+            if not places.state_code(state.strip()) and not any(
+                (j.state or "").casefold() == folded for j in known.values()
+            ):
+                raise BanwatchError(
+                    f"{state.strip()[:40]!r} is not a state banwatch knows. Give a US state's"
+                    " code or name (`MA`, `Massachusetts`), or a region's name."
+                )
         places_with_events = [known[key] for key in versions if key in known]
         if state_code:
             wanted = state_code.casefold()
@@ -466,7 +494,8 @@ class Banwatch:
 
     async def search(self, query: str, limit: int = 10) -> list[Article]:
         """Full-text search of the corpus."""
-        text = " ".join((query or "").split())[:MAX_QUERY_CHARS]
+        # Control characters (a NUL ends SQLite's reading of the text) separate words.
+        text = " ".join(CONTROL_CHARACTERS.sub(" ", query or "").split())[:MAX_QUERY_CHARS]
         if not text:
             raise BanwatchError("Tell me what to search for, e.g. `clearview`.")
         return await self.store.search_articles(text, limit=limit)

@@ -12,8 +12,9 @@ MEASURE_ACTIONS = frozenset({"ban_enacted", "moratorium_enacted"})
 RESTRICTION_ACTIONS = frozenset({"regulation_or_oversight_law", "agency_order_or_suspension"})
 REPEAL_ACTION = "ban_repealed_or_weakened"
 ADOPTION_ACTION = "use_expanded_or_adopted"
-# Events after which earlier proposals, debates and campaigns no longer count as pending
-# (TAXONOMY.md: "after the last enactment, restriction, repeal or adoption").
+# Events after which earlier proposals, debates and campaigns no longer count as pending:
+# an enactment, restriction or repeal settles them, and so does an adoption (the council
+# debated, then approved the contract: the place uses FR, nothing is pending).
 RESETTING_ACTIONS = MEASURE_ACTIONS | RESTRICTION_ACTIONS | {REPEAL_ACTION, ADOPTION_ACTION}
 # Of these, only the newest event of each action can decide a status (see StatusSample).
 DECIDING_ACTIONS = RESETTING_ACTIONS
@@ -39,6 +40,9 @@ class JurisdictionStatus:
     # latest (a status answer, see :func:`brief`); None when they hold them all.
     total_events: int | None = None
     total_pending: int | None = None
+    # For a state or country with no events of its own: the tracked places inside it.
+    within: tuple[Jurisdiction, ...] = field(default=(), compare=False)
+
     # The review state of each event's reading, by article id (filled for answers people
     # read): what marks a status or an event as unconfirmed.
     reviews: dict[str, ReviewState] = field(default_factory=dict, compare=False)

@@ -15,6 +15,7 @@ from bot.discord.client import BanwatchBot
 from bot.discord.embeds import escape
 from bot.discord.replies import NO_MENTIONS
 from bot.log_notices import NoticeUndeliverable
+from bot.models import CONSOLE_GUILD
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ class Config(
     async def notice_loop(self) -> None:
         """Post the notices that are due; an exception is logged and the loop goes on."""
         try:
-            await self.notices.run_once(home_guild_id(self.bot))
+            await self.notices.run_once(home_guild_id(self.bot), except_guild=CONSOLE_GUILD)
         except Exception:
             log.exception("config: posting notices to log channels failed; trying again soon")
 

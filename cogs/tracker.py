@@ -144,7 +144,9 @@ class Tracker(commands.Cog):
             names = "\n".join(f"• {escape(label)}" for label, _ in candidates[:10])
             return Reply(
                 content=clip(
-                    f"**{escape(exc.query)}** could mean several places:\n{names}\nWhich one?", 2000
+                    f"**{escape(exc.query)}** could mean several places:\n{names}\nWhich one?"
+                    + (f" {exc.note}" if exc.note else ""),
+                    2000,
                 ),
                 view=PlacePicker(interaction.user.id, candidates, lookup, render),
                 ephemeral=True,

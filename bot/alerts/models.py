@@ -7,6 +7,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from bot.models import Place
+
 CHANNEL_KINDS: tuple[str, ...] = ("text", "announcement", "forum")
 MODES: tuple[str, ...] = ("item", "status", "digest")
 KINDS: tuple[str, ...] = ("item", "status", "digest", "notice")
@@ -77,6 +79,9 @@ class Subscription:
     broken_reason: str | None = None
     removed_at: str | None = None
     review: str = "all"
+    # The channel the subscription was made in: its moderators are told there when it breaks
+    # or recovers, if the server has no log channel.
+    created_in: str | None = None
 
     @property
     def active(self) -> bool:
@@ -87,7 +92,7 @@ class Subscription:
         """ "place Springfield, MA; actions ban_enacted" or "every policy item"."""
         parts = []
         if self.place_key:
-            parts.append(f"place {self.place_key}")
+            parts.append(f"place {Place.from_key(self.place_key).display}")
         if self.state:
             parts.append(f"state {self.state}")
         if self.country:

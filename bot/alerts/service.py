@@ -27,7 +27,7 @@ from bot.alerts.models import (
     OutboxEntry,
     Subscription,
 )
-from bot.alerts.sender import Poster, Sender
+from bot.alerts.sender import Poster, Sender, channel_mention, notify_moderators
 from bot.errors import BanwatchError
 from bot.models import DEFAULT_CONFIDENCE_THRESHOLD, Article, Event, Jurisdiction, ReviewState
 from bot.summary import summarize
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from bot.store import Store
 
 log = logging.getLogger(__name__)
+# SQLite's largest integer: a bigger number typed as an id is no subscription.
+MAX_SUBSCRIPTION_ID = 2**63 - 1
 
 MAX_SUBSCRIPTIONS_PER_GUILD = 50
 MAX_BACKFILL = 25
@@ -223,11 +225,15 @@ class Alerts:
         role_id: str | None = None,
         backfill: int = 0,
         review: str | None = None,
+        created_in: str | None = None,
     ) -> tuple[Subscription, int]:
         """Add a subscription starting now; ``backfill`` queues that many latest matches.
 
         ``review`` says what it posts before review (:data:`REVIEW_MODES`); new
-        subscriptions hold uncertain items until a moderator confirms them.
+        subscriptions hold uncertain items until a moderator confirms them. ``created_in``
+        is the channel the command was typed in (moderators are told there if the
+        subscription breaks and the server has no log channel). The same channel with the
+        same filters and mode twice is refused: every item would be posted twice.
         """
         review = _review_mode(review or DEFAULT_REVIEW_MODE)
         if channel_kind not in CHANNEL_KINDS:
@@ -237,6 +243,10 @@ class Alerts:
             raise BanwatchError(f"Unknown mode {mode!r}. Choose one of: {', '.join(MODES)}.")
         if digest_hour is not None and not 0 <= digest_hour <= 23:
             raise BanwatchError("The digest hour is 0 to 23 (UTC).")
+        if digest_hour is not None and mode != "digest":
+            raise BanwatchError(
+                "`digest_hour` is the hour of a daily digest: add `mode:digest` to get one."
+            )
         if mode == "digest" and digest_hour is None:
             digest_hour = DEFAULT_DIGEST_HOUR
         if not 0 <= backfill <= MAX_BACKFILL:
@@ -254,6 +264,17 @@ class Alerts:
             )
         keyword_list = [k[:60] for k in _parse_list(keywords)][:MAX_KEYWORDS]
         existing = await self.store.subscriptions(guild_id)
+        wanted = (channel_id, place_key, state_code, country_code, sorted(action_list),
+                  sorted(k.casefold() for k in keyword_list), mode, digest_hour)  # fmt: skip
+        for other in existing:
+            same = (other.channel_id, other.place_key, other.state, other.country,
+                    sorted(other.actions), sorted(k.casefold() for k in other.keywords),
+                    other.mode, other.digest_hour)  # fmt: skip
+            if same == wanted:
+                raise BanwatchError(
+                    f"This channel already gets these alerts (subscription #{other.id}):"
+                    " subscribing again would post every item twice."
+                )
         if len(existing) >= MAX_SUBSCRIPTIONS_PER_GUILD:
             raise BanwatchError(
                 f"This server has {len(existing)} subscriptions, the most allowed."
@@ -273,6 +294,7 @@ class Alerts:
             digest_hour=digest_hour,
             role_id=role_id,
             review=review,
+            created_in=created_in,
         )
         await self.store.record_audit(
             actor_id=actor_id,
@@ -335,12 +357,46 @@ class Alerts:
         """The latest outbox rows, optionally of one guild and in these states."""
         return await self.app.store.outbox_entries(guild_id=guild_id, states=states, limit=limit)
 
+    async def recheck(self, sender: Sender, *, guild_id: str | None = None) -> list[Subscription]:
+        """Clear the broken subscriptions (of one guild, or all) whose channel the sender's
+        poster can reach again, telling their moderators once; returns those cleared.
+
+        Run every hour, and at once on ``/alerts check`` and ``/alerts resume``.
+        """
+        recovered = []
+        for subscription in await self.store.subscriptions(guild_id):
+            if subscription.broken_at is None:
+                continue
+            if not await sender.poster.reachable(subscription.channel_id):
+                continue
+            if not await self.store.clear_subscription_broken(subscription.id):
+                continue  # another check got there first
+            recovered.append(subscription)
+            log.info("alerts: subscription %d works again", subscription.id)
+            await self.store.record_audit(
+                actor_id="banwatch",
+                action="alerts.subscription_recovered",
+                target=f"subscription {subscription.id}",
+                detail={"channel": subscription.channel_id},
+                guild_id=subscription.guild_id,
+            )
+            await notify_moderators(
+                self.store,
+                subscription,
+                "recovered",
+                f"Alerts to {channel_mention(subscription.channel_id)} (subscription"
+                f" #{subscription.id}) works again: new items are posted there from now.",
+            )
+        return recovered
+
     def sender(self, poster: Poster, **options: Any) -> Sender:
         """The outbox's sender through ``poster`` (Discord's, or the console's printer)."""
         return Sender(self.app.store, poster, **options)
 
     async def subscription_in(self, guild_id: str, subscription_id: int) -> Subscription:
         """A live subscription of this guild, or a BanwatchError."""
+        if not 1 <= subscription_id <= MAX_SUBSCRIPTION_ID:
+            raise BanwatchError(f"This server has no alert subscription #{subscription_id}.")
         subscription = await self.store.subscription(subscription_id)
         if subscription is None or subscription.guild_id != guild_id or subscription.removed_at:
             raise BanwatchError(f"This server has no alert subscription #{subscription_id}.")

@@ -17,7 +17,7 @@ from bot import render
 from bot.alerts.models import QUEUED, OutboxEntry
 from bot.corpus import CorpusError, parse_document
 from bot.extraction import extract
-from bot.ingest import to_article
+from bot.ingest import CorpusDirectoryMissing, to_article
 from bot.service import Banwatch, BanwatchError
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store import Store, StoreError
@@ -76,7 +76,7 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     async with open_app(settings) as app:
         try:
             summary = await app.ingest(directory, progress=terminal_progress)
-        except FileNotFoundError as exc:
+        except CorpusDirectoryMissing as exc:
             print(f"banwatch: {exc}", file=sys.stderr)
             return 2
     print(summary.render())
@@ -392,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
     except BanwatchError as exc:
         print(f"banwatch: {exc}", file=sys.stderr)
         return 1
-    except StoreError as exc:
+    except (StoreError, CorpusDirectoryMissing) as exc:
         print(f"banwatch: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -190,7 +190,7 @@ def status_embed(
     if others:
         builder.field("Other recent events", _lines_within(map(line, others), FIELD_VALUE_LIMIT))
     if not result.events:
-        builder.embed.description = "No policy events are recorded for this place."
+        builder.embed.description = escape(render.no_events_text(result))
     return builder.build(f"{result.event_count} events · /timeline for all")
 
 
@@ -208,13 +208,13 @@ def timeline_embed(
         description,
         colour=STATUS_COLOURS.get(result.status),
     )
-    return builder.build()
+    return builder.build("Dates are event dates: when each thing happened")
 
 
 def article_field(article: Article) -> tuple[str, str]:
     """(name, value) describing one article: headline; date, provider, reading, id, link."""
-    date = article.published_at.date().isoformat() if article.published_at else "undated"
-    parts = [f"`{date}`"]
+    date = article.published_at.date().isoformat() if article.published_at else "unknown"
+    parts = [f"published `{date}`"]
     if article.provider_name:
         parts.append(escape(article.provider_name))
     reading = article.extraction

@@ -68,24 +68,31 @@ class Maps:
         """Refuse a region or state no map can be drawn of, before any work is done."""
         check_options(region, state)
 
-    async def places(self) -> list[MapPlace]:
+    async def places(self, guild_id: int | str | None = None) -> list[MapPlace]:
         """Every place with a status to show, as the map sees it; a status resting only on
-        uncertain automatic readings is marked unconfirmed (bot.review)."""
+        automatic readings under ``guild_id``'s confidence threshold is marked unconfirmed
+        (bot.review)."""
         results = await self.app.cities()
         await self.app.add_reviews(results)
-        threshold = DEFAULT_CONFIDENCE_THRESHOLD
+        threshold = await self.app.review.threshold(guild_id)
         return [
             MapPlace.from_status(result, unconfirmed=result.unconfirmed(threshold))
             for result in results
         ]
 
     async def picture(
-        self, region: str = "us", state: str | None = None, *, today: dt.date | None = None
+        self,
+        region: str = "us",
+        state: str | None = None,
+        *,
+        guild_id: int | str | None = None,
+        today: dt.date | None = None,
     ) -> MapPicture:
-        """The map of ``region`` (us, europe, world) or of one US state, as a PNG."""
+        """The map of ``region`` (us, europe, world) or of one US state, as a PNG; what is
+        unconfirmed follows ``guild_id``'s confidence threshold (the default without one)."""
         from bot.map.png import render_png
 
-        places = await self.places()
+        places = await self.places(guild_id)
         as_of = today or dt.datetime.now(dt.UTC).date()
         drawing = await asyncio.to_thread(layout, places, region, state=state, as_of=as_of)
         png = await asyncio.to_thread(render_png, drawing)

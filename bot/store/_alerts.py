@@ -32,6 +32,14 @@ def _split(text: str | None) -> tuple[str, ...]:
     return tuple(part for part in (text or "").split(",") if part)
 
 
+# A subscription with the channel it was made in (migration 018).
+_SUBSCRIPTION_SQL = (
+    "SELECT s.*, m.mode AS review_mode, o.channel_id AS created_in FROM alert_subscriptions s"
+    " LEFT JOIN alert_review_modes m ON m.subscription_id = s.id"
+    " LEFT JOIN alert_subscription_origins o ON o.subscription_id = s.id"
+)
+
+
 def _subscription(row: aiosqlite.Row) -> Subscription:
     return Subscription(
         id=row["id"],
@@ -53,16 +61,11 @@ def _subscription(row: aiosqlite.Row) -> Subscription:
         broken_reason=row["broken_reason"],
         removed_at=row["removed_at"],
         review=row["review_mode"] or "all",
+        created_in=row["created_in"],
     )
 
 
 # A subscription with its review mode (no row: 'all', see migration 018).
-_SUBSCRIPTION_SQL = (
-    "SELECT s.*, m.mode AS review_mode FROM alert_subscriptions s"
-    " LEFT JOIN alert_review_modes m ON m.subscription_id = s.id"
-)
-
-
 def _entry(row: aiosqlite.Row) -> OutboxEntry:
     return OutboxEntry(
         id=row["id"],
@@ -124,6 +127,7 @@ class AlertStore(BaseStore):
         digest_hour: int | None = None,
         role_id: str | None = None,
         review: str = "all",
+        created_in: str | None = None,
     ) -> Subscription:
         """Record a new subscription; it starts from now."""
         async with self.transaction() as db:
@@ -153,6 +157,12 @@ class AlertStore(BaseStore):
                 await db.execute(
                     "INSERT INTO alert_review_modes (subscription_id, mode) VALUES (?, ?)",
                     (subscription_id, review),
+                )
+            if created_in is not None:
+                await db.execute(
+                    "INSERT INTO alert_subscription_origins (subscription_id, channel_id)"
+                    " VALUES (?, ?)",
+                    (subscription_id, created_in),
                 )
         found = await self.subscription(int(subscription_id or 0))
         assert found is not None
@@ -227,6 +237,16 @@ class AlertStore(BaseStore):
                     HELD,
                     REVIEW,
                 ),
+            )
+            return cursor.rowcount > 0
+
+    async def clear_subscription_broken(self, subscription_id: int) -> bool:
+        """A broken subscription works again; True only if it was broken (and is live)."""
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE alert_subscriptions SET broken_at = NULL, broken_reason = NULL"
+                " WHERE id = ? AND broken_at IS NOT NULL AND removed_at IS NULL",
+                (subscription_id,),
             )
             return cursor.rowcount > 0
 

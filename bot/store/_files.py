@@ -13,7 +13,7 @@ from bot.models import Extraction
 from bot.store._alerts import lower_scanned_upto
 from bot.store._base import BaseStore, iso, parse_datetime, utcnow
 from bot.store._reviews import write_bundled_review
-from bot.stories import first_same_story, loose_date_window
+from bot.stories import MAX_CANDIDATES, first_same_story, loose_date_window
 
 REMOVED_FROM_CORPUS = "no longer in the corpus"
 
@@ -308,27 +308,25 @@ class FileStore(BaseStore):
         if not provider:
             return None
         window = loose_date_window(parsed.published_at)
-        # A provider's articles, and among them those near the date (or undated), each part
-        # a range of an index (migration 009); in rowid order, which the first match of the
-        # headline check (bot.stories) depends on.
-        if window is None:
-            candidates = db.execute(
-                "SELECT rowid, id, title, published_at FROM articles WHERE provider_domain = ?1"
-                " UNION ALL SELECT rowid, id, title, published_at FROM articles"
-                " WHERE provider_domain IS NULL AND provider_name = ?1 ORDER BY rowid",
-                (provider,),
-            )
-        else:
-            candidates = db.execute(
-                "SELECT rowid, id, title, published_at FROM articles"
-                " WHERE provider_domain = ?1 AND published_at BETWEEN ?2 AND ?3"
-                " UNION ALL SELECT rowid, id, title, published_at FROM articles"
-                " WHERE provider_domain = ?1 AND published_at IS NULL"
-                " UNION ALL SELECT rowid, id, title, published_at FROM articles"
-                " WHERE provider_domain IS NULL AND provider_name = ?1"
-                " AND (published_at IS NULL OR published_at BETWEEN ?2 AND ?3) ORDER BY rowid",
-                (provider, *window),
-            )
+        # A provider's articles near the date and its undated ones (all its dated ones when
+        # this one is undated), at most MAX_CANDIDATES of each part, the latest first: each
+        # part reads a range of an index (migration 009) in its order, with no sort. Then in
+        # rowid order, which the first match of the headline check (bot.stories) depends on.
+        low, high = window or ("", "9999")
+        candidates = db.execute(
+            "SELECT * FROM (SELECT rowid, id, title, published_at FROM articles"
+            " WHERE provider_domain = ?1 AND published_at BETWEEN ?2 AND ?3"
+            " ORDER BY published_at DESC LIMIT ?4)"
+            " UNION ALL SELECT * FROM (SELECT rowid, id, title, published_at FROM articles"
+            " WHERE provider_domain = ?1 AND published_at IS NULL ORDER BY rowid DESC LIMIT ?4)"
+            " UNION ALL SELECT * FROM (SELECT rowid, id, title, published_at FROM articles"
+            " WHERE provider_domain IS NULL AND provider_name = ?1"
+            " AND published_at BETWEEN ?2 AND ?3 ORDER BY published_at DESC LIMIT ?4)"
+            " UNION ALL SELECT * FROM (SELECT rowid, id, title, published_at FROM articles"
+            " WHERE provider_domain IS NULL AND provider_name = ?1 AND published_at IS NULL"
+            " ORDER BY rowid DESC LIMIT ?4) ORDER BY rowid",
+            (provider, low, high, MAX_CANDIDATES),
+        )
         return first_same_story(
             parsed,
             (

@@ -55,6 +55,7 @@ async def test_console_prints_alerts_after_an_article_is_added(
         answer = await console.handle(
             f'/article add title:"{SPRINGFIELD_BAN["title"]}" url:https://gazette.example/s'
             f' date:2024-03-05 provider:"Springfield Gazette" text:"{SPRINGFIELD_BAN["excerpt"]}"'
+            " confirm:yes"
         )
         assert answer.startswith("Published")
         assert answer.count("[alert in #ma]") == 1 and "#oregon" not in answer

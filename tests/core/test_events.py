@@ -285,8 +285,8 @@ async def test_a_status_from_its_deciding_events_equals_one_from_every_event(tmp
         statuses = set()
         for round_number in range(30):
             # Each round, every article gets a new reading: mostly few deciding events among
-            # many pending ones, as a long campaign has; every third round no measure at all,
-            # every sixth nothing pending either.
+            # many pending ones, as a long campaign has; every third round no measure at all
+            # (adoptions only), every sixth nothing pending either.
             weights = [rng.choice([0, 1, 3]) for _ in ACTIONS]
             weights[ACTIONS.index("campaign_or_petition")] = 20
             left_out = set()
