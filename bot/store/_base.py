@@ -152,14 +152,26 @@ class BaseStore:
 
     @asynccontextmanager
     async def _unlocked_transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        await self._db.execute("BEGIN IMMEDIATE")
+        # aiosqlite runs each statement to its end on its thread, in order, whether or not
+        # the task that asked is cancelled meanwhile. A task cancelled while its BEGIN was
+        # queued used to leave the connection inside a transaction, and every later BEGIN
+        # failed ("cannot start a transaction within a transaction"): undo it first.
+        begin = asyncio.ensure_future(self._db.execute("BEGIN IMMEDIATE"))
+        try:
+            await asyncio.shield(begin)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await begin
+                await self._db.execute("ROLLBACK")
+            raise
         try:
             yield self._db
         except BaseException:
-            await self._db.execute("ROLLBACK")
+            # Shielded: queued before any later statement, it runs even if we are cancelled.
+            await asyncio.shield(asyncio.ensure_future(self._db.execute("ROLLBACK")))
             raise
         else:
-            await self._db.execute("COMMIT")
+            await asyncio.shield(asyncio.ensure_future(self._db.execute("COMMIT")))
 
     @asynccontextmanager
     async def erasure(self) -> AsyncIterator[aiosqlite.Connection]:
