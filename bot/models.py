@@ -118,7 +118,7 @@ class Extraction:
     event_date: dt.date | None
     places: tuple[Place, ...] = ()
     # How likely the reading is right, 0 to 1 (calibrated on cross-validated predictions);
-    # None where it is not known (readings loaded from the store do not keep it).
+    # None where it is not known (a reading stored before readings had one).
     confidence: float | None = None
 
     @property

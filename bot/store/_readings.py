@@ -45,7 +45,7 @@ class ReadingStore(BaseStore):
                 now,
             ),
         )
-        confidence = getattr(extraction, "confidence", None)
+        confidence = extraction.confidence
         if confidence is not None:
             db.execute(
                 "INSERT OR REPLACE INTO extraction_confidence (article_id, confidence)"

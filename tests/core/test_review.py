@@ -273,3 +273,16 @@ async def test_console_review_and_export(app: Banwatch, tmp_path: Path) -> None:
     assert item["url"].startswith("https://gazette.example/")
     assert item["source"]["review"] == "corrected" and item["source"]["reviewed_by"] == "op"
     assert yaml.safe_load(path.read_text())["schema_version"] == 1
+
+
+async def test_subscriptions_from_before_review_keep_posting_everything(app: Banwatch) -> None:
+    # A row as migration 018 finds it: no review mode of its own.
+    old = await app.store.add_subscription(
+        guild_id="home", channel_id="old", channel_kind="text", created_by="u"
+    )
+    assert old.review == "all" and old.describe_review() == "posts every item at once"
+    switched = await app.alerts.set_review_mode("home", old.id, "hold", "mod")
+    assert switched.review == "hold"
+    assert (await app.store.audit_entries())[0].action == "alerts.review_mode"
+    with pytest.raises(BanwatchError, match="Unknown review mode"):
+        await app.alerts.set_review_mode("home", old.id, "sometimes", "mod")
