@@ -20,7 +20,7 @@ from bot.config import ServerConfig
 from bot.data import BUNDLED_CORPUS
 from bot.errors import AmbiguousPlace, BanwatchError, PlaceNotFound
 from bot.feeds import Feeds, FeedSettings, feed_settings
-from bot.ingest import IngestSummary, Progress, ingest_corpus
+from bot.ingest import CorpusDirectoryMissing, IngestSummary, Progress, ingest_corpus
 from bot.map.service import Maps
 from bot.models import Article, Event, Jurisdiction, Place
 from bot.petitions import DEFAULT_RETENTION_DAYS, Petitions
@@ -182,6 +182,9 @@ class Banwatch:
         bundled corpus when it is on; when it is off, what it had loaded is dropped)."""
         if directory is not None:
             return await ingest_corpus(self.store, directory, progress=progress)
+        if not self.corpus_dir.is_dir():
+            # Said before the bundled corpus is read: a typo in the setting fails at once.
+            raise CorpusDirectoryMissing(f"corpus directory {self.corpus_dir} does not exist")
         if self.bundled_corpus:
             bundled = await ingest_corpus(self.store, BUNDLED_CORPUS, progress=progress)
         else:

@@ -8,6 +8,7 @@ import fcntl
 import os
 import pty
 import select
+import signal
 import subprocess
 import sys
 import termios
@@ -30,9 +31,12 @@ def test_discord_markdown_becomes_plain_terminal_text() -> None:
 
 def _controlling_terminal() -> None:
     """In the child: a session of its own whose controlling terminal is the pty (stdin), so
-    Ctrl-C typed there is a SIGINT, as in a real terminal."""
+    Ctrl-C typed there is a SIGINT, as in a real terminal; and SIGINT as a shell leaves it
+    (a blocked mask or an ignored SIGINT would pass from the test process to the child)."""
     os.setsid()
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 class Terminal:

@@ -24,7 +24,7 @@ from typing import TextIO
 from bot import render
 from bot.models import CONSOLE_GUILD
 from bot.render import terminal_text
-from bot.service import Banwatch, BanwatchError
+from bot.service import PLACE_KEY, Banwatch, BanwatchError
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,13 @@ def parse_arguments(text: str, options: tuple[str, ...]) -> tuple[dict[str, str]
             words.append(token)
         elif sep and key in options and value:
             named[key] = value
-        elif sep and value and OPTION_NAME.match(key) and not value.startswith("//"):
+        elif (
+            sep
+            and value
+            and OPTION_NAME.match(key)
+            and not value.startswith("//")
+            and not PLACE_KEY.match(token)  # "state:US:WA", as pick menus send it
+        ):
             valid = ", ".join(f"`{option}:`" for option in options) or "none"
             raise BanwatchError(f"Unknown option `{key}:`. The options here are: {valid}.")
         else:

@@ -78,3 +78,8 @@ async def test_digest_hour_is_honoured_in_the_console_and_needs_a_digest(console
     assert answer.startswith("Subscribed") and "17:00" in answer
     refused = await console.handle("/alerts subscribe channel:other digest_hour:17")
     assert "mode:digest" in refused and not refused.startswith("Subscribed")
+
+
+async def test_a_place_key_is_a_place_not_an_unknown_option(console: Console) -> None:
+    answer = await console.handle('/status "state:US:WA"')
+    assert "Unknown option" not in answer and "Washington" in answer
