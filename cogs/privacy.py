@@ -9,10 +9,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import BanwatchBot
-from bot.privacy import Privacy, render_forget, render_mydata
-from cogs._embeds import clip
-from cogs._replies import OwnerView
+from bot.discord.client import BanwatchBot
+from bot.discord.embeds import clip
+from bot.discord.replies import OwnerView
+from bot.privacy import render_forget, render_mydata
 
 
 class ForgetConfirmation(OwnerView):
@@ -27,12 +27,7 @@ class ForgetConfirmation(OwnerView):
         self, interaction: discord.Interaction, button: discord.ui.Button[ForgetConfirmation]
     ) -> None:
         """Erase, then refresh the counts of petitions the user had signed."""
-        signed = [
-            row["petition_id"]
-            for row in (await self.cog.privacy.store.rows_mentioning(str(self.owner_id))).get(
-                "petition_signatures", []
-            )
-        ]
+        signed = await self.cog.privacy.signed_petitions(str(self.owner_id))
         report = await self.cog.privacy.forget(str(self.owner_id))
         await interaction.response.edit_message(content=render_forget(report), view=None)
         self.stop()
@@ -55,7 +50,7 @@ class PrivacyCog(commands.GroupCog, name="Privacy", group_name="privacy"):
 
     def __init__(self, bot: BanwatchBot) -> None:
         self.bot = bot
-        self.privacy = Privacy(bot.app.store)
+        self.privacy = bot.app.privacy
         super().__init__()
 
     @app_commands.command(name="mydata")

@@ -10,12 +10,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import BanwatchBot
-from bot.petitions import Petition, Petitions, render_open_petitions
-from bot.service import AmbiguousPlace
-from bot.taxonomy import STATUSES
-from bot.tracker import JurisdictionStatus
-from cogs._embeds import (
+from bot.discord.client import BanwatchBot
+from bot.discord.embeds import (
     articles_embed,
     cities_page,
     clip,
@@ -24,7 +20,11 @@ from cogs._embeds import (
     status_embed,
     timeline_embed,
 )
-from cogs._replies import OwnerView, Reply, answer
+from bot.discord.replies import OwnerView, Reply, answer
+from bot.errors import AmbiguousPlace
+from bot.petitions import Petition, render_open_petitions
+from bot.taxonomy import STATUSES
+from bot.tracker import JurisdictionStatus
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ class Tracker(commands.Cog):
     def __init__(self, bot: BanwatchBot) -> None:
         self.bot = bot
         self.app = bot.app
-        self.petitions = Petitions(bot.app)
+        self.petitions = bot.app.petitions
         self.cities_page_size = CITIES_PAGE_SIZE
 
     async def _place_answer(

@@ -155,7 +155,7 @@ def test_help(tmp_path: Path, args: list[str]) -> None:
 def test_debug_logging_never_reaches_loggers_that_carry_personal_data() -> None:
     import logging
 
-    from bot.cli import PRIVATE_DEBUG_LOGGERS, configure_logging
+    from bot.console.cli import PRIVATE_DEBUG_LOGGERS, configure_logging
 
     saved = {name: logging.getLogger(name).level for name in PRIVATE_DEBUG_LOGGERS}
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot import places
 from bot.alerts.matching import filter_miss, place_miss, same_event
@@ -23,8 +23,9 @@ from bot.alerts.models import (
     OutboxEntry,
     Subscription,
 )
+from bot.alerts.sender import Poster, Sender
+from bot.errors import BanwatchError
 from bot.models import Article, Event, Jurisdiction
-from bot.service import BanwatchError
 from bot.summary import summarize
 from bot.taxonomy import ACTION_LABELS, ACTIONS
 from bot.tracker import derive_status
@@ -269,6 +270,24 @@ class Alerts:
                 if len(found) >= count:
                     break
         return found
+
+    async def subscriptions(self, guild_id: str) -> list[Subscription]:
+        """A guild's subscriptions, broken ones included."""
+        return await self.app.store.subscriptions(guild_id)
+
+    async def paused(self, guild_id: str) -> bool:
+        """Whether a guild's moderators paused its alerts."""
+        return await self.app.store.alerts_paused(guild_id)
+
+    async def outbox(
+        self, *, guild_id: str | None, states: list[str] | None, limit: int
+    ) -> list[OutboxEntry]:
+        """The latest outbox rows, optionally of one guild and in these states."""
+        return await self.app.store.outbox_entries(guild_id=guild_id, states=states, limit=limit)
+
+    def sender(self, poster: Poster, **options: Any) -> Sender:
+        """The outbox's sender through ``poster`` (Discord's, or the console's printer)."""
+        return Sender(self.app.store, poster, **options)
 
     async def subscription_in(self, guild_id: str, subscription_id: int) -> Subscription:
         """A live subscription of this guild, or a BanwatchError."""
@@ -567,3 +586,16 @@ class Alerts:
 
 def _chronological(article: Article) -> tuple[dt.datetime, str]:
     return (article.published_at or dt.datetime.min.replace(tzinfo=dt.UTC), article.id)
+
+
+def subscription_line(subscription: Subscription) -> str:
+    """ "#3 → #news: state MA · one post per item" plus broken or role notes."""
+    line = (
+        f"#{subscription.id} → {subscription.channel_id} ({subscription.channel_kind}):"
+        f" {subscription.describe_filters()} · {subscription.describe_mode()}"
+    )
+    if subscription.role_id:
+        line += f" · mentions role {subscription.role_id}"
+    if subscription.broken_at:
+        line += f"\n   BROKEN since {subscription.broken_at[:16]}: {subscription.broken_reason}"
+    return line

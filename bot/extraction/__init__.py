@@ -20,7 +20,10 @@ from bot.places import PLACES_FILE
 __all__ = ["EXTRACTOR_VERSION", "extract"]
 
 _BASE_VERSION = "1"
-_CODE_FILES = [*Path(__file__).parent.glob("*.py"), Path(__file__).parent.parent / "places.py"]
+_CODE_FILES = [
+    *Path(__file__).parent.glob("*.py"),
+    *(Path(__file__).parent.parent / "places").glob("*.py"),
+]
 _DATA_FILES = [DATA_DIR / name for name in (*RULE_FILES, PLACES_FILE)]
 EXTRACTOR_VERSION: str = f"{_BASE_VERSION}-{file_digest(_CODE_FILES + _DATA_FILES)}"
 

@@ -12,8 +12,9 @@ import importlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from bot.errors import BanwatchError
 from bot.petitions._export import PetitionExport, build_export
 from bot.petitions._render import (
     milestone_text,
@@ -36,9 +37,11 @@ from bot.petitions._validate import (
     parse_petition_id,
 )
 from bot.privacy import CONSENT_VERSION, ConsentRequired
-from bot.service import Banwatch, BanwatchError
 from bot.store import Store
 from bot.store._petitions import Petition, Revision, Signature, SignatureOutcome
+
+if TYPE_CHECKING:
+    from bot.service import Banwatch
 
 log = logging.getLogger(__name__)
 
@@ -234,6 +237,17 @@ class Petitions:
         key = (await self.app.resolve_place(place)).key if place and place.strip() else None
         petitions = await self.store.list_petitions(guild_id, jurisdiction_key=key)
         return sorted(petitions, key=lambda p: (p.status != "open", -p.id))
+
+    async def posted(self, petition_id: int) -> tuple[Petition | None, list[tuple[str, str]]]:
+        """A petition and where it is posted (channel id, message id), to refresh the posts."""
+        petition = await self.store.get_petition(petition_id)
+        if petition is None:
+            return None, []
+        return petition, await self.store.petition_posts(petition_id)
+
+    async def record_post(self, petition_id: int, channel_id: str, message_id: str) -> None:
+        """Remember a message showing the petition, so its count is kept current there."""
+        await self.store.record_post(petition_id, channel_id, message_id)
 
     async def open_for_place(self, *, guild_id: str, place_key: str) -> list[Petition]:
         """Open petitions about one place (for /status)."""

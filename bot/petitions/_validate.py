@@ -7,7 +7,7 @@ import re
 
 from dateutil import parser as date_parser
 
-from bot.service import BanwatchError
+from bot.errors import BanwatchError
 
 MAX_TITLE = 100
 MAX_TARGET = 100

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, Self, TypeVar
@@ -21,6 +23,14 @@ log = logging.getLogger(__name__)
 logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Set on every connection the store opens (journal_mode = WAL is the file's, set once).
+CONNECTION_PRAGMAS = (
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 5000",
+    "PRAGMA synchronous = NORMAL",
+)
+# SQLite's default page cache, in KiB.
+DEFAULT_CACHE_KIB = 2000
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -33,6 +43,21 @@ class StoreError(Exception):
 def utcnow() -> str:
     """The current time as the ISO-8601 UTC text every table stores."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def iso(value: dt.datetime | dt.date | None) -> str | None:
+    """A date or time as the ISO-8601 text the tables store (None stays None)."""
+    return value.isoformat() if value else None
+
+
+def parse_datetime(value: str | None) -> dt.datetime | None:
+    """A stored ISO-8601 time (None or empty: None)."""
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def parse_date(value: str | None) -> dt.date | None:
+    """A stored ISO-8601 date (None or empty: None)."""
+    return dt.date.fromisoformat(value) if value else None
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -57,8 +82,13 @@ class BaseStore:
     def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
         self._db = connection
         self.path = path
-        # One connection is shared by all tasks: the lock keeps their transactions apart.
+        # One connection is shared by all tasks: the lock keeps their transactions apart,
+        # and the plain connection's writes apart from them.
         self._write_lock = asyncio.Lock()
+        # The plain connection for work done as one call, and the one thread it is used on.
+        self._plain: sqlite3.Connection | None = None
+        self._plain_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="banwatch-db")
+        self._cache_kib = DEFAULT_CACHE_KIB
 
     @classmethod
     async def open(cls, path: str | Path) -> Self:
@@ -74,19 +104,22 @@ class BaseStore:
         store = cls(connection, path)
         try:
             await connection.execute("PRAGMA journal_mode = WAL")
-            await connection.execute("PRAGMA foreign_keys = ON")
-            await connection.execute("PRAGMA busy_timeout = 5000")
-            await connection.execute("PRAGMA synchronous = NORMAL")
+            for pragma in CONNECTION_PRAGMAS:
+                await connection.execute(pragma)
             await store._migrate()
         except Exception as exc:
-            await connection.close()
+            await store.close()
             if isinstance(exc, StoreError):
                 raise
             raise StoreError(f"can't use database {path}: {exc}") from exc
         return store
 
     async def close(self) -> None:
-        """Close the connection (checkpointing the WAL)."""
+        """Close both connections (the last one checkpoints the WAL)."""
+        if self._plain is not None:
+            await self._on_plain_thread(self._plain.close)
+            self._plain = None
+        self._plain_thread.shutdown(wait=True)
         await self._db.close()
 
     async def __aenter__(self) -> Self:
@@ -124,38 +157,48 @@ class BaseStore:
             else:
                 await self._db.execute("COMMIT")
 
-    # -- synchronous work on the connection's own thread -------------------------------------
+    # -- work done as one call, on the store's own plain connection -------------------------
     #
     # Every ``await db.execute(...)`` is a hop to aiosqlite's thread and back (a queue put, a
     # future, a wake-up of the event loop): about 0.15 ms, which dwarfs the statement itself
-    # when ingest runs a dozen small statements per article. These two helpers hand SQLite a
-    # whole unit of work (a batch of files, a batch of extractions) as ONE plain function.
+    # when ingest runs a dozen small statements per article. So a whole unit of work (a batch
+    # of files, a batch of extractions, a search, a status sample) is handed to SQLite as ONE
+    # plain function, run on a second connection the store owns with one thread of its own,
+    # as datasette's execute_write_fn does: public sqlite3, no reaching into aiosqlite.
     #
-    # Why aiosqlite's private ``Connection._execute`` rather than a second, synchronous
-    # sqlite3 connection run with ``asyncio.to_thread`` (the public route): the function runs
-    # on the one thread that owns the one connection, behind the one queue every other
-    # statement of the bot goes through. So it can never interleave with another task's
-    # statements (it is atomic in that queue), it never meets SQLITE_BUSY from a connection of
-    # our own (a second connection would, and the loser would block aiosqlite's thread for up
-    # to busy_timeout), it sees the same PRAGMAs (foreign_keys is per connection), works on
-    # ``:memory:`` databases, and a cancelled caller cannot leave a half-run transaction open
-    # for the next statement: the queue runs the function to its end (COMMIT or ROLLBACK)
-    # before anything queued after it. The price is a private API: ``_execute(fn, *args)``
-    # and ``_conn`` are the same in aiosqlite 0.20, 0.21 and 0.22, and pyproject.toml caps
-    # the version so that a release that changes them is taken deliberately.
+    # Writes there hold the same write lock as :meth:`transaction`, until the function has
+    # ended with its COMMIT or ROLLBACK (even if the caller is cancelled), so the two
+    # connections never write at once and never meet SQLITE_BUSY from each other. The plain
+    # connection gets the same PRAGMAs and page cache size. Its thread runs one function at
+    # a time, start to end: a read there is one snapshot, never inside a half-done write.
 
-    async def _run_sync(
+    def _plain_connection(self) -> sqlite3.Connection:
+        """The store's plain connection, opened on first use (on its own thread)."""
+        if self._plain is None:
+            connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            connection.row_factory = sqlite3.Row
+            for pragma in CONNECTION_PRAGMAS:
+                connection.execute(pragma)
+            connection.execute(f"PRAGMA cache_size = {-self._cache_kib}")
+            self._plain = connection
+        return self._plain
+
+    async def _on_plain_thread(self, function: Callable[[], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._plain_thread, function)
+
+    async def _read_sync(
         self,
         fn: Callable[Concatenate[sqlite3.Connection, P], T],
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        """``fn(connection, *args)`` on the database thread, as one queued call.
+        """``fn(connection, *args)`` on the store's plain connection, as one call.
 
-        ``fn`` gets the plain :class:`sqlite3.Connection` (never to be kept past the call) and
-        must not await anything; it runs outside any transaction unless it opens one.
+        ``fn`` gets a plain :class:`sqlite3.Connection` (never to be kept past the call) and
+        must only read; it runs outside any transaction unless it opens one.
         """
-        return await self._db._execute(fn, self._db._conn, *args, **kwargs)
+        return await self._on_plain_thread(lambda: fn(self._plain_connection(), *args, **kwargs))
 
     async def _write_sync(
         self,
@@ -163,15 +206,25 @@ class BaseStore:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        """``fn(connection, *args)`` as one transaction on the database thread.
+        """``fn(connection, *args)`` as one transaction on the store's plain connection.
 
         BEGIN IMMEDIATE ... COMMIT around it, ROLLBACK if it raises; the write lock keeps it
-        from starting inside another task's :meth:`transaction`. Should the caller be
-        cancelled while it runs, the lock is released at once but the function still ends
-        with its COMMIT or ROLLBACK before any statement queued later reaches SQLite.
+        from starting inside another task's :meth:`transaction`, and is held until the
+        function has ended, even if the caller is cancelled meanwhile.
         """
         async with self._write_lock:
-            return await self._run_sync(_in_transaction, fn, *args, **kwargs)
+            running = asyncio.ensure_future(
+                self._on_plain_thread(
+                    lambda: _in_transaction(self._plain_connection(), fn, *args, **kwargs)
+                )
+            )
+            try:
+                return await asyncio.shield(running)
+            except asyncio.CancelledError:
+                # The function still runs to its COMMIT or ROLLBACK: keep the lock till then.
+                with contextlib.suppress(BaseException):
+                    await running
+                raise
 
     async def _fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         async with self._db.execute(sql, tuple(params)) as cursor:
@@ -200,7 +253,15 @@ class BaseStore:
     async def set_page_cache(self, mib: int) -> None:
         """Let SQLite keep up to ``mib`` MiB of this connection's pages in memory (the
         default is 2 MiB), from now on; it fills only as pages are read."""
-        await self._db.execute(f"PRAGMA cache_size = {-int(mib) * 1024}")
+        await self._set_cache_kib(int(mib) * 1024)
+
+    async def _set_cache_kib(self, kib: int) -> None:
+        """The page cache size of both connections."""
+        self._cache_kib = kib
+        await self._db.execute(f"PRAGMA cache_size = {-kib}")
+        if self._plain is not None:
+            plain = self._plain
+            await self._on_plain_thread(lambda: plain.execute(f"PRAGMA cache_size = {-kib}"))
 
     async def page_cache_kib(self) -> int:
         """How much SQLite may keep of this connection's pages in memory, in KiB."""
@@ -227,7 +288,7 @@ class BaseStore:
         try:
             yield
         finally:
-            await self._db.execute(f"PRAGMA cache_size = {-previous_kib}")
+            await self._set_cache_kib(previous_kib)
 
     async def table_names(self) -> list[str]:
         """Every ordinary table (used by privacy checks that scan the whole database)."""

@@ -104,7 +104,7 @@ class EventStore(BaseStore):
         A dozen index look-ups, however many events the place has: a busy place's status
         no longer reads (and builds) thousands of events.
         """
-        return await self._run_sync(_status_sample, place_key, keep, unless_version)
+        return await self._read_sync(_status_sample, place_key, keep, unless_version)
 
     async def place_versions(self, busiest: int | None = None) -> dict[str, int]:
         """Every place that has (or had) events, with its version number; or only the
@@ -158,9 +158,9 @@ class EventStore(BaseStore):
 def _status_sample(
     connection: sqlite3.Connection, place_key: str, keep: int, unless_version: int | None
 ) -> tuple[int, StatusSample | None]:
-    """:meth:`EventStore.status_sample` on the database thread."""
-    # A read transaction, so the version and the rows agree; inside another task's open
-    # transaction on this shared connection, its view is already one snapshot.
+    """:meth:`EventStore.status_sample` on the store's plain connection."""
+    # A read transaction, so the version and the rows agree (inside a transaction already
+    # open on the connection, its view is already one snapshot).
     owns_transaction = not connection.in_transaction
     if owns_transaction:
         connection.execute("BEGIN")

@@ -12,13 +12,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.client import BanwatchBot
-from bot.petitions import Petitions, render_petition_list, revision_line
+from bot.discord.checks import moderator_only
+from bot.discord.client import BanwatchBot
+from bot.discord.embeds import clip, escape
+from bot.discord.replies import NO_MENTIONS
+from bot.errors import BanwatchError
+from bot.petitions import render_petition_list, revision_line
 from bot.privacy import CONSENT_TEXT, ConsentRequired
-from bot.service import BanwatchError
-from cogs._embeds import clip, escape
-from cogs._replies import NO_MENTIONS
-from cogs.checks import moderator_only
 from cogs.petitions._embeds import escape_lines, petition_embed
 from cogs.petitions._views import (
     ConsentView,
@@ -40,7 +40,7 @@ class PetitionsCog(commands.GroupCog, name="Petitions", group_name="petition"):
 
     def __init__(self, bot: BanwatchBot) -> None:
         self.bot = bot
-        self.petitions = Petitions(bot.app, retention_days=bot.settings.signer_retention_days)
+        self.petitions = bot.app.petitions
         # One refresh task per petition; signatures arriving meanwhile mark it stale again.
         self._refreshes: dict[int, asyncio.Task[None]] = {}
         self._stale: set[int] = set()
@@ -98,11 +98,11 @@ class PetitionsCog(commands.GroupCog, name="Petitions", group_name="petition"):
                 del self._refreshes[petition_id]
 
     async def _edit_posts(self, petition_id: int) -> None:
-        petition = await self.bot.app.store.get_petition(petition_id)
+        petition, posts = await self.petitions.posted(petition_id)
         if petition is None:
             return
         embed = petition_embed(petition)
-        for channel_id, message_id in await self.bot.app.store.petition_posts(petition_id):
+        for channel_id, message_id in posts:
             channel = self.bot.get_partial_messageable(int(channel_id))
             try:
                 await channel.get_partial_message(int(message_id)).edit(
@@ -152,7 +152,7 @@ class PetitionsCog(commands.GroupCog, name="Petitions", group_name="petition"):
                 embed=petition_embed(found), view=sign_view(found), allowed_mentions=NO_MENTIONS
             )
             message = await interaction.original_response()
-            await self.bot.app.store.record_post(found.id, str(message.channel.id), str(message.id))
+            await self.petitions.record_post(found.id, str(message.channel.id), str(message.id))
             await interaction.followup.send(
                 f"Posted petition #{found.id} in <#{message.channel.id}>.", ephemeral=True
             )
@@ -165,7 +165,7 @@ class PetitionsCog(commands.GroupCog, name="Petitions", group_name="petition"):
             raise BanwatchError(
                 f"I can't post in {channel.mention}: I need to see it and send messages there."
             ) from None
-        await self.bot.app.store.record_post(found.id, str(channel.id), str(message.id))
+        await self.petitions.record_post(found.id, str(channel.id), str(message.id))
         await interaction.response.send_message(
             f"Posted petition #{found.id} in {channel.mention}: {message.jump_url}", ephemeral=True
         )

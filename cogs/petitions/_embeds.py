@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import discord
 
+from bot.discord.embeds import clip, escape
 from bot.petitions import Petition, progress_bar
-from cogs._embeds import clip, escape
 
 
 def escape_lines(text: str) -> str:

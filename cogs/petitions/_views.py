@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.client import report_error
+from bot.discord.client import report_error
+from bot.discord.embeds import clip
+from bot.discord.replies import OwnerView, SafeModal
+from bot.errors import BanwatchError
 from bot.petitions import Petition
 from bot.privacy import CONSENT_SHORT
-from bot.service import BanwatchError
-from cogs._embeds import clip
-from cogs._replies import OwnerView, SafeModal
 from cogs.petitions._embeds import petition_embed
 
 if TYPE_CHECKING:

@@ -205,7 +205,7 @@ async def test_status_change_subscription(app: Banwatch, alerts: Alerts) -> None
 async def test_a_correction_that_changes_a_status_is_alerted_once(
     app: Banwatch, alerts: Alerts
 ) -> None:
-    from bot.moderation import Actor, Moderation
+    from bot.articles import Actor, Moderation
 
     status_sub, _ = await alerts.subscribe(
         guild_id="g1", channel_id="c", actor_id="u", state="MA", mode="status"

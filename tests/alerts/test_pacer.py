@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 
 from bot.alerts.sender import DEFAULT_RATE, Pacer
-from bot.config import Settings
+from bot.settings import Settings
 
 
 class FakeClock:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.moderation import DRAFT_GONE, NOT_DRAFT_OWNER, Actor, ArticleDraft, Moderation
+from bot.articles import DRAFT_GONE, NOT_DRAFT_OWNER, Actor, ArticleDraft, Moderation
 from bot.service import Banwatch, BanwatchError
 from bot.store import Store
 

@@ -426,7 +426,7 @@ async def test_items_without_a_current_note_are_noted_by_the_next_ingest(
         assert set(await store.article_notes(ids)) == set(ids)
         assert (await app.ingest()).noted == 0
 
-        import bot.store._articles as articles_module
+        import bot.store._notes as articles_module
 
         monkeypatch.setattr(articles_module, "NOTE_VERSION", articles_module.NOTE_VERSION + 1)
         assert await store.article_notes(ids) == {}  # an older version's notes are not used

@@ -398,7 +398,7 @@ async def test_retention_drops_signer_details_keeps_counts(
 
 
 def test_retention_setting_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.config import load_settings
+    from bot.settings import load_settings
 
     monkeypatch.setenv("BANWATCH_SIGNER_RETENTION_DAYS", "30")
     assert load_settings().signer_retention_days == 30

@@ -9,7 +9,7 @@ import pytest
 from bot.models import Correction
 from bot.service import Banwatch
 from bot.store import Store
-from bot.store import _articles as articles_module
+from bot.store import _search as articles_module
 
 
 def _write(directory: Path, name: str, title: str, body: str, year: int) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.moderation import Actor, Moderation
+from bot.articles import Actor, Moderation
 from bot.service import AmbiguousPlace, Banwatch, BanwatchError, PlaceNotFound
 from bot.store import Store
 

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.client import EXTENSIONS, BanwatchBot, sync_commands
-from bot.config import Settings
+from bot.discord.client import EXTENSIONS, BanwatchBot, sync_commands
+from bot.rescans import CorpusRescans
 from bot.service import Banwatch
+from bot.settings import Settings
 from bot.store import Store
 from tests.conftest import subprocess_env
 from tests.loopback.fixtures import running_bot
@@ -42,6 +43,7 @@ class BanwatchHarness:
     member: Member
     moderator: Member
     moderator_role: Role
+    rescans: CorpusRescans
 
     def slash(
         self,
@@ -121,7 +123,8 @@ async def start_banwatch(
     defer_after: float = 2.0,
 ) -> AsyncIterator[BanwatchHarness]:
     """Ingest ``corpus_dir`` into ``store``, start the bot against ``server``, sync its
-    commands to the server's first guild, and add a member and a moderator."""
+    commands to the server's first guild, re-scan the corpus as ``banwatch run`` does, and
+    add a member and a moderator."""
     app = Banwatch(store, corpus_dir)
     await app.ingest()
     settings = loopback_settings(store.path, corpus_dir, server)
@@ -133,17 +136,23 @@ async def start_banwatch(
     moderator = server.add_member("mod", roles=[moderator_role], guild=guild)
     async with running_bot(bot, server):
         await sync_commands(bot, guild.id)
-        yield BanwatchHarness(
-            server=server,
-            bot=bot,
-            store=store,
-            app=app,
-            guild=guild,
-            channel=guild.channel_named("general"),
-            member=member,
-            moderator=moderator,
-            moderator_role=moderator_role,
-        )
+        rescans = CorpusRescans(app, settings.rescan_seconds)
+        rescans.start()
+        try:
+            yield BanwatchHarness(
+                server=server,
+                bot=bot,
+                store=store,
+                app=app,
+                guild=guild,
+                channel=guild.channel_named("general"),
+                member=member,
+                moderator=moderator,
+                moderator_role=moderator_role,
+                rescans=rescans,
+            )
+        finally:
+            await rescans.stop()
 
 
 def bot_process_env(

@@ -110,8 +110,8 @@ async def test_backfill_posts_exactly_the_latest_n_matches(banwatch_bot: Banwatc
 async def test_rescan_loop_picks_up_a_dropped_file(banwatch_bot: BanwatchHarness) -> None:
     server, guild = banwatch_bot.server, banwatch_bot.guild
     cog = banwatch_bot.bot.get_cog("AlertsCog")
-    loop = cog.rescan_loop  # type: ignore[union-attr]
-    assert loop.is_running() and loop.seconds == banwatch_bot.bot.settings.rescan_seconds
+    rescans = banwatch_bot.rescans
+    assert rescans.is_running() and rescans.seconds == banwatch_bot.bot.settings.rescan_seconds
     ma = server.add_channel(guild, "ma")
     everything = server.add_channel(guild, "everything")
     oregon = server.add_channel(guild, "oregon")
@@ -122,18 +122,18 @@ async def test_rescan_loop_picks_up_a_dropped_file(banwatch_bot: BanwatchHarness
     keep_statuses = banwatch_bot.app.keep_statuses
 
     async def counting() -> int:
-        kept_after.append(loop.current_loop)
+        kept_after.append(rescans.runs)
         return await keep_statuses()
 
     banwatch_bot.app.keep_statuses = counting  # type: ignore[method-assign]
     write_news(banwatch_bot.app.corpus_dir, "dropped.md", **SPRINGFIELD_BAN)
-    loop.change_interval(seconds=0.2)  # the instance's loop: discord.py re-imports cog modules
+    rescans.change_interval(0.2)
     (post,) = await server.wait_for_messages(ma, 1, timeout=10)
     await server.wait_for_messages(everything, 1)
     assert post["embeds"][0]["title"] == SPRINGFIELD_BAN["title"]
-    ingests = loop.current_loop
+    ingests = rescans.runs
     async with asyncio.timeout(5):
-        while loop.current_loop < ingests + 2:  # two more re-scans post nothing again
+        while rescans.runs < ingests + 2:  # two more re-scans post nothing again
             await asyncio.sleep(0.05)
     await cog.sender.run_once()  # type: ignore[union-attr]
     assert len(server.messages_in(ma)) == 1 and len(server.messages_in(everything)) == 1
@@ -147,15 +147,13 @@ async def test_rescan_loop_picks_up_a_dropped_file(banwatch_bot: BanwatchHarness
 async def test_a_rescan_whose_statuses_fail_keeps_what_it_stored_and_says_which_step_failed(
     banwatch_bot: BanwatchHarness, discord_errors: DiscordErrors
 ) -> None:
-    loop = banwatch_bot.bot.get_cog("AlertsCog").rescan_loop  # type: ignore[union-attr]
-
     async def failing() -> int:
         raise RuntimeError("disk full")
 
     banwatch_bot.app.keep_statuses = failing  # type: ignore[method-assign]
     discord_errors.expect(r"re-scan stored its items, but their places' statuses failed.*disk full")
     write_news(banwatch_bot.app.corpus_dir, "dropped.md", **SPRINGFIELD_BAN)
-    loop.change_interval(seconds=0.2)
+    banwatch_bot.rescans.change_interval(0.2)
     await discord_errors.wait_for(r"statuses failed", timeout=10)
     assert not [r for r in discord_errors.records if "re-scan failed" in r.getMessage()]
     # The item is stored, and its place's status is worked out when asked.
@@ -165,23 +163,24 @@ async def test_a_rescan_whose_statuses_fail_keeps_what_it_stored_and_says_which_
 async def test_the_rescan_loop_leaves_the_corpus_just_ingested_at_start_alone(
     banwatch_bot: BanwatchHarness,
 ) -> None:
-    loop = banwatch_bot.bot.get_cog("AlertsCog").rescan_loop  # type: ignore[union-attr]
-    loop.cancel()
-    async with asyncio.timeout(5):
-        while loop.is_running():
-            await asyncio.sleep(0.01)
+    rescans = banwatch_bot.rescans
+    await rescans.stop()
     ingest = banwatch_bot.app.ingest
-    ingested_at: list[int] = []
+    clock = asyncio.get_running_loop().time
+    ingested_at: list[float] = []
 
     async def counting():  # type: ignore[no-untyped-def]
-        ingested_at.append(loop.current_loop)
+        ingested_at.append(clock())
         return await ingest()
 
     banwatch_bot.app.ingest = counting  # type: ignore[method-assign]
-    loop.change_interval(seconds=0.1)
-    loop.start()
+    rescans.seconds = 0.3
+    started, runs = clock(), rescans.runs
+    rescans.start()
     async with asyncio.timeout(5):
-        while loop.current_loop < 3:
+        while rescans.runs < runs + 2:
             await asyncio.sleep(0.02)
-    # The first run comes at once, just after the start-up's own ingest: it reads nothing.
-    assert ingested_at[:2] == [1, 2]
+    # The first re-scan waits one interval, not coming at once after the start-up's own
+    # ingest; then one each interval.
+    assert len(ingested_at) >= 2
+    assert ingested_at[0] - started >= 0.3 and ingested_at[1] - ingested_at[0] >= 0.3

@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from bot.moderation import DRAFT_GONE, MAX_IMPORT_BYTES
+from bot.articles import DRAFT_GONE, MAX_IMPORT_BYTES
 from bot.store import Store
 from tests.discord.harness import BanwatchHarness, start_banwatch
 from tests.discord.test_commands import UPDATE, add_article, button_id, draft

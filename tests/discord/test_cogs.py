@@ -6,14 +6,16 @@ import collections
 import pkgutil
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
-from bot.client import EXTENSIONS, BanwatchBot, command_tree_hash, sync_commands
-from bot.config import Settings
+from bot.discord.client import EXTENSIONS, BanwatchBot, command_tree_hash, sync_commands
 from bot.service import Banwatch
+from bot.settings import Settings
 from bot.store import Store
 from tests.conftest import subprocess_env
 from tests.discord.harness import BanwatchHarness
@@ -26,8 +28,29 @@ def every_cog_module() -> list[str]:
     return sorted(
         f"cogs.{module.name}"
         for module in pkgutil.iter_modules([str(PROJECT_ROOT / "cogs")])
-        if not module.name.startswith("_") and module.name != "checks"
+        if not module.name.startswith("_")
     )
+
+
+def command_clashes(cogs: Iterable[commands.Cog]) -> list[str]:
+    """Qualified command names that more than one cog defines (or one cog twice)."""
+    names = collections.Counter(
+        command.qualified_name for cog in cogs for command in cog.walk_app_commands()
+    )
+    return sorted(name for name, count in names.items() if count > 1)
+
+
+def test_the_clash_check_finds_a_name_two_cogs_share() -> None:
+    class First(commands.Cog):
+        @app_commands.command(name="status", description="One")
+        async def first(self, interaction: discord.Interaction) -> None: ...
+
+    class Second(commands.Cog):
+        @app_commands.command(name="status", description="Two")
+        async def second(self, interaction: discord.Interaction) -> None: ...
+
+    assert command_clashes([First(), Second()]) == ["status"]
+    assert command_clashes([First()]) == []
 
 
 async def test_every_cog_loads_without_command_clashes(db_path: Path, corpus_dir: Path) -> None:
@@ -37,14 +60,23 @@ async def test_every_cog_loads_without_command_clashes(db_path: Path, corpus_dir
         settings = Settings(db_path=db_path, corpus_dir=corpus_dir)
         bot = BanwatchBot(Banwatch(store, corpus_dir), settings, extensions=())
         async with bot:
-            names: collections.Counter[str] = collections.Counter()
             for module in modules:
-                before = {c.qualified_name for c in bot.tree.walk_commands()}
-                # A clash makes add_cog raise CommandAlreadyRegistered.
+                # A clash of top-level names makes add_cog raise CommandAlreadyRegistered.
                 await bot.load_extension(module)
-                added = {c.qualified_name for c in bot.tree.walk_commands()} - before
-                names.update(added)
-            assert not [name for name, count in names.items() if count > 1]
+            # Counted from each cog's own commands, not from the tree (which keeps one of
+            # each name).
+            assert command_clashes(bot.cogs.values()) == []
+            leaves = {
+                command.qualified_name
+                for command in bot.tree.walk_commands()
+                if isinstance(command, app_commands.Command)
+            }
+            assert leaves == {
+                command.qualified_name
+                for cog in bot.cogs.values()
+                for command in cog.walk_app_commands()
+                if isinstance(command, app_commands.Command)
+            }
             for command in bot.tree.walk_commands():
                 assert command.description, command.qualified_name
                 if isinstance(command, app_commands.Command):

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.client import EXTENSIONS
+from bot.discord.client import EXTENSIONS
 from bot.store import Store
 from tests.discord.harness import BanwatchHarness, start_banwatch
 from tests.loopback.fixtures import DiscordErrors

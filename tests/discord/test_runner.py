@@ -7,7 +7,7 @@ import signal
 import sys
 from pathlib import Path
 
-from bot.runner import PAGE_CACHE_LOG, PAGE_CACHE_MIB, STATUSES_KEPT
+from bot.discord.runner import PAGE_CACHE_LOG, PAGE_CACHE_MIB, STATUSES_KEPT
 from bot.store import Store
 from tests.conftest import subprocess_env
 from tests.discord.harness import bot_process_env
@@ -67,7 +67,7 @@ async def test_run_works_out_every_places_status_once_it_serves(
     async with await Store.open(tmp_path / "run.db") as store:
         with_events = len(await store.place_versions(busiest=10_000))
     assert with_events >= 3 and f"{STATUSES_KEPT} {with_events} places" in log
-    # With the page cache the searches are sized for (bot.runner.PAGE_CACHE_MIB).
+    # With the page cache the searches are sized for (bot.discord.runner.PAGE_CACHE_MIB).
     assert f"{PAGE_CACHE_LOG} {PAGE_CACHE_MIB} MiB" in log
 
 

@@ -13,7 +13,7 @@ from typing import TypeVar
 import discord
 import pytest
 
-from bot.discord_api import configure_api_base
+from bot.discord.api_base import configure_api_base
 from tests.loopback.server import LoopbackDiscord
 
 __all__ = [

@@ -1,7 +1,8 @@
 """``banwatch run`` and ``banwatch sync``: the entry point that owns the bot's lifetimes.
 
 Open the store, ingest the corpus, build the bot with both, log in, sync commands only when
-the command tree changed, serve until SIGINT/SIGTERM, then close the bot and the store.
+the command tree changed, serve (re-reading the corpus every ``BANWATCH_RESCAN_SECONDS``)
+until SIGINT/SIGTERM, then close the bot and the store.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ import aiohttp
 import discord
 
 from bot import places
-from bot.cli import command
-from bot.client import BanwatchBot, sync_commands
-from bot.config import Settings
-from bot.discord_api import configure_api_base
+from bot.console.cli import command
+from bot.discord.api_base import configure_api_base
+from bot.discord.client import BanwatchBot, sync_commands
+from bot.rescans import CorpusRescans
 from bot.service import Banwatch
+from bot.settings import Settings
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -141,7 +143,7 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     async with await Store.open(settings.db_path) as store:
         await store.set_page_cache(PAGE_CACHE_MIB)
         log.info("%s %d MiB", PAGE_CACHE_LOG, await store.page_cache_kib() // 1024)
-        app = Banwatch(store, settings.corpus_dir)
+        app = Banwatch.from_settings(store, settings)
         summary = await app.ingest()
         for path, reason in summary.rejected:
             log.warning("corpus file rejected: %s: %s", path, reason)
@@ -160,9 +162,12 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             # Worked out while the bot already serves: a question before then is answered
             # the usual way, from the disk.
             keeping = asyncio.create_task(_keep_statuses(app), name="banwatch-keep-statuses")
+            rescans = CorpusRescans(app, settings.rescan_seconds)
+            rescans.start()
             try:
                 await _serve_until_signal(bot)
             finally:
+                await rescans.stop()
                 keeping.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await keeping
@@ -178,7 +183,7 @@ async def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
     configure_api_base(settings.discord_api_base, settings.discord_gateway_url)
     guild_id = args.guild or settings.dev_guild_id
     async with await Store.open(settings.db_path) as store:
-        app = Banwatch(store, settings.corpus_dir)
+        app = Banwatch.from_settings(store, settings)
         async with BanwatchBot(app, settings) as bot:
             if not await _log_in(bot, token, settings):
                 return 2

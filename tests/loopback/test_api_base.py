@@ -1,4 +1,4 @@
-"""bot.discord_api: pointing discord.py at another server, and back."""
+"""bot.discord.api_base: pointing discord.py at another server, and back."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bot.discord_api import DISCORD_API_BASE, DISCORD_GATEWAY, api_base, configure_api_base
+from bot.discord.api_base import DISCORD_API_BASE, DISCORD_GATEWAY, api_base, configure_api_base
 from tests.loopback.fixtures import running_bot
 from tests.loopback.server import LoopbackDiscord
 

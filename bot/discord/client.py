@@ -12,8 +12,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.config import Settings
 from bot.service import Banwatch, BanwatchError
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 

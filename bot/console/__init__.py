@@ -1,7 +1,9 @@
 """``banwatch console``: the bot's slash commands typed in a terminal or piped in.
 
-Each command calls the same core method the Discord cog calls and prints the answer as text.
-Later features register their commands with :meth:`Console.register`.
+This module is the dispatcher; each feature's commands live in a page of the same name as
+its cog (``bot/console/tracker.py`` beside ``cogs/tracker.py``), and each command calls the
+same core method the cog calls, printing the answer as text. A page defines
+``register_console(console)`` and is listed in :data:`CONSOLE_PAGES`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from bot import render
-from bot.petitions import Petitions, render_open_petitions
+from bot.models import CONSOLE_GUILD
 from bot.service import Banwatch, BanwatchError
 
 log = logging.getLogger(__name__)
@@ -24,15 +26,23 @@ Handler = Callable[["Console", dict[str, str], list[str]], Awaitable[str]]
 # Runs after every command; returns text to print after the answer ("" for nothing).
 AfterCommand = Callable[[], Awaitable[str]]
 
-# The console is one local community: guild-scoped features (petitions) use this guild id.
-CONSOLE_GUILD = "console"
+__all__ = ["CONSOLE_GUILD", "YES", "Console", "ConsoleCommand", "parse_arguments"]
 
-# Feature modules that add console commands; each defines ``register_console(console)``.
-CONSOLE_EXTENSIONS: tuple[str, ...] = (
-    "bot.moderation",
-    "bot.petition_console",
-    "bot.alerts.console",
+# What a console user types for yes (``agree:yes``, ``confirm:yes``).
+YES = ("yes", "y", "true", "1")
+
+# One page per feature, named as its cog; each defines ``register_console(console)``. The
+# order is the order of /help's "More" list.
+CONSOLE_PAGES: tuple[str, ...] = (
+    "bot.console.tracker",
+    "bot.console.articles",
+    "bot.console.petitions",
+    "bot.console.privacy",
+    "bot.console.alerts",
+    "bot.console.config",
 )
+# The commands /help's own text (render.HELP_TEXT) lists; the others follow it under "More".
+HELP_TEXT_COMMANDS = frozenset({"status", "timeline", "cities", "search", "news", "help"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,13 +80,12 @@ class Console:
         self.user_id = user_id
         self.commands: dict[str, ConsoleCommand] = {}
         self.after_command: list[AfterCommand] = []
-        for command in CORE_COMMANDS:
-            self.commands[command.name] = command
-        for module_name in CONSOLE_EXTENSIONS:
+        for module_name in CONSOLE_PAGES:
             importlib.import_module(module_name).register_console(self)
+        self.register(ConsoleCommand("help", _help, (), "this screen"))
 
     def register(self, command: ConsoleCommand) -> None:
-        """Add a command (later features: alerts, petitions, privacy, article)."""
+        """Add a command (each page adds its feature's)."""
         if command.name in self.commands:
             raise ValueError(f"console command {command.name!r} registered twice")
         self.commands[command.name] = command
@@ -132,68 +141,10 @@ class Console:
                 out.flush()
 
 
-def _place_argument(named: dict[str, str], words: list[str], key: str = "place") -> str:
-    return named.get(key) or " ".join(words)
-
-
-async def _status(console: Console, named: dict[str, str], words: list[str]) -> str:
-    result = await console.app.status(_place_argument(named, words))
-    answer = render.render_status(result)
-    petitions = await Petitions(console.app).open_for_place(
-        guild_id=CONSOLE_GUILD, place_key=result.jurisdiction.key
-    )
-    if petitions:
-        answer += "\n\nOpen petitions:\n" + render_open_petitions(petitions)
-    return answer
-
-
-async def _timeline(console: Console, named: dict[str, str], words: list[str]) -> str:
-    return render.render_timeline(await console.app.timeline(_place_argument(named, words)))
-
-
-async def _cities(console: Console, named: dict[str, str], words: list[str]) -> str:
-    status = named.get("status")
-    state = named.get("state")
-    for word in words:
-        if status is None and word.lower() in render.STATUS_LABELS:
-            status = word
-        elif state is None:
-            state = word
-    return render.render_cities(await console.app.cities(status=status, state=state))
-
-
-async def _search(console: Console, named: dict[str, str], words: list[str]) -> str:
-    query = named.get("query") or " ".join(words)
-    return render.render_articles(await console.app.search(query))
-
-
-async def _news(console: Console, named: dict[str, str], words: list[str]) -> str:
-    days_text = named.get("days")
-    if days_text is None and words and words[-1].isdigit():
-        days_text = words.pop()
-    try:
-        days = int(days_text) if days_text else None
-    except ValueError:
-        raise BanwatchError("`days` must be a whole number.") from None
-    place = named.get("place") or " ".join(words) or None
-    articles = await console.app.news(place, days)
-    return render.render_articles(articles, empty="No policy news in that window.")
-
-
 async def _help(console: Console, named: dict[str, str], words: list[str]) -> str:
     extra = [
         f"  /{command.name:<22} {command.summary}"
         for command in console.commands.values()
-        if command not in CORE_COMMANDS
+        if command.name not in HELP_TEXT_COMMANDS
     ]
     return render.HELP_TEXT + ("\n\nMore:\n" + "\n".join(extra) if extra else "")
-
-
-CORE_COMMANDS: tuple[ConsoleCommand, ...] = (
-    ConsoleCommand("status", _status, ("place",), "status of a place"),
-    ConsoleCommand("timeline", _timeline, ("place",), "dated events for a place"),
-    ConsoleCommand("cities", _cities, ("status", "state"), "places by status"),
-    ConsoleCommand("search", _search, ("query",), "full-text search"),
-    ConsoleCommand("news", _news, ("place", "days"), "latest policy items"),
-    ConsoleCommand("help", _help, (), "this screen"),
-)

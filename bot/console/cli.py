@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from bot import render
-from bot.config import ConfigError, Settings, load_settings
+from bot.alerts.models import QUEUED, OutboxEntry
 from bot.corpus import CorpusError, parse_document
 from bot.extraction import extract
 from bot.ingest import to_article
 from bot.service import Banwatch, BanwatchError
+from bot.settings import Settings, SettingsError, load_settings
 from bot.store import Store, StoreError
 
 log = logging.getLogger("bot")
@@ -41,7 +42,7 @@ def command(name: str) -> Callable[[Command], Command]:
 async def open_app(settings: Settings, *, ingest: bool = False, quiet: bool = True):
     """Open the store (and optionally refresh the corpus) for the length of a command."""
     async with await Store.open(settings.db_path) as store:
-        app = Banwatch(store, settings.corpus_dir)
+        app = Banwatch.from_settings(store, settings)
         if ingest:
             summary = await app.ingest(progress=None if quiet else terminal_progress)
             if summary.new or summary.updated or summary.rejected or summary.retracted:
@@ -164,6 +165,48 @@ async def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if failures and failures == sum(1 for _ in args.paths) else 0
 
 
+def entry_line(entry: OutboxEntry) -> str:
+    """One outbox row for people."""
+    title = entry.payload.title if entry.payload else entry.subject
+    return (
+        f"{entry.updated_at[:19]}  #{entry.id:<5} sub {entry.subscription_id:<4}"
+        f" {entry.channel_id:<20} {entry.kind:<6} {entry.describe()[:70]}  {title[:60]}"
+    )
+
+
+@command("alerts")
+async def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
+    """Show the outbox: what waits to be posted, or the latest decisions."""
+    states = [QUEUED] if args.what == "pending" else None
+    async with open_app(settings) as app:
+        entries = await app.alerts.outbox(guild_id=args.guild, states=states, limit=args.limit)
+    if args.json:
+        rows = [
+            {
+                "id": e.id,
+                "subscription": e.subscription_id,
+                "guild": e.guild_id,
+                "channel": e.channel_id,
+                "kind": e.kind,
+                "subject": e.subject,
+                "state": e.state,
+                "detail": e.detail,
+                "attempts": e.attempts,
+                "unconfirmed_since": e.attempted_at if e.unconfirmed else None,
+                "message_id": e.message_id,
+                "title": e.payload.title if e.payload else None,
+                "updated_at": e.updated_at,
+            }
+            for e in entries
+        ]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif not entries:
+        print("Nothing queued." if args.what == "pending" else "The outbox is empty.")
+    else:
+        print("\n".join(entry_line(entry) for entry in entries))
+    return 0
+
+
 def _add_location_options(parser: argparse.ArgumentParser, default: object) -> None:
     parser.add_argument(
         "--db", metavar="PATH", default=default, help="SQLite file (default: $BANWATCH_DB)"
@@ -222,14 +265,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--user-id", default="console-user", help="the local user id commands act as")
 
+    p = sub.add_parser("alerts", parents=[common], help="the alerts outbox")
+    p.add_argument("what", choices=("pending", "log"), help="queued posts, or the latest rows")
+    p.add_argument("--guild", help="only this guild id")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true", help="print JSON")
+
     for module_name in CLI_EXTENSIONS:
         importlib.import_module(module_name).extend_cli(sub, common)
     return parser
 
 
 # Feature modules that add subcommands: each defines ``extend_cli(subparsers, common)`` and
-# registers its handlers with ``@bot.cli.command(name)``.
-CLI_EXTENSIONS: tuple[str, ...] = ("bot.runner", "bot.alerts.console")
+# registers its handlers with ``@bot.console.cli.command(name)``.
+CLI_EXTENSIONS: tuple[str, ...] = ("bot.discord.runner",)
 
 
 @command("console")
@@ -269,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load_settings().with_db(args.db).with_corpus(args.corpus)
-    except ConfigError as exc:
+    except SettingsError as exc:
         print(f"banwatch: {exc}", file=sys.stderr)
         return 2
     configure_logging(

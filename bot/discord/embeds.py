@@ -7,8 +7,8 @@ from collections.abc import Iterable
 import discord
 
 from bot import render
+from bot.articles import ImportResult, reading_fields
 from bot.models import Article, Event, Extraction
-from bot.moderation import ImportResult, reading_fields
 from bot.taxonomy import ACTION_LABELS
 from bot.tracker import JurisdictionStatus
 

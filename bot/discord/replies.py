@@ -10,7 +10,7 @@ from typing import Any
 
 import discord
 
-from bot.client import report_error
+from bot.discord.client import report_error
 
 NO_MENTIONS = discord.AllowedMentions.none()
 

@@ -15,17 +15,16 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from bot import render
 from bot.corpus import CorpusError, ParsedArticle, parse_date, parse_document
+from bot.errors import BanwatchError
 from bot.extraction import EXTRACTOR_VERSION, extract
 from bot.ingest import read_parsed, to_article
 from bot.models import Article, Correction, Extraction
-from bot.service import Banwatch, BanwatchError
 from bot.store import utcnow
 from bot.taxonomy import ACTION_LABELS, ACTIONS, SCOPES
 
 if TYPE_CHECKING:
-    from bot.console import Console
+    from bot.service import Banwatch
 
 MAX_TITLE_CHARS = 500
 MAX_TEXT_CHARS = 4_000
@@ -180,6 +179,10 @@ class Moderation:
             return await self.app.article(article_id)
         except BanwatchError as exc:
             raise BanwatchError(str(exc) + UNKNOWN_ID_HINT) from exc
+
+    async def drop_stale_drafts(self, older_than: dt.datetime) -> int:
+        """Forget drafts saved before ``older_than`` (never published nor cancelled)."""
+        return await self.app.store.drop_stale_drafts(older_than.isoformat(timespec="seconds"))
 
     async def save_draft(self, draft: ArticleDraft, actor: Actor) -> tuple[str, ArticlePreview]:
         """Validate and read a draft, and keep it (in the store, so a restart keeps it) until
@@ -379,102 +382,3 @@ class Moderation:
             detail={"title": article.title, "reason": reason},
         )
         return article
-
-
-# -- the console face ------------------------------------------------------------------------
-
-
-def _reading_text(reading: Extraction | None) -> str:
-    return "\n".join(f"  {label}: {value}" for label, value in reading_fields(reading))
-
-
-async def _console_add(console: Console, named: dict[str, str], words: list[str]) -> str:
-    moderation = Moderation(console.app)
-    draft = ArticleDraft(
-        title=named.get("title") or " ".join(words),
-        url=named.get("url", ""),
-        date=named.get("date", ""),
-        provider=named.get("provider", ""),
-        text=named.get("text", ""),
-    )
-    preview = await moderation.preview_article(draft)
-    published = await moderation.publish_article(preview, Actor(console.user_id))
-    return (
-        f"Published ({published.outcome}):\n{render.article_line(published.article)}\n"
-        + _reading_text(published.article.extraction)
-    )
-
-
-async def _console_import(console: Console, named: dict[str, str], words: list[str]) -> str:
-    from pathlib import Path
-
-    name = named.get("file") or " ".join(words)
-    if not name:
-        raise BanwatchError("Give the file to import, e.g. `/article import file:story.md`.")
-    path = Path(name).expanduser()
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise BanwatchError(f"Can't read {name}: {exc.strerror or exc}.") from exc
-    result = await Moderation(console.app).import_file(data, path.name, Actor(console.user_id))
-    return result.render()
-
-
-def _yes_no(value: str | None) -> bool | None:
-    if value is None:
-        return None
-    folded = value.strip().lower()
-    if folded in ("yes", "true", "1", "y"):
-        return True
-    if folded in ("no", "false", "0", "n"):
-        return False
-    raise BanwatchError("`is_policy` must be yes or no.")
-
-
-async def _console_correct(console: Console, named: dict[str, str], words: list[str]) -> str:
-    article_id = named.get("id") or (words[0] if words else "")
-    result = await Moderation(console.app).correct_article(
-        article_id,
-        Actor(console.user_id),
-        place=named.get("place"),
-        action=named.get("action"),
-        scope=named.get("scope"),
-        is_policy=_yes_no(named.get("is_policy")),
-        event_date=named.get("event_date"),
-    )
-    return (
-        f"Corrected {result.article.id}: {result.article.title}\n"
-        f"Before:\n{_reading_text(result.before)}\nNow:\n{_reading_text(result.after)}"
-    )
-
-
-async def _console_remove(console: Console, named: dict[str, str], words: list[str]) -> str:
-    article_id = named.get("id") or (words[0] if words else "")
-    reason = named.get("reason") or " ".join(words[1:])
-    article = await Moderation(console.app).remove_article(
-        article_id, Actor(console.user_id), reason
-    )
-    return f"Removed {article.id}: {article.title}"
-
-
-def register_console(console: Console) -> None:
-    """Add ``/article add|import|correct|remove`` to the console."""
-    from bot.console import ConsoleCommand
-
-    for command in (
-        ConsoleCommand(
-            "article add",
-            _console_add,
-            ("title", "url", "date", "provider", "text"),
-            "add an article (moderators)",
-        ),
-        ConsoleCommand("article import", _console_import, ("file",), "import a corpus file"),
-        ConsoleCommand(
-            "article correct",
-            _console_correct,
-            ("id", "place", "action", "scope", "is_policy", "event_date"),
-            "correct an article's reading",
-        ),
-        ConsoleCommand("article remove", _console_remove, ("id", "reason"), "retract an article"),
-    ):
-        console.register(command)

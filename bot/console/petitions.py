@@ -1,21 +1,16 @@
-"""Console commands for petitions and privacy, acting as the console's fixed local user."""
+"""The petitions' console page: /petition commands, acting as the console's local user."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from bot.console import CONSOLE_GUILD, Console, ConsoleCommand
+from bot.console import CONSOLE_GUILD, YES, Console, ConsoleCommand
+from bot.errors import BanwatchError
 from bot.petitions import Petitions, render_petition, render_petition_list
-from bot.privacy import Privacy, render_forget, render_mydata
-from bot.service import BanwatchError
-
-__all__ = ["CONSOLE_GUILD", "register_console"]
-YES = ("yes", "y", "true", "1")
 
 
 def _petitions(console: Console) -> Petitions:
-    return Petitions(console.app)
+    return console.app.petitions
 
 
 def _petition_id(named: dict[str, str], words: list[str]) -> str:
@@ -109,21 +104,6 @@ async def _export(console: Console, named: dict[str, str], words: list[str]) -> 
     )
 
 
-async def _mydata(console: Console, named: dict[str, str], words: list[str]) -> str:
-    data = await Privacy(console.app.store).mydata(console.user_id)
-    return render_mydata(data) + "\n\n" + json.dumps(data, indent=2, ensure_ascii=False)
-
-
-async def _forget(console: Console, named: dict[str, str], words: list[str]) -> str:
-    confirmed = named.get("confirm", "").lower() in YES or [w.lower() for w in words] == ["yes"]
-    if not confirmed:
-        return (
-            "This erases everything banwatch holds about you, signatures included."
-            " Type `/privacy forget confirm:yes` to go ahead."
-        )
-    return render_forget(await Privacy(console.app.store).forget(console.user_id))
-
-
 COMMANDS = (
     ConsoleCommand(
         "petition create",
@@ -145,12 +125,10 @@ COMMANDS = (
         "petition edit", _edit, ("id", "title", "demand", "target"), "change a petition's text"
     ),
     ConsoleCommand("petition export", _export, ("id", "dir"), "CSV and OSDI JSON for delivery"),
-    ConsoleCommand("privacy mydata", _mydata, (), "everything banwatch holds about you"),
-    ConsoleCommand("privacy forget", _forget, ("confirm",), "erase everything about you"),
 )
 
 
 def register_console(console: Console) -> None:
-    """Add the petition and privacy commands to a console."""
+    """Add the /petition commands to a console."""
     for command in COMMANDS:
         console.register(command)

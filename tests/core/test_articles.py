@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.articles import Actor, ArticleDraft, Moderation
 from bot.console import Console
-from bot.moderation import Actor, ArticleDraft, Moderation
 from bot.service import Banwatch, BanwatchError
 from bot.store import Store
 

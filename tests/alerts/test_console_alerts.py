@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from bot.console import Console
+from bot.console.cli import main
 from bot.service import Banwatch
 from bot.store import Store
 from tests.alerts.support import PORTLAND_BAN, SPRINGFIELD_BAN, write_news

@@ -8,7 +8,7 @@ from typing import TypeVar
 import discord
 from discord import app_commands
 
-from bot.client import NotModerator
+from bot.discord.client import NotModerator
 
 T = TypeVar("T")
 
@@ -27,8 +27,8 @@ async def is_moderator(interaction: discord.Interaction) -> bool:
         return False
     if member.guild_permissions.manage_guild:
         return True
-    store = interaction.client.app.store  # type: ignore[attr-defined]
-    role_id = await store.moderator_role(interaction.guild_id)
+    config = interaction.client.app.config  # type: ignore[attr-defined]
+    role_id = await config.moderator_role(interaction.guild_id)
     return role_id is not None and any(role.id == role_id for role in member.roles)
 
 

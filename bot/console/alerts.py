@@ -1,24 +1,21 @@
-"""The alerts in ``banwatch console`` (printed as text) and ``banwatch alerts pending|log``."""
+"""The alerts' console page: /alerts commands, and alerts printed as text as the corpus grows.
+
+The console is one local "server" (:data:`bot.models.CONSOLE_GUILD`); its channels are names
+typed by the user.
+"""
 
 from __future__ import annotations
 
-import argparse
-import json
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from bot.alerts.models import QUEUED, AlertMessage, OutboxEntry, Subscription
-from bot.alerts.sender import Sender
-from bot.alerts.service import Alerts, render_text
-from bot.cli import command, open_app
-from bot.config import Settings
-from bot.service import BanwatchError
+from bot.alerts.models import AlertMessage, OutboxEntry
+from bot.alerts.service import render_text, subscription_line
+from bot.errors import BanwatchError
+from bot.models import CONSOLE_GUILD
 
 if TYPE_CHECKING:
     from bot.console import Console
-
-# The console is one local "server"; its channels are names typed by the user.
-CONSOLE_GUILD = "console"
 
 
 class ConsolePoster:
@@ -43,36 +40,14 @@ class ConsolePoster:
         return None
 
 
-def subscription_line(subscription: Subscription) -> str:
-    """ "#3 → #news: state MA · one post per item" plus broken or role notes."""
-    line = (
-        f"#{subscription.id} → {subscription.channel_id} ({subscription.channel_kind}):"
-        f" {subscription.describe_filters()} · {subscription.describe_mode()}"
-    )
-    if subscription.role_id:
-        line += f" · mentions role {subscription.role_id}"
-    if subscription.broken_at:
-        line += f"\n   BROKEN since {subscription.broken_at[:16]}: {subscription.broken_reason}"
-    return line
-
-
-def entry_line(entry: OutboxEntry) -> str:
-    """One outbox row for people."""
-    title = entry.payload.title if entry.payload else entry.subject
-    return (
-        f"{entry.updated_at[:19]}  #{entry.id:<5} sub {entry.subscription_id:<4}"
-        f" {entry.channel_id:<20} {entry.kind:<6} {entry.describe()[:70]}  {title[:60]}"
-    )
-
-
 class ConsoleAlerts:
     """The /alerts commands in the console, and printing alerts as the corpus gains items."""
 
     def __init__(self, console: Console) -> None:
         self.console = console
-        self.alerts = Alerts(console.app)
+        self.alerts = console.app.alerts
         self.poster = ConsolePoster()
-        self.sender = Sender(console.app.store, self.poster, rate=1000.0, only_guild=CONSOLE_GUILD)
+        self.sender = self.alerts.sender(self.poster, rate=1000.0, only_guild=CONSOLE_GUILD)
 
     async def deliver(self, rescan: bool = False) -> str:
         """Ingest (optionally), match new items and return the alerts as text."""
@@ -112,8 +87,8 @@ class ConsoleAlerts:
         return answer
 
     async def list(self, console: Console, named: dict[str, str], words: list[str]) -> str:
-        subscriptions = await console.app.store.subscriptions(CONSOLE_GUILD)
-        paused = await console.app.store.alerts_paused(CONSOLE_GUILD)
+        subscriptions = await self.alerts.subscriptions(CONSOLE_GUILD)
+        paused = await self.alerts.paused(CONSOLE_GUILD)
         lines = ["Alerts are PAUSED."] if paused else []
         lines += [subscription_line(s) for s in subscriptions] or ["No alert subscriptions."]
         return "\n".join(lines)
@@ -177,47 +152,3 @@ def register_console(console: Console) -> None:
     )
     for name, handler, options, summary in commands:
         console.register(ConsoleCommand(f"alerts {name}", handler, options, summary))
-
-
-def extend_cli(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Add ``banwatch alerts pending|log``."""
-    p = subparsers.add_parser("alerts", parents=[common], help="the alerts outbox")
-    p.add_argument("what", choices=("pending", "log"), help="queued posts, or the latest rows")
-    p.add_argument("--guild", help="only this guild id")
-    p.add_argument("--limit", type=int, default=50)
-    p.add_argument("--json", action="store_true", help="print JSON")
-
-
-@command("alerts")
-async def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
-    """Show the outbox: what waits to be posted, or the latest decisions."""
-    states = [QUEUED] if args.what == "pending" else None
-    async with open_app(settings) as app:
-        entries = await app.store.outbox_entries(
-            guild_id=args.guild, states=states, limit=args.limit
-        )
-    if args.json:
-        rows = [
-            {
-                "id": e.id,
-                "subscription": e.subscription_id,
-                "guild": e.guild_id,
-                "channel": e.channel_id,
-                "kind": e.kind,
-                "subject": e.subject,
-                "state": e.state,
-                "detail": e.detail,
-                "attempts": e.attempts,
-                "unconfirmed_since": e.attempted_at if e.unconfirmed else None,
-                "message_id": e.message_id,
-                "title": e.payload.title if e.payload else None,
-                "updated_at": e.updated_at,
-            }
-            for e in entries
-        ]
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
-    elif not entries:
-        print("Nothing queued." if args.what == "pending" else "The outbox is empty.")
-    else:
-        print("\n".join(entry_line(entry) for entry in entries))
-    return 0

@@ -1,0 +1,128 @@
+"""The articles' console page: /search, /news and the moderators' /article commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot import render
+from bot.articles import Actor, ArticleDraft, reading_fields
+from bot.errors import BanwatchError
+from bot.models import Extraction
+
+if TYPE_CHECKING:
+    from bot.console import Console
+
+
+async def _search(console: Console, named: dict[str, str], words: list[str]) -> str:
+    query = named.get("query") or " ".join(words)
+    return render.render_articles(await console.app.search(query))
+
+
+async def _news(console: Console, named: dict[str, str], words: list[str]) -> str:
+    days_text = named.get("days")
+    if days_text is None and words and words[-1].isdigit():
+        days_text = words.pop()
+    try:
+        days = int(days_text) if days_text else None
+    except ValueError:
+        raise BanwatchError("`days` must be a whole number.") from None
+    place = named.get("place") or " ".join(words) or None
+    articles = await console.app.news(place, days)
+    return render.render_articles(articles, empty="No policy news in that window.")
+
+
+def _reading_text(reading: Extraction | None) -> str:
+    return "\n".join(f"  {label}: {value}" for label, value in reading_fields(reading))
+
+
+async def _console_add(console: Console, named: dict[str, str], words: list[str]) -> str:
+    moderation = console.app.articles
+    draft = ArticleDraft(
+        title=named.get("title") or " ".join(words),
+        url=named.get("url", ""),
+        date=named.get("date", ""),
+        provider=named.get("provider", ""),
+        text=named.get("text", ""),
+    )
+    preview = await moderation.preview_article(draft)
+    published = await moderation.publish_article(preview, Actor(console.user_id))
+    return (
+        f"Published ({published.outcome}):\n{render.article_line(published.article)}\n"
+        + _reading_text(published.article.extraction)
+    )
+
+
+async def _console_import(console: Console, named: dict[str, str], words: list[str]) -> str:
+    name = named.get("file") or " ".join(words)
+    if not name:
+        raise BanwatchError("Give the file to import, e.g. `/article import file:story.md`.")
+    path = Path(name).expanduser()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BanwatchError(f"Can't read {name}: {exc.strerror or exc}.") from exc
+    result = await console.app.articles.import_file(data, path.name, Actor(console.user_id))
+    return result.render()
+
+
+def _yes_no(value: str | None) -> bool | None:
+    if value is None:
+        return None
+    folded = value.strip().lower()
+    if folded in ("yes", "true", "1", "y"):
+        return True
+    if folded in ("no", "false", "0", "n"):
+        return False
+    raise BanwatchError("`is_policy` must be yes or no.")
+
+
+async def _console_correct(console: Console, named: dict[str, str], words: list[str]) -> str:
+    article_id = named.get("id") or (words[0] if words else "")
+    result = await console.app.articles.correct_article(
+        article_id,
+        Actor(console.user_id),
+        place=named.get("place"),
+        action=named.get("action"),
+        scope=named.get("scope"),
+        is_policy=_yes_no(named.get("is_policy")),
+        event_date=named.get("event_date"),
+    )
+    return (
+        f"Corrected {result.article.id}: {result.article.title}\n"
+        f"Before:\n{_reading_text(result.before)}\nNow:\n{_reading_text(result.after)}"
+    )
+
+
+async def _console_remove(console: Console, named: dict[str, str], words: list[str]) -> str:
+    article_id = named.get("id") or (words[0] if words else "")
+    reason = named.get("reason") or " ".join(words[1:])
+    article = await console.app.articles.remove_article(
+        article_id, Actor(console.user_id), reason
+    )
+    return f"Removed {article.id}: {article.title}"
+
+
+def register_console(console: Console) -> None:
+    """Add /search, /news and ``/article add|import|correct|remove`` to a console."""
+    from bot.console import ConsoleCommand
+
+    for command in (
+        ConsoleCommand("search", _search, ("query",), "full-text search"),
+        ConsoleCommand("news", _news, ("place", "days"), "latest policy items"),
+        ConsoleCommand(
+            "article add",
+            _console_add,
+            ("title", "url", "date", "provider", "text"),
+            "add an article (moderators)",
+        ),
+        ConsoleCommand("article import", _console_import, ("file",), "import a corpus file"),
+        ConsoleCommand(
+            "article correct",
+            _console_correct,
+            ("id", "place", "action", "scope", "is_policy", "event_date"),
+            "correct an article's reading",
+        ),
+        ConsoleCommand("article remove", _console_remove, ("id", "reason"), "retract an article"),
+    ):
+        console.register(command)

