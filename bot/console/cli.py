@@ -15,6 +15,7 @@ from typing import Any
 
 from bot import render
 from bot.alerts.models import QUEUED, OutboxEntry
+from bot.backup import BackupError, backup, restore
 from bot.corpus import CorpusError, parse_document
 from bot.extraction import extract
 from bot.ingest import to_article
@@ -207,6 +208,39 @@ async def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
+
+
+@command("backup")
+async def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    """A consistent copy of the database, safe while the bot runs (SQLite's backup API)."""
+    try:
+        result = await asyncio.to_thread(backup, settings.db_path, Path(args.path).resolve())
+    except BackupError as exc:
+        print(f"banwatch: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"Backed up {settings.db_path} to {result.path}"
+        f" ({_megabytes(result.size)}, schema version {result.schema_version}; integrity ok)."
+    )
+    return 0
+
+
+@command("restore")
+async def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    """Put a backup in place of the database; refused while a bot runs on it."""
+    try:
+        result = await asyncio.to_thread(restore, Path(args.path).resolve(), settings.db_path)
+    except BackupError as exc:
+        print(f"banwatch: {exc}", file=sys.stderr)
+        return 1
+    print(f"Restored {settings.db_path} from {Path(args.path).resolve()}.")
+    if result.kept is not None:
+        print(f"The database it replaced is kept at {result.kept}.")
+    return 0
+
+
 def _add_location_options(parser: argparse.ArgumentParser, default: object) -> None:
     parser.add_argument(
         "--db", metavar="PATH", default=default, help="SQLite file (default: $BANWATCH_DB)"
@@ -270,6 +304,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--guild", help="only this guild id")
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser(
+        "backup", parents=[common], help="copy the database, safely while the bot runs"
+    )
+    p.add_argument("path", help="a new file, or a folder to put a dated copy in")
+
+    p = sub.add_parser("restore", parents=[common], help="put a backup back (stop the bot first)")
+    p.add_argument("path", help="the backup file")
 
     for module_name in CLI_EXTENSIONS:
         importlib.import_module(module_name).extend_cli(sub, common)
