@@ -140,6 +140,15 @@ def backup(db_path: Path, destination: Path, *, now: dt.datetime | None = None) 
     return BackupResult(destination, destination.stat().st_size, version)
 
 
+def _keep_files(db_path: Path, kept: Path) -> None:
+    """Move a database and its WAL aside as ``kept`` (and ``kept-wal``), as they are."""
+    for suffix in ("", "-wal"):
+        source = db_path.with_name(db_path.name + suffix)
+        if source.exists():
+            os.replace(source, kept.with_name(kept.name + suffix))
+    db_path.with_name(db_path.name + "-shm").unlink(missing_ok=True)
+
+
 def restore(backup_path: Path, db_path: Path, *, now: dt.datetime | None = None) -> BackupResult:
     """Put the backup at ``backup_path`` in place of the database at ``db_path``.
 
@@ -159,7 +168,12 @@ def restore(backup_path: Path, db_path: Path, *, now: dt.datetime | None = None)
         kept = db_path.with_name(f"{db_path.name}.before-restore-{stamp}")
         # A backup of the current database, WAL included, rather than a bare rename that
         # would leave its -wal and -shm files behind to be applied to the restored one.
-        backup(db_path, kept)
+        try:
+            backup(db_path, kept)
+        except BackupError:
+            # A corrupt database can't be copied page by page (and is what a restore is
+            # most often for): keep its files as they are, under the kept name.
+            _keep_files(db_path, kept)
     partial = db_path.with_name(f".{db_path.name}.restoring")
     partial.unlink(missing_ok=True)
     source = sqlite3.connect(f"file:{backup_path}?mode=ro", uri=True)

@@ -108,3 +108,18 @@ async def test_restore_refuses_what_is_not_a_healthy_banwatch_database(tmp_path)
     sqlite3.connect(plain).execute("CREATE TABLE t (x)").connection.close()
     with pytest.raises(BackupError, match="not a banwatch database"):
         restore(plain, db)
+
+
+async def test_restore_over_a_corrupt_database_keeps_the_damaged_file(tmp_path):
+    db = tmp_path / "banwatch.db"
+    await make_db(db)
+    saved = backup(db, tmp_path / "saved.db")
+    data = bytearray(db.read_bytes())
+    for offset in range(4096 * 4, min(len(data), 4096 * 40), 4096):
+        data[offset + 8 : offset + 4000] = b"\x07" * 3992
+    db.write_bytes(bytes(data))
+    damaged = bytes(data)
+    result = restore(saved.path, db)
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert result.kept is not None and result.kept.read_bytes() == damaged
