@@ -9,7 +9,11 @@ from discord.ext import commands
 from bot.discord.checks import manager_only
 from bot.discord.client import BanwatchBot
 from bot.discord.embeds import escape
+from bot.discord.permissions import Need
 from bot.discord.replies import NO_MENTIONS
+
+# Its answers are interaction replies, which need no channel permission (bot.discord.permissions).
+PERMISSIONS: tuple[Need, ...] = ()
 
 
 class Config(

@@ -20,6 +20,7 @@ from bot.discord.embeds import (
     status_embed,
     timeline_embed,
 )
+from bot.discord.permissions import Need
 from bot.discord.replies import OwnerView, Reply, answer
 from bot.errors import AmbiguousPlace
 from bot.petitions import Petition, render_open_petitions
@@ -38,6 +39,9 @@ Lookup = Callable[[str], Awaitable[Answer]]
 Render = Callable[[Answer], discord.Embed]
 StatusAnswer = tuple[JurisdictionStatus, list[Petition]]
 PETITIONS_FIELD = "Open petitions"
+
+# Its answers are interaction replies, which need no channel permission (bot.discord.permissions).
+PERMISSIONS: tuple[Need, ...] = ()
 
 
 class PlacePicker(OwnerView, Generic[Answer]):

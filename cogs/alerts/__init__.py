@@ -12,16 +12,40 @@ from bot.alerts.service import subscription_line
 from bot.discord.checks import moderator_only
 from bot.discord.client import BanwatchBot
 from bot.discord.embeds import clip, escape
+from bot.discord.permissions import Need
 from bot.discord.replies import NO_MENTIONS
 from bot.models import CONSOLE_GUILD
 from bot.taxonomy import ACTIONS
 from cogs.alerts._delivery import DiscordPoster, alert_embed
 
-__all__ = ["AlertsCog", "DiscordPoster", "alert_embed", "setup"]
+__all__ = ["PERMISSIONS", "AlertsCog", "DiscordPoster", "alert_embed", "setup"]
 
 log = logging.getLogger(__name__)
 
 SEND_INTERVAL_SECONDS = 1.0
+
+_ALL_KINDS = ("text", "announcement", "forum")
+# What posting alerts uses, and in which subscriptions' channels `banwatch doctor` checks it.
+PERMISSIONS = (
+    Need("view_channel", "see the channels alerts are posted in", _ALL_KINDS),
+    Need(
+        "send_messages",
+        "post alerts; in a forum this is Create Posts (each alert opens a post)",
+        _ALL_KINDS,
+    ),
+    Need("embed_links", "alerts are embeds (linked headline, place, action, date)", _ALL_KINDS),
+    Need(
+        "read_message_history",
+        "after an unconfirmed forum post, find the post it made instead of posting twice",
+        ("forum",),
+    ),
+    Need(
+        "mention_everyone",
+        "ping the role a subscription names when that role is not mentionable by everyone"
+        " (only that role: never @everyone or @here)",
+        ("role",),
+    ),
+)
 CHANNEL_KINDS = {
     discord.ChannelType.text: "text",
     discord.ChannelType.news: "announcement",
