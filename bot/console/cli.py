@@ -320,7 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Feature modules that add subcommands: each defines ``extend_cli(subparsers, common)`` and
 # registers its handlers with ``@bot.console.cli.command(name)``.
-CLI_EXTENSIONS: tuple[str, ...] = ("bot.discord.runner",)
+CLI_EXTENSIONS: tuple[str, ...] = ("bot.discord.runner", "bot.discord.doctor")
 
 
 @command("console")

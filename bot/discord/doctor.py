@@ -1,0 +1,402 @@
+"""``banwatch invite`` and ``banwatch doctor``: adding the bot to a server, and checking what
+Discord sees of it (the token, its servers, each alert subscription's channel and role, the
+slash commands). Only REST calls: the doctor never connects to the gateway or posts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+
+import aiohttp
+import discord
+
+from bot.alerts.models import Subscription
+from bot.console.cli import command
+from bot.discord.api_base import configure_api_base
+from bot.discord.client import BanwatchBot, bot_intents
+from bot.discord.permissions import (
+    SCOPE_REASONS,
+    SCOPES,
+    application_id_from_token,
+    declared_needs,
+    invite_url,
+    needs_in,
+    reasons,
+    required_permissions,
+)
+from bot.doctor import Finding, healthy, local_checks
+from bot.models import CONSOLE_GUILD
+from bot.service import Banwatch
+from bot.settings import Settings, env_file_location
+from bot.store import Store, inspect_database
+
+PORTAL = "https://discord.com/developers/applications"
+SYNC_FIX = (
+    "banwatch sync --guild {guild} (instant, this server) or banwatch sync (every server;"
+    " Discord may take up to an hour to show them)"
+)
+
+
+def extend_cli(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Add ``invite`` and ``doctor`` to the ``banwatch`` command line."""
+    p = subparsers.add_parser(
+        "invite",
+        parents=[common],
+        help="print the link that adds the bot to a server, and why it asks for each permission",
+    )
+    p.add_argument("--guild", type=int, metavar="ID", help="preselect this server in the link")
+    p.add_argument(
+        "--application-id",
+        type=int,
+        metavar="ID",
+        help="the application's id (default: read from DISCORD_TOKEN)",
+    )
+    subparsers.add_parser(
+        "doctor",
+        parents=[common],
+        help="check the set-up and what Discord sees of the bot; exits 1 if something is wrong",
+    )
+
+
+async def _log_in(client: discord.Client, token: str, settings: Settings) -> str | None:
+    """Log in over REST only; why not, in words (never showing the token), or None."""
+    where = settings.discord_api_base or "discord.com"
+    try:
+        await client.login(token)
+    except discord.LoginFailure:
+        return "Discord refused the token (DISCORD_TOKEN)"
+    except (aiohttp.ClientError, OSError) as exc:
+        return f"can't reach {where}: {exc}"
+    except discord.HTTPException as exc:
+        return f"{where} answered {exc.status} when logging in"
+    return None
+
+
+# -- invite -----------------------------------------------------------------------------------
+
+
+@command("invite")
+async def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the invite link with the scopes and the permissions the features need."""
+    token = settings.discord_token
+    application_id = args.application_id
+    source = "given"
+    if application_id is None and token:
+        application_id = application_id_from_token(token)
+        source = "read from the token"
+    if application_id is None and token:
+        configure_api_base(settings.discord_api_base, settings.discord_gateway_url)
+        async with discord.Client(intents=bot_intents()) as client:
+            problem = await _log_in(client, token, settings)
+            if problem:
+                print(f"banwatch: {problem}.", file=sys.stderr)
+                return 2
+            application_id = client.application_id
+        source = "asked of Discord"
+    if application_id is None:
+        print(
+            "banwatch: the invite link needs the application's id. Put the bot's token in"
+            f" {env_file_location()} as DISCORD_TOKEN=..., or give --application-id ID"
+            f" (at {PORTAL}: your application, General Information, Application ID).",
+            file=sys.stderr,
+        )
+        return 2
+    needs = declared_needs()
+    permissions = required_permissions(needs)
+    print("Open this link, pick your server and press Authorise (you need Manage Server there):")
+    print()
+    print(invite_url(application_id, permissions, args.guild))
+    print()
+    print(f"Application id {application_id} ({source}).")
+    print("Scopes:")
+    for scope in SCOPES:
+        print(f"  {scope}: {SCOPE_REASONS[scope]}")
+    print(f"Permissions (integer {permissions.value}):")
+    for label, _bit, why in reasons(needs):
+        print(f"  {label}: {'; '.join(why)}")
+    print(
+        "No privileged gateway intents are needed (leave Presence, Server Members and Message"
+        " Content off)."
+    )
+    return 0
+
+
+# -- doctor -----------------------------------------------------------------------------------
+
+
+@command("doctor")
+async def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
+    """One line per check with the fix for anything wrong; exit 1 if something is."""
+    findings: list[Finding] = []
+
+    def report(finding: Finding) -> None:
+        findings.append(finding)
+        print(finding.line(), flush=True)
+
+    for finding in local_checks(settings):
+        report(finding)
+    async for finding in discord_checks(settings):
+        report(finding)
+    problems = sum(1 for finding in findings if finding.ok is False)
+    print()
+    if healthy(findings):
+        print("All checks passed.")
+        return 0
+    print(f"{problems} problem(s) found; the fix is under each FAIL line.")
+    return 1
+
+
+@contextlib.asynccontextmanager
+async def _client(settings: Settings) -> AsyncIterator[discord.Client]:
+    """The bot with its cogs (so its command tree is what a sync would send) when the
+    database is usable as it is; a bare client when it is not (nothing is migrated)."""
+    health = inspect_database(settings.db_path)
+    if not health.usable or health.schema_version != health.latest_version:
+        async with discord.Client(intents=bot_intents()) as client:
+            yield client
+        return
+    async with await Store.open(settings.db_path) as store:
+        app = Banwatch.from_settings(store, settings)
+        async with BanwatchBot(app, settings) as bot:
+            yield bot
+
+
+async def discord_checks(settings: Settings) -> AsyncIterator[Finding]:
+    """The token, the servers, every alert subscription, the slash commands."""
+    token = settings.discord_token
+    if not token:
+        yield Finding(
+            "token",
+            False,
+            "DISCORD_TOKEN is not set, so nothing on Discord can be checked",
+            f"at {PORTAL} open your application, Bot, Reset Token, and put the token in"
+            f" {env_file_location()} as DISCORD_TOKEN=...",
+        )
+        return
+    configure_api_base(settings.discord_api_base, settings.discord_gateway_url)
+    async with _client(settings) as client:
+        problem = await _log_in(client, token, settings)
+        if problem is not None:
+            yield Finding(
+                "token",
+                False,
+                problem,
+                f"at {PORTAL}: your application, Bot, Reset Token; put the new token in"
+                f" {settings.env_file or env_file_location()} as DISCORD_TOKEN=..."
+                if "refused" in problem
+                else "check the network (and DISCORD_API_BASE if you set it)",
+            )
+            return
+        yield Finding(
+            "token",
+            True,
+            f"Discord accepts it: the bot is {client.user} (application {client.application_id})",
+        )
+        guilds = await _guilds(client)
+        if not guilds:
+            yield Finding(
+                "servers",
+                False,
+                "the bot is in no server",
+                "add it with the link banwatch invite prints",
+            )
+        else:
+            names = ", ".join(f"{guild.name} ({guild.id})" for guild in guilds.values())
+            yield Finding("servers", True, f"in {len(guilds)}: {names}")
+        if isinstance(client, BanwatchBot):
+            async for finding in _subscription_checks(client, guilds):
+                yield finding
+            async for finding in _command_checks(client, guilds.values()):
+                yield finding
+        else:
+            yield Finding(
+                "alerts",
+                None,
+                "not checked: the database must be usable first (see the database line)",
+            )
+            yield Finding(
+                "commands",
+                None,
+                "not checked: the database must be usable first (see the database line)",
+            )
+
+
+class _Server:
+    """What the doctor read of one server: roles, channels and the bot's member."""
+
+    def __init__(
+        self, guild: discord.Guild, me: discord.Member | None, channels: list[Any]
+    ) -> None:
+        self.guild = guild
+        self.name = guild.name
+        self.id = guild.id
+        self.me = me
+        self.channels = {channel.id: channel for channel in channels}
+
+
+async def _guilds(client: discord.Client) -> dict[int, _Server]:
+    """Every server the bot is in, with its roles, channels (and their overwrites) and the
+    bot's own member, as Discord answers now."""
+    servers: dict[int, _Server] = {}
+    assert client.user is not None
+    async for partial in client.fetch_guilds(limit=None, with_counts=False):
+        guild = await client.fetch_guild(partial.id, with_counts=False)
+        try:
+            me: discord.Member | None = await guild.fetch_member(client.user.id)
+        except discord.NotFound:
+            me = None
+        channels = await guild.fetch_channels()
+        servers[guild.id] = _Server(guild, me, list(channels))
+    return servers
+
+
+def _kind(channel: Any) -> str:
+    if isinstance(channel, discord.ForumChannel):
+        return "forum"
+    if getattr(channel, "type", None) == discord.ChannelType.news:
+        return "announcement"
+    return "text"
+
+
+async def _subscription_checks(
+    bot: BanwatchBot, servers: dict[int, _Server]
+) -> AsyncIterator[Finding]:
+    subscriptions = [
+        subscription
+        for subscription in await bot.app.alerts.subscriptions()
+        if subscription.guild_id != CONSOLE_GUILD
+    ]
+    if not subscriptions:
+        yield Finding(
+            "alerts",
+            True,
+            "no alert subscriptions yet (a moderator adds one with /alerts subscribe)",
+        )
+        return
+    needs = declared_needs()
+    for subscription in subscriptions:
+        yield _check_subscription(subscription, servers, needs)
+
+
+def _check_subscription(
+    subscription: Subscription, servers: dict[int, _Server], needs: dict[str, Any]
+) -> Finding:
+    name = f"alerts #{subscription.id}"
+    unsubscribe = f"in that server, /alerts unsubscribe {subscription.id}, then subscribe again"
+    server = servers.get(int(subscription.guild_id))
+    if server is None:
+        return Finding(
+            name,
+            False,
+            f"posts to server {subscription.guild_id}, which the bot is no longer in",
+            "add the bot to that server again (banwatch invite)",
+        )
+    channel = server.channels.get(int(subscription.channel_id))
+    if channel is None:
+        return Finding(
+            name,
+            False,
+            f"its channel {subscription.channel_id} in {server.name} no longer exists (deleted)"
+            " or the bot can't see that it does",
+            f"{unsubscribe} with another channel",
+        )
+    where = f"#{channel.name} in {server.name}"
+    if server.me is None:
+        return Finding(name, False, f"{where}: the bot is not a member of {server.name}")
+    permissions = channel.permissions_for(server.me)
+    kind = _kind(channel)
+    missing = [n.label for n in needs_in(needs, kind) if not getattr(permissions, n.permission)]
+    if missing:
+        return Finding(
+            name,
+            False,
+            f"{where}: the bot lacks {', '.join(missing)} there",
+            f"in {where}: Edit Channel, Permissions, add the bot's role and allow"
+            f" {', '.join(missing)} (or allow them to the bot's role in Server Settings, Roles)"
+            + (f"; then {unsubscribe}" if subscription.broken_at else ""),
+        )
+    done = f"{where} ({kind}): the bot can post there"
+    if subscription.role_id:
+        role = server.guild.get_role(int(subscription.role_id))
+        if role is None:
+            return Finding(
+                name,
+                False,
+                f"{where}: the role it pings ({subscription.role_id}) no longer exists",
+                f"{unsubscribe} with another role (or none)",
+            )
+        lacking = [
+            n.label for n in needs_in(needs, "role") if not getattr(permissions, n.permission)
+        ]
+        if not role.mentionable and lacking:
+            return Finding(
+                name,
+                False,
+                f"{where}: can't ping @{role.name}: the role is not mentionable and the bot"
+                f" lacks {', '.join(lacking)} there",
+                f"Server Settings, Roles, {role.name}: allow anyone to @mention this role;"
+                f" or give the bot {', '.join(lacking)} in {where}",
+            )
+        done += f" and ping @{role.name}"
+    if subscription.broken_at:
+        return Finding(
+            name,
+            False,
+            f"{where}: marked broken since {subscription.broken_at[:16]}"
+            f" ({subscription.broken_reason}); it can post there now",
+            unsubscribe,
+        )
+    return Finding(name, True, done)
+
+
+def _shape(command: dict[str, Any]) -> tuple[Any, ...]:
+    """A command's name, type and options (recursively): what decides whether Discord's
+    copy matches what a sync would send."""
+    options = command.get("options") or []
+    return (
+        command["name"],
+        int(command.get("type") or 1),
+        tuple(sorted(_shape(option) for option in options)),
+    )
+
+
+async def _command_checks(bot: BanwatchBot, servers: Iterable[_Server]) -> AsyncIterator[Finding]:
+    local = {c.name: _shape(c.to_dict(bot.tree)) for c in bot.tree.get_commands()}
+    remote_global = {c.name: _shape(c.to_dict()) for c in await bot.tree.fetch_commands()}
+    servers = list(servers)
+    if not servers:
+        synced = remote_global == local
+        yield Finding(
+            "commands",
+            synced,
+            f"{len(remote_global)} of {len(local)} synced globally",
+            None if synced else SYNC_FIX.format(guild="SERVER_ID"),
+        )
+        return
+    for server in servers:
+        guild_commands = await bot.tree.fetch_commands(guild=discord.Object(server.id))
+        remote = {**remote_global, **{c.name: _shape(c.to_dict()) for c in guild_commands}}
+        scope = "to this server" if guild_commands else "globally"
+        name = f"commands in {server.name}"
+        fix = SYNC_FIX.format(guild=server.id)
+        if not remote:
+            yield Finding(name, False, "no slash commands are synced there", fix)
+            continue
+        missing = sorted(n for n in local if n not in remote)
+        changed = sorted(n for n in local if n in remote and remote[n] != local[n])
+        stale = sorted(n for n in remote if n not in local)
+        if missing or changed or stale:
+            parts = [
+                f"{label} /{', /'.join(names)}"
+                for label, names in (("missing", missing), ("changed", changed), ("gone", stale))
+                if names
+            ]
+            yield Finding(
+                name, False, "the slash commands are out of date: " + "; ".join(parts), fix
+            )
+            continue
+        yield Finding(name, True, f"all {len(local)} slash commands synced ({scope})")
