@@ -28,6 +28,7 @@ banwatch tracks facial-recognition bans, moratoria and the news about them.
   /timeline place          the dated events for one place
   /news [place] [days]     latest policy items
   /search query            full-text search of the coverage
+  /map [region] [state]    a map of the places by status (us, europe, world; or one state)
   /help                    this screen
 
 Places can be typed as people write them: chicago, "Chicago, IL", Springfield MA."""

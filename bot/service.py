@@ -18,6 +18,7 @@ from bot.articles import Moderation
 from bot.config import ServerConfig
 from bot.errors import AmbiguousPlace, BanwatchError, PlaceNotFound
 from bot.ingest import IngestSummary, Progress, ingest_corpus
+from bot.map.service import Maps
 from bot.models import Article, Event, Jurisdiction, Place
 from bot.petitions import DEFAULT_RETENTION_DAYS, Petitions
 from bot.privacy import Privacy
@@ -132,6 +133,7 @@ class Banwatch:
         self.petitions = Petitions(self, retention_days=signer_retention_days)
         self.privacy = Privacy(store)
         self.config = ServerConfig(store)
+        self.map = Maps(self)
         self._known: _KnownPlaces | None = None
         # Place key -> (the place's version when derived, the answer), least recent first.
         self._status_cache: OrderedDict[str, tuple[int, JurisdictionStatus]] = OrderedDict()
@@ -146,9 +148,7 @@ class Banwatch:
     @classmethod
     def from_settings(cls, store: Store, settings: Settings) -> Banwatch:
         """The app as the settings configure it (``banwatch run``, the command line)."""
-        return cls(
-            store, settings.corpus_dir, signer_retention_days=settings.signer_retention_days
-        )
+        return cls(store, settings.corpus_dir, signer_retention_days=settings.signer_retention_days)
 
     # -- corpus -------------------------------------------------------------------------------
 

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 CITIES_PAGE_SIZE = 15
 MAX_AUTOCOMPLETE = 25
-CORE_COMMANDS = frozenset({"status", "cities", "timeline", "news", "search", "help"})
+CORE_COMMANDS = frozenset({"status", "cities", "timeline", "news", "search", "map", "help"})
 
 # What a place command looks up (a status, or a status with its open petitions) and shows.
 Answer = TypeVar("Answer")

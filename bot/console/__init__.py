@@ -40,9 +40,10 @@ CONSOLE_PAGES: tuple[str, ...] = (
     "bot.console.privacy",
     "bot.console.alerts",
     "bot.console.config",
+    "bot.console.map",
 )
 # The commands /help's own text (render.HELP_TEXT) lists; the others follow it under "More".
-HELP_TEXT_COMMANDS = frozenset({"status", "timeline", "cities", "search", "news", "help"})
+HELP_TEXT_COMMANDS = frozenset({"status", "timeline", "cities", "search", "news", "map", "help"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -313,14 +313,61 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("restore", parents=[common], help="put a backup back (stop the bot first)")
     p.add_argument("path", help="the backup file")
 
-    for module_name in CLI_EXTENSIONS:
-        importlib.import_module(module_name).extend_cli(sub, common)
+    p = sub.add_parser("map", parents=[common], help="draw the map of statuses into a PNG")
+    p.add_argument("--out", default="banwatch-map.png", help="PNG file (default: %(default)s)")
+    p.add_argument("--region", default="us", choices=("us", "europe", "world"), help="default: us")
+    p.add_argument("--state", help="one US state instead (e.g. MA)")
+    p = sub.add_parser(
+        "site", parents=[common], help="write a self-contained status page to publish"
+    )
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for index.html")
+
+    # The Discord commands; their module (and discord.py) is imported only to run one.
+    p = sub.add_parser("run", parents=[common], help="run the Discord bot")
+    p.add_argument(
+        "--sync",
+        action="store_true",
+        help="sync application commands even if they look unchanged",
+    )
+    p = sub.add_parser(
+        "sync", parents=[common], help="sync the slash commands to Discord, then exit"
+    )
+    p.add_argument(
+        "--guild",
+        type=int,
+        metavar="ID",
+        help="sync to this guild only (instant); default: $DEV_GUILD_ID, else globally",
+    )
+    p = sub.add_parser(
+        "invite",
+        parents=[common],
+        help="print the link that adds the bot to a server, and why it asks for each permission",
+    )
+    p.add_argument("--guild", type=int, metavar="ID", help="preselect this server in the link")
+    p.add_argument(
+        "--application-id",
+        type=int,
+        metavar="ID",
+        help="the application's id (default: read from DISCORD_TOKEN)",
+    )
+    sub.add_parser(
+        "doctor",
+        parents=[common],
+        help="check the set-up and what Discord sees of the bot; exits 1 if something is wrong",
+    )
     return parser
 
 
-# Feature modules that add subcommands: each defines ``extend_cli(subparsers, common)`` and
-# registers its handlers with ``@bot.console.cli.command(name)``.
-CLI_EXTENSIONS: tuple[str, ...] = ("bot.discord.runner", "bot.discord.doctor")
+# Subcommands whose handlers live elsewhere, registered with ``@command(name)`` when their
+# module is imported: only when one of them is run (the Discord ones import discord.py).
+COMMAND_MODULES: dict[str, str] = {
+    "run": "bot.discord.runner",
+    "sync": "bot.discord.runner",
+    "map": "bot.console.map",
+    "site": "bot.console.map",
+    "invite": "bot.discord.doctor",
+    "doctor": "bot.discord.doctor",
+}
 
 
 @command("console")
@@ -368,6 +415,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("run", "sync")
         else logging.WARNING
     )
+    if args.command in COMMAND_MODULES:
+        importlib.import_module(COMMAND_MODULES[args.command])
     handler = COMMANDS[args.command]
     try:
         return asyncio.run(handler(args, settings))

@@ -25,6 +25,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.alerts",
     "cogs.petitions",
     "cogs.privacy",
+    "cogs.map",
 )
 
 # Work that takes longer than this defers the interaction first (Discord allows 3 s).

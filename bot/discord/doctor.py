@@ -41,27 +41,6 @@ SYNC_FIX = (
 )
 
 
-def extend_cli(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Add ``invite`` and ``doctor`` to the ``banwatch`` command line."""
-    p = subparsers.add_parser(
-        "invite",
-        parents=[common],
-        help="print the link that adds the bot to a server, and why it asks for each permission",
-    )
-    p.add_argument("--guild", type=int, metavar="ID", help="preselect this server in the link")
-    p.add_argument(
-        "--application-id",
-        type=int,
-        metavar="ID",
-        help="the application's id (default: read from DISCORD_TOKEN)",
-    )
-    subparsers.add_parser(
-        "doctor",
-        parents=[common],
-        help="check the set-up and what Discord sees of the bot; exits 1 if something is wrong",
-    )
-
-
 async def _log_in(client: discord.Client, token: str, settings: Settings) -> str | None:
     """Log in over REST only; why not, in words (never showing the token), or None."""
     where = settings.discord_api_base or "discord.com"

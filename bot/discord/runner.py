@@ -56,25 +56,6 @@ SECOND_BOT_HINT = (
 )
 
 
-def extend_cli(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Add ``run`` and ``sync`` to the ``banwatch`` command line."""
-    p = subparsers.add_parser("run", parents=[common], help="run the Discord bot")
-    p.add_argument(
-        "--sync",
-        action="store_true",
-        help="sync application commands even if they look unchanged",
-    )
-    p = subparsers.add_parser(
-        "sync", parents=[common], help="sync the slash commands to Discord, then exit"
-    )
-    p.add_argument(
-        "--guild",
-        type=int,
-        metavar="ID",
-        help="sync to this guild only (instant); default: $DEV_GUILD_ID, else globally",
-    )
-
-
 def _token_or_complain(settings: Settings) -> str | None:
     if not settings.discord_token:
         print(NO_TOKEN_MESSAGE, file=sys.stderr)
