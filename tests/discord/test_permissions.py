@@ -1,0 +1,120 @@
+"""The permissions banwatch asks for are derived from what each cog declares, and
+``banwatch invite`` prints them with the scopes and the reasons."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+from pathlib import Path
+
+import discord
+import pytest
+
+from bot.discord.doctor import cmd_invite
+from bot.discord.permissions import (
+    Need,
+    application_id_from_token,
+    declared_needs,
+    invite_url,
+    required_permissions,
+)
+from bot.settings import Settings
+from tests.discord.harness import loopback_settings
+from tests.discord.test_cogs import every_cog_module
+from tests.loopback.server import LoopbackDiscord
+
+APPLICATION_ID = 1_180_000_000_000_000_042
+TOKEN = base64.b64encode(str(APPLICATION_ID).encode()).decode().rstrip("=") + ".GxYz12.abc-def"
+
+
+def test_every_cog_declares_what_it_needs_and_why() -> None:
+    needs = declared_needs(every_cog_module())
+    assert set(needs) == set(every_cog_module())
+    for extension, declared in needs.items():
+        assert isinstance(declared, tuple), extension
+        for need in declared:
+            assert isinstance(need, Need) and len(need.why) > 10, (extension, need)
+
+
+def test_the_permissions_are_the_union_of_the_features_needs() -> None:
+    needs = declared_needs()
+    permissions = required_permissions(needs)
+    expected = {need.permission for declared in needs.values() for need in declared}
+    assert permissions == discord.Permissions(**dict.fromkeys(expected, True))
+    # The README's old 116736 lacked View Channel, and role pings need their own.
+    assert permissions.view_channel and permissions.send_messages and permissions.embed_links
+    assert permissions.mention_everyone  # alerts ping a role that is not mentionable
+    assert permissions.read_message_history  # finding a forum post after a crash
+    assert permissions.value != 116736
+    # Nothing the features don't use: no moderation, no administrator.
+    assert not (
+        permissions.administrator or permissions.manage_messages or permissions.kick_members
+    )
+
+
+def test_a_need_must_name_a_real_permission() -> None:
+    with pytest.raises(ValueError, match="not a Discord permission"):
+        Need("send_msgs", "a typo")
+
+
+def test_a_cog_without_a_declaration_is_refused() -> None:
+    with pytest.raises(LookupError, match="declares no PERMISSIONS"):
+        declared_needs(["bot.discord.checks"])
+
+
+def test_the_application_id_is_read_from_the_token() -> None:
+    assert application_id_from_token(TOKEN) == APPLICATION_ID
+    assert application_id_from_token("loopback-bot-token") is None
+    assert application_id_from_token("") is None
+    url = invite_url(APPLICATION_ID, discord.Permissions(3072), guild_id=7)
+    assert url.startswith("https://discord.com/oauth2/authorize?")
+    assert f"client_id={APPLICATION_ID}" in url and "scope=bot+applications.commands" in url
+    assert "permissions=3072" in url and "guild_id=7" in url
+
+
+async def test_banwatch_invite_prints_the_link_and_why_each_permission(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = Settings(db_path=tmp_path / "x.db", corpus_dir=tmp_path, discord_token=TOKEN)
+    args = argparse.Namespace(guild=None, application_id=None)
+    assert await cmd_invite(args, settings) == 0
+    out = capsys.readouterr().out
+    value = required_permissions(declared_needs()).value
+    assert (
+        f"https://discord.com/oauth2/authorize?client_id={APPLICATION_ID}"
+        f"&scope=bot+applications.commands&permissions={value}" in out
+    )
+    assert "read from the token" in out and TOKEN not in out
+    assert f"Permissions (integer {value}):" in out
+    for line in (
+        "  View Channel: alerts: ",
+        "  Send Messages: alerts: ",
+        "  Embed Links: alerts: ",
+        "  Mention @everyone, @here, and All Roles: alerts: ",
+        "  bot: ",
+        "  applications.commands: ",
+    ):
+        assert line in out, out
+
+
+async def test_banwatch_invite_asks_discord_when_the_token_does_not_say(
+    loopback_discord: LoopbackDiscord, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = loopback_settings(tmp_path / "x.db", tmp_path, loopback_discord)
+    args = argparse.Namespace(guild=None, application_id=None)
+    assert await cmd_invite(args, settings) == 0
+    out = capsys.readouterr().out
+    assert f"client_id={loopback_discord.application_id}&" in out
+    assert "asked of Discord" in out
+
+
+async def test_banwatch_invite_without_a_token_says_where_to_find_the_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = Settings(db_path=tmp_path / "x.db", corpus_dir=tmp_path)
+    args = argparse.Namespace(guild=None, application_id=None)
+    assert await cmd_invite(args, settings) == 2
+    assert "--application-id" in capsys.readouterr().err
+    args = argparse.Namespace(guild=None, application_id=APPLICATION_ID)
+    assert await cmd_invite(args, settings) == 0
+    assert f"client_id={APPLICATION_ID}&" in capsys.readouterr().out
