@@ -112,8 +112,9 @@ class Console:
         except BanwatchError as exc:
             answer = f"Sorry: {exc}"
         except Exception:
-            # Like the bot's error handler: a short answer, the traceback in the log.
-            log.exception("console command failed: %s", line[:100])
+            # Like the bot's error handler: a short answer, the traceback in the log. The
+            # command's name only: its options may be a signer's name or ZIP.
+            log.exception("console command failed: /%s", name[:40])
             answer = "Sorry, something went wrong on my side. It has been logged."
         # e.g. the alerts print what the command added to the corpus would post.
         for callback in self.after_command:
