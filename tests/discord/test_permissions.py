@@ -10,7 +10,7 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot.discord.doctor import cmd_invite
+from bot.discord.doctor import cmd_doctor, cmd_invite
 from bot.discord.permissions import (
     Need,
     application_id_from_token,
@@ -19,7 +19,8 @@ from bot.discord.permissions import (
     required_permissions,
 )
 from bot.settings import Settings
-from tests.discord.harness import loopback_settings
+from tests.alerts.support import SPRINGFIELD_BAN, write_news
+from tests.discord.harness import BanwatchHarness, loopback_settings
 from tests.discord.test_cogs import every_cog_module
 from tests.loopback.server import LoopbackDiscord
 
@@ -118,3 +119,29 @@ async def test_banwatch_invite_without_a_token_says_where_to_find_the_id(
     args = argparse.Namespace(guild=None, application_id=APPLICATION_ID)
     assert await cmd_invite(args, settings) == 0
     assert f"client_id={APPLICATION_ID}&" in capsys.readouterr().out
+
+
+async def test_the_invites_permissions_are_enough_for_alerts_and_doctor_agrees(
+    banwatch_bot: BanwatchHarness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server, guild = banwatch_bot.server, banwatch_bot.guild
+    # Nothing from @everyone: the bot has exactly what `banwatch invite` asks for.
+    guild.everyone.permissions = 0
+    server.bot_role(guild).permissions = required_permissions(declared_needs()).value
+    news = server.add_channel(guild, "fr-news")
+    forum = guild.channel_named("forum")
+    watchers = server.add_role("watchers")  # not mentionable: the bot's own permission pings it
+    for options in ({"channel": news, "role": watchers}, {"channel": forum}):
+        handle = banwatch_bot.slash("alerts subscribe", options, as_moderator=True)
+        assert (await handle.wait_response())["data"]["content"].startswith("Subscribed")
+    write_news(banwatch_bot.app.corpus_dir, "a.md", **SPRINGFIELD_BAN)
+    await banwatch_bot.app.ingest()
+    (post,) = await server.wait_for_messages(news, 1)
+    assert post["content"] == f"<@&{watchers.id}>"
+    await server.wait_for(
+        lambda: any(c.parent_id == forum.id for c in guild.channels.values()), what="a forum post"
+    )
+    assert await cmd_doctor(argparse.Namespace(), banwatch_bot.bot.settings) == 0
+    out = capsys.readouterr().out
+    assert "ok   alerts #1: #fr-news" in out and "ping @watchers" in out
+    assert "ok   alerts #2: #forum" in out
