@@ -10,7 +10,7 @@ marker. The title only narrows the search; the marker decides, so two subscripti
 the same headline into one forum never take each other's thread.
 
 The search is written against :class:`ForumApi` (three read-only Discord routes), so it is
-tested without Discord; ``cogs/alerts.py`` implements it with discord.py's HTTP client.
+tested without Discord; ``cogs/alerts/_delivery.py`` implements it with discord.py's public API.
 """
 
 from __future__ import annotations

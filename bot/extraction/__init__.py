@@ -144,7 +144,10 @@ def _publication(article: Article, country: str | None) -> tuple[dt.date | None,
     """(publish date, latest possible date) from the article's time or its URL."""
     published = article.published_at
     if published is not None:
-        if published.tzinfo is not None and country == "US":
+        # A time in UTC is read as the US day it fell on; a date with no time (stored as
+        # midnight UTC) is already the day, and shifting it would make it the day before.
+        has_time = published.timetz().replace(tzinfo=None) != dt.time(0)
+        if published.tzinfo is not None and country == "US" and has_time:
             published = published.astimezone(_US_EASTERN)
         return published.date(), published.date()
     match = _URL_DATE.search(article.url or "")

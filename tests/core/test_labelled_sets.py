@@ -63,7 +63,9 @@ def test_labels_use_taxonomy_names(name: str) -> None:
         assert set(item.get("acceptable_actions") or []) <= set(ACTIONS), item["id"]
 
 
+@cache
 def _keys(name: str) -> tuple[list[str], set[str]]:
+    """A set's headlines and URLs (read once per test session: each set is in four pairs)."""
     items = load_items(DATA_DIR / name)
     titles = [item["title"].casefold() for item in items]
     urls = {str(item["url"]) for item in items if item.get("url")}
