@@ -117,7 +117,7 @@ def check_corpus(corpus_dir: Path) -> Finding:
             True,
             f"{corpus_dir} is empty (nothing to track until files arrive)",
         )
-    return Finding("corpus", True, f"{corpus_dir}: {count} files")
+    return Finding("corpus", True, f"{corpus_dir}: {count} file{'' if count == 1 else 's'}")
 
 
 def local_checks(settings: Settings) -> list[Finding]:

@@ -175,33 +175,46 @@ async def discord_checks(settings: Settings) -> AsyncIterator[Finding]:
             True,
             f"Discord accepts it: the bot is {client.user} (application {client.application_id})",
         )
-        guilds = await _guilds(client)
-        if not guilds:
+        try:
+            async for finding in _server_checks(client, settings):
+                yield finding
+        except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
+            status = getattr(exc, "status", None)
             yield Finding(
-                "servers",
+                "discord",
                 False,
-                "the bot is in no server",
-                "add it with the link banwatch invite prints",
+                f"Discord answered {status} to a check ({exc})" if status else f"{exc}",
+                "run banwatch doctor again; if it persists, check the network",
             )
-        else:
-            names = ", ".join(f"{guild.name} ({guild.id})" for guild in guilds.values())
-            yield Finding("servers", True, f"in {len(guilds)}: {names}")
-        if isinstance(client, BanwatchBot):
-            async for finding in _subscription_checks(client, guilds):
-                yield finding
-            async for finding in _command_checks(client, guilds.values()):
-                yield finding
-        else:
-            yield Finding(
-                "alerts",
-                None,
-                "not checked: the database must be usable first (see the database line)",
-            )
-            yield Finding(
-                "commands",
-                None,
-                "not checked: the database must be usable first (see the database line)",
-            )
+
+
+async def _server_checks(client: discord.Client, settings: Settings) -> AsyncIterator[Finding]:
+    """The servers, then (with the bot's cogs loaded) subscriptions and commands."""
+    guilds = await _guilds(client)
+    if not guilds:
+        yield Finding(
+            "servers",
+            False,
+            "the bot is in no server",
+            "add it with the link banwatch invite prints",
+        )
+    else:
+        names = ", ".join(f"{guild.name} ({guild.id})" for guild in guilds.values())
+        yield Finding("servers", True, f"in {len(guilds)}: {names}")
+    if isinstance(client, BanwatchBot):
+        async for finding in _subscription_checks(client, guilds):
+            yield finding
+        async for finding in _command_checks(client, guilds.values()):
+            yield finding
+        return
+    health = inspect_database(settings.db_path)
+    why = (
+        "not checked until the next banwatch run has migrated the database"
+        if health.usable
+        else "not checked: the database must be usable first (see the database line)"
+    )
+    yield Finding("alerts", None, why)
+    yield Finding("commands", None, why)
 
 
 class _Server:
