@@ -17,6 +17,7 @@ from bot.alerts.service import Alerts
 from bot.articles import Moderation
 from bot.config import ServerConfig
 from bot.errors import AmbiguousPlace, BanwatchError, PlaceNotFound
+from bot.feeds import Feeds, FeedSettings, feed_settings
 from bot.ingest import IngestSummary, Progress, ingest_corpus
 from bot.map.service import Maps
 from bot.models import Article, Event, Jurisdiction, Place
@@ -125,6 +126,8 @@ class Banwatch:
         corpus_dir: Path,
         *,
         signer_retention_days: int = DEFAULT_RETENTION_DAYS,
+        feeds: FeedSettings | None = None,
+        home_guild_id: int | None = None,
     ) -> None:
         self.store = store
         self.corpus_dir = corpus_dir
@@ -133,6 +136,9 @@ class Banwatch:
         self.petitions = Petitions(self, retention_days=signer_retention_days)
         self.privacy = Privacy(store)
         self.config = ServerConfig(store)
+        self.feeds = Feeds(store, feeds)
+        # The server whose moderators manage feeds (None: the one server the bot is in).
+        self.home_guild_id = home_guild_id
         self.map = Maps(self)
         self._known: _KnownPlaces | None = None
         # Place key -> (the place's version when derived, the answer), least recent first.
@@ -148,7 +154,13 @@ class Banwatch:
     @classmethod
     def from_settings(cls, store: Store, settings: Settings) -> Banwatch:
         """The app as the settings configure it (``banwatch run``, the command line)."""
-        return cls(store, settings.corpus_dir, signer_retention_days=settings.signer_retention_days)
+        return cls(
+            store,
+            settings.corpus_dir,
+            signer_retention_days=settings.signer_retention_days,
+            feeds=feed_settings(settings),
+            home_guild_id=settings.home_guild_id,
+        )
 
     # -- corpus -------------------------------------------------------------------------------
 

@@ -59,6 +59,13 @@ class Settings:
     alerts_rate: int = 48
     log_level: str = "INFO"
     signer_retention_days: int = 180
+    # The server whose moderators manage feeds (None: the one server the bot is in).
+    home_guild_id: int | None = None
+    feeds_interval_seconds: int = 900
+    # Networks (CIDR, comma-separated, or "loopback") feeds may be fetched from although
+    # they are not public: tests, and a feed hosted on the same machine or network.
+    feeds_allow_networks: str = ""
+    feeds_max_age_days: int = 7
 
     def with_db(self, db_path: str | Path | None) -> Settings:
         """These settings with another database file (the ``--db`` flag)."""
@@ -104,6 +111,10 @@ def load_settings(env_file: str | Path | None = None) -> Settings:
         alerts_rate=_int("BANWATCH_ALERTS_RATE", 48, minimum=1) or 48,
         log_level=os.environ.get("BANWATCH_LOG_LEVEL", "INFO").strip().upper() or "INFO",
         signer_retention_days=_int("BANWATCH_SIGNER_RETENTION_DAYS", 180, minimum=0) or 0,
+        home_guild_id=_int("BANWATCH_HOME_GUILD", None, minimum=1),
+        feeds_interval_seconds=_int("BANWATCH_FEEDS_INTERVAL_SECONDS", 900, minimum=1) or 900,
+        feeds_allow_networks=os.environ.get("BANWATCH_FEEDS_ALLOW_NETWORKS", "").strip(),
+        feeds_max_age_days=_int("BANWATCH_FEEDS_MAX_AGE_DAYS", 7, minimum=0) or 0,
     )
 
 

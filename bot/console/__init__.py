@@ -40,6 +40,7 @@ CONSOLE_PAGES: tuple[str, ...] = (
     "bot.console.privacy",
     "bot.console.alerts",
     "bot.console.config",
+    "bot.console.feeds",
     "bot.console.map",
 )
 # The commands /help's own text (render.HELP_TEXT) lists; the others follow it under "More".

@@ -44,11 +44,15 @@ async def open_app(settings: Settings, *, ingest: bool = False, quiet: bool = Tr
     """Open the store (and optionally refresh the corpus) for the length of a command."""
     async with await Store.open(settings.db_path) as store:
         app = Banwatch.from_settings(store, settings)
-        if ingest:
-            summary = await app.ingest(progress=None if quiet else terminal_progress)
-            if summary.new or summary.updated or summary.rejected or summary.retracted:
-                print(summary.render(), file=sys.stderr)
-        yield app
+        try:
+            if ingest:
+                summary = await app.ingest(progress=None if quiet else terminal_progress)
+                if summary.new or summary.updated or summary.rejected or summary.retracted:
+                    print(summary.render(), file=sys.stderr)
+            yield app
+        finally:
+            # A feed polled from the console or the command line opened an HTTP session.
+            await app.feeds.close()
 
 
 def terminal_progress(number: int, total: int, name: str) -> None:
@@ -322,6 +326,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", required=True, metavar="DIR", help="folder for index.html")
 
+    p = sub.add_parser("feeds", parents=[common], help="the news feeds banwatch polls")
+    verbs = p.add_subparsers(dest="verb", required=True, metavar="VERB")
+    p = verbs.add_parser("add", parents=[common], help="follow a feed (polled at once)")
+    p.add_argument("url")
+    p.add_argument("--every-minutes", type=int, help="poll interval, 5-1440 (default 15)")
+    p = verbs.add_parser("list", parents=[common], help="every feed with its health")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p = verbs.add_parser("remove", parents=[common], help="stop following a feed")
+    p.add_argument("feed", help="its number or URL")
+    p = verbs.add_parser("check", parents=[common], help="poll a feed now (none: all soon)")
+    p.add_argument("feed", nargs="?", help="its number or URL")
+    p = verbs.add_parser("why", parents=[common], help="what became of a feed's item")
+    p.add_argument("item_url")
+
     # The Discord commands; their module (and discord.py) is imported only to run one.
     p = sub.add_parser("run", parents=[common], help="run the Discord bot")
     p.add_argument(
@@ -365,6 +383,7 @@ COMMAND_MODULES: dict[str, str] = {
     "sync": "bot.discord.runner",
     "map": "bot.console.map",
     "site": "bot.console.map",
+    "feeds": "bot.console.feeds",
     "invite": "bot.discord.doctor",
     "doctor": "bot.discord.doctor",
 }

@@ -1,4 +1,5 @@
-"""The settings' console page: /config moderator-role for the console's one local server."""
+"""The settings' console page: /config moderator-role and log-channel for the console's one
+local server."""
 
 from __future__ import annotations
 
@@ -19,9 +20,29 @@ async def _moderator_role(console: Console, named: dict[str, str], words: list[s
 
 
 def register_console(console: Console) -> None:
-    """Add /config moderator-role to a console."""
+    """Add /config moderator-role and /config log-channel to a console."""
     console.register(
         ConsoleCommand(
             "config moderator-role", _moderator_role, ("role",), "choose the moderator role"
+        )
+    )
+    register_log_channel(console)
+
+
+async def _log_channel(console: Console, named: dict[str, str], words: list[str]) -> str:
+    channel = (named.get("channel") or (words[0] if words else "")).lstrip("#")
+    await console.app.config.set_log_channel(
+        CONSOLE_GUILD, channel or None, actor_id=console.user_id, channel_name=channel
+    )
+    if channel:
+        return f"Notices for moderators now go to #{channel}."
+    return "Log channel cleared."
+
+
+def register_log_channel(console: Console) -> None:
+    """Add /config log-channel to a console."""
+    console.register(
+        ConsoleCommand(
+            "config log-channel", _log_channel, ("channel",), "where moderators get notices"
         )
     )

@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 
 from bot.discord.client import NotModerator
+from bot.log_notices import home_guild
 
 T = TypeVar("T")
 
@@ -16,6 +17,14 @@ NOT_IN_GUILD = "This command works only inside a server."
 NOT_MODERATOR = (
     "Sorry, only moderators can do that: members with the Manage Server permission"
     " or the moderator role set with `/config moderator-role`."
+)
+NOT_HOME = (
+    "Feeds are shared by every server and managed by the moderators of banwatch's home"
+    " server; ask them there."
+)
+NO_HOME = (
+    "banwatch is in several servers and none is its home: the host sets BANWATCH_HOME_GUILD"
+    " to the server whose moderators manage feeds."
 )
 NOT_MANAGER = "Sorry, only members with the Manage Server permission can change the settings."
 
@@ -65,3 +74,28 @@ def manager_only() -> Callable[[T], T]:
         return app_commands.default_permissions(manage_guild=True)(checked)
 
     return decorator
+
+
+def home_guild_id(client: discord.Client) -> int | None:
+    """The home server: BANWATCH_HOME_GUILD, else the one server the bot is in."""
+    configured = client.app.home_guild_id  # type: ignore[attr-defined]
+    return home_guild(configured, [guild.id for guild in client.guilds])
+
+
+def home_moderator_only() -> Callable[[T], T]:
+    """A moderator (:func:`is_moderator`) of the home server: for what every server shares,
+    such as the feeds that fill the one corpus."""
+
+    async def predicate(interaction: discord.Interaction) -> bool:
+        if interaction.guild_id is None:
+            raise NotModerator(NOT_IN_GUILD)
+        home = home_guild_id(interaction.client)
+        if home is None:
+            raise NotModerator(NO_HOME)
+        if interaction.guild_id != home:
+            raise NotModerator(NOT_HOME)
+        if not await is_moderator(interaction):
+            raise NotModerator(NOT_MODERATOR)
+        return True
+
+    return app_commands.check(predicate)

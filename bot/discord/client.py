@@ -25,6 +25,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.alerts",
     "cogs.petitions",
     "cogs.privacy",
+    "cogs.feeds",
     "cogs.map",
 )
 

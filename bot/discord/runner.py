@@ -166,9 +166,12 @@ async def _run(args: argparse.Namespace, settings: Settings, token: str) -> int:
             keeping = asyncio.create_task(_keep_statuses(app), name="banwatch-keep-statuses")
             rescans = CorpusRescans(app, settings.rescan_seconds)
             rescans.start()
+            # The feeds are polled while the bot serves, their items joining the corpus.
+            app.feeds.start()
             try:
                 await _serve_until_signal(bot)
             finally:
+                await app.feeds.close()
                 await rescans.stop()
                 keeping.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

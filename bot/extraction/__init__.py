@@ -17,7 +17,7 @@ from bot.extraction._rules import RULE_FILES, ActionRules, action_rules, fold, s
 from bot.models import Article, Extraction, Place
 from bot.places import PLACES_FILE
 
-__all__ = ["EXTRACTOR_VERSION", "extract"]
+__all__ = ["EXTRACTOR_VERSION", "extract", "mentions_fr"]
 
 _BASE_VERSION = "1"
 _CODE_FILES = [
@@ -163,6 +163,24 @@ def _publication(article: Article, country: str | None) -> tuple[dt.date | None,
             return None, None
         return day, day
     return None, dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _fields(article: Article, rules: ActionRules) -> dict[str, str]:
+    """The cleaned title, excerpt (or the body's lead) and body the extraction reads."""
+    title = _clean(article.title, _MAX_TITLE)
+    excerpt = _clean(article.excerpt, _MAX_EXCERPT)
+    body = _clean(article.body, _MAX_BODY)
+    if not excerpt and body:
+        # No teaser: the body's opening sentences are the lead a reader goes by.
+        excerpt, body = _lead(body)
+    return {"title": title, "excerpt": excerpt, "body": body[: rules.body_chars]}
+
+
+def mentions_fr(article: Article) -> bool:
+    """Whether the item names facial recognition at all (an FR term of ``actions.yaml`` in
+    what the extraction reads): the check that makes an item without one not policy news."""
+    rules = action_rules()
+    return _is_about_fr(rules, _fields(article, rules))
 
 
 def extract(article: Article) -> Extraction:

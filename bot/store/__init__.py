@@ -10,6 +10,7 @@ from bot.store._alerts import AlertStore
 from bot.store._articles import REMOVED_FROM_CORPUS, ArticleStore, FileOutcome, SourceFile
 from bot.store._base import DatabaseHealth, StoreError, inspect_database, utcnow
 from bot.store._events import EventStore
+from bot.store._feeds import FeedStore
 from bot.store._guilds import GuildStore
 from bot.store._petitions import PetitionStore
 
@@ -25,5 +26,5 @@ __all__ = [
 ]
 
 
-class Store(ArticleStore, EventStore, GuildStore, PetitionStore, AlertStore):
+class Store(FeedStore, ArticleStore, EventStore, GuildStore, PetitionStore, AlertStore):
     """The banwatch database."""

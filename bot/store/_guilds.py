@@ -117,3 +117,28 @@ class GuildStore(BaseStore):
                 " synced_at = excluded.synced_at",
                 (scope, tree_hash, utcnow()),
             )
+
+    async def log_channel(self, guild_id: int | str) -> int | None:
+        """The channel a guild set with ``/config log-channel`` for notices, if any."""
+        row = await self._fetchone(
+            "SELECT channel_id FROM guild_log_channels WHERE guild_id = ?", (str(guild_id),)
+        )
+        return None if row is None else int(row["channel_id"])
+
+    async def set_log_channel(
+        self, guild_id: int | str, channel_id: int | str | None, *, actor_id: int | str
+    ) -> None:
+        """Set (or with ``None`` clear) the channel where a guild's moderators get notices."""
+        async with self.transaction() as db:
+            if channel_id is None:
+                await db.execute(
+                    "DELETE FROM guild_log_channels WHERE guild_id = ?", (str(guild_id),)
+                )
+                return
+            await db.execute(
+                "INSERT INTO guild_log_channels (guild_id, channel_id, updated_by, updated_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT(guild_id) DO UPDATE SET"
+                " channel_id = excluded.channel_id, updated_by = excluded.updated_by,"
+                " updated_at = excluded.updated_at",
+                (str(guild_id), str(channel_id), str(actor_id), utcnow()),
+            )

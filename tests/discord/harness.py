@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -121,13 +121,15 @@ async def start_banwatch(
     *,
     extensions: Iterable[str] = EXTENSIONS,
     defer_after: float = 2.0,
+    **settings_changes: Any,
 ) -> AsyncIterator[BanwatchHarness]:
     """Ingest ``corpus_dir`` into ``store``, start the bot against ``server``, sync its
-    commands to the server's first guild, re-scan the corpus as ``banwatch run`` does, and
-    add a member and a moderator."""
-    app = Banwatch(store, corpus_dir)
+    commands to the server's first guild, re-scan the corpus and poll the feeds as
+    ``banwatch run`` does, and add a member and a moderator. ``settings_changes`` override
+    the settings (e.g. ``feeds_interval_seconds=1``)."""
+    settings = replace(loopback_settings(store.path, corpus_dir, server), **settings_changes)
+    app = Banwatch.from_settings(store, settings)
     await app.ingest()
-    settings = loopback_settings(store.path, corpus_dir, server)
     bot = BanwatchBot(app, settings, extensions=extensions, guild_ready_timeout=0.05)
     bot.defer_after = defer_after
     guild = server.guild
@@ -138,6 +140,7 @@ async def start_banwatch(
         await sync_commands(bot, guild.id)
         rescans = CorpusRescans(app, settings.rescan_seconds)
         rescans.start()
+        app.feeds.start()
         try:
             yield BanwatchHarness(
                 server=server,
@@ -152,6 +155,7 @@ async def start_banwatch(
                 rescans=rescans,
             )
         finally:
+            await app.feeds.close()
             await rescans.stop()
 
 
