@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.feeds import Feeds
 from bot.settings import Settings, env_file_location
 from bot.store import inspect_database
 
@@ -127,3 +128,48 @@ def local_checks(settings: Settings) -> list[Finding]:
         check_database(settings.db_path),
         check_corpus(settings.corpus_dir),
     ]
+
+
+async def check_feeds(feeds: Feeds) -> list[Finding]:
+    """Each followed feed: polled fine, retrying, or failing since when and why."""
+    health = await feeds.health()
+    if not health:
+        return [
+            Finding(
+                "feeds",
+                True,
+                "none followed (the home server's moderators add them with /feeds add)",
+            )
+        ]
+    findings = []
+    for feed, _skipped in health:
+        name = f"feed #{feed.id}"
+        if feed.failing_since:
+            findings.append(
+                Finding(
+                    name,
+                    False,
+                    f"{feed.url}: failing since {feed.failing_since[:16]} UTC: {feed.last_error}",
+                    f"open the address in a browser; if it moved, /feeds remove {feed.id} and"
+                    f" /feeds add the new one; banwatch feeds check {feed.id} polls it now",
+                )
+            )
+        elif feed.failures:
+            findings.append(
+                Finding(
+                    name,
+                    True,
+                    f"{feed.url}: retrying after {feed.failures} failure(s): {feed.last_error}",
+                )
+            )
+        elif not feed.last_success_at:
+            findings.append(
+                Finding(name, True, f"{feed.url}: not polled yet (the running bot polls it)")
+            )
+        else:
+            findings.append(
+                Finding(
+                    name, True, f"{feed.url}: ok, last success {feed.last_success_at[:16]} UTC"
+                )
+            )
+    return findings

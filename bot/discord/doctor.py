@@ -28,7 +28,7 @@ from bot.discord.permissions import (
     reasons,
     required_permissions,
 )
-from bot.doctor import Finding, healthy, local_checks
+from bot.doctor import Finding, check_feeds, healthy, local_checks
 from bot.models import CONSOLE_GUILD
 from bot.service import Banwatch
 from bot.settings import Settings, env_file_location
@@ -118,8 +118,12 @@ async def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
 
     for finding in local_checks(settings):
         report(finding)
-    async for finding in discord_checks(settings):
-        report(finding)
+    async with _app(settings) as app:
+        if app is not None:
+            for finding in await check_feeds(app.feeds):
+                report(finding)
+        async for finding in discord_checks(settings, app):
+            report(finding)
     problems = sum(1 for finding in findings if finding.ok is False)
     print()
     if healthy(findings):
@@ -130,22 +134,35 @@ async def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
 
 
 @contextlib.asynccontextmanager
-async def _client(settings: Settings) -> AsyncIterator[discord.Client]:
-    """The bot with its cogs (so its command tree is what a sync would send) when the
-    database is usable as it is; a bare client when it is not (nothing is migrated)."""
+async def _app(settings: Settings) -> AsyncIterator[Banwatch | None]:
+    """The app over the database when that is usable as it is (None when it is not: the
+    doctor migrates nothing and creates nothing)."""
     health = inspect_database(settings.db_path)
     if not health.usable or health.schema_version != health.latest_version:
-        async with discord.Client(intents=bot_intents()) as client:
-            yield client
+        yield None
         return
     async with await Store.open(settings.db_path) as store:
         app = Banwatch.from_settings(store, settings)
-        async with BanwatchBot(app, settings) as bot:
-            yield bot
+        try:
+            yield app
+        finally:
+            await app.feeds.close()
 
 
-async def discord_checks(settings: Settings) -> AsyncIterator[Finding]:
-    """The token, the servers, every alert subscription, the slash commands."""
+@contextlib.asynccontextmanager
+async def _client(settings: Settings, app: Banwatch | None) -> AsyncIterator[discord.Client]:
+    """The bot with its cogs (so its command tree is what a sync would send), or a bare
+    client when there is no app (the database is not usable as it is)."""
+    if app is None:
+        async with discord.Client(intents=bot_intents()) as client:
+            yield client
+        return
+    async with BanwatchBot(app, settings) as bot:
+        yield bot
+
+
+async def discord_checks(settings: Settings, app: Banwatch | None) -> AsyncIterator[Finding]:
+    """The token, the servers, every alert subscription, log channels, the slash commands."""
     token = settings.discord_token
     if not token:
         yield Finding(
@@ -157,7 +174,7 @@ async def discord_checks(settings: Settings) -> AsyncIterator[Finding]:
         )
         return
     configure_api_base(settings.discord_api_base, settings.discord_gateway_url)
-    async with _client(settings) as client:
+    async with _client(settings, app) as client:
         problem = await _log_in(client, token, settings)
         if problem is not None:
             yield Finding(
@@ -202,7 +219,10 @@ async def _server_checks(client: discord.Client, settings: Settings) -> AsyncIte
         names = ", ".join(f"{guild.name} ({guild.id})" for guild in guilds.values())
         yield Finding("servers", True, f"in {len(guilds)}: {names}")
     if isinstance(client, BanwatchBot):
+        yield _check_home_server(settings, guilds)
         async for finding in _subscription_checks(client, guilds):
+            yield finding
+        async for finding in _log_channel_checks(client, guilds):
             yield finding
         async for finding in _command_checks(client, guilds.values()):
             yield finding
@@ -343,6 +363,68 @@ def _check_subscription(
             unsubscribe,
         )
     return Finding(name, True, done)
+
+
+def _check_home_server(settings: Settings, servers: dict[int, _Server]) -> Finding:
+    """The server whose moderators manage feeds and get the feeds' notices."""
+    configured = settings.home_guild_id
+    if configured is not None:
+        server = servers.get(configured)
+        if server is None:
+            return Finding(
+                "home server",
+                False,
+                f"BANWATCH_HOME_GUILD is {configured}, a server the bot is not in",
+                "invite the bot there (banwatch invite --guild ID), or correct BANWATCH_HOME_GUILD",
+            )
+        return Finding("home server", True, f"{server.name} (BANWATCH_HOME_GUILD) manages feeds")
+    if len(servers) == 1:
+        (server,) = servers.values()
+        return Finding("home server", True, f"{server.name} (the one server) manages feeds")
+    return Finding(
+        "home server",
+        False,
+        f"the bot is in {len(servers)} servers and BANWATCH_HOME_GUILD is not set: no server"
+        " can manage feeds, and feed notices have nowhere to go",
+        f"put BANWATCH_HOME_GUILD=SERVER_ID in {settings.env_file or env_file_location()}"
+        " and restart the bot",
+    )
+
+
+async def _log_channel_checks(
+    bot: BanwatchBot, servers: dict[int, _Server]
+) -> AsyncIterator[Finding]:
+    """Each log channel a server set: it exists, and the bot can post notices there."""
+    needs = needs_in(declared_needs(), "log")
+    for server in servers.values():
+        channel_id = await bot.app.config.log_channel(server.id)
+        if channel_id is None:
+            continue
+        name = f"log channel of {server.name}"
+        channel = server.channels.get(int(channel_id))
+        if channel is None:
+            yield Finding(
+                name,
+                False,
+                f"channel {channel_id} no longer exists (deleted)",
+                "choose another with /config log-channel",
+            )
+            continue
+        where = f"#{channel.name} in {server.name}"
+        permissions = channel.permissions_for(server.me) if server.me else None
+        missing = [
+            n.label for n in needs if permissions is None or not getattr(permissions, n.permission)
+        ]
+        if missing:
+            yield Finding(
+                name,
+                False,
+                f"{where}: the bot lacks {', '.join(missing)} there",
+                f"in {where}: Edit Channel, Permissions, add the bot's role and allow"
+                f" {', '.join(missing)}",
+            )
+            continue
+        yield Finding(name, True, f"{where}: the bot can post notices there")
 
 
 def _shape(command: dict[str, Any]) -> tuple[Any, ...]:

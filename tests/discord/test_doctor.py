@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from bot.discord.doctor import cmd_doctor
 from bot.service import Banwatch
 from bot.settings import Settings
 from bot.store import Store
+from bot.store._feeds import PollRecord
 from tests.discord.harness import loopback_settings
 from tests.loopback.model import Channel, Permission, Role
 from tests.loopback.server import LoopbackDiscord
@@ -49,6 +50,8 @@ async def world(loopback_discord: LoopbackDiscord, db_path: Path, corpus_dir: Pa
         await app.alerts.subscribe(
             guild_id=str(guild.id), channel_id=str(forum.id), actor_id="1", channel_kind="forum"
         )
+        log_channel = server.add_channel(guild, "mod-log")
+        await app.config.set_log_channel(guild.id, log_channel.id, actor_id=1)
         async with BanwatchBot(app, settings) as bot:
             await bot.login(server.token)
             await sync_commands(bot, guild.id, force=True)
@@ -77,6 +80,9 @@ async def test_a_healthy_setup_passes_and_changes_nothing(world: World, capsys) 
         r"ok   alerts #1: #general in Loopback Guild \(text\): .* ping @FR watchers",
         r"ok   alerts #2: #forum in Loopback Guild \(forum\): the bot can post there",
         r"ok   commands in Loopback Guild: all \d+ slash commands synced \(to this server\)",
+        r"ok   feeds: none followed",
+        r"ok   home server: Loopback Guild \(the one server\) manages feeds",
+        r"ok   log channel of Loopback Guild: #mod-log in Loopback Guild: the bot can post",
     ):
         assert re.search(expected, out), f"{expected!r} not in:\n{out}"
     made = world.server.requests[before:]
@@ -105,6 +111,41 @@ def a_command_missing(world: World) -> None:
 
 def role_not_pingable(world: World) -> None:
     world.role.mentionable = False
+
+
+def log_channel_hidden(world: World) -> None:
+    log_channel = world.server.guild.channel_named("mod-log")
+    world.server.set_overwrite(
+        log_channel, world.server.guild.everyone, deny=[Permission.view_channel]
+    )
+
+
+def in_a_second_server_without_a_home(world: World) -> None:
+    other = world.server.add_guild("Another Coalition")
+    synced = world.server.guild_commands[world.server.guild.id]
+    world.server.guild_commands[other.id] = list(synced)  # its commands are synced too
+
+
+async def feed_failing(world: World) -> None:
+    async with await Store.open(world.settings.db_path) as store:
+        feed = await store.add_feed(
+            "https://news.example/fr.rss",
+            interval_seconds=900,
+            added_by="1",
+            guild_id=None,
+            channel_id=None,
+            next_poll_at=0,
+        )
+        assert feed is not None
+        failure = PollRecord(
+            polled_at="2026-12-06T20:00:00+00:00",
+            next_poll_at=0,
+            failures=5,
+            failing_since="2026-12-06T18:00:00+00:00",
+            success=False,
+            error="HTTP 404",
+        )
+        await store.record_feed_poll(feed.id, failure)
 
 
 def corrupt_database(world: World) -> None:
@@ -142,6 +183,21 @@ def corrupt_database(world: World) -> None:
             r" mentionable and the bot lacks Mention @everyone, @here, and All Roles",
         ),
         (
+            log_channel_hidden,
+            r"FAIL log channel of Loopback Guild: #mod-log in Loopback Guild: the bot lacks View"
+            r" Channel, Send Messages there",
+        ),
+        (
+            in_a_second_server_without_a_home,
+            r"FAIL home server: the bot is in 2 servers and BANWATCH_HOME_GUILD is not set"
+            r".*\n\s+fix: put BANWATCH_HOME_GUILD=SERVER_ID in",
+        ),
+        (
+            feed_failing,
+            r"FAIL feed #1: https://news.example/fr.rss: failing since 2026-12-06T18:00 UTC: HTTP"
+            r" 404\n\s+fix: open the address in a browser",
+        ),
+        (
             corrupt_database,
             r"FAIL database: .* is corrupt: .*\n\s+fix: stop the bot, then put"
             r" back the latest backup: banwatch restore PATH",
@@ -149,9 +205,11 @@ def corrupt_database(world: World) -> None:
     ],
 )
 async def test_each_trouble_fails_with_its_named_reason(
-    world: World, capsys, trouble: Callable[[World], None], reason: str
+    world: World, capsys, trouble: Callable[[World], Awaitable[None] | None], reason: str
 ) -> None:
-    trouble(world)
+    done = trouble(world)
+    if done is not None:
+        await done
     code, out = await doctor(world, capsys)
     assert code == 1, out
     assert re.search(reason, out), f"{reason!r} not in:\n{out}"
