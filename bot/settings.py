@@ -120,7 +120,10 @@ def load_settings(env_file: str | Path | None = None) -> Settings:
 
 def locations(settings: Settings) -> list[tuple[str, str]]:
     """Where this process reads its settings, database and corpus, as absolute paths."""
-    env = str(settings.env_file or f"none (looked for {env_file_location()})")
+    env = str(
+        settings.env_file
+        or f"none (looked for {env_file_location()}; settings from the environment only)"
+    )
     return [
         (".env", env),
         ("database", str(settings.db_path)),
