@@ -168,8 +168,6 @@ async def check_feeds(feeds: Feeds) -> list[Finding]:
             )
         else:
             findings.append(
-                Finding(
-                    name, True, f"{feed.url}: ok, last success {feed.last_success_at[:16]} UTC"
-                )
+                Finding(name, True, f"{feed.url}: ok, last success {feed.last_success_at[:16]} UTC")
             )
     return findings

@@ -1,6 +1,8 @@
 """``banwatch invite`` and ``banwatch doctor``: adding the bot to a server, and checking what
-Discord sees of it (the token, its servers, each alert subscription's channel and role, the
-slash commands). Only REST calls: the doctor never connects to the gateway or posts.
+Discord sees of it (the token, its servers and which one manages feeds, each alert
+subscription's channel and role, each log channel, the slash commands), after the checks
+that need no Discord (``bot.doctor``). Only REST reads: the doctor never connects to the
+gateway, posts or migrates anything.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import argparse
 import contextlib
 import sys
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -206,7 +209,8 @@ async def discord_checks(settings: Settings, app: Banwatch | None) -> AsyncItera
 
 
 async def _server_checks(client: discord.Client, settings: Settings) -> AsyncIterator[Finding]:
-    """The servers, then (with the bot's cogs loaded) subscriptions and commands."""
+    """The servers, then (with the bot's cogs loaded) the home server, subscriptions, log
+    channels and commands."""
     guilds = await _guilds(client)
     if not guilds:
         yield Finding(
@@ -237,17 +241,22 @@ async def _server_checks(client: discord.Client, settings: Settings) -> AsyncIte
     yield Finding("commands", None, why)
 
 
+@dataclass
 class _Server:
-    """What the doctor read of one server: roles, channels and the bot's member."""
+    """What the doctor read of one server: its roles (on ``guild``), its channels with their
+    overwrites, and the bot's own member (None if Discord says it is not one)."""
 
-    def __init__(
-        self, guild: discord.Guild, me: discord.Member | None, channels: list[Any]
-    ) -> None:
-        self.guild = guild
-        self.name = guild.name
-        self.id = guild.id
-        self.me = me
-        self.channels = {channel.id: channel for channel in channels}
+    guild: discord.Guild
+    me: discord.Member | None
+    channels: dict[int, Any]
+
+    @property
+    def id(self) -> int:
+        return self.guild.id
+
+    @property
+    def name(self) -> str:
+        return self.guild.name
 
 
 async def _guilds(client: discord.Client) -> dict[int, _Server]:
@@ -262,7 +271,7 @@ async def _guilds(client: discord.Client) -> dict[int, _Server]:
         except discord.NotFound:
             me = None
         channels = await guild.fetch_channels()
-        servers[guild.id] = _Server(guild, me, list(channels))
+        servers[guild.id] = _Server(guild, me, {channel.id: channel for channel in channels})
     return servers
 
 
