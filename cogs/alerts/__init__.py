@@ -26,6 +26,9 @@ SEND_INTERVAL_SECONDS = 1.0
 
 _ALL_KINDS = ("text", "announcement", "forum")
 # What posting alerts uses, and in which subscriptions' channels `banwatch doctor` checks it.
+# A forum alert is a new post (POST /channels/{forum}/threads), which needs Send Messages
+# ("Create Posts"); nothing is written inside existing threads, so neither Create Public
+# Threads nor Send Messages in Threads is asked for.
 PERMISSIONS = (
     Need("view_channel", "see the channels alerts are posted in", _ALL_KINDS),
     Need(
