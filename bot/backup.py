@@ -12,10 +12,14 @@ import contextlib
 import datetime as dt
 import fcntl
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+# The time stamp of a dated copy: banwatch-20250301-040000.db.
+DATED = re.compile(r"\d{8}-\d{6}\.db")
 
 
 class BackupError(Exception):
@@ -147,6 +151,27 @@ def _keep_files(db_path: Path, kept: Path) -> None:
         if source.exists():
             os.replace(source, kept.with_name(kept.name + suffix))
     db_path.with_name(db_path.name + "-shm").unlink(missing_ok=True)
+
+
+def prune(folder: Path, db_path: Path, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` dated copies :func:`backup` put in ``folder`` for
+    this database (``<name>-YYYYmmdd-HHMMSS.db``); returns what was deleted. Other files are
+    never touched."""
+    if keep < 1:
+        raise BackupError("Keep at least one backup.")
+    dated = sorted(
+        (
+            path
+            for path in folder.glob(f"{db_path.stem}-*.db")
+            if DATED.fullmatch(path.name[len(db_path.stem) + 1 :])
+        ),
+        key=lambda path: path.name,
+        reverse=True,
+    )
+    removed = dated[keep:]
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed
 
 
 def restore(backup_path: Path, db_path: Path, *, now: dt.datetime | None = None) -> BackupResult:

@@ -153,3 +153,21 @@ def test_banwatch_home_holds_the_env_file_and_the_database(
     assert settings.db_path == home / "banwatch.db"
     assert settings.corpus_dir == home / "news"
     assert settings.log_level == "DEBUG"
+
+
+def test_banwatch_backup_into_a_folder_keeps_the_newest(tmp_path: Path, banwatch) -> None:
+    db = tmp_path / "banwatch.db"
+    asyncio.run(make_db(db))
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    for stamp in ("20250101-030000", "20250102-030000", "20250103-030000"):
+        (folder / f"banwatch-{stamp}.db").write_bytes(b"old")
+    (folder / "banwatch-by-hand.db").write_bytes(b"mine")
+    result = banwatch("--db", str(db), "backup", str(folder), "--keep", "2")
+    assert result.returncode == 0, result.stderr
+    assert "Removed 2 older backup(s), keeping the newest 2." in result.stdout
+    left = sorted(path.name for path in folder.iterdir())
+    assert left[0] == "banwatch-20250103-030000.db" and "banwatch-by-hand.db" in left
+    assert len(left) == 3  # the new copy, the newest old one, and the one made by hand
+    refused = banwatch("--db", str(db), "backup", str(tmp_path / "one.db"), "--keep", "2")
+    assert refused.returncode == 2 and "needs PATH to be a folder" in refused.stderr

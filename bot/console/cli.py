@@ -15,7 +15,7 @@ from typing import Any
 
 from bot import render
 from bot.alerts.models import QUEUED, OutboxEntry
-from bot.backup import BackupError, backup, restore
+from bot.backup import BackupError, backup, prune, restore
 from bot.corpus import CorpusError, parse_document
 from bot.extraction import extract
 from bot.ingest import to_article
@@ -218,9 +218,15 @@ def _megabytes(size: int) -> str:
 
 @command("backup")
 async def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
-    """A consistent copy of the database, safe while the bot runs (SQLite's backup API)."""
+    """A consistent copy of the database, safe while the bot runs (SQLite's backup API);
+    with ``--keep N`` into a folder, only the newest N dated copies stay."""
+    destination = Path(args.path).resolve()
+    if args.keep is not None and not destination.is_dir():
+        print("banwatch: --keep needs PATH to be a folder of dated backups.", file=sys.stderr)
+        return 2
     try:
-        result = await asyncio.to_thread(backup, settings.db_path, Path(args.path).resolve())
+        result = await asyncio.to_thread(backup, settings.db_path, destination)
+        removed = prune(destination, settings.db_path, args.keep) if args.keep else []
     except BackupError as exc:
         print(f"banwatch: {exc}", file=sys.stderr)
         return 1
@@ -228,6 +234,8 @@ async def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
         f"Backed up {settings.db_path} to {result.path}"
         f" ({_megabytes(result.size)}, schema version {result.schema_version}; integrity ok)."
     )
+    if removed:
+        print(f"Removed {len(removed)} older backup(s), keeping the newest {args.keep}.")
     return 0
 
 
@@ -313,6 +321,12 @@ def build_parser() -> argparse.ArgumentParser:
         "backup", parents=[common], help="copy the database, safely while the bot runs"
     )
     p.add_argument("path", help="a new file, or a folder to put a dated copy in")
+    p.add_argument(
+        "--keep",
+        type=int,
+        metavar="N",
+        help="with a folder: then delete all but the newest N dated copies there",
+    )
 
     p = sub.add_parser("restore", parents=[common], help="put a backup back (stop the bot first)")
     p.add_argument("path", help="the backup file")
