@@ -12,7 +12,8 @@ async def test_map_posts_a_png_of_the_tracked_places(banwatch_bot: BanwatchHarne
     response = await handle
     # Drawing takes a moment: Discord is answered at once, the picture follows.
     assert response["type"] == DEFERRED
-    [message] = await handle.wait_followups()
+    # The first map also imports matplotlib: seconds on a busy machine (Discord waits 15 min).
+    [message] = await handle.wait_followups(timeout=60)
     [attachment] = message["attachments"]
     assert attachment["filename"] == "banwatch-map.png"
     data = banwatch_bot.server.files[int(attachment["id"])]
