@@ -330,7 +330,9 @@ def _check_subscription(
         return Finding(name, False, f"{where}: the bot is not a member of {server.name}")
     permissions = channel.permissions_for(server.me)
     kind = _kind(channel)
-    missing = [n.label for n in needs_in(needs, kind) if not getattr(permissions, n.permission)]
+    missing = [
+        n.label_in(kind) for n in needs_in(needs, kind) if not getattr(permissions, n.permission)
+    ]
     if missing:
         return Finding(
             name,

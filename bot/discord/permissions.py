@@ -35,6 +35,13 @@ LABELS = {
 }
 
 
+# A forum channel's settings name two of them after its posts.
+FORUM_LABELS = {
+    "send_messages": "Create Posts (Send Messages)",
+    "send_messages_in_threads": "Send Messages in Posts",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Need:
     """A permission a feature uses, why, and the kinds of channel ``banwatch doctor`` checks
@@ -52,6 +59,12 @@ class Need:
     def label(self) -> str:
         """The permission as Discord's settings show it."""
         return permission_label(self.permission)
+
+    def label_in(self, kind: str) -> str:
+        """The permission as a channel of ``kind`` (``forum``, ``text``...) shows it."""
+        if kind == "forum":
+            return FORUM_LABELS.get(self.permission, self.label)
+        return self.label
 
 
 def permission_label(name: str) -> str:

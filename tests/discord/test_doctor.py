@@ -96,6 +96,12 @@ def lacks_send_messages(world: World) -> None:
     )
 
 
+def forum_closed_to_posts(world: World) -> None:
+    world.server.set_overwrite(
+        world.forum, world.server.bot_role(), deny=[Permission.send_messages]
+    )
+
+
 def forum_deleted(world: World) -> None:
     world.server.delete_channel(world.forum.id)
 
@@ -165,6 +171,11 @@ def corrupt_database(world: World) -> None:
             # Discord (and discord.py) deny Embed Links implicitly without Send Messages.
             r"FAIL alerts #1: #general in Loopback Guild: the bot lacks Send Messages, Embed"
             r" Links there\n\s+fix: in #general in Loopback Guild: Edit Channel, Permissions",
+        ),
+        (
+            forum_closed_to_posts,
+            r"FAIL alerts #2: #forum in Loopback Guild: the bot lacks Create Posts \(Send"
+            r" Messages\), Embed Links there",
         ),
         (forum_deleted, r"FAIL alerts #2: its channel \d+ in Loopback Guild no longer exists"),
         (
