@@ -398,7 +398,7 @@ COMMAND_MODULES: dict[str, str] = {
     "map": "bot.console.map",
     "site": "bot.console.map",
     "feeds": "bot.console.feeds",
-    "invite": "bot.discord.doctor",
+    "invite": "bot.discord.invite",
     "doctor": "bot.discord.doctor",
 }
 

@@ -1,15 +1,13 @@
-"""``banwatch invite`` and ``banwatch doctor``: adding the bot to a server, and checking what
-Discord sees of it (the token, its servers and which one manages feeds, each alert
-subscription's channel and role, each log channel, the slash commands), after the checks
-that need no Discord (``bot.doctor``). Only REST reads: the doctor never connects to the
-gateway, posts or migrates anything.
+"""``banwatch doctor``: after the checks that need no Discord (``bot.doctor``), what
+Discord sees of the bot: the token, its servers and which one manages feeds, each alert
+subscription's channel and role, each log channel, the slash commands. Only REST reads: the
+doctor never connects to the gateway, posts or migrates anything.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import sys
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -20,17 +18,8 @@ import discord
 from bot.alerts.models import Subscription
 from bot.console.cli import command
 from bot.discord.api_base import configure_api_base
-from bot.discord.client import BanwatchBot, bot_intents
-from bot.discord.permissions import (
-    SCOPE_REASONS,
-    SCOPES,
-    application_id_from_token,
-    declared_needs,
-    invite_url,
-    needs_in,
-    reasons,
-    required_permissions,
-)
+from bot.discord.client import BanwatchBot, bot_intents, log_in
+from bot.discord.permissions import declared_needs, needs_in
 from bot.doctor import Finding, check_feeds, healthy, local_checks
 from bot.models import CONSOLE_GUILD
 from bot.service import Banwatch
@@ -42,72 +31,6 @@ SYNC_FIX = (
     "banwatch sync --guild {guild} (instant, this server) or banwatch sync (every server;"
     " Discord may take up to an hour to show them)"
 )
-
-
-async def _log_in(client: discord.Client, token: str, settings: Settings) -> str | None:
-    """Log in over REST only; why not, in words (never showing the token), or None."""
-    where = settings.discord_api_base or "discord.com"
-    try:
-        await client.login(token)
-    except discord.LoginFailure:
-        return "Discord refused the token (DISCORD_TOKEN)"
-    except (aiohttp.ClientError, OSError) as exc:
-        return f"can't reach {where}: {exc}"
-    except discord.HTTPException as exc:
-        return f"{where} answered {exc.status} when logging in"
-    return None
-
-
-# -- invite -----------------------------------------------------------------------------------
-
-
-@command("invite")
-async def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
-    """Print the invite link with the scopes and the permissions the features need."""
-    token = settings.discord_token
-    application_id = args.application_id
-    source = "given"
-    if application_id is None and token:
-        application_id = application_id_from_token(token)
-        source = "read from the token"
-    if application_id is None and token:
-        configure_api_base(settings.discord_api_base, settings.discord_gateway_url)
-        async with discord.Client(intents=bot_intents()) as client:
-            problem = await _log_in(client, token, settings)
-            if problem:
-                print(f"banwatch: {problem}.", file=sys.stderr)
-                return 2
-            application_id = client.application_id
-        source = "asked of Discord"
-    if application_id is None:
-        print(
-            "banwatch: the invite link needs the application's id. Put the bot's token in"
-            f" {env_file_location()} as DISCORD_TOKEN=..., or give --application-id ID"
-            f" (at {PORTAL}: your application, General Information, Application ID).",
-            file=sys.stderr,
-        )
-        return 2
-    needs = declared_needs()
-    permissions = required_permissions(needs)
-    print("Open this link, pick your server and press Authorise (you need Manage Server there):")
-    print()
-    print(invite_url(application_id, permissions, args.guild))
-    print()
-    print(f"Application id {application_id} ({source}).")
-    print("Scopes:")
-    for scope in SCOPES:
-        print(f"  {scope}: {SCOPE_REASONS[scope]}")
-    print(f"Permissions (integer {permissions.value}):")
-    for label, _bit, why in reasons(needs):
-        print(f"  {label}: {'; '.join(why)}")
-    print(
-        "No privileged gateway intents are needed (leave Presence, Server Members and Message"
-        " Content off)."
-    )
-    return 0
-
-
-# -- doctor -----------------------------------------------------------------------------------
 
 
 @command("doctor")
@@ -178,7 +101,7 @@ async def discord_checks(settings: Settings, app: Banwatch | None) -> AsyncItera
         return
     configure_api_base(settings.discord_api_base, settings.discord_gateway_url)
     async with _client(settings, app) as client:
-        problem = await _log_in(client, token, settings)
+        problem = await log_in(client, token, settings)
         if problem is not None:
             yield Finding(
                 "token",

@@ -11,7 +11,8 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot.discord.doctor import cmd_doctor, cmd_invite
+from bot.discord.doctor import cmd_doctor
+from bot.discord.invite import cmd_invite
 from bot.discord.permissions import (
     Need,
     application_id_from_token,
