@@ -87,6 +87,7 @@ async def test_a_healthy_setup_passes_and_changes_nothing(world: World, capsys) 
         assert re.search(expected, out), f"{expected!r} not in:\n{out}"
     made = world.server.requests[before:]
     assert made and all(request.method == "GET" for request in made), made
+    assert not world.server.unknown_requests  # the loopback server answers all it asks
     assert world.server.token not in out
 
 
