@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -171,3 +172,12 @@ def test_banwatch_backup_into_a_folder_keeps_the_newest(tmp_path: Path, banwatch
     assert len(left) == 3  # the new copy, the newest old one, and the one made by hand
     refused = banwatch("--db", str(db), "backup", str(tmp_path / "one.db"), "--keep", "2")
     assert refused.returncode == 2 and "needs PATH to be a folder" in refused.stderr
+
+
+def test_env_example_lists_every_setting() -> None:
+    root = Path(__file__).resolve().parent.parent
+    read = set(
+        re.findall(r'"((?:BANWATCH|DISCORD|DEV)_[A-Z_]+)"', (root / "bot/settings.py").read_text())
+    )
+    listed = set(re.findall(r"^([A-Z_]+)=", (root / ".env.example").read_text(), re.MULTILINE))
+    assert read == listed
