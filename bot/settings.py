@@ -42,6 +42,19 @@ def _int(name: str, default: int | None, *, minimum: int = 0) -> int | None:
     return value
 
 
+_ON = ("1", "on", "yes", "true")
+_OFF = ("0", "off", "no", "false")
+
+
+def _switch(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in _ON or raw in _OFF:
+        return raw in _ON
+    raise SettingsError(f"{name} must be on or off, got {raw!r}")
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything banwatch can be told from outside. The token is never shown."""
@@ -59,8 +72,12 @@ class Settings:
     alerts_rate: int = 48
     log_level: str = "INFO"
     signer_retention_days: int = 180
-    # The server whose moderators manage feeds (None: the one server the bot is in).
+    # The home server: its moderators manage feeds and review readings (None: the one server
+    # the bot is in).
     home_guild_id: int | None = None
+    # Whether the corpus bundled inside the package is loaded beside ``corpus_dir``: on unless
+    # BANWATCH_BUNDLED_CORPUS=off (load_settings); settings built by hand (tests) leave it off.
+    bundled_corpus: bool = False
     feeds_interval_seconds: int = 900
     # Networks (CIDR, comma-separated, or "loopback") feeds may be fetched from although
     # they are not public: tests, and a feed hosted on the same machine or network.
@@ -112,6 +129,7 @@ def load_settings(env_file: str | Path | None = None) -> Settings:
         log_level=os.environ.get("BANWATCH_LOG_LEVEL", "INFO").strip().upper() or "INFO",
         signer_retention_days=_int("BANWATCH_SIGNER_RETENTION_DAYS", 180, minimum=0) or 0,
         home_guild_id=_int("BANWATCH_HOME_GUILD", None, minimum=1),
+        bundled_corpus=_switch("BANWATCH_BUNDLED_CORPUS", True),
         feeds_interval_seconds=_int("BANWATCH_FEEDS_INTERVAL_SECONDS", 900, minimum=1) or 900,
         feeds_allow_networks=os.environ.get("BANWATCH_FEEDS_ALLOW_NETWORKS", "").strip(),
         feeds_max_age_days=_int("BANWATCH_FEEDS_MAX_AGE_DAYS", 7, minimum=0) or 0,

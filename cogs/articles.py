@@ -12,7 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.articles import MAX_IMPORT_BYTES, Actor, ArticleDraft, Moderation
-from bot.discord.checks import NOT_MODERATOR, is_moderator, moderator_only
+from bot.discord.checks import NOT_MODERATOR, is_moderator, moderator_only, reviewer_only
 from bot.discord.client import BanwatchBot, NotModerator, report_error
 from bot.discord.embeds import clip, correction_embed, escape, import_embed, preview_embed
 from bot.discord.permissions import Need
@@ -201,7 +201,7 @@ class Articles(
         action=[app_commands.Choice(name=a, value=a) for a in ACTIONS],
         scope=[app_commands.Choice(name=s, value=s) for s in SCOPES],
     )
-    @moderator_only()
+    @reviewer_only()
     async def article_correct(
         self,
         interaction: discord.Interaction,

@@ -48,7 +48,7 @@ class Map(commands.Cog):
         self.map.check(chosen, state)
         # Drawing takes a second or two: answer Discord at once, post the picture after.
         await interaction.response.defer(thinking=True)
-        picture = await self.map.picture(chosen, state)
+        picture = await self.map.picture(chosen, state, guild_id=interaction.guild_id)
         await interaction.followup.send(
             content=clip(escape(picture.caption()), MAX_CONTENT),
             file=discord.File(io.BytesIO(picture.png), filename="banwatch-map.png"),

@@ -18,7 +18,7 @@ from bot.alerts.models import QUEUED, OutboxEntry
 from bot.backup import BackupError, backup, prune, restore
 from bot.corpus import CorpusError, parse_document
 from bot.extraction import extract
-from bot.ingest import to_article
+from bot.ingest import CorpusDirectoryMissing, to_article
 from bot.service import Banwatch, BanwatchError
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store import Store, StoreError
@@ -72,11 +72,12 @@ def print_json(data: Any) -> None:
 @command("ingest")
 async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     """Load or refresh the corpus and print the summary."""
-    directory = Path(args.directory) if args.directory else settings.corpus_dir
+    # No directory: the configured one, after the bundled corpus (unless it is turned off).
+    directory = Path(args.directory) if args.directory else None
     async with open_app(settings) as app:
         try:
             summary = await app.ingest(directory, progress=terminal_progress)
-        except FileNotFoundError as exc:
+        except CorpusDirectoryMissing as exc:
             print(f"banwatch: {exc}", file=sys.stderr)
             return 2
     print(summary.render())
@@ -340,6 +341,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", required=True, metavar="DIR", help="folder for index.html")
 
+    p = sub.add_parser("labels", parents=[common], help="the bundled corpus; reviewed labels")
+    p.add_argument(
+        "what",
+        choices=("corpus", "export"),
+        help="corpus: generate bot/data/bundled from tests/data; export: moderators' reviews",
+    )
+    p.add_argument("--check", action="store_true", help="corpus: only say if it is up to date")
+    p.add_argument("--out", metavar="PATH", help="export: write here (default: stdout)")
+
     p = sub.add_parser("feeds", parents=[common], help="the news feeds banwatch polls")
     verbs = p.add_subparsers(dest="verb", required=True, metavar="VERB")
     p = verbs.add_parser("add", parents=[common], help="follow a feed (polled at once)")
@@ -397,6 +407,7 @@ COMMAND_MODULES: dict[str, str] = {
     "sync": "bot.discord.runner",
     "map": "bot.console.map",
     "site": "bot.console.map",
+    "labels": "bot.console.review",
     "feeds": "bot.console.feeds",
     "invite": "bot.discord.invite",
     "doctor": "bot.discord.doctor",
@@ -456,7 +467,7 @@ def main(argv: list[str] | None = None) -> int:
     except BanwatchError as exc:
         print(f"banwatch: {exc}", file=sys.stderr)
         return 1
-    except StoreError as exc:
+    except (StoreError, CorpusDirectoryMissing) as exc:
         print(f"banwatch: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

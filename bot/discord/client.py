@@ -26,6 +26,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.alerts",
     "cogs.petitions",
     "cogs.privacy",
+    "cogs.review",
     "cogs.feeds",
     "cogs.map",
 )

@@ -13,11 +13,15 @@ from bot.store._events import EventStore
 from bot.store._feeds import FeedStore
 from bot.store._guilds import GuildStore
 from bot.store._petitions import PetitionStore
+from bot.store._reviews import ReviewCandidate, ReviewRecord, ReviewReport, ReviewStore
 
 __all__ = [
     "REMOVED_FROM_CORPUS",
     "DatabaseHealth",
     "FileOutcome",
+    "ReviewCandidate",
+    "ReviewRecord",
+    "ReviewReport",
     "SourceFile",
     "Store",
     "StoreError",
@@ -26,5 +30,7 @@ __all__ = [
 ]
 
 
-class Store(FeedStore, ArticleStore, EventStore, GuildStore, PetitionStore, AlertStore):
+class Store(
+    FeedStore, ArticleStore, EventStore, GuildStore, PetitionStore, AlertStore, ReviewStore
+):
     """The banwatch database."""

@@ -192,15 +192,40 @@ class BaseStore:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+        async with self._write_lock, self._unlocked_transaction() as db:
+            yield db
+
+    @asynccontextmanager
+    async def _unlocked_transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            await self._db.execute("ROLLBACK")
+            raise
+        else:
+            await self._db.execute("COMMIT")
+
+    @asynccontextmanager
+    async def erasure(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A :meth:`transaction` whose deletions leave nothing readable on disk.
+
+        ``secure_delete`` is on for it alone (the upstream default is off, and ingests should
+        not pay its extra writes): deleted and overwritten content is zeroed in the pages.
+        Then the WAL, which still holds the pages as they were, is checkpointed and truncated.
+        """
         async with self._write_lock:
-            await self._db.execute("BEGIN IMMEDIATE")
+            row = await self._fetchone("PRAGMA secure_delete")
+            before = int(row[0]) if row else 0
+            await self._db.execute("PRAGMA secure_delete = 1")
             try:
-                yield self._db
-            except BaseException:
-                await self._db.execute("ROLLBACK")
-                raise
-            else:
-                await self._db.execute("COMMIT")
+                async with self._unlocked_transaction() as db:
+                    yield db
+            finally:
+                await self._db.execute(f"PRAGMA secure_delete = {before}")
+            row = await self._fetchone("PRAGMA wal_checkpoint(TRUNCATE)")
+            if row is None or row[0]:
+                log.warning("the WAL could not be truncated after an erasure (a reader held it)")
 
     # -- work done as one call, on the store's own plain connection -------------------------
     #

@@ -16,7 +16,8 @@ import discord
 
 from bot.alerts.forum import find_forum_post, forum_marker
 from bot.alerts.models import AlertMessage, OutboxEntry
-from bot.alerts.sender import DeliveryBroken, DeliveryRetry
+from bot.alerts.sender import DeliveryBroken, DeliveryRejected, DeliveryRetry
+from bot.alerts.service import UNCONFIRMED_TEXT, WITHDRAWN_TEXT
 from bot.discord.embeds import STATUS_COLOURS, SafeEmbed, clip, escape
 from bot.discord.replies import NO_MENTIONS
 from bot.taxonomy import ACTION_LABELS
@@ -42,6 +43,10 @@ def alert_embed(message: AlertMessage) -> discord.Embed:
         embed.field("Status now", escape(message.status_change))
     if message.also_covered:
         embed.field("Also covered by", escape(", ".join(message.also_covered)))
+    if message.withdrawn:
+        embed.field("Withdrawn", WITHDRAWN_TEXT.removeprefix("Withdrawn: "))
+    elif message.unconfirmed:
+        embed.field("⚠️ Unconfirmed", UNCONFIRMED_TEXT.removeprefix("Unconfirmed: "))
     return embed.build()
 
 
@@ -64,7 +69,8 @@ def _failure(exc: Exception) -> Exception:
     if isinstance(exc, discord.HTTPException):
         if exc.status == 429:
             return DeliveryRetry("rate limited", retry_after=1.0)
-        return DeliveryBroken(f"{exc.status} {exc.text or 'rejected'}")
+        # Any other 4xx refuses this one request (its content, say), not the channel.
+        return DeliveryRejected(f"{exc.status} {exc.text or 'rejected'}")
     return DeliveryRetry(f"network error: {exc}")
 
 
@@ -100,9 +106,7 @@ class _ForumReads:
         self.client = client
 
     async def active_threads(self, guild_id: str) -> list[dict[str, Any]]:
-        guild = self.client.get_guild(int(guild_id)) or await self.client.fetch_guild(
-            int(guild_id)
-        )
+        guild = self.client.get_guild(int(guild_id)) or await self.client.fetch_guild(int(guild_id))
         return [_thread_data(thread) for thread in await guild.active_threads()]
 
     async def archived_threads(
@@ -195,7 +199,23 @@ class DiscordPoster:
             await channel.get_partial_message(int(entry.message_id or 0)).edit(
                 embed=_post_embed(entry, message), allowed_mentions=NO_MENTIONS
             )
-        except (discord.Forbidden, discord.NotFound) as exc:
-            raise DeliveryBroken(str(exc.status)) from exc
-        except (discord.HTTPException, OSError, aiohttp.ClientError) as exc:
-            raise DeliveryRetry(str(exc)) from exc
+        except _FAILURES as exc:
+            raise _failure(exc) from exc
+
+    async def reachable(self, channel_id: str) -> bool:
+        """Whether Discord shows the bot the channel and, where it can tell, lets it post."""
+        try:
+            channel = await self.client.fetch_channel(int(channel_id))
+        except (discord.Forbidden, discord.NotFound):
+            return False
+        except _FAILURES:
+            return False  # not known to work: the next check tries again
+        guild = getattr(channel, "guild", None)
+        me = guild.me if guild is not None else None
+        if me is None or not isinstance(channel, discord.abc.GuildChannel):
+            return True
+        permissions = channel.permissions_for(me)
+        if isinstance(channel, discord.ForumChannel):
+            return permissions.view_channel and permissions.create_public_threads
+        return permissions.view_channel and permissions.send_messages
+
