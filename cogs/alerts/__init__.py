@@ -13,11 +13,10 @@ from bot.alerts.service import subscription_line
 from bot.discord.checks import moderator_only
 from bot.discord.client import BanwatchBot
 from bot.discord.embeds import clip, escape
-from bot.discord.permissions import Need
 from bot.discord.replies import NO_MENTIONS
 from bot.models import CONSOLE_GUILD
 from bot.taxonomy import ACTIONS
-from cogs.alerts._delivery import DiscordPoster, alert_embed
+from cogs.alerts._delivery import PERMISSIONS, DiscordPoster, alert_embed
 
 __all__ = ["PERMISSIONS", "AlertsCog", "DiscordPoster", "alert_embed", "setup"]
 
@@ -27,31 +26,6 @@ SEND_INTERVAL_SECONDS = 1.0
 # How often broken subscriptions are checked again (and at once on /alerts check and resume).
 RECHECK_INTERVAL_SECONDS = 3600.0
 
-_ALL_KINDS = ("text", "announcement", "forum")
-# What posting alerts uses, and in which subscriptions' channels `banwatch doctor` checks it.
-# A forum alert is a new post (POST /channels/{forum}/threads), which needs Send Messages
-# ("Create Posts"); nothing is written inside existing threads, so neither Create Public
-# Threads nor Send Messages in Threads is asked for.
-PERMISSIONS = (
-    Need("view_channel", "see the channels alerts are posted in", _ALL_KINDS),
-    Need(
-        "send_messages",
-        "post alerts; in a forum this is Create Posts (each alert opens a post)",
-        _ALL_KINDS,
-    ),
-    Need("embed_links", "alerts are embeds (linked headline, place, action, date)", _ALL_KINDS),
-    Need(
-        "read_message_history",
-        "after an unconfirmed forum post, find the post it made instead of posting twice",
-        ("forum",),
-    ),
-    Need(
-        "mention_everyone",
-        "ping the role a subscription names when that role is not mentionable by everyone"
-        " (only that role: never @everyone or @here)",
-        ("role",),
-    ),
-)
 CHANNEL_KINDS = {
     discord.ChannelType.text: "text",
     discord.ChannelType.news: "announcement",

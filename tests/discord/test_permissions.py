@@ -21,9 +21,11 @@ from bot.discord.permissions import (
     required_permissions,
 )
 from bot.settings import Settings
+from cogs.alerts import DiscordPoster
 from tests.alerts.support import SPRINGFIELD_BAN, write_news
 from tests.discord.harness import BanwatchHarness, loopback_settings
 from tests.discord.test_cogs import every_cog_module
+from tests.loopback.model import Permission
 from tests.loopback.server import LoopbackDiscord
 
 APPLICATION_ID = 1_180_000_000_000_000_042
@@ -147,3 +149,18 @@ async def test_the_invites_permissions_are_enough_for_alerts_and_doctor_agrees(
     out = capsys.readouterr().out
     assert "ok   alerts #1: #fr-news" in out and "ping @watchers" in out
     assert "ok   alerts #2: #forum" in out
+
+
+async def test_a_broken_channel_is_rechecked_for_what_alerts_declare(
+    banwatch_bot: BanwatchHarness,
+) -> None:
+    server, guild = banwatch_bot.server, banwatch_bot.guild
+    poster = DiscordPoster(banwatch_bot.bot)
+    forum, news = guild.channel_named("forum"), server.add_channel(guild, "news")
+    # A forum post needs Send Messages, not Create Public Threads.
+    server.set_overwrite(forum, server.bot_role(), deny=[Permission.create_public_threads])
+    assert await poster.reachable(str(forum.id)) and await poster.reachable(str(news.id))
+    server.set_overwrite(forum, server.bot_role(), deny=[Permission.send_messages])
+    server.set_overwrite(news, server.bot_role(), deny=[Permission.embed_links])
+    assert not await poster.reachable(str(forum.id))
+    assert not await poster.reachable(str(news.id))
