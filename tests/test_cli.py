@@ -127,7 +127,7 @@ def test_console_reads_commands_from_a_pipe(tmp_path: Path) -> None:
     result = banwatch("console", cwd=tmp_path, stdin=commands)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert out.count("Status: pending  Scope: police\nRests on:") == 1  # /quit stopped it
+    assert out.count("Status: pending  Scope: police\n") == 1  # /quit stopped it
     assert "Timeline for Springfield, MA" in out
     assert "banwatch tracks facial-recognition" in out
     assert "Unknown command /nonsense" in out

@@ -34,6 +34,9 @@ AfterCommand = Callable[[], Awaitable[str]]
 
 __all__ = ["CONSOLE_GUILD", "YES", "Console", "ConsoleCommand", "parse_arguments"]
 
+# A whole word in quotes (not an option's quoted value, as in title:"Ban FR").
+QUOTED_WORD = re.compile(r"""(?<![\w:])("[^"]*"|'[^']*')""")
+
 # What a console user types for yes (``agree:yes``, ``confirm:yes``).
 YES = ("yes", "y", "true", "1")
 
@@ -78,11 +81,17 @@ def parse_arguments(text: str, options: tuple[str, ...]) -> tuple[dict[str, str]
         tokens = shlex.split(text)
     except ValueError:
         tokens = text.split()
+    # A word quoted whole stays a word: /status "state:US:WA" asks for a place key, not for an
+    # option named state (shlex drops the quotes, so note which words had them).
+    quoted_words = {match[1:-1] for match in QUOTED_WORD.findall(text)}
     named: dict[str, str] = {}
     words: list[str] = []
     for token in tokens:
+        quoted = token in quoted_words
         key, sep, value = token.partition(":")
-        if sep and key in options and value:
+        if quoted:
+            words.append(token)
+        elif sep and key in options and value:
             named[key] = value
         elif sep and value and OPTION_NAME.match(key) and not value.startswith("//"):
             valid = ", ".join(f"`{option}:`" for option in options) or "none"

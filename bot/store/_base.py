@@ -197,14 +197,26 @@ class BaseStore:
 
     @asynccontextmanager
     async def _unlocked_transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        await self._db.execute("BEGIN IMMEDIATE")
+        # aiosqlite runs each statement to its end on its thread, in order, whether or not
+        # the task that asked is cancelled meanwhile. A task cancelled while its BEGIN was
+        # queued used to leave the connection inside a transaction, and every later BEGIN
+        # failed ("cannot start a transaction within a transaction"): undo it first.
+        begin = asyncio.ensure_future(self._db.execute("BEGIN IMMEDIATE"))
+        try:
+            await asyncio.shield(begin)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await begin
+                await self._db.execute("ROLLBACK")
+            raise
         try:
             yield self._db
         except BaseException:
-            await self._db.execute("ROLLBACK")
+            # Shielded: queued before any later statement, it runs even if we are cancelled.
+            await asyncio.shield(asyncio.ensure_future(self._db.execute("ROLLBACK")))
             raise
         else:
-            await self._db.execute("COMMIT")
+            await asyncio.shield(asyncio.ensure_future(self._db.execute("COMMIT")))
 
     @asynccontextmanager
     async def erasure(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -223,9 +235,27 @@ class BaseStore:
                     yield db
             finally:
                 await self._db.execute(f"PRAGMA secure_delete = {before}")
-            row = await self._fetchone("PRAGMA wal_checkpoint(TRUNCATE)")
-            if row is None or row[0]:
-                log.warning("the WAL could not be truncated after an erasure (a reader held it)")
+            await self._truncate_wal()
+
+    async def _truncate_wal(self, attempts: int = 20) -> None:
+        """Checkpoint and truncate the WAL, from the store's plain connection: on the main
+        one, another task's unfinished read fails it with "database table is locked". A
+        reader elsewhere can hold the WAL for a moment: try again, then say so."""
+
+        def checkpoint() -> tuple[int, int, int]:
+            return tuple(
+                self._plain_connection().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            )
+
+        for attempt in range(attempts):
+            try:
+                busy, _, _ = await self._on_plain_thread(checkpoint)
+            except sqlite3.OperationalError:
+                busy = 1
+            if not busy:
+                return
+            await asyncio.sleep(0.05 * (attempt + 1))
+        log.warning("the WAL could not be truncated after an erasure (a reader held it)")
 
     # -- work done as one call, on the store's own plain connection -------------------------
     #

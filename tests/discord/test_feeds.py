@@ -72,9 +72,11 @@ async def test_a_feed_item_is_posted_once_others_skipped_and_a_restart_repeats_n
         start_banwatch(server, store, corpus_dir, **FAST_FEEDS) as harness,
     ):
         news = server.add_channel(harness.guild, "feed-news")
-        assert (await reply(harness, "alerts subscribe", {"channel": news})).startswith(
-            "Subscribed"
-        )
+        # A subscription that posts everything: what waits for review is tested in
+        # tests/discord/test_review.py.
+        assert (
+            await reply(harness, "alerts subscribe", {"channel": news, "review": "all"})
+        ).startswith("Subscribed")
         added = await reply(harness, "feeds add", {"url": feed_server.url("/feed.xml")})
         assert "Following feed #1" in added and "1 not about facial recognition" in added
         # The feed gains an FR policy item (and one with a hostile title).
