@@ -13,6 +13,7 @@ from discord.ext import commands, tasks
 from bot.discord.checks import home_guild_id, manager_only
 from bot.discord.client import BanwatchBot
 from bot.discord.embeds import escape
+from bot.discord.permissions import Need
 from bot.discord.replies import NO_MENTIONS
 from bot.log_notices import NoticeUndeliverable
 from bot.models import CONSOLE_GUILD
@@ -38,6 +39,17 @@ class DiscordNoticePoster:
         except (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError) as exc:
             raise NoticeUndeliverable(str(exc) or type(exc).__name__) from exc
         return str(message.id)
+
+
+# Notices (plain text) go to each server's log channel; `banwatch doctor` checks it ("log").
+PERMISSIONS = (
+    Need("view_channel", "see the log channel moderators' notices go to", ("log",)),
+    Need(
+        "send_messages",
+        "post notices for moderators (a feed failing or recovered) in the log channel",
+        ("log",),
+    ),
+)
 
 
 class Config(

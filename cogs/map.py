@@ -11,11 +11,14 @@ from discord.ext import commands
 
 from bot.discord.client import BanwatchBot
 from bot.discord.embeds import clip, escape
+from bot.discord.permissions import Need
 from bot.discord.replies import NO_MENTIONS
 from bot.map import REGIONS
 
 # Discord's limit on a message's text.
 MAX_CONTENT = 2000
+
+PERMISSIONS = (Need("attach_files", "/map posts its picture as a PNG file, for everyone to see"),)
 
 
 class Map(commands.Cog):

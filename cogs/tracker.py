@@ -20,6 +20,7 @@ from bot.discord.embeds import (
     status_embed,
     timeline_embed,
 )
+from bot.discord.permissions import Need
 from bot.discord.replies import OwnerView, Reply, answer
 from bot.errors import AmbiguousPlace
 from bot.petitions import Petition, render_open_petitions
@@ -40,6 +41,9 @@ Render = Callable[[Answer], discord.Embed]
 StatusAnswer = tuple[JurisdictionStatus, list[Petition], float]
 TimelineAnswer = tuple[JurisdictionStatus, float]
 PETITIONS_FIELD = "Open petitions"
+
+# Its answers are interaction replies, which need no channel permission (bot.discord.permissions).
+PERMISSIONS: tuple[Need, ...] = ()
 
 
 class PlacePicker(OwnerView, Generic[Answer]):

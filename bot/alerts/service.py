@@ -343,8 +343,8 @@ class Alerts:
                     break
         return found
 
-    async def subscriptions(self, guild_id: str) -> list[Subscription]:
-        """A guild's subscriptions, broken ones included."""
+    async def subscriptions(self, guild_id: str | None = None) -> list[Subscription]:
+        """A guild's subscriptions (every guild's with None), broken ones included."""
         return await self.app.store.subscriptions(guild_id)
 
     async def paused(self, guild_id: str) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.store._alerts import AlertStore
 from bot.store._articles import REMOVED_FROM_CORPUS, ArticleStore, FileOutcome, SourceFile
-from bot.store._base import StoreError, utcnow
+from bot.store._base import DatabaseHealth, StoreError, inspect_database, utcnow
 from bot.store._events import EventStore
 from bot.store._feeds import FeedStore
 from bot.store._guilds import GuildStore
@@ -17,6 +17,7 @@ from bot.store._reviews import ReviewCandidate, ReviewRecord, ReviewReport, Revi
 
 __all__ = [
     "REMOVED_FROM_CORPUS",
+    "DatabaseHealth",
     "FileOutcome",
     "ReviewCandidate",
     "ReviewRecord",
@@ -24,6 +25,7 @@ __all__ = [
     "SourceFile",
     "Store",
     "StoreError",
+    "inspect_database",
     "utcnow",
 ]
 

@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
@@ -74,6 +75,50 @@ def migrations() -> list[tuple[int, str, str]]:
     if versions != list(range(1, len(versions) + 1)):
         raise StoreError(f"{MIGRATIONS_DIR}: migrations must be numbered 1..N, got {versions}")
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseHealth:
+    """What ``banwatch doctor`` reads of a database file without changing it."""
+
+    path: Path
+    exists: bool
+    size: int = 0
+    problem: str | None = None  # why it can't be used: not SQLite, or corrupt
+    schema_version: int = 0
+    latest_version: int = 0
+
+    @property
+    def usable(self) -> bool:
+        """Opened and whole, and not made by a newer banwatch."""
+        return self.exists and self.problem is None and self.schema_version <= self.latest_version
+
+
+def inspect_database(path: Path) -> DatabaseHealth:
+    """Open ``path`` read-only and check it: integrity, migrations applied, size on disk
+    (the file and its WAL). Never creates, migrates or writes anything."""
+    latest = len(migrations())
+    if not path.is_file():
+        return DatabaseHealth(path, exists=False, latest_version=latest)
+    size = sum(
+        candidate.stat().st_size
+        for candidate in (path, path.with_name(path.name + "-wal"))
+        if candidate.is_file()
+    )
+    problem = None
+    version = 0
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        try:
+            rows = [row[0] for row in connection.execute("PRAGMA integrity_check(5)")]
+            version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            connection.close()
+        if rows != ["ok"]:
+            problem = "integrity check failed: " + "; ".join(rows)[:300]
+    except sqlite3.Error as exc:
+        problem = f"can't be read as a database: {exc}"
+    return DatabaseHealth(path, True, size, problem, version, latest)
 
 
 class BaseStore:

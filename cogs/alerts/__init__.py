@@ -16,15 +16,16 @@ from bot.discord.embeds import clip, escape
 from bot.discord.replies import NO_MENTIONS
 from bot.models import CONSOLE_GUILD
 from bot.taxonomy import ACTIONS
-from cogs.alerts._delivery import DiscordPoster, alert_embed
+from cogs.alerts._delivery import PERMISSIONS, DiscordPoster, alert_embed
 
-__all__ = ["AlertsCog", "DiscordPoster", "alert_embed", "setup"]
+__all__ = ["PERMISSIONS", "AlertsCog", "DiscordPoster", "alert_embed", "setup"]
 
 log = logging.getLogger(__name__)
 
 SEND_INTERVAL_SECONDS = 1.0
 # How often broken subscriptions are checked again (and at once on /alerts check and resume).
 RECHECK_INTERVAL_SECONDS = 3600.0
+
 CHANNEL_KINDS = {
     discord.ChannelType.text: "text",
     discord.ChannelType.news: "announcement",

@@ -19,8 +19,36 @@ from bot.alerts.models import AlertMessage, OutboxEntry
 from bot.alerts.sender import DeliveryBroken, DeliveryRejected, DeliveryRetry
 from bot.alerts.service import UNCONFIRMED_TEXT, WITHDRAWN_TEXT
 from bot.discord.embeds import STATUS_COLOURS, SafeEmbed, clip, escape
+from bot.discord.permissions import Need
 from bot.discord.replies import NO_MENTIONS
 from bot.taxonomy import ACTION_LABELS
+
+_ALL_KINDS = ("text", "announcement", "forum")
+# What posting alerts uses, and in which kinds of channel it is needed: `banwatch invite` asks
+# for these, `banwatch doctor` and the recheck of broken subscriptions (``reachable``) check them.
+# A forum alert is a new post (POST /channels/{forum}/threads), which needs Send Messages
+# ("Create Posts"); nothing is written inside existing threads, so neither Create Public
+# Threads nor Send Messages in Threads is asked for.
+PERMISSIONS = (
+    Need("view_channel", "see the channels alerts are posted in", _ALL_KINDS),
+    Need(
+        "send_messages",
+        "post alerts; in a forum this is Create Posts (each alert opens a post)",
+        _ALL_KINDS,
+    ),
+    Need("embed_links", "alerts are embeds (linked headline, place, action, date)", _ALL_KINDS),
+    Need(
+        "read_message_history",
+        "after an unconfirmed forum post, find the post it made instead of posting twice",
+        ("forum",),
+    ),
+    Need(
+        "mention_everyone",
+        "ping the role a subscription names when that role is not mentionable by everyone"
+        " (only that role: never @everyone or @here)",
+        ("role",),
+    ),
+)
 
 
 def alert_embed(message: AlertMessage) -> discord.Embed:
@@ -215,7 +243,7 @@ class DiscordPoster:
         if me is None or not isinstance(channel, discord.abc.GuildChannel):
             return True
         permissions = channel.permissions_for(me)
-        if isinstance(channel, discord.ForumChannel):
-            return permissions.view_channel and permissions.create_public_threads
-        return permissions.view_channel and permissions.send_messages
-
+        kind = "forum" if isinstance(channel, discord.ForumChannel) else "text"
+        return all(
+            getattr(permissions, need.permission) for need in PERMISSIONS if kind in need.checked_in
+        )

@@ -9,6 +9,7 @@ from discord.ext import commands
 
 from bot.discord.checks import moderator_only, reviewer_only
 from bot.discord.client import BanwatchBot
+from bot.discord.permissions import Need
 from bot.discord.replies import Reply, answer
 from bot.review import QUEUE_EMPTY
 from cogs.review._views import (
@@ -19,6 +20,10 @@ from cogs.review._views import (
     review_embed,
     review_view,
 )
+
+# Its answers (the queue, the buttons' forms) are private interaction replies, which need no
+# channel permission.
+PERMISSIONS: tuple[Need, ...] = ()
 
 
 class ReviewCog(commands.Cog, name="Review"):
