@@ -359,7 +359,9 @@ class Moderation:
             event_date=when,
             place_key=jurisdiction.key if jurisdiction else None,
         )
-        await self.store.save_correction(correction, jurisdiction.place if jurisdiction else None)
+        await self.store.save_review(
+            correction, "corrected", extra_place=jurisdiction.place if jurisdiction else None
+        )
         after = await self.app.article(before.id)
         await self.store.record_audit(
             actor_id=actor.user_id,
@@ -374,6 +376,7 @@ class Moderation:
                 "event_date": when.isoformat() if when else None,
             },
         )
+        await self.app.alerts.reviewed(before.id)
         return CorrectionResult(article=after, before=before.extraction, after=after.extraction)
 
     async def remove_article(self, article_id: str, actor: Actor, reason: str = "") -> Article:

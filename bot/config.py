@@ -35,7 +35,7 @@ class ServerConfig:
             detail={"role": role_name if role_id is not None else None},
         )
 
-    async def log_channel(self, guild_id: int | str) -> int | None:
+    async def log_channel(self, guild_id: int | str) -> str | None:
         """The channel where a server's moderators get notices, if one is set."""
         return await self._store.log_channel(guild_id)
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -17,6 +19,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import yaml
+
+from bot.taxonomy import ACTIONS, SCOPES
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -42,6 +46,18 @@ class CorpusError(Exception):
         self.reason = reason
 
 
+@dataclass(frozen=True, slots=True)
+class ReviewedReading:
+    """An item's reviewed reading (its ``labels:``), trusted only from the bundled corpus
+    inside the package (see :func:`bot.ingest.read_parsed`); elsewhere it is dropped."""
+
+    is_policy: bool
+    action: str
+    scope: str
+    place_key: str | None
+    event_date: dt.date | None
+
+
 @dataclass(slots=True)
 class ParsedArticle:
     """One article as read from a corpus file, before it meets the store."""
@@ -57,6 +73,8 @@ class ParsedArticle:
     topics: list[str] = field(default_factory=list)
     # Index of the parent within the same parse result (related items point at their document).
     parent_index: int | None = None
+    # The item's reviewed reading, as its file says; ingest keeps it only for bundled files.
+    labels: ReviewedReading | None = None
 
     @property
     def canonical_url(self) -> str | None:
@@ -217,15 +235,28 @@ def _load_yaml_fast(text: str) -> tuple[bool, Any]:
         if _has_shared_node(root):
             return False, None
         return True, loader.construct_document(root)
-    except (yaml.YAMLError, ValueError, OverflowError):
+    except yaml.YAMLError as exc:
+        if "maximum nesting depth" in str(exc):
+            # libyaml stops at 1,000 levels; PyYAML would take seconds to reach Python's
+            # recursion limit on the same text.
+            raise _TooDeep from None
+        return False, None
+    except (ValueError, OverflowError, RecursionError):
         return False, None
     finally:
         loader.dispose()
 
 
+class _TooDeep(Exception):
+    """YAML nested deeper than any article needs."""
+
+
 def load_yaml(text: str, *, path: str) -> Any:
     """Load YAML safely: no object construction, no aliases; errors name the file."""
-    fast, data = _load_yaml_fast(text)
+    try:
+        fast, data = _load_yaml_fast(text)
+    except _TooDeep:
+        raise CorpusError(path, "malformed YAML: nested too deeply") from None
     if fast:
         return data
     try:
@@ -239,6 +270,9 @@ def load_yaml(text: str, *, path: str) -> Any:
         # A well-formed value that can't be built, e.g. an unquoted 2019-02-30 (a timestamp
         # to YAML, an impossible date to Python).
         raise CorpusError(path, f"malformed YAML: a value can't be read ({exc})") from exc
+    except RecursionError:
+        # Thousands of nested [ or { levels: PyYAML composes recursively.
+        raise CorpusError(path, "malformed YAML: nested too deeply") from None
 
 
 def decode_text(data: bytes, *, path: str) -> str:
@@ -247,7 +281,7 @@ def decode_text(data: bytes, *, path: str) -> str:
         raise CorpusError(
             path, f"file is {len(data):,} bytes, over the {MAX_FILE_BYTES:,}-byte limit"
         )
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data:
         raise CorpusError(path, "binary file (contains NUL bytes), not a text article")
     try:
         return data.decode("utf-8-sig")
@@ -267,13 +301,23 @@ def parse_document(data: bytes, *, path: str) -> ParseResult:
     return _parse_plain_text(text, path=path)
 
 
+# C0 and C1 control characters and DEL (terminal escapes, bells, NULs), and lone UTF-16
+# surrogates (a YAML "\ud800" escape), none of which belongs in stored text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without control characters or lone surrogates; newlines and tabs stay."""
+    return _CONTROL.sub("", text)
+
+
 def _clean(value: Any, limit: int) -> str:
     """A stripped single string from any YAML scalar; None becomes ''."""
     if value is None:
         return ""
     if not isinstance(value, str | int | float):
         return ""
-    text = " ".join(str(value).split())
+    text = " ".join(strip_controls(str(value)).split())
     if len(text) > limit:
         cut = text[:limit].rsplit(" ", 1)[0]
         text = cut + "…"
@@ -288,6 +332,20 @@ def _provider(value: Any) -> tuple[str | None, str | None]:
     if isinstance(value, str):
         return _clean(value, 200) or None, None
     return None, None
+
+
+def web_url(url: str | None) -> str | None:
+    """``url`` if it is a web link (http or https with a host), else None: a
+    ``javascript:`` or ``data:`` URL is never stored, shown or linked."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
 
 
 def _domain_of(url: str | None) -> str | None:
@@ -306,11 +364,11 @@ def _article_from_mapping(
     title = _clean(item.get("title"), MAX_TITLE_CHARS)
     if not title:
         raise CorpusError(path, f"{where}: missing title")
-    url = _clean(item.get("webUrl") or item.get("url"), 2000) or None
+    url = web_url(_clean(item.get("webUrl") or item.get("url"), 2000))
     variants = [
-        _clean(item.get(key), 2000)
+        variant
         for key in ("ampWebUrl", "cdnAmpWebUrl", "ampUrl")
-        if _clean(item.get(key), 2000)
+        if (variant := web_url(_clean(item.get(key), 2000)))
     ]
     date_field = next(
         (
@@ -327,6 +385,7 @@ def _article_from_mapping(
     published_at = parse_date(published, path=path, field_name=f"{where}: {date_field}")
     provider_name, provider_domain = _provider(item.get("provider"))
     topics = item.get("topics")
+    labels = _labels(item.get("labels"), path=path, where=where) if "labels" in item else None
     return ParsedArticle(
         title=title,
         excerpt=_clean(item.get("excerpt") or item.get("description"), MAX_EXCERPT_CHARS),
@@ -340,6 +399,33 @@ def _article_from_mapping(
         if isinstance(topics, list)
         else [],
         parent_index=parent_index,
+        labels=labels,
+    )
+
+
+PLACE_KEY = re.compile(r"^(city|county|state|national|company):[A-Z]{0,3}:[^:]*(:[^:]+)?$")
+
+
+def _labels(value: Any, *, path: str, where: str) -> ReviewedReading:
+    """A ``labels:`` mapping (is_policy, action, scope, place key, event_date), validated."""
+    if not isinstance(value, dict):
+        raise CorpusError(path, f"{where}: labels: expected a mapping")
+    action = value.get("action")
+    scope = value.get("scope")
+    place = value.get("place")
+    if action not in ACTIONS:
+        raise CorpusError(path, f"{where}: labels: unknown action {str(action)[:40]!r}")
+    if scope not in SCOPES:
+        raise CorpusError(path, f"{where}: labels: unknown scope {str(scope)[:40]!r}")
+    if place is not None and not (isinstance(place, str) and PLACE_KEY.match(place)):
+        raise CorpusError(path, f"{where}: labels: place must be a place key")
+    when = parse_date(value.get("event_date"), path=path, field_name=f"{where}: labels: event_date")
+    return ReviewedReading(
+        is_policy=action != "none",
+        action=action,
+        scope=scope,
+        place_key=place,
+        event_date=when.date() if when else None,
     )
 
 
@@ -395,7 +481,7 @@ def _boilerplate() -> tuple[list[re.Pattern[str]], list[re.Pattern[str]]]:
 def clean_body(text: str) -> str:
     """Drop page furniture and trailing boilerplate ("Contact Us") from article prose."""
     trailing, furniture = _boilerplate()
-    paragraphs = [" ".join(line.split()) for line in text.split("\n")]
+    paragraphs = [" ".join(line.split()) for line in strip_controls(text).split("\n")]
     paragraphs = [p for p in paragraphs if p and not any(rx.match(p) for rx in furniture)]
     while paragraphs and any(rx.match(paragraphs[-1]) for rx in trailing):
         paragraphs.pop()
@@ -424,7 +510,7 @@ def _looks_like_topic_line(line: str) -> bool:
 
 
 def _parse_plain_text(text: str, *, path: str) -> ParseResult:
-    paragraphs = [" ".join(line.split()) for line in text.split("\n")]
+    paragraphs = [" ".join(line.split()) for line in strip_controls(text).split("\n")]
     paragraphs = [p for p in paragraphs if p]
     topics: list[str] = []
     if len(paragraphs) >= 2 and _looks_like_topic_line(paragraphs[0]):
@@ -470,9 +556,55 @@ def _parse_plain_text(text: str, *, path: str) -> ParseResult:
 
 def iter_corpus_files(directory: Path) -> list[Path]:
     """The corpus files under ``directory``, sorted so ingest order (and ids) are stable."""
-    return sorted(
-        path
-        for path in directory.rglob("*")
-        if path.is_file()
-        and not any(part.startswith(".") for part in path.relative_to(directory).parts)
-    )
+    return survey_corpus(directory)[0]
+
+
+def survey_corpus(directory: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The readable corpus files under ``directory`` (sorted), and the entries passed over
+    with why: links leading out of the folder, FIFOs, sockets and devices.
+
+    Hidden names (``.git``, editors' swap files) are not corpus files and are passed over
+    silently. Links inside the folder are followed; a link to ``/etc/passwd`` is not.
+    """
+    root = directory.resolve()
+    files: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    for folder, subfolders, names in os.walk(directory, followlinks=False):
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+        for name in names:
+            if name.startswith("."):
+                continue
+            path = Path(folder) / name
+            reason = _not_a_corpus_file(path, root)
+            if reason:
+                skipped.append((path, reason))
+            else:
+                files.append(path)
+    files.sort()
+    skipped.sort()
+    return files, skipped
+
+
+def _not_a_corpus_file(path: Path, root: Path) -> str | None:
+    """Why ``path`` is passed over, or None for a regular file inside the corpus folder."""
+    try:
+        if path.is_symlink():
+            target = path.resolve()
+            if not target.is_relative_to(root):
+                return "link to a file outside the corpus folder, not followed"
+        mode = path.stat().st_mode
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
+        return f"can't read file: {getattr(exc, 'strerror', None) or exc}"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "link to a folder, not followed"
+    kind = "FIFO" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode) else "device"
+    return f"not a regular file (a {kind}), not read"
+
+
+def read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """At most ``limit`` + 1 bytes of a file: enough to tell it is too large, never more
+    (``/dev/zero`` or a file growing while it is read)."""
+    with open(path, "rb") as handle:
+        return handle.read(limit + 1)

@@ -55,10 +55,21 @@ class LogNoticeSender:
         self.store = store
         self.poster = poster
 
-    async def run_once(self, home_guild_id: int | None) -> int:
-        """Post every notice that is due; returns how many were posted."""
+    async def run_once(
+        self,
+        home_guild_id: int | None,
+        *,
+        only_guild: str | None = None,
+        except_guild: str | None = None,
+    ) -> int:
+        """Post every notice that is due (of ``only_guild``, or all but ``except_guild``: the
+        console's local server has its own); returns how many were posted."""
         posted = 0
         for notice in await self.store.pending_log_notices():
+            if (only_guild is not None and notice.guild_id != only_guild) or (
+                except_guild is not None and notice.guild_id == except_guild
+            ):
+                continue
             guild_id = notice.guild_id or (str(home_guild_id) if home_guild_id else None)
             if guild_id is None:
                 await self._retry(notice, NO_HOME)

@@ -117,6 +117,9 @@ class Extraction:
     scope: str
     event_date: dt.date | None
     places: tuple[Place, ...] = ()
+    # How likely the reading is right, 0 to 1 (calibrated on cross-validated predictions);
+    # None where it is not known (a reading stored before readings had one).
+    confidence: float | None = None
 
     @property
     def place(self) -> Place | None:
@@ -142,6 +145,9 @@ class Article:
     retracted: bool = False
     variants: list[str] = field(default_factory=list)
     extraction: Extraction | None = None
+    # Who stands behind the reading: "bundled", "confirmed" or "corrected" (reviewed by
+    # people, see :class:`ReviewState`), None while it is automatic.
+    review: str | None = None
 
     @property
     def text(self) -> str:
@@ -222,3 +228,42 @@ class AuditEntry:
     action: str
     target: str | None
     detail: str | None
+
+
+# Review states of a reading (migration 018): reviewed by people, or None (automatic).
+REVIEWED_STATES: tuple[str, ...] = ("bundled", "confirmed", "corrected")
+# An automatic reading at least this sure is not marked unconfirmed, unless a server sets
+# another threshold with /config confidence-threshold.
+DEFAULT_CONFIDENCE_THRESHOLD = 0.8
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewState:
+    """How far a reading can be trusted: reviewed by people, or automatic with the
+    extractor's confidence (None: not known)."""
+
+    state: str | None = None
+    confidence: float | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        """Reviewed: bundled with its labels, or confirmed or corrected by a moderator."""
+        return self.state is not None
+
+    def unconfirmed(self, threshold: float) -> bool:
+        """Automatic, and less sure than ``threshold``. A reading of unknown confidence
+        (stored before readings had one, until the extractor reads it again) is not marked:
+        nothing says it is unsure."""
+        return self.state is None and self.confidence is not None and self.confidence < threshold
+
+    def describe(self) -> str:
+        """ "confirmed by a moderator", "automatic, 62% sure" and the like, for people."""
+        if self.state == "bundled":
+            return "reviewed (bundled with banwatch)"
+        if self.state == "confirmed":
+            return "confirmed by a moderator"
+        if self.state == "corrected":
+            return "corrected by a moderator"
+        if self.confidence is None:
+            return "automatic (confidence unknown)"
+        return f"automatic, {self.confidence:.0%} sure"

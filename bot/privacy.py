@@ -36,13 +36,14 @@ CONSENT_SHORT = (
 )
 
 
+CONSENT_QUESTION = "Do you accept? To sign, repeat the command with `agree:yes`."
+
+
 class ConsentRequired(BanwatchError):
     """The user has not yet accepted the signer privacy notice."""
 
     def __init__(self) -> None:
-        super().__init__(
-            CONSENT_TEXT + "\n\nTo accept and sign, repeat the command with `agree:yes`."
-        )
+        super().__init__(CONSENT_TEXT + "\n\n" + CONSENT_QUESTION)
         self.notice = CONSENT_TEXT
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import Any
 
-from bot.models import Article, Event
+from bot.models import DEFAULT_CONFIDENCE_THRESHOLD, Article, Event, ReviewState
 from bot.taxonomy import ACTION_LABELS
 from bot.tracker import JurisdictionStatus
 
@@ -34,16 +35,59 @@ banwatch tracks facial-recognition bans, moratoria and the news about them.
 Places can be typed as people write them: chicago, "Chicago, IL", Springfield MA."""
 
 
+_LINK = re.compile(r"\[([^\]]*)\]\(<?([^)>\s]+)>?\)")
+_EMPHASIS = re.compile(r"(?<!\\)(\*\*|__|`)(.+?)(?<!\\)\1")
+_ESCAPED = re.compile(r"\\([\\*_`~|>#\[\]()<:@-])")
+
+
+def terminal_text(markdown: str) -> str:
+    """Discord markdown as a terminal shows it: bold and code marks dropped, ``[text](url)``
+    as ``text (url)``, backslash escapes undone."""
+    text = _LINK.sub(lambda match: f"{match.group(1)} ({match.group(2)})", markdown)
+    text = _EMPHASIS.sub(lambda match: match.group(2), text)
+    return _ESCAPED.sub(lambda match: match.group(1), text)
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 signature``, ``2 signatures``: a count and its noun (plural with an s)."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def date_text(event: Event) -> str:
     """An event's date, or a plain word when it has none."""
     return event.date.isoformat() if event.date else "undated"
 
 
-def event_line(event: Event, note: str = "") -> str:
-    """One timeline entry: date, action, headline, provider, link, and a short summary."""
+UNCONFIRMED_STATUS = (
+    "Unconfirmed: this status rests only on news the bot read automatically and is not sure"
+    " of. No moderator has checked it yet."
+)
+
+
+def review_mark(state: ReviewState, threshold: float, corrected: bool = False) -> str:
+    """ "corrected", "unconfirmed" or "" for an event's reading, in plain words."""
+    if state.state == "corrected" or (state.state is None and corrected):
+        return "corrected"
+    if state.unconfirmed(threshold):
+        return "unconfirmed"
+    return ""
+
+
+def event_line(
+    event: Event,
+    note: str = "",
+    *,
+    review: ReviewState | None = None,
+    threshold: float = DEFAULT_CONFIDENCE_THRESHOLD,
+) -> str:
+    """One timeline entry: date, action, headline, provider, link, and a short summary;
+    marked [corrected] or [unconfirmed] when its review state is known."""
     label = ACTION_LABELS.get(event.action, event.action)
     provider = f" ({event.provider})" if event.provider else ""
-    corrected = " [corrected]" if event.corrected else ""
+    mark = review_mark(review, threshold, event.corrected) if review else ""
+    if not review and event.corrected:
+        mark = "corrected"
+    corrected = f" [{mark}]" if mark else ""
     link = f"\n      {event.url}" if event.url else ""
     summary = (
         "\n" + textwrap.fill(note, width=96, initial_indent="      ", subsequent_indent="      ")
@@ -61,38 +105,77 @@ def status_headline(result: JurisdictionStatus) -> str:
     return f"{result.jurisdiction.display}: {label}{scope}{since}"
 
 
-def render_status(result: JurisdictionStatus, *, latest: int = 5) -> str:
-    """Status, scope, since when, what is pending, and the latest dated sources."""
+def render_status(
+    result: JurisdictionStatus,
+    *,
+    latest: int = 5,
+    threshold: float = DEFAULT_CONFIDENCE_THRESHOLD,
+) -> str:
+    """Status, scope, since when, what is pending, and the latest dated sources; marked
+    unconfirmed where it rests only on uncertain automatic readings (``threshold``)."""
     lines = [status_headline(result), f"Status: {result.status}  Scope: {result.scope}"]
+    if result.unconfirmed(threshold):
+        lines.append(UNCONFIRMED_STATUS)
+
+    def line(event: Event) -> str:
+        return event_line(
+            event,
+            result.notes.get(event.article_id, ""),
+            review=result.review_of(event),
+            threshold=threshold,
+        )
+
     if result.pending and result.status != "pending":
         lines.append("Pending beside it:")
         if result.pending_count > latest:
             lines.append(f"  ({result.pending_count - latest} earlier not shown: see the timeline)")
-        lines.extend(
-            event_line(e, result.notes.get(e.article_id, "")) for e in result.pending[-latest:]
-        )
+        lines.extend(line(e) for e in result.pending[-latest:])
     if result.basis:
         lines.append("Rests on:")
-        lines.extend(
-            event_line(e, result.notes.get(e.article_id, "")) for e in result.basis[-latest:]
-        )
+        lines.extend(line(e) for e in result.basis[-latest:])
     others = result.others(latest)
     if others:
         lines.append("Other recent events:")
-        lines.extend(event_line(e, result.notes.get(e.article_id, "")) for e in others)
+        lines.extend(line(e) for e in others)
     if not result.events:
-        lines.append("No policy events are recorded for this place.")
+        lines.append(no_events_text(result))
     elif result.event_count > len(result.events):
         lines.append(f"{result.event_count} events in all: see the timeline.")
     return "\n".join(lines)
 
 
-def render_timeline(result: JurisdictionStatus) -> str:
-    """Every dated event of one place, oldest first."""
+def no_events_text(result: JurisdictionStatus, shown: int = 20) -> str:
+    """What to say of a place with no events: for a state or country, its tracked places."""
+    if not result.within:
+        return "No policy events are recorded for this place."
+    names = ", ".join(j.display for j in result.within[:shown])
+    more = f" and {len(result.within) - shown} more" if len(result.within) > shown else ""
+    return (
+        f"No policy events are recorded for {result.jurisdiction.display} as a whole."
+        f" Tracked places in it: {names}{more}."
+    )
+
+
+def render_timeline(
+    result: JurisdictionStatus, *, threshold: float = DEFAULT_CONFIDENCE_THRESHOLD
+) -> str:
+    """Every dated event of one place, oldest first, each uncertain one marked."""
     if not result.events:
         return f"{result.jurisdiction.display}: no policy events recorded."
-    lines = [f"Timeline for {result.jurisdiction.display} (now: {result.status}):"]
-    lines.extend(event_line(e, result.notes.get(e.article_id, "")) for e in result.events)
+    now = result.status + (", unconfirmed" if result.unconfirmed(threshold) else "")
+    lines = [
+        f"Timeline for {result.jurisdiction.display} (now: {now}),"
+        " by event date (when each thing happened):"
+    ]
+    lines.extend(
+        event_line(
+            e,
+            result.notes.get(e.article_id, ""),
+            review=result.review_of(e),
+            threshold=threshold,
+        )
+        for e in result.events
+    )
     return "\n".join(lines)
 
 
@@ -105,7 +188,11 @@ def render_cities(results: list[JurisdictionStatus]) -> str:
 
 def article_line(article: Article) -> str:
     """Date, id, headline, provider and link of one article."""
-    date = article.published_at.date().isoformat() if article.published_at else "undated"
+    date = (
+        f"published {article.published_at.date().isoformat()}"
+        if article.published_at
+        else "publication date unknown"
+    )
     reading = article.extraction
     tag = ""
     if reading is not None:
@@ -117,7 +204,7 @@ def article_line(article: Article) -> str:
 
 
 def render_articles(articles: list[Article], empty: str = "Nothing found.") -> str:
-    """A list of articles, or ``empty``."""
+    """A list of articles, or ``empty``; each dated by its publication."""
     if not articles:
         return empty
     return "\n".join(article_line(article) for article in articles)
@@ -137,15 +224,23 @@ def event_json(event: Event) -> dict[str, Any]:
     }
 
 
-def event_json_with_note(event: Event, notes: dict[str, str]) -> dict[str, Any]:
-    """An event as JSON, with its source summary when known."""
+def event_json_with_note(
+    event: Event, notes: dict[str, str], reviews: dict[str, ReviewState] | None = None
+) -> dict[str, Any]:
+    """An event as JSON, with its source summary and review state when known."""
     data = event_json(event)
     if event.article_id in notes:
         data["summary"] = notes[event.article_id]
+    if reviews is not None and event.article_id in reviews:
+        state = reviews[event.article_id]
+        data["review"] = state.state or "automatic"
+        data["confidence"] = state.confidence
     return data
 
 
-def status_json(result: JurisdictionStatus) -> dict[str, Any]:
+def status_json(
+    result: JurisdictionStatus, *, threshold: float = DEFAULT_CONFIDENCE_THRESHOLD
+) -> dict[str, Any]:
     """A status answer as JSON."""
     place = result.jurisdiction
     return {
@@ -159,11 +254,19 @@ def status_json(result: JurisdictionStatus) -> dict[str, Any]:
         "since": result.since.isoformat() if result.since else None,
         # A status answer lists the latest few of each (bot.tracker.brief); the counts say
         # how many there are, and a timeline lists every event.
-        "basis": [event_json_with_note(event, result.notes) for event in result.basis],
-        "pending": [event_json_with_note(event, result.notes) for event in result.pending],
+        "basis": [
+            event_json_with_note(event, result.notes, result.reviews) for event in result.basis
+        ],
+        "pending": [
+            event_json_with_note(event, result.notes, result.reviews) for event in result.pending
+        ],
         "pending_count": result.pending_count,
-        "events": [event_json_with_note(event, result.notes) for event in result.events],
+        "events": [
+            event_json_with_note(event, result.notes, result.reviews) for event in result.events
+        ],
         "event_count": result.event_count,
+        # True when the status rests only on automatic readings less sure than the threshold.
+        "unconfirmed": result.unconfirmed(threshold),
     }
 
 
@@ -178,6 +281,7 @@ def article_json(article: Article) -> dict[str, Any]:
         "action": reading.action if reading else None,
         "scope": reading.scope if reading else None,
         "date": reading.event_date.isoformat() if reading and reading.event_date else None,
+        "confidence": reading.confidence if reading else None,
         "published": article.published_at.isoformat() if article.published_at else None,
         "provider": article.provider_name,
         "url": article.url,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import logging
@@ -15,9 +16,11 @@ from typing import TYPE_CHECKING
 
 from bot import places
 from bot.config import ServerConfig
+from bot.data import BUNDLED_CORPUS
 from bot.errors import AmbiguousPlace, BanwatchError, PlaceNotFound
 from bot.models import Article, Event, Jurisdiction, Place
 from bot.privacy import Privacy
+from bot.review import Review
 from bot.settings import Settings
 from bot.store import Store
 from bot.summary import event_note
@@ -54,6 +57,7 @@ STATUS_SUMMARIES = 3
 STATUS_CACHE_PLACES = 4096
 # A timeline lists every event; only the latest this many carry a summary of their source.
 TIMELINE_NOTES = 100
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 PLACE_KEY = re.compile(r"^(city|county|state|national|company):[A-Z]{0,3}:[^:]*(:[^:]+)?$")
 
 
@@ -129,6 +133,7 @@ class Banwatch:
         corpus_dir: Path,
         *,
         signer_retention_days: int | None = None,
+        bundled_corpus: bool = False,
         feeds: FeedSettings | None = None,
         settings: Settings | None = None,
         home_guild_id: int | None = None,
@@ -138,10 +143,15 @@ class Banwatch:
         self.signer_retention_days = signer_retention_days
         self._feed_settings = feeds
         self._settings = settings
+        # Whether ingest loads the corpus bundled inside the package too (the settings say
+        # yes unless told otherwise; tests and benches build the app without it).
+        self.bundled_corpus = bundled_corpus
         self.privacy = Privacy(store)
         self.config = ServerConfig(store)
-        # The server whose moderators manage feeds (None: the one server the bot is in).
+        # The server whose moderators manage feeds and review readings (None: the one server
+        # the bot is in).
         self.home_guild_id = home_guild_id
+        self.review = Review(self)
         self._known: _KnownPlaces | None = None
         # Place key -> (the place's version when derived, the answer), least recent first.
         self._status_cache: OrderedDict[str, tuple[int, JurisdictionStatus]] = OrderedDict()
@@ -160,6 +170,7 @@ class Banwatch:
             store,
             settings.corpus_dir,
             signer_retention_days=settings.signer_retention_days,
+            bundled_corpus=settings.bundled_corpus,
             settings=settings,
             home_guild_id=settings.home_guild_id,
         )
@@ -217,10 +228,28 @@ class Banwatch:
     async def ingest(
         self, directory: Path | None = None, *, progress: Progress | None = None
     ) -> IngestSummary:
-        """Load or refresh the corpus directory."""
-        from bot.ingest import ingest_corpus  # with the extractor: only when ingesting
+        """Load or refresh the corpus directory (by default the configured one, after the
+        bundled corpus when it is on; when it is off, what it had loaded is dropped)."""
+        # With the extractor: imported only when ingesting.
+        from bot.ingest import CorpusDirectoryMissing, IngestSummary, ingest_corpus
 
-        return await ingest_corpus(self.store, directory or self.corpus_dir, progress=progress)
+        if directory is not None:
+            return await ingest_corpus(self.store, directory, progress=progress)
+        if not self.corpus_dir.is_dir():
+            # Said before the bundled corpus is read: a typo in the setting fails at once.
+            raise CorpusDirectoryMissing(f"corpus directory {self.corpus_dir} does not exist")
+        if self.bundled_corpus:
+            bundled = await ingest_corpus(self.store, BUNDLED_CORPUS, progress=progress)
+        else:
+            bundled = IngestSummary(retracted=await self._drop_bundled())
+        summary = await ingest_corpus(self.store, self.corpus_dir, progress=progress)
+        return summary.add(bundled)
+
+    async def _drop_bundled(self) -> list[str]:
+        """Retract what an earlier ingest loaded from the bundled corpus (it was turned off)."""
+        prefix = str(BUNDLED_CORPUS.resolve()) + "/"
+        gone = [path for path in await self.store.source_paths() if path.startswith(prefix)]
+        return await self.store.forget_source_files(gone)
 
     async def refresh(
         self, max_age_seconds: float, *, progress: Progress | None = None
@@ -278,7 +307,7 @@ class Banwatch:
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
-            raise AmbiguousPlace(text, matches)
+            raise AmbiguousPlace(text, matches, tracked=True)
         fuzzy = _fuzzy_known(index, wanted.name, wanted.state)
         strong = [j for j, score in fuzzy if score >= TYPO_SCORE]
         if len(strong) == 1:
@@ -295,7 +324,8 @@ class Banwatch:
         if len(gazetteer) == 1:
             return _jurisdiction(gazetteer[0])
         if len(gazetteer) > 1:
-            raise AmbiguousPlace(text, [_jurisdiction(p) for p in gazetteer])
+            # None of them is tracked (a tracked one would have matched above): say so.
+            raise AmbiguousPlace(text, [_jurisdiction(p) for p in gazetteer], tracked=False)
         raise PlaceNotFound(text, [j for j, _ in fuzzy])
 
     async def _read_place_query(self, text: str) -> places.PlaceQuery:
@@ -353,7 +383,24 @@ class Banwatch:
         it (:class:`bot.tracker.StatusSample`), so a place with thousands of events costs
         what one with three does.
         """
-        return await self._status_of(await self.resolve_place(query))
+        result = await self._status_of(await self.resolve_place(query))
+        if not result.events and result.jurisdiction.level in ("state", "national"):
+            result = dataclasses.replace(result, within=await self._tracked_within(result))
+        return result
+
+    async def _tracked_within(self, result: JurisdictionStatus) -> tuple[Jurisdiction, ...]:
+        """The places with events inside a state or country, by name."""
+        region = result.jurisdiction
+        versions = await self.store.place_versions()
+        inside = [
+            j
+            for key, j in (await self._known_places()).by_key.items()
+            if key in versions
+            and j.key != region.key
+            and j.country == region.country
+            and (region.level == "national" or j.state == region.state)
+        ]
+        return tuple(sorted(inside, key=lambda j: j.display))
 
     async def _status_of(self, jurisdiction: Jurisdiction) -> JurisdictionStatus:
         """The brief status of one jurisdiction, kept or worked out afresh."""
@@ -373,7 +420,31 @@ class Banwatch:
             result = status_from_sample(jurisdiction, sample)
             self._keep_status(version, result)
         await self._add_notes(result, self._summarised(result))
+        await self._add_reviews(result, [*result.basis, *result.pending, *result.events])
         return result
+
+    async def add_reviews(self, results: Sequence[JurisdictionStatus]) -> None:
+        """Fill in the review states of what each answer's status rests on (in one read for
+        them all), so that ``result.unconfirmed(threshold)`` can say whether it is only
+        uncertain automatic readings (the map marks those)."""
+        wanted = [
+            event.article_id
+            for result in results
+            for event in result.basis
+            if event.article_id not in result.reviews
+        ]
+        states = await self.store.review_states(wanted) if wanted else {}
+        for result in results:
+            for event in result.basis:
+                if event.article_id in states:
+                    result.reviews[event.article_id] = states[event.article_id]
+
+    async def _add_reviews(self, result: JurisdictionStatus, events: Sequence[Event]) -> None:
+        """Each event's review state (reviewed, or automatic with its confidence), kept with
+        the answer: a review or a new reading moves the place's version, and the answer."""
+        missing = [event.article_id for event in events if event.article_id not in result.reviews]
+        if missing:
+            result.reviews.update(await self.store.review_states(missing))
 
     @staticmethod
     def _summarised(result: JurisdictionStatus) -> list[Event]:
@@ -456,6 +527,7 @@ class Banwatch:
         events = await self.store.place_events([jurisdiction.key])
         result = derive_status(jurisdiction, events, in_order=True)
         await self._add_notes(result, result.events[-TIMELINE_NOTES:])
+        await self._add_reviews(result, result.events)
         return result
 
     async def _add_notes(self, result: JurisdictionStatus, events: Sequence[Event]) -> None:
@@ -482,10 +554,18 @@ class Banwatch:
                     f"Unknown status {status!r}. Choose one of: {', '.join(STATUSES)}."
                 )
         state_code = None
-        if state:
-            state_code = places.state_code(state.strip()) or state.strip()
         versions = await self.store.place_versions()
         known = (await self._known_places()).by_key
+        if state:
+            state_code = places.state_code(state.strip()) or state.strip()
+            folded = state_code.casefold()
+            if not places.state_code(state.strip()) and not any(
+                (j.state or "").casefold() == folded for j in known.values()
+            ):
+                raise BanwatchError(
+                    f"{state.strip()[:40]!r} is not a state banwatch knows. Give a US state's"
+                    " code or name (`MA`, `Massachusetts`), or a region's name."
+                )
         places_with_events = [known[key] for key in versions if key in known]
         if state_code:
             wanted = state_code.casefold()
@@ -508,7 +588,8 @@ class Banwatch:
 
     async def search(self, query: str, limit: int = 10) -> list[Article]:
         """Full-text search of the corpus."""
-        text = " ".join((query or "").split())[:MAX_QUERY_CHARS]
+        # Control characters (a NUL ends SQLite's reading of the text) separate words.
+        text = " ".join(CONTROL_CHARACTERS.sub(" ", query or "").split())[:MAX_QUERY_CHARS]
         if not text:
             raise BanwatchError("Tell me what to search for, e.g. `clearview`.")
         return await self.store.search_articles(text, limit=limit)

@@ -5,17 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
-from bot.models import Event, Jurisdiction
+from bot.models import Event, Jurisdiction, ReviewState
 from bot.taxonomy import IN_FORCE_STATUS, PENDING_ACTIONS
 
 MEASURE_ACTIONS = frozenset({"ban_enacted", "moratorium_enacted"})
 RESTRICTION_ACTIONS = frozenset({"regulation_or_oversight_law", "agency_order_or_suspension"})
 REPEAL_ACTION = "ban_repealed_or_weakened"
 ADOPTION_ACTION = "use_expanded_or_adopted"
-# Events after which earlier proposals, debates and campaigns no longer count as pending.
-RESETTING_ACTIONS = MEASURE_ACTIONS | RESTRICTION_ACTIONS | {REPEAL_ACTION}
+# Events after which earlier proposals, debates and campaigns no longer count as pending:
+# an enactment, restriction or repeal settles them, and so does an adoption (the council
+# debated, then approved the contract: the place uses FR, nothing is pending).
+RESETTING_ACTIONS = MEASURE_ACTIONS | RESTRICTION_ACTIONS | {REPEAL_ACTION, ADOPTION_ACTION}
 # Of these, only the newest event of each action can decide a status (see StatusSample).
-DECIDING_ACTIONS = RESETTING_ACTIONS | {ADOPTION_ACTION}
+DECIDING_ACTIONS = RESETTING_ACTIONS
 # What a status answer keeps of long lists: the latest this many of what it rests on, of
 # what is pending, and of all events (a timeline has them all).
 STATUS_KEEPS = 10
@@ -38,6 +40,23 @@ class JurisdictionStatus:
     # latest (a status answer, see :func:`brief`); None when they hold them all.
     total_events: int | None = None
     total_pending: int | None = None
+    # For a state or country with no events of its own: the tracked places inside it.
+    within: tuple[Jurisdiction, ...] = field(default=(), compare=False)
+
+    # The review state of each event's reading, by article id (filled for answers people
+    # read): what marks a status or an event as unconfirmed.
+    reviews: dict[str, ReviewState] = field(default_factory=dict, compare=False)
+
+    def review_of(self, event: Event) -> ReviewState:
+        """The review state of an event's reading (automatic, confidence unknown, if not
+        looked up)."""
+        return self.reviews.get(event.article_id) or ReviewState()
+
+    def unconfirmed(self, threshold: float) -> bool:
+        """Whether the status rests only on automatic readings less sure than ``threshold``."""
+        return bool(self.basis) and all(
+            self.review_of(event).unconfirmed(threshold) for event in self.basis
+        )
 
     @property
     def event_count(self) -> int:
@@ -102,7 +121,8 @@ def derive_status(
         elif action in PENDING_ACTIONS:
             pending.append(event)
         elif action == ADOPTION_ACTION:
-            adoption = event
+            # Proposals and campaigns before an adoption did not stop it: none is pending.
+            adoption, pending = event, []
         # Lawsuits, settlements and company policies appear in the timeline only.
 
     if measure is not None:

@@ -12,9 +12,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.articles import MAX_IMPORT_BYTES, Actor, ArticleDraft, Moderation
-from bot.discord.checks import NOT_MODERATOR, is_moderator, moderator_only
+from bot.discord.checks import NOT_MODERATOR, is_moderator, moderator_only, reviewer_only
 from bot.discord.client import BanwatchBot, NotModerator, report_error
 from bot.discord.embeds import clip, correction_embed, escape, import_embed, preview_embed
+from bot.discord.permissions import Need
 from bot.discord.replies import NO_MENTIONS, Reply, SafeModal, answer
 from bot.errors import BanwatchError
 from bot.taxonomy import ACTIONS, SCOPES
@@ -25,6 +26,9 @@ log = logging.getLogger(__name__)
 DRAFT_LIFETIME = dt.timedelta(days=7)
 # custom_id of a draft's buttons: article:publish:<draft id> or article:cancel:<draft id>.
 DRAFT_ID = r"article:(?P<verb>publish|cancel):(?P<draft>[0-9a-f]{1,32})"
+
+# Its answers are interaction replies, which need no channel permission (bot.discord.permissions).
+PERMISSIONS: tuple[Need, ...] = ()
 
 
 def actor_of(interaction: discord.Interaction) -> Actor:
@@ -197,7 +201,7 @@ class Articles(
         action=[app_commands.Choice(name=a, value=a) for a in ACTIONS],
         scope=[app_commands.Choice(name=s, value=s) for s in SCOPES],
     )
-    @moderator_only()
+    @reviewer_only()
     async def article_correct(
         self,
         interaction: discord.Interaction,

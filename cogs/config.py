@@ -1,4 +1,5 @@
-"""Server settings: /config moderator-role and log-channel; the notices posted to log channels."""
+"""Server settings: /config moderator-role, log-channel and confidence-threshold; the notices
+posted to log channels."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from discord.ext import commands, tasks
 from bot.discord.checks import home_guild_id, manager_only
 from bot.discord.client import BanwatchBot
 from bot.discord.embeds import escape
+from bot.discord.permissions import Need
 from bot.discord.replies import NO_MENTIONS
 from bot.log_notices import NoticeUndeliverable
+from bot.models import CONSOLE_GUILD
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,17 @@ class DiscordNoticePoster:
         return str(message.id)
 
 
+# Notices (plain text) go to each server's log channel; `banwatch doctor` checks it ("log").
+PERMISSIONS = (
+    Need("view_channel", "see the log channel moderators' notices go to", ("log",)),
+    Need(
+        "send_messages",
+        "post notices for moderators (a feed failing or recovered) in the log channel",
+        ("log",),
+    ),
+)
+
+
 class Config(
     commands.GroupCog, group_name="config", group_description="Server settings for banwatch"
 ):
@@ -60,7 +74,7 @@ class Config(
     async def notice_loop(self) -> None:
         """Post the notices that are due; an exception is logged and the loop goes on."""
         try:
-            await self.notices.run_once(home_guild_id(self.bot))
+            await self.notices.run_once(home_guild_id(self.bot), except_guild=CONSOLE_GUILD)
         except Exception:
             log.exception("config: posting notices to log channels failed; trying again soon")
 
@@ -113,6 +127,31 @@ class Config(
             else "Log channel cleared: notices go to the channel where a feed was added."
         )
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(name="confidence-threshold")
+    @app_commands.describe(
+        threshold="From 0 to 1 (or a percentage), e.g. 0.8; leave empty for the default"
+    )
+    @manager_only()
+    async def config_confidence_threshold(
+        self, interaction: discord.Interaction, threshold: str | None = None
+    ) -> None:
+        """How sure an automatic reading must be not to be marked unconfirmed or held."""
+        assert interaction.guild_id is not None  # manager_only refuses DMs
+        value = await self.bot.app.review.set_threshold(
+            str(interaction.guild_id), threshold, str(interaction.user.id)
+        )
+        await interaction.response.send_message(
+            threshold_text(value), ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+
+def threshold_text(value: float) -> str:
+    """What a threshold means, in words."""
+    return (
+        f"Confidence threshold: {value:.0%}. Automatic readings less sure than that are shown"
+        " as unconfirmed here, and held for review by subscriptions that hold uncertain items."
+    )
 
 
 async def setup(bot: BanwatchBot) -> None:

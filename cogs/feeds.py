@@ -15,7 +15,12 @@ from discord.ext import commands
 
 from bot.discord.checks import home_moderator_only
 from bot.discord.client import BanwatchBot
+from bot.discord.permissions import Need
 from bot.discord.replies import NO_MENTIONS, Reply, answer
+
+# Its answers are private interaction replies, which need no channel permission; feed notices
+# are posted by the config cog's log-channel loop (cogs.config declares that).
+PERMISSIONS: tuple[Need, ...] = ()
 
 # A reply is one message: longer text goes in an attached file.
 MESSAGE_LIMIT = 1900

@@ -11,11 +11,14 @@ from discord.ext import commands
 
 from bot.discord.client import BanwatchBot
 from bot.discord.embeds import clip, escape
+from bot.discord.permissions import Need
 from bot.discord.replies import NO_MENTIONS
 from bot.map import REGIONS
 
 # Discord's limit on a message's text.
 MAX_CONTENT = 2000
+
+PERMISSIONS = (Need("attach_files", "/map posts its picture as a PNG file, for everyone to see"),)
 
 
 class Map(commands.Cog):
@@ -45,7 +48,7 @@ class Map(commands.Cog):
         self.map.check(chosen, state)
         # Drawing takes a second or two: answer Discord at once, post the picture after.
         await interaction.response.defer(thinking=True)
-        picture = await self.map.picture(chosen, state)
+        picture = await self.map.picture(chosen, state, guild_id=interaction.guild_id)
         await interaction.followup.send(
             content=clip(escape(picture.caption()), MAX_CONTENT),
             file=discord.File(io.BytesIO(picture.png), filename="banwatch-map.png"),

@@ -11,8 +11,12 @@ from discord.ext import commands
 
 from bot.discord.client import BanwatchBot
 from bot.discord.embeds import clip
+from bot.discord.permissions import Need
 from bot.discord.replies import OwnerView
 from bot.privacy import render_forget, render_mydata
+
+# Its answers are interaction replies, which need no channel permission (bot.discord.permissions).
+PERMISSIONS: tuple[Need, ...] = ()
 
 
 class ForgetConfirmation(OwnerView):

@@ -20,6 +20,7 @@ from bot.discord.embeds import (
     status_embed,
     timeline_embed,
 )
+from bot.discord.permissions import Need
 from bot.discord.replies import OwnerView, Reply, answer
 from bot.errors import AmbiguousPlace
 from bot.petitions import Petition, render_open_petitions
@@ -36,8 +37,13 @@ CORE_COMMANDS = frozenset({"status", "cities", "timeline", "news", "search", "ma
 Answer = TypeVar("Answer")
 Lookup = Callable[[str], Awaitable[Answer]]
 Render = Callable[[Answer], discord.Embed]
-StatusAnswer = tuple[JurisdictionStatus, list[Petition]]
+# The status, this server's open petitions about the place, and its confidence threshold.
+StatusAnswer = tuple[JurisdictionStatus, list[Petition], float]
+TimelineAnswer = tuple[JurisdictionStatus, float]
 PETITIONS_FIELD = "Open petitions"
+
+# Its answers are interaction replies, which need no channel permission (bot.discord.permissions).
+PERMISSIONS: tuple[Need, ...] = ()
 
 
 class PlacePicker(OwnerView, Generic[Answer]):
@@ -142,7 +148,9 @@ class Tracker(commands.Cog):
             names = "\n".join(f"• {escape(label)}" for label, _ in candidates[:10])
             return Reply(
                 content=clip(
-                    f"**{escape(exc.query)}** could mean several places:\n{names}\nWhich one?", 2000
+                    f"**{escape(exc.query)}** could mean several places:\n{names}\nWhich one?"
+                    + (f" {exc.note}" if exc.note else ""),
+                    2000,
                 ),
                 view=PlacePicker(interaction.user.id, candidates, lookup, render),
                 ephemeral=True,
@@ -166,12 +174,13 @@ class Tracker(commands.Cog):
 
         async def lookup(name: str) -> StatusAnswer:
             result = await self.app.status(name)
+            threshold = await self.app.review.threshold(guild_id)
             if guild_id is None:  # a DM: petitions belong to a server
-                return result, []
+                return result, [], threshold
             petitions = await self.petitions.open_for_place(
                 guild_id=guild_id, place_key=result.jurisdiction.key
             )
-            return result, petitions
+            return result, petitions, threshold
 
         await answer(
             interaction, self._place_answer(interaction, place, lookup, status_with_petitions)
@@ -181,8 +190,13 @@ class Tracker(commands.Cog):
     @app_commands.describe(place="A city, county, state or country, e.g. Springfield, MA")
     async def timeline_show(self, interaction: discord.Interaction, place: str) -> None:
         """The dated events for one place."""
+        guild_id = interaction.guild_id
+
+        async def lookup(name: str) -> TimelineAnswer:
+            return await self.app.timeline(name), await self.app.review.threshold(guild_id)
+
         await answer(
-            interaction, self._place_answer(interaction, place, self.app.timeline, timeline_embed)
+            interaction, self._place_answer(interaction, place, lookup, timeline_with_threshold)
         )
 
     @app_commands.command(name="cities")
@@ -261,8 +275,8 @@ class Tracker(commands.Cog):
 
 def status_with_petitions(found: StatusAnswer) -> discord.Embed:
     """The status embed, with this server's open petitions about the place when there are any."""
-    result, petitions = found
-    embed = status_embed(result)
+    result, petitions, threshold = found
+    embed = status_embed(result, threshold=threshold)
     if petitions:
         # The status embed may already be near Discord's 6,000-character total.
         room = min(1024, 6000 - len(embed) - len(PETITIONS_FIELD) - 50)
@@ -271,6 +285,12 @@ def status_with_petitions(found: StatusAnswer) -> discord.Embed:
             text = clip(text, room) if room > 200 else f"{len(petitions)} open: see /petition list"
         embed.add_field(name=PETITIONS_FIELD, value=text, inline=False)
     return embed
+
+
+def timeline_with_threshold(found: TimelineAnswer) -> discord.Embed:
+    """The timeline embed, uncertain events marked by the server's threshold."""
+    result, threshold = found
+    return timeline_embed(result, threshold=threshold)
 
 
 async def setup(bot: BanwatchBot) -> None:

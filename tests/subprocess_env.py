@@ -17,5 +17,8 @@ def subprocess_env(**settings: str) -> dict[str, str]:
         if not key.startswith(("BANWATCH_", "DISCORD_", "DEV_GUILD"))
     }
     env["PYTHONPATH"] = str(PROJECT_ROOT)
+    # The bundled corpus (~550 items, ~12 s to ingest on a 2-core machine) only where a test
+    # asks for it: each subprocess starts on a fresh database.
+    env["BANWATCH_BUNDLED_CORPUS"] = "off"
     env.update(settings)
     return env

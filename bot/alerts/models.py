@@ -7,6 +7,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from bot.models import Place
+
 CHANNEL_KINDS: tuple[str, ...] = ("text", "announcement", "forum")
 MODES: tuple[str, ...] = ("item", "status", "digest")
 KINDS: tuple[str, ...] = ("item", "status", "digest", "notice")
@@ -21,6 +23,18 @@ DIGESTED = "digested"  # went out inside a digest
 QUEUED = "queued"
 DELIVERED = "delivered"
 FAILED = "failed"
+REVIEW = "review"  # waiting for a moderator to confirm the item's reading
+
+# What a subscription posts before review: everything at once; confident items at once and
+# the others once a moderator confirms them (the default for new subscriptions); reviewed
+# items only. Subscriptions made before review existed post everything.
+REVIEW_MODES: tuple[str, ...] = ("all", "hold", "confirmed")
+DEFAULT_REVIEW_MODE = "hold"
+REVIEW_MODE_LABELS: dict[str, str] = {
+    "all": "posts every item at once",
+    "hold": "holds uncertain items for review",
+    "confirmed": "posts reviewed items only",
+}
 
 STATE_LABELS: dict[str, str] = {
     FILTERED: "filtered out",
@@ -32,6 +46,7 @@ STATE_LABELS: dict[str, str] = {
     QUEUED: "queued",
     DELIVERED: "delivered",
     FAILED: "failed",
+    REVIEW: "held for review",
 }
 
 
@@ -63,6 +78,10 @@ class Subscription:
     broken_at: str | None = None
     broken_reason: str | None = None
     removed_at: str | None = None
+    review: str = "all"
+    # The channel the subscription was made in: its moderators are told there when it breaks
+    # or recovers, if the server has no log channel.
+    created_in: str | None = None
 
     @property
     def active(self) -> bool:
@@ -73,7 +92,7 @@ class Subscription:
         """ "place Springfield, MA; actions ban_enacted" or "every policy item"."""
         parts = []
         if self.place_key:
-            parts.append(f"place {self.place_key}")
+            parts.append(f"place {Place.from_key(self.place_key).display}")
         if self.state:
             parts.append(f"state {self.state}")
         if self.country:
@@ -92,6 +111,10 @@ class Subscription:
             return f"daily digest at {self.digest_hour or 0:02d}:00 UTC"
         return "one post per item"
 
+    def describe_review(self) -> str:
+        """ "holds uncertain items for review" and the like."""
+        return REVIEW_MODE_LABELS.get(self.review, self.review)
+
 
 @dataclass(slots=True)
 class AlertMessage:
@@ -109,6 +132,10 @@ class AlertMessage:
     status_change: str | None = None
     also_covered: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)  # digest entries
+    # Read automatically and less sure than the server's threshold; nobody checked it yet.
+    unconfirmed: bool = False
+    # A moderator found after posting that the item is not policy news.
+    withdrawn: bool = False
 
     def to_json(self) -> str:
         """The payload stored in the outbox."""

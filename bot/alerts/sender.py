@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from bot.alerts.models import FAILED, PAUSED, AlertMessage, OutboxEntry
+from bot.alerts.models import FAILED, PAUSED, AlertMessage, OutboxEntry, Subscription
 from bot.taxonomy import ACTION_LABELS
 
 if TYPE_CHECKING:
@@ -55,6 +55,14 @@ class DeliveryRetry(Exception):
         self.is_global = is_global
 
 
+class DeliveryRejected(Exception):
+    """Discord refused this one post (a 4xx other than 403/404/429): fail it, not the channel."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class DeliveryBroken(Exception):
     """The channel is gone or the bot may not post there (404/403): stop trying."""
 
@@ -82,6 +90,29 @@ class Poster(Protocol):
         Asked only for forum rows (a thread has no nonce); ``pace`` before each request.
         """
         ...
+
+    async def reachable(self, channel_id: str) -> bool:
+        """Whether alerts could be posted in the channel now (it exists, the bot may post)."""
+        ...
+
+
+def channel_mention(channel_id: str) -> str:
+    """``<#123>`` for a Discord channel id (Discord shows its name), ``#news`` otherwise."""
+    return f"<#{channel_id}>" if channel_id.isdigit() else f"#{channel_id}"
+
+
+async def notify_moderators(
+    store: Store, subscription: Subscription, event: str, text: str
+) -> bool:
+    """Queue a notice for a subscription's moderators, once per ``event`` of each time it
+    broke: posted in the server's log channel (``/config log-channel``), else in the channel
+    where the subscription was made (:mod:`bot.log_notices`). False if already queued."""
+    return await store.queue_log_notice(
+        subscription.guild_id,
+        f"alerts:{subscription.id}:{subscription.broken_at}:{event}",
+        text,
+        fallback_channel_id=subscription.created_in,
+    )
 
 
 class Pacer:
@@ -220,6 +251,9 @@ class Sender:
         self.clock = clock
         # Channels rate limited on their own route, and when they may post again.
         self._held_channels: dict[str, dt.datetime] = {}
+        # Edits that failed and may succeed later: outbox id -> (attempts, not before). Kept
+        # in memory: a restart only retries an edit sooner.
+        self._edit_backoff: dict[int, tuple[int, dt.datetime]] = {}
 
     async def run_once(self) -> DrainResult:
         """Queue due digests, deliver every due row, apply pending edits."""
@@ -229,13 +263,33 @@ class Sender:
         for entry in await self.store.pending_edits():
             if not self._mine(entry) or entry.payload is None:
                 continue
+            attempts, not_before = self._edit_backoff.get(entry.id, (0, None))
+            if not_before is not None and self.clock() < not_before:
+                continue
             await self.pacer.wait()
             try:
                 await self.poster.edit(entry, entry.payload)
-            except DeliveryRetry:
-                continue
-            except DeliveryBroken as exc:
+            except DeliveryRetry as exc:
+                # The same capped back-off as a post: 1, 2, 4 ... s, at most MAX_ATTEMPTS.
+                attempts += 1
+                if attempts < MAX_ATTEMPTS:
+                    delay = exc.retry_after
+                    if delay is None:
+                        delay = backoff_seconds(attempts, self.backoff_base)
+                    else:
+                        self.pacer.hold(delay)
+                    when = self.clock() + dt.timedelta(seconds=delay)
+                    self._edit_backoff[entry.id] = (attempts, when)
+                    continue
+                log.info(
+                    "alerts: gave up editing post %s after %d attempts: %s",
+                    entry.message_id,
+                    attempts,
+                    exc.reason,
+                )
+            except (DeliveryBroken, DeliveryRejected) as exc:
                 log.info("alerts: can't edit post %s: %s", entry.message_id, exc.reason)
+            self._edit_backoff.pop(entry.id, None)
             await self.store.mark_edited(entry.id)
             result.edited += 1
         return result
@@ -302,6 +356,11 @@ class Sender:
             log.info("alerts: post %d will be retried in %.1fs: %s", entry.id, delay, exc.reason)
             result.retried += 1
             return False
+        except DeliveryRejected as exc:
+            # This post only (a 400 for its content, say): the next one may well go.
+            await self.store.mark_outbox_state(entry.id, FAILED, exc.reason)
+            log.info("alerts: post %d was refused: %s", entry.id, exc.reason)
+            result.failed += 1
         except DeliveryBroken as exc:
             broken.add(entry.subscription_id)
             await self.store.mark_outbox_state(entry.id, FAILED, exc.reason)
@@ -320,6 +379,17 @@ class Sender:
                     detail={"channel": entry.channel_id, "reason": exc.reason},
                     guild_id=entry.guild_id,
                 )
+                subscription = await self.store.subscription(entry.subscription_id)
+                if subscription is not None:
+                    await notify_moderators(
+                        self.store,
+                        subscription,
+                        "broken",
+                        f"Alerts to {channel_mention(entry.channel_id)} (subscription"
+                        f" #{subscription.id}) stopped: {exc.reason}. banwatch checks the"
+                        " channel every hour and resumes by itself once it can post there;"
+                        " `/alerts check` checks now.",
+                    )
                 if self.on_broken is not None:
                     await self.on_broken(entry, exc.reason)
         else:

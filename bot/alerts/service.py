@@ -11,6 +11,8 @@ from bot.alerts.matching import filter_miss, place_miss, same_event
 from bot.alerts.models import (
     BEFORE_SUBSCRIPTION,
     CHANNEL_KINDS,
+    DEFAULT_REVIEW_MODE,
+    DELIVERED,
     DUPLICATE,
     FAILED,
     FILTERED,
@@ -18,14 +20,16 @@ from bot.alerts.models import (
     MODES,
     PAUSED,
     QUEUED,
+    REVIEW,
+    REVIEW_MODES,
     AlertMessage,
     NewOutboxRow,
     OutboxEntry,
     Subscription,
 )
-from bot.alerts.sender import Poster, Sender
+from bot.alerts.sender import Poster, Sender, channel_mention, notify_moderators
 from bot.errors import BanwatchError
-from bot.models import Article, Event, Jurisdiction
+from bot.models import DEFAULT_CONFIDENCE_THRESHOLD, Article, Event, Jurisdiction, ReviewState
 from bot.summary import summarize
 from bot.taxonomy import ACTION_LABELS, ACTIONS
 from bot.tracker import derive_status
@@ -35,6 +39,8 @@ if TYPE_CHECKING:
     from bot.store import Store
 
 log = logging.getLogger(__name__)
+# SQLite's largest integer: a bigger number typed as an id is no subscription.
+MAX_SUBSCRIPTION_ID = 2**63 - 1
 
 MAX_SUBSCRIPTIONS_PER_GUILD = 50
 MAX_BACKFILL = 25
@@ -43,6 +49,11 @@ MAX_BACKFILL = 25
 SCAN_CHUNK = 500
 MAX_KEYWORDS = 10
 DEFAULT_DIGEST_HOUR = 9
+BUNDLED_DETAIL = "part of the corpus bundled with banwatch, not news"
+UNCONFIRMED_TEXT = (
+    "Unconfirmed: read automatically and not yet checked by a moderator; it may be wrong."
+)
+WITHDRAWN_TEXT = "Withdrawn: a moderator found this item is not policy news."
 
 
 async def enqueue_guild_notice(
@@ -86,8 +97,17 @@ async def enqueue_guild_notice(
     return 0 if paused else added
 
 
-def item_message(article: Article, status_change: str | None = None) -> AlertMessage:
-    """The alert for one news item."""
+def review_state(article: Article) -> ReviewState:
+    """An article's review state, as the store loaded it with its reading."""
+    reading = article.extraction
+    return ReviewState(article.review, reading.confidence if reading else None)
+
+
+def item_message(
+    article: Article, status_change: str | None = None, *, threshold: float | None = None
+) -> AlertMessage:
+    """The alert for one news item; with a ``threshold``, marked unconfirmed when its reading
+    is automatic and less sure than that."""
     reading = article.extraction
     place = reading.place if reading else None
     date = None
@@ -106,13 +126,16 @@ def item_message(article: Article, status_change: str | None = None) -> AlertMes
         place_key=place.key if place else None,
         action=reading.action if reading else None,
         status_change=status_change,
+        unconfirmed=threshold is not None and review_state(article).unconfirmed(threshold),
+        withdrawn=reading is not None and not reading.is_policy,
     )
 
 
 def status_message(
-    jurisdiction: Jurisdiction, before: str, after: str, cause: Event
+    jurisdiction: Jurisdiction, before: str, after: str, cause: Event, *, unconfirmed: bool = False
 ) -> AlertMessage:
-    """The alert for a status change, e.g. "Springfield, MA: pending -> moratorium"."""
+    """The alert for a status change, e.g. "Springfield, MA: pending -> moratorium"
+    (``unconfirmed``: the item it rests on was read automatically and is uncertain)."""
     return AlertMessage(
         kind="status",
         title=f"{jurisdiction.display}: {before} -> {after}",
@@ -124,6 +147,7 @@ def status_message(
         place_key=jurisdiction.key,
         action=cause.action,
         status_change=f"{before} -> {after}",
+        unconfirmed=unconfirmed,
     )
 
 
@@ -143,6 +167,10 @@ def render_text(message: AlertMessage) -> str:
         if part
     )
     lines = [head]
+    if message.withdrawn:
+        lines.append(WITHDRAWN_TEXT)
+    elif message.unconfirmed:
+        lines.append(UNCONFIRMED_TEXT)
     if meta:
         lines.append(meta)
     if message.description:
@@ -154,6 +182,17 @@ def render_text(message: AlertMessage) -> str:
     if message.url:
         lines.append(message.url)
     return "\n".join(lines)
+
+
+def _review_mode(text: str) -> str:
+    mode = (text or "").strip().lower()
+    if mode not in REVIEW_MODES:
+        raise BanwatchError(
+            f"Unknown review mode {mode!r}. Choose one of: {', '.join(REVIEW_MODES)}"
+            " (all: post everything at once; hold: hold uncertain items for review;"
+            " confirmed: post reviewed items only)."
+        )
+    return mode
 
 
 def _parse_list(text: str | None) -> list[str]:
@@ -185,8 +224,18 @@ class Alerts:
         digest_hour: int | None = None,
         role_id: str | None = None,
         backfill: int = 0,
+        review: str | None = None,
+        created_in: str | None = None,
     ) -> tuple[Subscription, int]:
-        """Add a subscription starting now; ``backfill`` queues that many latest matches."""
+        """Add a subscription starting now; ``backfill`` queues that many latest matches.
+
+        ``review`` says what it posts before review (:data:`REVIEW_MODES`); new
+        subscriptions hold uncertain items until a moderator confirms them. ``created_in``
+        is the channel the command was typed in (moderators are told there if the
+        subscription breaks and the server has no log channel). The same channel with the
+        same filters and mode twice is refused: every item would be posted twice.
+        """
+        review = _review_mode(review or DEFAULT_REVIEW_MODE)
         if channel_kind not in CHANNEL_KINDS:
             raise BanwatchError(f"Alerts can go to a {', '.join(CHANNEL_KINDS)} channel only.")
         mode = (mode or "item").strip().lower()
@@ -194,6 +243,10 @@ class Alerts:
             raise BanwatchError(f"Unknown mode {mode!r}. Choose one of: {', '.join(MODES)}.")
         if digest_hour is not None and not 0 <= digest_hour <= 23:
             raise BanwatchError("The digest hour is 0 to 23 (UTC).")
+        if digest_hour is not None and mode != "digest":
+            raise BanwatchError(
+                "`digest_hour` is the hour of a daily digest: add `mode:digest` to get one."
+            )
         if mode == "digest" and digest_hour is None:
             digest_hour = DEFAULT_DIGEST_HOUR
         if not 0 <= backfill <= MAX_BACKFILL:
@@ -211,6 +264,17 @@ class Alerts:
             )
         keyword_list = [k[:60] for k in _parse_list(keywords)][:MAX_KEYWORDS]
         existing = await self.store.subscriptions(guild_id)
+        wanted = (channel_id, place_key, state_code, country_code, sorted(action_list),
+                  sorted(k.casefold() for k in keyword_list), mode, digest_hour)  # fmt: skip
+        for other in existing:
+            same = (other.channel_id, other.place_key, other.state, other.country,
+                    sorted(other.actions), sorted(k.casefold() for k in other.keywords),
+                    other.mode, other.digest_hour)  # fmt: skip
+            if same == wanted:
+                raise BanwatchError(
+                    f"This channel already gets these alerts (subscription #{other.id}):"
+                    " subscribing again would post every item twice."
+                )
         if len(existing) >= MAX_SUBSCRIPTIONS_PER_GUILD:
             raise BanwatchError(
                 f"This server has {len(existing)} subscriptions, the most allowed."
@@ -229,6 +293,8 @@ class Alerts:
             mode=mode,
             digest_hour=digest_hour,
             role_id=role_id,
+            review=review,
+            created_in=created_in,
         )
         await self.store.record_audit(
             actor_id=actor_id,
@@ -238,6 +304,7 @@ class Alerts:
                 "channel": channel_id,
                 "filters": subscription.describe_filters(),
                 "mode": mode,
+                "review": review,
                 "backfill": backfill,
             },
             guild_id=guild_id,
@@ -248,18 +315,23 @@ class Alerts:
     async def backfill(self, subscription: Subscription, count: int) -> int:
         """Queue the ``count`` latest items the subscription would have posted, oldest first."""
         matches = (await self._matching_articles(subscription, count))[::-1]
-        rows = [
-            NewOutboxRow(
-                subscription_id=subscription.id,
-                kind="item",
-                subject=article.id,
-                article_id=article.id,
-                state=HELD if subscription.mode == "digest" else QUEUED,
-                detail="backfill",
-                payload=item_message(article),
+        threshold = await self.app.review.threshold(subscription.guild_id)
+        rows = []
+        for article in matches:
+            # A backfilled item waits for review as a new one would.
+            hold = _held(subscription, article, threshold)
+            state = HELD if subscription.mode == "digest" else QUEUED
+            rows.append(
+                NewOutboxRow(
+                    subscription_id=subscription.id,
+                    kind="item",
+                    subject=article.id,
+                    article_id=article.id,
+                    state=REVIEW if hold else state,
+                    detail=f"backfill, {hold}" if hold else "backfill",
+                    payload=item_message(article, threshold=threshold),
+                )
             )
-            for article in matches
-        ]
         return await self.store.enqueue_outbox(rows)
 
     async def _matching_articles(self, subscription: Subscription, count: int) -> list[Article]:
@@ -271,8 +343,8 @@ class Alerts:
                     break
         return found
 
-    async def subscriptions(self, guild_id: str) -> list[Subscription]:
-        """A guild's subscriptions, broken ones included."""
+    async def subscriptions(self, guild_id: str | None = None) -> list[Subscription]:
+        """A guild's subscriptions (every guild's with None), broken ones included."""
         return await self.app.store.subscriptions(guild_id)
 
     async def paused(self, guild_id: str) -> bool:
@@ -285,12 +357,46 @@ class Alerts:
         """The latest outbox rows, optionally of one guild and in these states."""
         return await self.app.store.outbox_entries(guild_id=guild_id, states=states, limit=limit)
 
+    async def recheck(self, sender: Sender, *, guild_id: str | None = None) -> list[Subscription]:
+        """Clear the broken subscriptions (of one guild, or all) whose channel the sender's
+        poster can reach again, telling their moderators once; returns those cleared.
+
+        Run every hour, and at once on ``/alerts check`` and ``/alerts resume``.
+        """
+        recovered = []
+        for subscription in await self.store.subscriptions(guild_id):
+            if subscription.broken_at is None:
+                continue
+            if not await sender.poster.reachable(subscription.channel_id):
+                continue
+            if not await self.store.clear_subscription_broken(subscription.id):
+                continue  # another check got there first
+            recovered.append(subscription)
+            log.info("alerts: subscription %d works again", subscription.id)
+            await self.store.record_audit(
+                actor_id="banwatch",
+                action="alerts.subscription_recovered",
+                target=f"subscription {subscription.id}",
+                detail={"channel": subscription.channel_id},
+                guild_id=subscription.guild_id,
+            )
+            await notify_moderators(
+                self.store,
+                subscription,
+                "recovered",
+                f"Alerts to {channel_mention(subscription.channel_id)} (subscription"
+                f" #{subscription.id}) works again: new items are posted there from now.",
+            )
+        return recovered
+
     def sender(self, poster: Poster, **options: Any) -> Sender:
         """The outbox's sender through ``poster`` (Discord's, or the console's printer)."""
         return Sender(self.app.store, poster, **options)
 
     async def subscription_in(self, guild_id: str, subscription_id: int) -> Subscription:
         """A live subscription of this guild, or a BanwatchError."""
+        if not 1 <= subscription_id <= MAX_SUBSCRIPTION_ID:
+            raise BanwatchError(f"This server has no alert subscription #{subscription_id}.")
         subscription = await self.store.subscription(subscription_id)
         if subscription is None or subscription.guild_id != guild_id or subscription.removed_at:
             raise BanwatchError(f"This server has no alert subscription #{subscription_id}.")
@@ -307,6 +413,25 @@ class Alerts:
             guild_id=guild_id,
         )
         return subscription
+
+    async def set_review_mode(
+        self, guild_id: str, subscription_id: int, mode: str, actor_id: str
+    ) -> Subscription:
+        """Choose what a subscription posts before review; audited. Items already held stay
+        held until reviewed."""
+        subscription = await self.subscription_in(guild_id, subscription_id)
+        mode = _review_mode(mode)
+        await self.store.set_review_mode(subscription.id, mode)
+        await self.store.record_audit(
+            actor_id=actor_id,
+            action="alerts.review_mode",
+            target=f"subscription {subscription.id}",
+            detail={"review": mode},
+            guild_id=guild_id,
+        )
+        found = await self.store.subscription(subscription.id)
+        assert found is not None
+        return found
 
     async def set_paused(self, guild_id: str, paused: bool, actor_id: str) -> bool:
         """Pause or resume every alert of the guild; False when nothing changed."""
@@ -356,6 +481,68 @@ class Alerts:
             raise BanwatchError("This server has no alert subscriptions.")
         return answers
 
+    # -- after a review ----------------------------------------------------------------------
+
+    async def reviewed(self, article_id: str) -> int:
+        """A moderator reviewed an item's reading: its posts follow. Held ones are matched
+        again (posted once, or dropped for good when it is not policy news or no longer
+        matches); queued and posted ones say what the review says (posted ones are edited).
+        Returns how many held posts were released to be posted."""
+        article = await self.app.article(article_id)
+        thresholds = await self.store.review_thresholds()
+        released = 0
+        for entry in await self.store.outbox_entries(article_id=article.id, limit=1000):
+            if entry.kind != "item":
+                continue
+            subscription = await self.store.subscription(entry.subscription_id)
+            if subscription is None:
+                continue
+            threshold = thresholds.get(subscription.guild_id, DEFAULT_CONFIDENCE_THRESHOLD)
+            message = item_message(article, threshold=threshold)
+            if entry.payload is not None:
+                message.also_covered = entry.payload.also_covered
+                message.status_change = entry.payload.status_change
+            if entry.state == REVIEW:
+                released += await self._release(subscription, entry, article, message, threshold)
+            elif entry.state in (QUEUED, HELD, PAUSED) and message.withdrawn:
+                # Not sent yet, and not policy news after all: it never will be.
+                await self.store.drop_unsent(
+                    entry.id, "not policy news, after a moderator's review"
+                )
+            elif entry.state in (QUEUED, HELD, PAUSED, DELIVERED) and entry.payload != message:
+                await self.store.revise_payload(entry.id, message)
+        return released
+
+    async def _release(
+        self,
+        subscription: Subscription,
+        entry: OutboxEntry,
+        article: Article,
+        message: AlertMessage,
+        threshold: float,
+    ) -> int:
+        """Post or drop one item held for review; 1 if it was released to be posted."""
+        reading = article.extraction
+        if article.retracted or reading is None or not reading.is_policy:
+            await self.store.release_reviewed(
+                entry.id, FILTERED, "not policy news, after a moderator's review", None
+            )
+            return 0
+        if _held(subscription, article, threshold) is not None:
+            return 0  # reviewed, yet still not confirmed enough for this subscription
+        miss = filter_miss(subscription, article)
+        if miss:
+            await self.store.release_reviewed(
+                entry.id, FILTERED, f"filtered out after a moderator's review: {miss}", message
+            )
+            return 0
+        if subscription.mode == "digest":
+            state, detail = HELD, f"for the digest at {subscription.digest_hour or 0:02d}:00 UTC"
+        else:
+            state, detail = QUEUED, ""
+        released = await self.store.release_reviewed(entry.id, state, detail, message)
+        return int(released and state == QUEUED)
+
     # -- matching new items into the outbox -------------------------------------------------
 
     async def scan(self) -> int:
@@ -375,6 +562,7 @@ class Alerts:
             return 0
         subscriptions = [s for s in await self.store.subscriptions() if not s.removed_at]
         paused = await self.store.paused_guilds()
+        thresholds = await self.store.review_thresholds()
         changes, statuses, befores = await self._status_changes(set(unseen), revised=revised)
         change_by_article = {cause.article_id: (j, b, a, cause) for j, b, a, cause in changes}
         ids = list(unseen)  # in arrival order
@@ -408,7 +596,13 @@ class Alerts:
             for subscription in subscriptions:
                 rows.extend(
                     await self._rows_for(
-                        subscription, articles, unseen, change_by_article, caused, paused
+                        subscription,
+                        articles,
+                        unseen,
+                        change_by_article,
+                        caused,
+                        paused,
+                        thresholds.get(subscription.guild_id, DEFAULT_CONFIDENCE_THRESHOLD),
                     )
                 )
             queued += sum(1 for row in rows if row.state == QUEUED)
@@ -484,10 +678,21 @@ class Alerts:
         changes: dict[str, tuple[Jurisdiction, str, str, Event]],
         status_changes: dict[str, tuple[Jurisdiction, str, str, Event]],
         paused: set[str],
+        threshold: float = DEFAULT_CONFIDENCE_THRESHOLD,
     ) -> list[NewOutboxRow]:
         """Rows for ``articles`` (each with its status change, if it caused one, told in its
-        message) and, for a status subscription, one for each of ``status_changes``."""
+        message) and, for a status subscription, one for each of ``status_changes``.
+
+        An item the subscription's review mode holds waits in the outbox, with its message,
+        until a moderator's review posts it or drops it (:meth:`reviewed`).
+        """
         rows: list[NewOutboxRow] = []
+        bundled = {article.id for article in articles if article.origin == "bundled"}
+        # Items read automatically and less sure than the server's threshold: a status change
+        # they cause is told as unconfirmed.
+        unsure = {
+            article.id for article in articles if review_state(article).unconfirmed(threshold)
+        }
         if subscription.removed_at:
             return rows
         earlier: list[tuple[NewOutboxRow | OutboxEntry, AlertMessage]] = []
@@ -502,12 +707,18 @@ class Alerts:
             if state == QUEUED and subscription.mode == "status":
                 state, detail = FILTERED, "this subscription takes status changes only"
             message = None
-            if state in (QUEUED, PAUSED):
+            hold = _held(subscription, article, threshold) if state == QUEUED else None
+            if hold is not None:
+                change = changes.get(article.id)
+                change_text = f"{change[1]} -> {change[2]}" if change else None
+                message = item_message(article, change_text, threshold=threshold)
+                state, detail = REVIEW, hold
+            elif state in (QUEUED, PAUSED):
                 # Only what may be posted gets a message (summarising the article): a first
                 # scan of a big corpus records most items as before the subscription.
                 change = changes.get(article.id)
                 change_text = f"{change[1]} -> {change[2]}" if change else None
-                message = item_message(article, change_text)
+                message = item_message(article, change_text, threshold=threshold)
                 original = next((e for e in earlier if same_event(e[1], message)), None)
                 if original is not None:
                     state = DUPLICATE
@@ -532,7 +743,7 @@ class Alerts:
                 article_id=article.id,
                 state=state,
                 detail=detail,
-                payload=message if state in (QUEUED, HELD, PAUSED) else None,
+                payload=message if state in (QUEUED, HELD, PAUSED, REVIEW) else None,
             )
             rows.append(row)
             if message is not None and state in (QUEUED, HELD, PAUSED):
@@ -551,6 +762,8 @@ class Alerts:
                 and added_at[cause.article_id] <= subscription.last_article_rowid
             ):
                 state, detail = BEFORE_SUBSCRIPTION, "the change came before this subscription"
+            elif cause.article_id in bundled:
+                state, detail = BEFORE_SUBSCRIPTION, BUNDLED_DETAIL
             elif subscription.broken_at:
                 state, detail = FAILED, f"subscription broken: {subscription.broken_reason}"
             elif subscription.guild_id in paused:
@@ -563,7 +776,13 @@ class Alerts:
                     article_id=cause.article_id,
                     state=state,
                     detail=detail,
-                    payload=status_message(jurisdiction, before, after, cause),
+                    payload=status_message(
+                        jurisdiction,
+                        before,
+                        after,
+                        cause,
+                        unconfirmed=cause.article_id in unsure,
+                    ),
                 )
             )
         return rows
@@ -577,11 +796,27 @@ class Alerts:
             return FILTERED, miss
         if added_at.get(article.id, 0) <= subscription.last_article_rowid:
             return BEFORE_SUBSCRIPTION, f"item was in the corpus before {subscription.created_at}"
+        if article.origin == "bundled":
+            # Years-old news loaded with banwatch is no alert, whenever it is first loaded.
+            return BEFORE_SUBSCRIPTION, BUNDLED_DETAIL
         if subscription.broken_at:
             return FAILED, f"subscription broken: {subscription.broken_reason}"
         if subscription.guild_id in paused:
             return PAUSED, "alerts are paused in this server"
         return QUEUED, ""
+
+
+def _held(subscription: Subscription, article: Article, threshold: float) -> str | None:
+    """Why the subscription's review mode holds the item (None: it does not)."""
+    state = review_state(article)
+    if subscription.review == "confirmed" and not state.confirmed:
+        return "this subscription posts reviewed items only"
+    if subscription.review == "hold" and state.unconfirmed(threshold):
+        return (
+            f"the automatic reading is {state.confidence or 0:.0%} sure, under this server's"
+            f" threshold of {threshold:.0%}"
+        )
+    return None
 
 
 def _chronological(article: Article) -> tuple[dt.datetime, str]:
@@ -593,6 +828,7 @@ def subscription_line(subscription: Subscription) -> str:
     line = (
         f"#{subscription.id} → {subscription.channel_id} ({subscription.channel_kind}):"
         f" {subscription.describe_filters()} · {subscription.describe_mode()}"
+        f" · {subscription.describe_review()}"
     )
     if subscription.role_id:
         line += f" · mentions role {subscription.role_id}"

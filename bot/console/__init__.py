@@ -8,17 +8,23 @@ same core method the cog calls, printing the answer as text. A page defines
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib
 import logging
+import re
 import shlex
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
 from bot import render
 from bot.models import CONSOLE_GUILD
-from bot.service import Banwatch, BanwatchError
+from bot.render import terminal_text
+from bot.service import PLACE_KEY, Banwatch, BanwatchError
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +33,9 @@ Handler = Callable[["Console", dict[str, str], list[str]], Awaitable[str]]
 AfterCommand = Callable[[], Awaitable[str]]
 
 __all__ = ["CONSOLE_GUILD", "YES", "Console", "ConsoleCommand", "parse_arguments"]
+
+# A whole word in quotes (not an option's quoted value, as in title:"Ban FR").
+QUOTED_WORD = re.compile(r"""(?<![\w:])("[^"]*"|'[^']*')""")
 
 # What a console user types for yes (``agree:yes``, ``confirm:yes``).
 YES = ("yes", "y", "true", "1")
@@ -40,6 +49,7 @@ CONSOLE_PAGES: tuple[str, ...] = (
     "bot.console.privacy",
     "bot.console.alerts",
     "bot.console.config",
+    "bot.console.review",
     "bot.console.feeds",
     "bot.console.map",
 )
@@ -57,18 +67,41 @@ class ConsoleCommand:
     summary: str
 
 
+# What reads as an option name (``digest_hour:17``); "https://..." and "10:30" are text.
+OPTION_NAME = re.compile(r"^[a-z][a-z_]*$")
+
+
 def parse_arguments(text: str, options: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
-    """Split ``status:ban state:MA`` style options from free words, as Discord's client does."""
+    """Split ``status:ban state:MA`` style options from free words, as Discord's client does.
+
+    An option the command doesn't have is an error naming the ones it has (Discord's client
+    would not let it through either), not free text.
+    """
     try:
         tokens = shlex.split(text)
     except ValueError:
         tokens = text.split()
+    # A word quoted whole stays a word: /status "state:US:WA" asks for a place key, not for an
+    # option named state (shlex drops the quotes, so note which words had them).
+    quoted_words = {match[1:-1] for match in QUOTED_WORD.findall(text)}
     named: dict[str, str] = {}
     words: list[str] = []
     for token in tokens:
+        quoted = token in quoted_words
         key, sep, value = token.partition(":")
-        if sep and key in options and value:
+        if quoted:
+            words.append(token)
+        elif sep and key in options and value:
             named[key] = value
+        elif (
+            sep
+            and value
+            and OPTION_NAME.match(key)
+            and not value.startswith("//")
+            and not PLACE_KEY.match(token)  # "state:US:WA", as pick menus send it
+        ):
+            valid = ", ".join(f"`{option}:`" for option in options) or "none"
+            raise BanwatchError(f"Unknown option `{key}:`. The options here are: {valid}.")
         else:
             words.append(token)
     return named, words
@@ -107,14 +140,15 @@ class Console:
             command = self.commands.get(name.lower())
         if command is None:
             return f"Unknown command /{name}. Type /help for the list."
-        named, words = parse_arguments(rest, command.options)
         try:
+            named, words = parse_arguments(rest, command.options)
             answer = await command.handler(self, named, words)
         except BanwatchError as exc:
             answer = f"Sorry: {exc}"
-        except Exception:
-            # Like the bot's error handler: a short answer, the traceback in the log.
-            log.exception("console command failed: %s", line[:100])
+        except Exception as exc:
+            # Like the bot's error handler: a short answer, the traceback in the log. The
+            # command's name only, never its arguments (a signer's name, ZIP, reason).
+            log.error("console command /%s failed: %r", command.name, exc, exc_info=exc)
             answer = "Sorry, something went wrong on my side. It has been logged."
         # e.g. the alerts print what the command added to the corpus would post.
         for callback in self.after_command:
@@ -124,23 +158,88 @@ class Console:
         return answer
 
     async def run(self, stream: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
-        """Read commands until end of input (or /quit), printing each answer."""
-        interactive = stream.isatty()
+        """Read commands until end of input (or /quit), printing each answer as plain text.
+
+        On a terminal: line editing and history (``readline``, kept in
+        :data:`HISTORY_FILE`), Ctrl-C drops the line being typed or stops the running
+        command, and Ctrl-D ends the session with the shell's prompt on a new line.
+        """
+        interactive = stream is sys.stdin and stream.isatty() and out is sys.stdout
         if interactive:
             out.write("banwatch console. Type /help for commands, /quit to leave.\n")
-        while True:
+            _load_history()
+        try:
+            while True:
+                line = _prompt() if interactive else stream.readline()
+                if line is None or (not interactive and not line):
+                    break
+                if line.strip() in ("/quit", "/exit", "quit", "exit"):
+                    break
+                answer = await (self._cancellable(line) if interactive else self.handle(line))
+                if answer:
+                    out.write(terminal_text(answer) + "\n")
+                    out.flush()
+        finally:
             if interactive:
-                out.write("> ")
-                out.flush()
-            line = stream.readline()
-            if not line:
-                break
-            if line.strip() in ("/quit", "/exit", "quit", "exit"):
-                break
-            answer = await self.handle(line)
-            if answer:
-                out.write(answer + "\n")
-                out.flush()
+                _save_history()
+
+    async def _cancellable(self, line: str) -> str:
+        """Run one command; Ctrl-C while it runs stops it, and the console goes on."""
+        task = asyncio.ensure_future(self.handle(line))
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGINT, task.cancel)
+        try:
+            return await task
+        except asyncio.CancelledError:
+            if not task.cancelled():
+                raise  # the console itself is being stopped
+            return "Cancelled."
+        finally:
+            loop.remove_signal_handler(signal.SIGINT)
+
+
+# Where the console keeps the lines typed on a terminal, for the arrow keys next time.
+HISTORY_FILE = Path("~/.banwatch_history")
+HISTORY_LINES = 1000
+
+
+def _prompt() -> str | None:
+    """One line typed at the ``>`` prompt ("" after Ctrl-C, None after Ctrl-D).
+
+    Ctrl-C must interrupt the read itself (asyncio's own handler would only cancel the
+    console once the next line arrives, swallowing it), so Python's default handler is put
+    back for the length of the read.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return input("> ")
+    except KeyboardInterrupt:
+        print()  # as shells do: the line is dropped, a fresh prompt on the next line
+        return ""
+    except EOFError:
+        print()  # the shell's prompt starts on a line of its own
+        return None
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _load_history() -> None:
+    try:
+        import readline  # line editing and history for input(); absent on some builds
+    except ImportError:
+        return
+    readline.set_history_length(HISTORY_LINES)
+    with contextlib.suppress(OSError):
+        readline.read_history_file(HISTORY_FILE.expanduser())
+
+
+def _save_history() -> None:
+    try:
+        import readline
+    except ImportError:
+        return
+    with contextlib.suppress(OSError):
+        readline.write_history_file(HISTORY_FILE.expanduser())
 
 
 async def _help(console: Console, named: dict[str, str], words: list[str]) -> str:

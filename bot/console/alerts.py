@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from bot.console import Console
 
 
+# The console's own "channel": where its moderator (the user) is told what went wrong.
+CONSOLE_CHANNEL = "console"
+
+
 class ConsolePoster:
     """Delivers alerts by collecting them as text for the console to print."""
 
@@ -38,6 +42,11 @@ class ConsolePoster:
     ) -> str | None:
         """The console has no forums: nothing to look for."""
         return None
+
+    async def reachable(self, channel_id: str) -> bool:
+        """A console channel is a name: always there."""
+        return True
+
 
 
 class ConsoleAlerts:
@@ -63,10 +72,10 @@ class ConsoleAlerts:
         if not channel:
             raise BanwatchError("Which channel? e.g. `/alerts subscribe channel:news state:MA`.")
         try:
-            hour = int(named["hour"]) if "hour" in named else None
+            hour = int(named["digest_hour"]) if "digest_hour" in named else None
             backfill = int(named.get("backfill", "0"))
         except ValueError:
-            raise BanwatchError("`hour` and `backfill` are whole numbers.") from None
+            raise BanwatchError("`digest_hour` and `backfill` are whole numbers.") from None
         subscription, queued = await self.alerts.subscribe(
             guild_id=CONSOLE_GUILD,
             channel_id=channel.lstrip("#"),
@@ -81,10 +90,19 @@ class ConsoleAlerts:
             digest_hour=hour,
             role_id=named.get("role"),
             backfill=backfill,
+            review=named.get("review"),
+            created_in=CONSOLE_CHANNEL,
         )
         answer = f"Subscribed: {subscription_line(subscription)}. It starts from now"
         answer += f"; {queued} earlier item(s) queued as backfill." if queued else "."
         return answer
+
+    async def review(self, console: Console, named: dict[str, str], words: list[str]) -> str:
+        mode = named.get("mode") or (words[1] if len(words) > 1 else "")
+        subscription = await self.alerts.set_review_mode(
+            CONSOLE_GUILD, _id(named, words), mode, console.user_id
+        )
+        return f"Subscription #{subscription.id} now {subscription.describe_review()}."
 
     async def list(self, console: Console, named: dict[str, str], words: list[str]) -> str:
         subscriptions = await self.alerts.subscriptions(CONSOLE_GUILD)
@@ -111,6 +129,7 @@ class ConsoleAlerts:
 
     async def resume(self, console: Console, named: dict[str, str], words: list[str]) -> str:
         changed = await self.alerts.set_paused(CONSOLE_GUILD, False, console.user_id)
+        await self.alerts.recheck(self.sender, guild_id=CONSOLE_GUILD)
         return "Alerts resumed." if changed else "Alerts were not paused."
 
     async def why(self, console: Console, named: dict[str, str], words: list[str]) -> str:
@@ -119,16 +138,17 @@ class ConsoleAlerts:
         return "\n".join(f"#{s.id} → {s.channel_id}: {text}" for s, text in answers)
 
     async def check(self, console: Console, named: dict[str, str], words: list[str]) -> str:
+        await self.alerts.recheck(self.sender, guild_id=CONSOLE_GUILD)
         delivered = await self.deliver(rescan=True)
         return delivered or "No new alerts."
 
 
 def _id(named: dict[str, str], words: list[str]) -> int:
-    text = named.get("id") or (words[0] if words else "")
-    try:
-        return int(text.lstrip("#"))
-    except ValueError:
-        raise BanwatchError("Give the subscription number, e.g. `/alerts preview 2`.") from None
+    text = (named.get("id") or (words[0] if words else "")).lstrip("#")
+    # ASCII digits only: int() would also read "-3", "²" is a digit to str.isdigit.
+    if not (text.isascii() and text.isdigit()):
+        raise BanwatchError("Give the subscription number, e.g. `/alerts preview 2`.")
+    return int(text)
 
 
 def register_console(console: Console) -> None:
@@ -139,9 +159,16 @@ def register_console(console: Console) -> None:
     # After any command (an /article add or import, a correction, /alerts ...), print the
     # alerts the console's channels get for what the corpus gained.
     console.after_command.append(part.deliver)
-    filters = ("channel", "place", "state", "country", "actions", "keywords", "mode", "hour")
+    # The options of the Discord command, named as there.
+    filters = ("channel", "place", "state", "country", "actions", "keywords", "mode", "digest_hour")
     commands = (
-        ("subscribe", part.subscribe, (*filters, "kind", "role", "backfill"), "add alerts"),
+        (
+            "subscribe",
+            part.subscribe,
+            (*filters, "kind", "role", "backfill", "review"),
+            "add alerts (review: all, hold or confirmed)",
+        ),
+        ("review", part.review, ("id", "mode"), "hold a subscription's uncertain items or not"),
         ("list", part.list, (), "this server's alert subscriptions"),
         ("unsubscribe", part.unsubscribe, ("id",), "remove a subscription"),
         ("preview", part.preview, ("id",), "what a subscription would post"),

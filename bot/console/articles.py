@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from bot import render
-from bot.articles import Actor, ArticleDraft, reading_fields
+from bot.articles import Actor, ArticleDraft, Published, reading_fields
+from bot.console import YES, Console
 from bot.errors import BanwatchError
 from bot.models import Extraction
-
-if TYPE_CHECKING:
-    from bot.console import Console
 
 
 async def _search(console: Console, named: dict[str, str], words: list[str]) -> str:
@@ -37,6 +34,8 @@ def _reading_text(reading: Extraction | None) -> str:
 
 
 async def _console_add(console: Console, named: dict[str, str], words: list[str]) -> str:
+    """Like the Discord form: a preview kept as a draft until ``/article publish`` or
+    ``cancel``; ``confirm:yes`` publishes at once (for pipes and scripts)."""
     moderation = console.app.articles
     draft = ArticleDraft(
         title=named.get("title") or " ".join(words),
@@ -45,12 +44,45 @@ async def _console_add(console: Console, named: dict[str, str], words: list[str]
         provider=named.get("provider", ""),
         text=named.get("text", ""),
     )
-    preview = await moderation.preview_article(draft)
-    published = await moderation.publish_article(preview, Actor(console.user_id))
+    actor = Actor(console.user_id)
+    if named.get("confirm", "").lower() in YES:
+        published = await moderation.publish_article(
+            await moderation.preview_article(draft), actor
+        )
+        return _published_text(published)
+    draft_id, preview = await moderation.save_draft(draft, actor)
+    return (
+        f"Preview (nothing is published yet):\n{render.article_line(preview.article)}\n"
+        f"{_reading_text(preview.reading)}\n"
+        f"Publish it with `/article publish {draft_id}`, or drop it with"
+        f" `/article cancel {draft_id}`. (`confirm:yes` publishes at once.)"
+    )
+
+
+def _published_text(published: Published) -> str:
     return (
         f"Published ({published.outcome}):\n{render.article_line(published.article)}\n"
         + _reading_text(published.article.extraction)
     )
+
+
+def _draft_id(named: dict[str, str], words: list[str]) -> str:
+    draft_id = named.get("draft") or (words[0] if words else "")
+    if not draft_id:
+        raise BanwatchError("Which draft? `/article add` shows its number.")
+    return draft_id
+
+
+async def _console_publish(console: Console, named: dict[str, str], words: list[str]) -> str:
+    published = await console.app.articles.publish_draft(
+        _draft_id(named, words), Actor(console.user_id)
+    )
+    return _published_text(published)
+
+
+async def _console_cancel(console: Console, named: dict[str, str], words: list[str]) -> str:
+    await console.app.articles.cancel_draft(_draft_id(named, words), Actor(console.user_id))
+    return "Cancelled: nothing was published."
 
 
 async def _console_import(console: Console, named: dict[str, str], words: list[str]) -> str:
@@ -97,9 +129,7 @@ async def _console_correct(console: Console, named: dict[str, str], words: list[
 async def _console_remove(console: Console, named: dict[str, str], words: list[str]) -> str:
     article_id = named.get("id") or (words[0] if words else "")
     reason = named.get("reason") or " ".join(words[1:])
-    article = await console.app.articles.remove_article(
-        article_id, Actor(console.user_id), reason
-    )
+    article = await console.app.articles.remove_article(article_id, Actor(console.user_id), reason)
     return f"Removed {article.id}: {article.title}"
 
 
@@ -113,9 +143,11 @@ def register_console(console: Console) -> None:
         ConsoleCommand(
             "article add",
             _console_add,
-            ("title", "url", "date", "provider", "text"),
-            "add an article (moderators)",
+            ("title", "url", "date", "provider", "text", "confirm"),
+            "preview an article to add (moderators)",
         ),
+        ConsoleCommand("article publish", _console_publish, ("draft",), "publish a draft"),
+        ConsoleCommand("article cancel", _console_cancel, ("draft",), "drop a draft"),
         ConsoleCommand("article import", _console_import, ("file",), "import a corpus file"),
         ConsoleCommand(
             "article correct",

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot import render
+from bot.backup import BackupError, backup, prune, restore
+from bot.errors import CorpusDirectoryMissing
 from bot.service import Banwatch, BanwatchError
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store import Store, StoreError
@@ -103,11 +105,12 @@ def print_json(data: Any) -> None:
 @command("ingest")
 async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     """Load or refresh the corpus and print the summary."""
-    directory = Path(args.directory) if args.directory else settings.corpus_dir
-    async with open_app(settings.with_corpus(directory)) as app:
+    # No directory: the configured one, after the bundled corpus (unless it is turned off).
+    directory = Path(args.directory) if args.directory else None
+    async with open_app(settings.with_corpus(directory) if directory else settings) as app:
         try:
-            summary = await app.ingest(progress=terminal_progress)
-        except FileNotFoundError as exc:
+            summary = await app.ingest(directory, progress=terminal_progress)
+        except CorpusDirectoryMissing as exc:
             print(f"banwatch: {exc}", file=sys.stderr)
             return 2
         rejected = await app.rejected_files() if args.rejected else []
@@ -254,6 +257,47 @@ async def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
+
+
+@command("backup")
+async def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    """A consistent copy of the database, safe while the bot runs (SQLite's backup API);
+    with ``--keep N`` into a folder, only the newest N dated copies stay."""
+    destination = Path(args.path).resolve()
+    if args.keep is not None and not destination.is_dir():
+        print("banwatch: --keep needs PATH to be a folder of dated backups.", file=sys.stderr)
+        return 2
+    try:
+        result = await asyncio.to_thread(backup, settings.db_path, destination)
+        removed = prune(destination, settings.db_path, args.keep) if args.keep else []
+    except BackupError as exc:
+        print(f"banwatch: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"Backed up {settings.db_path} to {result.path}"
+        f" ({_megabytes(result.size)}, schema version {result.schema_version}; integrity ok)."
+    )
+    if removed:
+        print(f"Removed {len(removed)} older backup(s), keeping the newest {args.keep}.")
+    return 0
+
+
+@command("restore")
+async def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    """Put a backup in place of the database; refused while a bot runs on it."""
+    try:
+        result = await asyncio.to_thread(restore, Path(args.path).resolve(), settings.db_path)
+    except BackupError as exc:
+        print(f"banwatch: {exc}", file=sys.stderr)
+        return 1
+    print(f"Restored {settings.db_path} from {Path(args.path).resolve()}.")
+    if result.kept is not None:
+        print(f"The database it replaced is kept at {result.kept}.")
+    return 0
+
+
 def _add_location_options(parser: argparse.ArgumentParser, default: object) -> None:
     parser.add_argument(
         "--db", metavar="PATH", default=default, help="SQLite file (default: $BANWATCH_DB)"
@@ -336,6 +380,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--json", action="store_true", help="print JSON")
 
+    p = sub.add_parser(
+        "backup", parents=[common], help="copy the database, safely while the bot runs"
+    )
+    p.add_argument("path", help="a new file, or a folder to put a dated copy in")
+    p.add_argument(
+        "--keep",
+        type=int,
+        metavar="N",
+        help="with a folder: then delete all but the newest N dated copies there",
+    )
+
+    p = sub.add_parser("restore", parents=[common], help="put a backup back (stop the bot first)")
+    p.add_argument("path", help="the backup file")
+
     p = sub.add_parser("map", parents=[common], help="draw the map of statuses into a PNG")
     p.add_argument("--out", default="banwatch-map.png", help="PNG file (default: %(default)s)")
     p.add_argument("--region", default="us", choices=("us", "europe", "world"), help="default: us")
@@ -344,6 +402,15 @@ def build_parser() -> argparse.ArgumentParser:
         "site", parents=[common], help="write a self-contained status page to publish"
     )
     p.add_argument("--out", required=True, metavar="DIR", help="folder for index.html")
+
+    p = sub.add_parser("labels", parents=[common], help="the bundled corpus; reviewed labels")
+    p.add_argument(
+        "what",
+        choices=("corpus", "export"),
+        help="corpus: generate bot/data/bundled from tests/data; export: moderators' reviews",
+    )
+    p.add_argument("--check", action="store_true", help="corpus: only say if it is up to date")
+    p.add_argument("--out", metavar="PATH", help="export: write here (default: stdout)")
 
     p = sub.add_parser("feeds", parents=[common], help="the news feeds banwatch polls")
     verbs = p.add_subparsers(dest="verb", required=True, metavar="VERB")
@@ -375,6 +442,23 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="sync to this guild only (instant); default: $DEV_GUILD_ID, else globally",
     )
+    p = sub.add_parser(
+        "invite",
+        parents=[common],
+        help="print the link that adds the bot to a server, and why it asks for each permission",
+    )
+    p.add_argument("--guild", type=int, metavar="ID", help="preselect this server in the link")
+    p.add_argument(
+        "--application-id",
+        type=int,
+        metavar="ID",
+        help="the application's id (default: read from DISCORD_TOKEN)",
+    )
+    sub.add_parser(
+        "doctor",
+        parents=[common],
+        help="check the set-up and what Discord sees of the bot; exits 1 if something is wrong",
+    )
     return parser
 
 
@@ -385,7 +469,10 @@ COMMAND_MODULES: dict[str, str] = {
     "sync": "bot.discord.runner",
     "map": "bot.console.map",
     "site": "bot.console.map",
+    "labels": "bot.console.review",
     "feeds": "bot.console.feeds",
+    "invite": "bot.discord.invite",
+    "doctor": "bot.discord.doctor",
 }
 
 
@@ -442,7 +529,7 @@ def main(argv: list[str] | None = None) -> int:
     except BanwatchError as exc:
         print(f"banwatch: {exc}", file=sys.stderr)
         return 1
-    except StoreError as exc:
+    except (StoreError, CorpusDirectoryMissing) as exc:
         print(f"banwatch: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.console import Console, ConsoleCommand
+from bot.console import CONSOLE_GUILD, Console, ConsoleCommand
 from bot.console.cli import command, open_app
 from bot.errors import BanwatchError
 from bot.settings import Settings
@@ -20,7 +20,7 @@ async def _map(console: Console, named: dict[str, str], words: list[str]) -> str
         target = target / DEFAULT_PICTURE
     if not target.parent.is_dir():
         raise BanwatchError(f"The folder {target.parent} does not exist.")
-    picture = await console.app.map.picture(region, named.get("state"))
+    picture = await console.app.map.picture(region, named.get("state"), guild_id=CONSOLE_GUILD)
     try:
         target.write_bytes(picture.png)
     except OSError as exc:

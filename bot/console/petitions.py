@@ -7,6 +7,8 @@ from pathlib import Path
 from bot.console import CONSOLE_GUILD, YES, Console, ConsoleCommand
 from bot.errors import BanwatchError
 from bot.petitions import Petitions, render_petition, render_petition_list
+from bot.privacy import CONSENT_QUESTION, ConsentRequired
+from bot.render import plural
 
 
 def _petitions(console: Console) -> Petitions:
@@ -46,18 +48,26 @@ async def _show(console: Console, named: dict[str, str], words: list[str]) -> st
 
 
 async def _sign(console: Console, named: dict[str, str], words: list[str]) -> str:
-    receipt = await _petitions(console).sign(
-        _petition_id(named, words),
-        console.user_id,
-        guild_id=CONSOLE_GUILD,
-        public_name=named.get("public_name"),
-        zip_code=named.get("zip"),
-        reason=named.get("reason"),
-        consent=named.get("agree", "").lower() in YES,
-    )
+    number = _petition_id(named, words)
+    try:
+        receipt = await _petitions(console).sign(
+            number,
+            console.user_id,
+            guild_id=CONSOLE_GUILD,
+            public_name=named.get("public_name"),
+            zip_code=named.get("zip"),
+            reason=named.get("reason"),
+            consent=named.get("agree", "").lower() in YES,
+        )
+    except ConsentRequired as question:
+        # A question before a first signature, not an error.
+        return f"{question.notice}\n\n{CONSENT_QUESTION}"
     petition = receipt.petition
     if receipt.already_signed:
-        return f"You have already signed petition #{petition.id} ({receipt.count:,} signatures)."
+        return (
+            f"You have already signed petition #{petition.id}"
+            f" ({plural(receipt.count, 'signature')})."
+        )
     return f"Signed petition #{petition.id}: {receipt.count:,} of {petition.goal:,} signatures."
 
 

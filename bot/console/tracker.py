@@ -18,7 +18,9 @@ def _place_argument(named: dict[str, str], words: list[str], key: str = "place")
 
 async def _status(console: Console, named: dict[str, str], words: list[str]) -> str:
     result = await console.app.status(_place_argument(named, words))
-    answer = render.render_status(result)
+    answer = render.render_status(
+        result, threshold=await console.app.review.threshold(CONSOLE_GUILD)
+    )
     petitions = await console.app.petitions.open_for_place(
         guild_id=CONSOLE_GUILD, place_key=result.jurisdiction.key
     )
@@ -28,7 +30,9 @@ async def _status(console: Console, named: dict[str, str], words: list[str]) -> 
 
 
 async def _timeline(console: Console, named: dict[str, str], words: list[str]) -> str:
-    return render.render_timeline(await console.app.timeline(_place_argument(named, words)))
+    result = await console.app.timeline(_place_argument(named, words))
+    threshold = await console.app.review.threshold(CONSOLE_GUILD)
+    return render.render_timeline(result, threshold=threshold)
 
 
 async def _cities(console: Console, named: dict[str, str], words: list[str]) -> str:

@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 
 from bot.discord.client import NotModerator
+from bot.errors import BanwatchError
 from bot.log_notices import home_guild
 
 T = TypeVar("T")
@@ -39,6 +40,32 @@ async def is_moderator(interaction: discord.Interaction) -> bool:
     config = interaction.client.app.config  # type: ignore[attr-defined]
     role_id = await config.moderator_role(interaction.guild_id)
     return role_id is not None and any(role.id == role_id for role in member.roles)
+
+
+async def ensure_reviewer(interaction: discord.Interaction) -> None:
+    """Raise (with a private, polite reason) unless the user may review readings: a
+    moderator of the home server (see :mod:`bot.review`)."""
+    if interaction.guild_id is None:
+        raise NotModerator(NOT_IN_GUILD)
+    if not await is_moderator(interaction):
+        raise NotModerator(NOT_MODERATOR)
+    review = interaction.client.app.review  # type: ignore[attr-defined]
+    guild_ids = [guild.id for guild in interaction.client.guilds]
+    try:
+        review.check_reviewer(interaction.guild_id, guild_ids)
+    except BanwatchError as exc:
+        raise NotModerator(str(exc)) from None
+
+
+def reviewer_only() -> Callable[[T], T]:
+    """Enforce :func:`ensure_reviewer`: readings are shared by every server, so only the
+    home server's moderators change them."""
+
+    async def predicate(interaction: discord.Interaction) -> bool:
+        await ensure_reviewer(interaction)
+        return True
+
+    return app_commands.check(predicate)
 
 
 def moderator_only() -> Callable[[T], T]:

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -25,6 +26,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.alerts",
     "cogs.petitions",
     "cogs.privacy",
+    "cogs.review",
     "cogs.feeds",
     "cogs.map",
 )
@@ -152,3 +154,18 @@ async def sync_commands(
     await bot.app.store.record_tree_sync(scope, digest)
     log.info("synced %d application commands (%s)", len(synced), scope)
     return len(synced)
+
+
+async def log_in(client: discord.Client, token: str, settings: Settings) -> str | None:
+    """Log in (REST only, no gateway yet); why not in words, never showing the token, or
+    None when Discord accepted it."""
+    where = settings.discord_api_base or "discord.com"
+    try:
+        await client.login(token)
+    except discord.LoginFailure:
+        return "Discord refused the token (DISCORD_TOKEN)"
+    except (aiohttp.ClientError, OSError) as exc:
+        return f"can't reach {where}: {exc}"
+    except discord.HTTPException as exc:
+        return f"{where} answered {exc.status} when logging in"
+    return None

@@ -8,7 +8,7 @@ import discord
 
 from bot import render
 from bot.articles import ImportResult, reading_fields
-from bot.models import Article, Event, Extraction
+from bot.models import DEFAULT_CONFIDENCE_THRESHOLD, Article, Event, Extraction, ReviewState
 from bot.taxonomy import ACTION_LABELS
 from bot.tracker import JurisdictionStatus
 
@@ -115,10 +115,18 @@ class SafeEmbed:
         return self.embed
 
 
-def event_line(event: Event) -> str:
-    """``2020-02-04 · Campaign or petition · [headline](url) (provider)``."""
+def event_line(
+    event: Event,
+    review: ReviewState | None = None,
+    threshold: float = DEFAULT_CONFIDENCE_THRESHOLD,
+) -> str:
+    """``2020-02-04 · Campaign or petition · [headline](url) (provider)``, marked
+    (corrected) or (unconfirmed) when its review state says so."""
     label = ACTION_LABELS.get(event.action, event.action)
-    corrected = " (corrected)" if event.corrected else ""
+    mark = render.review_mark(review, threshold, event.corrected) if review else ""
+    if not review and event.corrected:
+        mark = "corrected"
+    corrected = f" ({mark})" if mark else ""
     provider = f" — {escape(event.provider)}" if event.provider else ""
     return (
         f"`{render.date_text(event)}` · {label}{corrected} · "
@@ -141,17 +149,31 @@ def _lines_within(lines: Iterable[str], limit: int) -> str:
     return "\n".join(kept)
 
 
-def status_embed(result: JurisdictionStatus, *, latest: int = 5) -> discord.Embed:
-    """Status, scope, since when, what is pending, the latest events with dated source links."""
+def status_embed(
+    result: JurisdictionStatus,
+    *,
+    latest: int = 5,
+    threshold: float = DEFAULT_CONFIDENCE_THRESHOLD,
+) -> discord.Embed:
+    """Status, scope, since when, what is pending, the latest events with dated source links;
+    marked unconfirmed where it rests only on uncertain automatic readings."""
     label = render.STATUS_LABELS.get(result.status, result.status)
+    unconfirmed = result.unconfirmed(threshold)
+
+    def line(event: Event) -> str:
+        return event_line(event, result.review_of(event), threshold)
+
     # What the sources say, newest first: the lead, and what officials did or will do.
     summaries = [
         f"**{escape(clip(event.title, 150))}**\n{escape(clip(result.notes[event.article_id], 500))}"
         for event in reversed(result.basis[-3:])
         if result.notes.get(event.article_id)
     ]
+    if unconfirmed:
+        summaries.insert(0, f"⚠️ {render.UNCONFIRMED_STATUS}")
     builder = SafeEmbed(
-        f"{escape(result.jurisdiction.display)}: {label}",
+        f"{escape(result.jurisdiction.display)}: {label}"
+        + (" (unconfirmed)" if unconfirmed else ""),
         "\n\n".join(summaries),
         colour=STATUS_COLOURS.get(result.status),
     )
@@ -160,37 +182,39 @@ def status_embed(result: JurisdictionStatus, *, latest: int = 5) -> discord.Embe
     builder.field("Since", result.since.isoformat() if result.since else "—", inline=True)
     if result.pending and result.status != "pending":
         pending = result.pending[-latest:]
-        builder.field("Pending", _lines_within(map(event_line, pending), FIELD_VALUE_LIMIT))
+        builder.field("Pending", _lines_within(map(line, pending), FIELD_VALUE_LIMIT))
     if result.basis:
         basis = result.basis[-latest:]
-        builder.field("Rests on", _lines_within(map(event_line, basis), FIELD_VALUE_LIMIT))
+        builder.field("Rests on", _lines_within(map(line, basis), FIELD_VALUE_LIMIT))
     others = result.others(latest)
     if others:
-        builder.field(
-            "Other recent events", _lines_within(map(event_line, others), FIELD_VALUE_LIMIT)
-        )
+        builder.field("Other recent events", _lines_within(map(line, others), FIELD_VALUE_LIMIT))
     if not result.events:
-        builder.embed.description = "No policy events are recorded for this place."
+        builder.embed.description = escape(render.no_events_text(result))
     return builder.build(f"{result.event_count} events · /timeline for all")
 
 
-def timeline_embed(result: JurisdictionStatus) -> discord.Embed:
-    """Every dated event of one place, oldest first, cut to fit."""
+def timeline_embed(
+    result: JurisdictionStatus, *, threshold: float = DEFAULT_CONFIDENCE_THRESHOLD
+) -> discord.Embed:
+    """Every dated event of one place, oldest first, cut to fit; uncertain ones marked."""
     label = render.STATUS_LABELS.get(result.status, result.status)
-    lines = [event_line(event) for event in result.events]
+    if result.unconfirmed(threshold):
+        label += ", unconfirmed"
+    lines = [event_line(event, result.review_of(event), threshold) for event in result.events]
     description = _lines_within(lines, DESCRIPTION_LIMIT) if lines else "No policy events recorded."
     builder = SafeEmbed(
         f"Timeline: {escape(result.jurisdiction.display)} (now: {label})",
         description,
         colour=STATUS_COLOURS.get(result.status),
     )
-    return builder.build()
+    return builder.build("Dates are event dates: when each thing happened")
 
 
 def article_field(article: Article) -> tuple[str, str]:
     """(name, value) describing one article: headline; date, provider, reading, id, link."""
-    date = article.published_at.date().isoformat() if article.published_at else "undated"
-    parts = [f"`{date}`"]
+    date = article.published_at.date().isoformat() if article.published_at else "unknown"
+    parts = [f"published `{date}`"]
     if article.provider_name:
         parts.append(escape(article.provider_name))
     reading = article.extraction

@@ -20,12 +20,13 @@ import aiohttp
 import discord
 
 from bot import places
+from bot.backup import BackupError, instance_lock
 from bot.console.cli import command
 from bot.discord.api_base import configure_api_base
 from bot.discord.client import BanwatchBot, sync_commands
 from bot.rescans import CorpusRescans
 from bot.service import Banwatch
-from bot.settings import Settings
+from bot.settings import Settings, locations
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,11 @@ banwatch: DISCORD_TOKEN is not set, so the bot can't log in to Discord.
   press Reset Token and put the token in .env as DISCORD_TOKEN=... (see README,
   "Running on Discord"). Never commit or share it.
   To try every command without Discord, run: banwatch console"""
+
+SECOND_BOT_HINT = (
+    "Stop that bot first (systemctl stop banwatch, or Ctrl-C where it runs), or give this one"
+    " its own database with --db or BANWATCH_DB."
+)
 
 
 def _token_or_complain(settings: Settings) -> str | None:
@@ -116,11 +122,26 @@ async def _log_in(bot: BanwatchBot, token: str, settings: Settings) -> bool:
 
 @command("run")
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    """Run the Discord bot until interrupted."""
+    """Run the Discord bot until interrupted; one bot per database (the instance lock)."""
     token = _token_or_complain(settings)
     if token is None:
         return 2
     configure_api_base(settings.discord_api_base, settings.discord_gateway_url)
+    # Paths, never the token: which .env, database and corpus this process uses.
+    for name, where in locations(settings):
+        log.info("using %s %s", name, where)
+    with contextlib.ExitStack() as held:
+        try:
+            # Held until the process ends: a restore refuses meanwhile, and so does a second bot.
+            held.enter_context(instance_lock(settings.db_path))
+        except BackupError as exc:
+            print(f"banwatch: {exc}\n  {SECOND_BOT_HINT}", file=sys.stderr)
+            return 2
+        return await _run(args, settings, token)
+
+
+async def _run(args: argparse.Namespace, settings: Settings, token: str) -> int:
+    """Open the store, ingest, log in and serve (``cmd_run`` holds the instance lock)."""
     async with await Store.open(settings.db_path) as store:
         await store.set_page_cache(PAGE_CACHE_MIB)
         log.info("%s %d MiB", PAGE_CACHE_LOG, await store.page_cache_kib() // 1024)

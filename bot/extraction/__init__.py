@@ -1,30 +1,51 @@
-"""What a news item is about: policy or not, the action, whose use, when, and where.
+"""What a news item is about: policy or not, the action, whose use, when, where, how sure.
 
-Rules and vocabularies live in ``bot/data/*.yaml``; this package only applies them.
+A reading has three layers. Rules and event frames (vocabularies in ``bot/data/*.yaml``) find
+what the text says: wording cues, who acts, what they do, at what stage, and the places named.
+A trained linear model (``bot/data/extraction_model.json``, retrained by
+``python -m bot.extraction.train``) weighs all of that into the action and the scope. The main
+place is the place of the acting body's seat. A calibrated confidence says how likely the
+reading is right.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from bot.data import DATA_DIR, file_digest
+from bot.data import DATA_DIR, DataFileError, file_digest, load_yaml
 from bot.extraction._dates import event_date
+from bot.extraction._frames import (
+    FRAMES_FILE,
+    Frame,
+    Hit,
+    frame,
+    hits,
+    language,
+    settled_action,
+)
 from bot.extraction._locate import Located, locate
+from bot.extraction._model import MODEL_FILE, model
 from bot.extraction._rules import RULE_FILES, ActionRules, action_rules, fold, scope_rules
 from bot.models import Article, Extraction, Place
 from bot.places import PLACES_FILE
 
-__all__ = ["EXTRACTOR_VERSION", "extract", "mentions_fr"]
+__all__ = ["EXTRACTOR_VERSION", "Reading", "decide", "extract", "mentions_fr", "read"]
 
-_BASE_VERSION = "1"
+READING_FILE = "reading.yaml"
+_BASE_VERSION = "2"
 _CODE_FILES = [
     *Path(__file__).parent.glob("*.py"),
     *(Path(__file__).parent.parent / "places").glob("*.py"),
 ]
-_DATA_FILES = [DATA_DIR / name for name in (*RULE_FILES, PLACES_FILE)]
+_DATA_FILES = [
+    DATA_DIR / name for name in (*RULE_FILES, PLACES_FILE, FRAMES_FILE, READING_FILE, MODEL_FILE)
+]
 EXTRACTOR_VERSION: str = f"{_BASE_VERSION}-{file_digest(_CODE_FILES + _DATA_FILES)}"
 
 # The most of each field the extraction ever reads: news puts what matters first, and a
@@ -34,10 +55,65 @@ _MAX_EXCERPT = 5_000
 _MAX_BODY = 8_000
 # A body read as the lead when an item has no excerpt: up to this many characters.
 _LEAD_LIMIT = 400
+# A seat word ("council") points at a place of its level named at most this many characters
+# before it ("Springfield City Council", "the Somerville, Mass., city council").
+_SEAT_REACH = 40
+# The lead sentence read for the event frame.
+_FRAME_LEAD = 300
 _MARKUP = re.compile(r"<[@#][!&]?\d+>|<a?:\w+:\d+>|https?://\S+|[*_`~|>#]{1,3}")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)(?:[/-]([0-3]?\d))?(?:/|-|$)")
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9\)][.!?])\s+(?=[A-Z\"“])")
+_LOWER_LETTERS = re.compile(r"[^\W\d_A-Z]", re.UNICODE)
 _US_EASTERN = dt.timezone(dt.timedelta(hours=-5))
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Everything reading.yaml says: caps on the confidence of unusual input."""
+
+    caps: dict[str, float]
+    huge_body_chars: int
+    many_places: int
+    no_fr_confidence: float
+
+
+@functools.cache
+def limits() -> Limits:
+    """Load reading.yaml (once)."""
+    data = load_yaml(READING_FILE)
+    caps = data.get("caps")
+    expected = {"empty", "huge_body", "foreign", "all_caps", "many_places"}
+    if not isinstance(caps, dict) or set(caps) != expected:
+        raise DataFileError(f"{READING_FILE}: 'caps' must give {', '.join(sorted(expected))}")
+    try:
+        return Limits(
+            caps={name: float(value) for name, value in caps.items()},
+            huge_body_chars=int(data["huge_body_chars"]),
+            many_places=int(data["many_places"]),
+            no_fr_confidence=float(data["no_fr_confidence"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DataFileError(f"{READING_FILE}: {exc}") from exc
+
+
+@dataclass(slots=True)
+class Reading:
+    """What the rules and frames find in one article, before the model weighs it."""
+
+    fields: dict[str, str]
+    located: Located
+    about_fr: bool
+    # The wording rules of actions.yaml (empty and None when the model does not read them).
+    rule_scores: dict[str, float]
+    rule_action: str | None
+    scope_scores: dict[str, float]
+    title_hits: list[Hit]
+    lead_hits: list[Hit]
+    frame: Frame
+    language: str
+    # Conditions of reading.yaml's caps that the input meets.
+    flags: frozenset[str]
 
 
 def _clean(text: str | None, limit: int | None = None) -> str:
@@ -58,19 +134,35 @@ def _lead(body: str) -> tuple[str, str]:
     return paragraph.strip(), body[len(paragraph) :].strip()
 
 
-def _is_about_fr(rules: ActionRules, fields: dict[str, str]) -> bool:
-    """Whether the item mentions facial recognition at all."""
+def _first_sentence(text: str) -> str:
+    """The first sentence of a lead (at most _FRAME_LEAD characters)."""
+    head = text[:_FRAME_LEAD]
+    match = _SENTENCE_END.search(head)
+    return head[: match.start()] if match else head
+
+
+def _is_all_caps(title: str) -> bool:
+    """Whether a headline is written in capitals (at least ten letters, nine in ten upper)."""
+    if len(title) < 10 or len(_LOWER_LETTERS.findall(title)) * 10 > len(title):
+        return False
+    letters = [c for c in title if c.isalpha()]
+    return len(letters) >= 10 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
+
+
+def _is_about_fr(rules: ActionRules, fields: dict[str, str], found: list[Hit]) -> bool:
+    """Whether the item mentions facial recognition at all (in any language the frames know)."""
+    if any(hit.kind == "fr" for hit in found):
+        return True
     text = "\n".join(fields.values())
     return any(pattern.search(text) for pattern in rules.fr_terms)
 
 
-def _action(rules: ActionRules, fields: dict[str, str], located: Located) -> str:
-    """The main action: the best-scoring rule label over title, excerpt and body lead."""
+def _rule_scores(rules: ActionRules, fields: dict[str, str], located: Located) -> dict[str, float]:
+    """Each action's score from the wording rules over title, excerpt and body lead."""
     scores: dict[str, float] = {}
-    order: dict[str, int] = {}
     actor_in: dict[str, bool] = {}
     folded = {field_name: fold(text) for field_name, text in fields.items()}
-    for index, rule in enumerate(rules.rules):
+    for rule in rules.rules:
         for field_name, text in fields.items():
             if not text or not rule.matches(text, folded[field_name]):
                 continue
@@ -86,9 +178,16 @@ def _action(rules: ActionRules, fields: dict[str, str], located: Located) -> str
             scores[rule.label] = (
                 scores.get(rule.label, 0.0) + rule.weight * rules.field_weights[field_name]
             )
-            order.setdefault(rule.label, index)
+    return scores
+
+
+def _rule_action(
+    rules: ActionRules, fields: dict[str, str], located: Located, scores: dict[str, float]
+) -> str:
+    """The action the wording rules alone give: the best score (ties: the rule listed first)."""
     if not scores:
         return "none"
+    order = {rule.label: index for index, rule in reversed(list(enumerate(rules.rules)))}
     best = max(scores, key=lambda label: (scores[label], -order[label]))
     if scores[best] < rules.min_score:
         return "none"
@@ -110,8 +209,10 @@ def _is_time_limited(rules: ActionRules, fields: dict[str, str]) -> bool:
     return any(cue.search(excerpt) for cue in rules.moratorium_cues)
 
 
-def _scope(fields: dict[str, str], action: str, located: Located, main: Place | None) -> str:
-    """Whose use the item concerns."""
+def _scope_scores(
+    fields: dict[str, str], located: Located, action: str | None
+) -> dict[str, float]:
+    """Each scope's score from the wording rules."""
     rules = scope_rules()
     texts = dict(fields)
     texts["body"] = texts["body"][: rules.body_chars]
@@ -128,16 +229,7 @@ def _scope(fields: dict[str, str], action: str, located: Located, main: Place | 
         )
         if not police_in_title:
             scores["private"] += rules.company_private_bonus * rules.field_weights["title"]
-    others = max(scores["police"], scores["government"], scores["private"])
-    if scores["all"] > 0 and scores["all"] >= 0.5 * others:
-        return "all"
-    if scores["police"] > 0 and scores["government"] > 0:
-        scores["government"] += scores["police"]
-    if others > 0:
-        return max(("police", "government", "private"), key=lambda s: scores[s])
-    if action in rules.local_government_actions and main is not None:
-        return rules.level_defaults.get(main.level, "unknown")
-    return "unknown"
+    return scores
 
 
 def _publication(article: Article, country: str | None) -> tuple[dt.date | None, dt.date | None]:
@@ -165,54 +257,181 @@ def _publication(article: Article, country: str | None) -> tuple[dt.date | None,
     return None, dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _fields(article: Article, rules: ActionRules) -> dict[str, str]:
+def _texts(article: Article) -> tuple[str, str, str]:
     """The cleaned title, excerpt (or the body's lead) and body the extraction reads."""
     title = _clean(article.title, _MAX_TITLE)
     excerpt = _clean(article.excerpt, _MAX_EXCERPT)
     body = _clean(article.body, _MAX_BODY)
+    if _is_all_caps(title):
+        # Names are found by their capitals: a headline in capitals is read in title case.
+        title = title.title()
     if not excerpt and body:
         # No teaser: the body's opening sentences are the lead a reader goes by.
         excerpt, body = _lead(body)
-    return {"title": title, "excerpt": excerpt, "body": body[: rules.body_chars]}
+    return title, excerpt, body
 
 
 def mentions_fr(article: Article) -> bool:
-    """Whether the item names facial recognition at all (an FR term of ``actions.yaml`` in
-    what the extraction reads): the check that makes an item without one not policy news."""
+    """Whether the item names facial recognition at all (an FR term of ``actions.yaml`` or of
+    ``frames.yaml``'s languages in what the extraction reads): the check that makes an item
+    without one not policy news."""
     rules = action_rules()
-    return _is_about_fr(rules, _fields(article, rules))
+    title, excerpt, body = _texts(article)
+    fields = {"title": title, "excerpt": excerpt, "body": body[: rules.body_chars]}
+    return _is_about_fr(rules, fields, hits(title) + hits(_first_sentence(excerpt)))
 
 
-def extract(article: Article) -> Extraction:
-    """Read one article: is it FR policy news, what happened, whose use, when and where."""
+def read(article: Article, action_rules_too: bool = True) -> Reading:
+    """What the rules and frames find in one article (the model's input); the wording rules
+    of actions.yaml only when ``action_rules_too``."""
     rules = action_rules()
-    title = _clean(article.title, _MAX_TITLE)
-    excerpt = _clean(article.excerpt, _MAX_EXCERPT)
-    body = _clean(article.body, _MAX_BODY)
-    if not excerpt and body:
-        # No teaser: the body's opening sentences are the lead a reader goes by.
-        excerpt, body = _lead(body)
+    flags: set[str] = set()
+    title, excerpt, body = _texts(article)
+    if len(article.body or "") > limits().huge_body_chars:
+        flags.add("huge_body")
+    if not (title or excerpt or body):
+        flags.add("empty")
+    if _is_all_caps(_clean(article.title, _MAX_TITLE)):
+        flags.add("all_caps")
     fields = {"title": title, "excerpt": excerpt, "body": body[: rules.body_chars]}
 
     located = locate(title, excerpt, body, article.provider_domain, article.url)
-    action = _action(rules, fields, located) if _is_about_fr(rules, fields) else "none"
-    places = located.ordered(company_policy=action == "company_policy")
-    main = places[0] if places else None
-    scope = _scope(fields, action, located, main)
-
-    published, latest = _publication(article, main.country if main else None)
-    date = event_date(
-        [title, excerpt, body[:1500]],
-        published,
-        fallback_to_published=action in rules.dated_by_publication,
-        latest=latest,
+    if len(located.in_title) >= limits().many_places:
+        flags.add("many_places")
+    title_hits = hits(title)
+    lead_hits = hits(_first_sentence(excerpt))
+    spoken = language(f"{title}\n{excerpt[:_FRAME_LEAD]}")
+    if spoken != "en":
+        flags.add("foreign")
+    about_fr = _is_about_fr(rules, fields, title_hits + lead_hits)
+    # The model learnt from headlines and leads: its rule features read those, not the body.
+    lead = {**fields, "body": ""}
+    scores = _rule_scores(rules, lead, located) if about_fr and action_rules_too else {}
+    rule_action = None
+    if action_rules_too:
+        rule_action = _rule_action(rules, lead, located, scores) if about_fr else "none"
+    main_frame = frame(title_hits)
+    if main_frame.actor is None or not main_frame.predicates:
+        lead_frame = frame(lead_hits)
+        if lead_frame.predicates:
+            main_frame = lead_frame
+    return Reading(
+        fields=fields,
+        located=located,
+        about_fr=about_fr,
+        rule_scores=scores,
+        rule_action=rule_action,
+        scope_scores=_scope_scores(lead, located, rule_action),
+        title_hits=title_hits,
+        lead_hits=lead_hits,
+        frame=main_frame,
+        language=spoken,
+        flags=frozenset(flags),
     )
-    if action == "none":
-        date = None
+
+
+def main_places(reading: Reading, action: str) -> tuple[Place, ...]:
+    """The places, main first: the place of the acting body's seat when the item names one
+    (of the seat's level, the one named nearest before the seat word: "Springfield council")."""
+    located = reading.located
+    places = located.ordered(company_policy=action == "company_policy")
+    seat = _seat(reading)
+    provider = located.provider
+    if not places and action != "none" and provider is not None and provider.country:
+        # Policy news that names no place: the outlet's home is the best guess (a local
+        # paper's council story, a national paper's federal bill), with its doubt in the
+        # confidence.
+        if provider.city and seat is not None and seat[1].label == "city":
+            home = Place(level="city", country=provider.country, state=provider.state,
+                         city=provider.city)  # fmt: skip
+        else:
+            home = Place(level="national", country=provider.country)
+        return (home,)
+    if seat is None or not places or places[0].level == "company":
+        return places
+    field, hit = seat
+    at_seat = [place for place in places if place.level == hit.label]
+    if not at_seat:
+        return places
+    named = [
+        (hit.start - start, place)
+        for place, where, start in located.spans
+        if where == field and place.level == hit.label and 0 <= hit.start - start <= _SEAT_REACH
+    ]
+    chosen = min(named, key=lambda pair: pair[0])[1] if named else at_seat[0]
+    if chosen == places[0]:
+        return places
+    return (chosen, *(place for place in places if place != chosen))
+
+
+def _seat(reading: Reading) -> tuple[str, Hit] | None:
+    """The first seat word in the headline, else in the lead, with the field it is in."""
+    for field, found in (("title", reading.title_hits), ("excerpt", reading.lead_hits)):
+        for hit in found:
+            if hit.kind == "seat":
+                return field, hit
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The model's answer for one reading."""
+
+    action: str
+    scope: str
+    places: tuple[Place, ...]
+    confidence: float
+    action_probabilities: dict[str, float]
+
+
+def decide(reading: Reading, weights: Any = None) -> Decision:
+    """Weigh a reading into an action, scope, places and confidence (``weights``: a model to
+    use instead of the shipped one, as cross-validation does)."""
+    weights = weights or model()
+    caps = limits().caps
+    settled = settled_action(reading.title_hits)
+    if not reading.about_fr:
+        action, probabilities = "none", {"none": 1.0}
+    elif settled is not None:
+        action, probabilities = settled, {settled: 1.0}
+    else:
+        probabilities = weights.action.probabilities(weights.action_features(reading))
+        action = max(probabilities, key=lambda label: (probabilities[label], label == "none"))
+    places = main_places(reading, action)
+    main = places[0] if places else None
+    scope_probabilities = weights.scope.probabilities(weights.scope_features(reading, action, main))
+    scope = max(scope_probabilities, key=scope_probabilities.__getitem__)
+    if not reading.about_fr:
+        confidence = limits().no_fr_confidence
+    else:
+        confidence = weights.confidence(reading, probabilities, places)
+    for flag in reading.flags:
+        confidence = min(confidence, caps[flag])
+    return Decision(action, scope, places, round(confidence, 3), probabilities)
+
+
+def extract(article: Article) -> Extraction:
+    """Read one article: is it FR policy news, what happened, whose use, when, where, how sure."""
+    weights = model()
+    reading = read(article, weights.reads_action_rules)
+    decision = decide(reading, weights)
+    action, places = decision.action, decision.places
+    main = places[0] if places else None
+    fields = reading.fields
+    published, latest = _publication(article, main.country if main else None)
+    date = None
+    if action != "none":
+        date = event_date(
+            [fields["title"], fields["excerpt"], fields["body"][:1500]],
+            published,
+            fallback_to_published=action in action_rules().dated_by_publication,
+            latest=latest,
+        )
     return Extraction(
         is_policy=action != "none",
         action=action,
-        scope=scope,
+        scope=decision.scope,
         event_date=date,
         places=places,
+        confidence=decision.confidence,
     )

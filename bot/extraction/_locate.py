@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from bot.extraction._frames import is_lexicon_word
 from bot.extraction._rules import Provider, provider_rules
 from bot.models import Place
 from bot.places import City, Gazetteer, gazetteer, name_key
@@ -99,6 +100,17 @@ _DATELINE = re.compile(
     r"^\s*\(?(?P<city>[A-Z][A-Z.'’ -]{2,40}?)\)?(?:,\s*(?P<state>[A-Z][A-Za-z. ]{1,24}?))?\s*"
     r"(?:\([^)]{1,40}\))?\s*(?:--|[-–—:]|(?<=\))\s)"
 )
+# A single-word town smaller than this whose name the item also writes in lower case is read
+# as the common noun ("Airport", "Homeland").
+_COMMON_NOUN_POPULATION = 100_000
+_LOWER_WORD = re.compile(r"(?<![\w'’.-])[a-z]{4,}(?![\w'’-])")
+_NEXT_WORD = re.compile(r" ([A-Z][a-z]+)\b")
+# Capitalised words that follow a place in running text without making a name with it.
+_FUNCTION_WORDS = frozenset(
+    {"and", "or", "but", "the", "on", "in", "for", "to", "of", "says", "said", "has", "have",
+     "is", "was", "will", "would", "could", "also", "after", "before", "last", "this", "next",
+     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+)  # fmt: skip
 _QUALIFIER = re.compile(r"^,?\s+(?P<q>[A-Z][A-Za-z.]*(?:\s+[A-Z][A-Za-z.]*)?)")
 
 
@@ -139,6 +151,16 @@ class Located:
     country_first_in_title: bool = False
     # A national outlet's country (bbc.co.uk: GB): where a company's non-policy news happens.
     outlet_country: str | None = None
+    # How much the text weighs for each government place (the evidence its rank rests on).
+    weights: dict[Place, float] = field(default_factory=dict)
+    # The government places the headline names.
+    in_title: frozenset[Place] = frozenset()
+    # Where each government place is named in the headline or teaser: (place, field, start).
+    spans: tuple[tuple[Place, str, int], ...] = ()
+    # How many places each government place's name could have been (Springfield: many).
+    choices: dict[Place, int] = field(default_factory=dict)
+    # The outlet's home, when providers.yaml or its domain tells it.
+    provider: Provider | None = None
 
     def ordered(self, company_policy: bool) -> tuple[Place, ...]:
         """All places, main first: a company only leads when the news is its own policy."""
@@ -178,6 +200,12 @@ def provider_home(domain: str | None, url: str | None) -> Provider | None:
         if code in gazetteer().country_names:
             return Provider(country=code)
     return None
+
+
+def _is_title_case(title: str) -> bool:
+    """Whether a headline capitalises its words (then capitals do not mark names)."""
+    words = [word for word in title.split() if len(word) > 3 and word[0].isalpha()]
+    return bool(words) and sum(word[0].isupper() for word in words) >= 0.8 * len(words)
 
 
 def _qualifier(gaz: Gazetteer, text: str) -> tuple[str | None, str | None, int]:
@@ -257,6 +285,9 @@ class _Scanner:
         self.known = _known_keys(gaz)
         # Text already read as part of a name ("Portland, Or."): not a name of its own.
         self.skip_to = 0
+        # Words the item writes in lower case: a small town's name among them is a common noun.
+        self.lower_words: frozenset[str] = frozenset()
+        self.title_case = False
 
     def scan(self, text: str, field_name: str, lead_chars: int = 0) -> None:
         """Add the mentions in ``text``; the first ``lead_chars`` count as the lead."""
@@ -314,6 +345,20 @@ class _Scanner:
                 return size
         return 1
 
+    def _part_of_name(self, text: str, end: int, field_name: str) -> bool:
+        """Whether the capitalised word right after ``end`` makes one name with the word before
+        it ("MS Celeb"): neither a place nor a word of who acts or what they do. A headline in
+        title case capitalises every word, so there this tells nothing."""
+        if field_name == "title" and self.title_case:
+            return False
+        match = _NEXT_WORD.match(text, end)
+        if not match:
+            return False
+        word = match.group(1)
+        key = name_key(word)
+        place = (key in self.city_keys or key in self.known) and key not in self.gaz.not_places
+        return not (place or is_lexicon_word(word)) and word.lower() not in _FUNCTION_WORDS
+
     def _weight(self, field_name: str, start: int, lead_chars: int) -> float:
         """The base weight of a mention at ``start`` in a field."""
         if field_name == "excerpt" and start < lead_chars:
@@ -351,6 +396,8 @@ class _Scanner:
             return True
         bare = raw.rstrip(".")
         if size == 1 and bare.isupper() and bare in gaz.standalone_codes and "." not in raw:
+            if self._part_of_name(text, end, field_name):
+                return True  # "MS Celeb", "PA Consulting": letters of a name, not a state
             self._add_state(bare, field_name, start, weight)
             return True
         # Short names ("ACT", "US", "NEC") are acronyms: "Act" or "us" is not one.
@@ -419,6 +466,15 @@ class _Scanner:
             before = re.search(r"([A-Z][a-z]+)\s+$", text[max(0, start - 20) : start])
             if before and name_key(before.group(1)) in gaz.demonyms:
                 return False  # "Canadian Tire", "Australian Open": a name, not a place
+        if cities and size == 1 and not _qualifier(gaz, after)[2]:
+            named = _NAMED_AS_PLACE.search(text[max(0, start - 20) : start])
+            if is_lexicon_word(raw) and not named:
+                return False  # "Banning", "Sue": a word of what happens, not a town
+            small = max(c.population for c in cities) < _COMMON_NOUN_POPULATION
+            if small and key in self.lower_words:
+                return False  # "Airport", "Homeland": the item uses the word as a common noun
+            if self._part_of_name(text, end, field_name):
+                return False  # "Homeland Security", "Bedford Hills Correctional": a name
         if cities:
             if size == 1 and key in gaz.person_first_names and re.match(r"^\s[A-Z][a-z]", after):
                 return False
@@ -602,6 +658,12 @@ def locate(
         for text in (title, excerpt, body[:_PEOPLE_CHARS])
         for match in _TITLED_PERSON.finditer(text)
     )
+    scanner.lower_words = frozenset(
+        word
+        for text in (title, excerpt, body[:_PEOPLE_CHARS])
+        for word in _LOWER_WORD.findall(text)
+    )
+    scanner.title_case = _is_title_case(title)
     scanner.scan(title, "title")
     skip = _dateline(gaz, excerpt, scanner)
     scanner.scan(excerpt[skip:], "excerpt", lead_chars=_LEAD_CHARS)
@@ -613,6 +675,8 @@ def locate(
     first_seen: dict[Place, tuple[int, int]] = {}
     fields_of: dict[Place, set[str]] = defaultdict(set)
     order = {"title": 0, "dateline": 1, "excerpt": 2, "body": 3}
+    spans: list[tuple[Place, str, int]] = []
+    choices: dict[Place, int] = {}
     for mention in scanner.mentions:
         place = _resolve(mention, evidence)
         if place is None:
@@ -624,6 +688,10 @@ def locate(
         scores[place] += mention.weight
         first_seen.setdefault(place, (order[mention.field], mention.start))
         fields_of[place].add(mention.field)
+        choices[place] = max(choices.get(place, 0), len(mention.candidates))
+        if mention.field in ("title", "excerpt") and place.level != "company":
+            offset = skip if mention.field == "excerpt" else 0
+            spans.append((place, mention.field, mention.start + offset))
 
     companies = [p for p in scores if p.level == "company"]
     governments = [p for p in scores if p.level != "company"]
@@ -727,6 +795,11 @@ def locate(
         and title_mentions[0].kind in ("country", "national")
         and title_mentions[0].start == 0,
         outlet_country=_outlet_country(evidence.provider),
+        provider=evidence.provider,
+        weights={place: scores[place] for place in governments},
+        in_title=frozenset(p for p in governments if "title" in fields_of[p]),
+        spans=tuple(spans),
+        choices={place: choices.get(place, 1) for place in governments},
     )
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from re import _constants as sre
-from re import _parser as sre_parse
 from typing import Any
 
 from bot.data import DataFileError, load_yaml
@@ -41,8 +39,9 @@ class Rule:
     # The patterns as one alternation: one search instead of one per pattern, same answer
     # (an alternation matches somewhere exactly when one of its branches does).
     combined: re.Pattern[str] | None = None
-    # Lower-case ASCII strings one of which is in every match (None: no such set is known):
-    # a text holding none of them can't match, and `in` is far quicker than a search.
+    # Lower-case ASCII strings one of which is in every match, as the data file declares them
+    # (None: none declared): a text holding none of them can't match, and `in` is far quicker
+    # than a search.
     needles: tuple[str, ...] | None = None
 
     def matches(self, text: str, folded: str | None = None) -> bool:
@@ -57,48 +56,6 @@ class Rule:
     def may_match(self, folded: str) -> bool:
         """False when no needle is in ``folded`` (then no pattern can match)."""
         return self.needles is None or any(needle in folded for needle in self.needles)
-
-
-def required_literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
-    """Lower-case ASCII strings one of which every match of ``pattern`` contains (None if
-    none can be named), worked out from its parse tree: a run of literal characters is
-    required where it stands; a group, or a repeat of at least one, requires what its
-    contents require; an alternation requires one of what each branch requires. Of the
-    choices a sequence offers, the one whose shortest string is longest is kept."""
-    found = _required(sre_parse.parse(pattern.pattern, pattern.flags))
-    return tuple(sorted(found)) if found else None
-
-
-def _required(items: Any) -> frozenset[str] | None:
-    choices: list[frozenset[str]] = []
-    run: list[str] = []
-    for op, argument in items:
-        if op is sre.LITERAL and argument < 128:
-            run.append(chr(argument).lower())
-            continue
-        if run:
-            choices.append(frozenset(["".join(run)]))
-            run = []
-        inner: frozenset[str] | None = None
-        if op is sre.SUBPATTERN:
-            inner = _required(argument[-1])
-        elif op is sre.ATOMIC_GROUP:
-            inner = _required(argument)
-        elif op is sre.BRANCH:
-            branches = [_required(branch) for branch in argument[1]]
-            if all(branch is not None for branch in branches):
-                inner = frozenset().union(*branches)  # type: ignore[arg-type]
-        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and argument[0] >= 1:
-            inner = _required(argument[2])
-        # Anything else (a class, a look-around, a boundary, an optional part) requires
-        # nothing that can be named here.
-        if inner:
-            choices.append(inner)
-    if run:
-        choices.append(frozenset(["".join(run)]))
-    if not choices:
-        return None
-    return max(choices, key=lambda choice: (min(map(len, choice)), -len(choice)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +83,6 @@ class ScopeRules:
     rules: tuple[Rule, ...]
     company_private_bonus: float
     company_private_actions: frozenset[str]
-    local_government_actions: frozenset[str]
-    level_defaults: dict[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +153,14 @@ def _rules(
             raise DataFileError(f"{file}: rule for {label!r} needs a list of patterns")
         compiled = tuple(_compile(p, terms, file) for p in patterns)
         combined = re.compile("|".join(f"(?:{c.pattern})" for c in compiled), re.IGNORECASE)
-        needles = required_literals(combined)
+        needles = item.get("needles")
+        if needles is not None and (
+            not isinstance(needles, list)
+            or not needles
+            or not all(isinstance(n, str) and n and n.isascii() and n == n.lower() for n in needles)
+        ):
+            raise DataFileError(f"{file}: rule for {label!r}: needles must be lower-case ASCII")
+        needles = tuple(needles) if needles else None
         rules.append(Rule(label, float(weight), compiled, requires, combined, needles))
     return tuple(rules)
 
@@ -267,21 +229,12 @@ def scope_rules() -> ScopeRules:
     file = SCOPES_FILE
     data = load_yaml(file)
     terms = _terms(data, file)
-    defaults = data.get("defaults")
-    if not isinstance(defaults, dict):
-        raise DataFileError(f"{file}: 'defaults' must be a mapping")
-    level_defaults = {k: v for k, v in defaults.items() if k != "local_government_actions"}
-    for level, scope in level_defaults.items():
-        if scope not in SCOPES:
-            raise DataFileError(f"{file}: default scope {scope!r} for {level!r} is not in SCOPES")
     return ScopeRules(
         field_weights=_field_weights(data, file),
         body_chars=int(data.get("body_chars", 3000)),
         rules=_rules(data.get("rules"), "scope", SCOPES, terms, file),
         company_private_bonus=float(data.get("company_private_bonus", 0)),
         company_private_actions=_names(data, "company_private_actions", ACTIONS, file),
-        local_government_actions=_names(defaults, "local_government_actions", ACTIONS, file),
-        level_defaults=level_defaults,
     )
 
 

@@ -1,40 +1,18 @@
-"""Measure the extraction against a labelled set (the shape of tests/data/dev.yaml)."""
+"""Labelled sets (the shape of tests/data/dev.yaml): reading them, and judging a place.
+
+The figures themselves come from cross-validation: ``bot/extraction/train.py``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from bot.extraction import extract
-from bot.models import Article, Extraction, Place
-
-METRICS = ("action", "is_policy", "place", "scope", "event_date")
-
-
-@dataclass(slots=True)
-class Report:
-    """Counts of correct answers per metric, and what went wrong where."""
-
-    total: int = 0
-    correct: dict[str, int] = field(default_factory=lambda: dict.fromkeys(METRICS, 0))
-    misses: list[tuple[str, str, str, str]] = field(default_factory=list)
-
-    def accuracy(self, metric: str) -> float:
-        """Share of items right on ``metric`` (0 with no items)."""
-        return self.correct[metric] / self.total if self.total else 0.0
-
-    def table(self) -> str:
-        """The figures as a small text table."""
-        lines = [f"{'metric':<12} {'correct':>8} {'accuracy':>9}"]
-        for metric in METRICS:
-            share = self.accuracy(metric)
-            lines.append(f"{metric:<12} {self.correct[metric]:>4}/{self.total:<3} {share:>9.1%}")
-        return "\n".join(lines)
+from bot.models import Article, Place
 
 
 def load_items(path: Path) -> list[dict[str, Any]]:
@@ -97,55 +75,3 @@ def place_matches(labels: dict[str, Any], place: Place | None) -> bool:
         and _same(jurisdiction.get("country"), place.country)
         and (level is None or level == place.level)
     )
-
-
-def _date_text(value: Any) -> str | None:
-    """A labelled or extracted date as YYYY-MM-DD text."""
-    if value is None:
-        return None
-    return value.isoformat() if isinstance(value, dt.date) else str(value)
-
-
-def judge(item: dict[str, Any], result: Extraction) -> dict[str, bool]:
-    """Which metrics the extraction got right for one item."""
-    labels = item["labels"]
-    acceptable = set(item.get("acceptable_actions") or []) | {labels["action"]}
-    return {
-        "action": result.action in acceptable,
-        "is_policy": result.is_policy == bool(labels["is_policy"]),
-        "place": place_matches(labels, result.place),
-        "scope": result.scope == labels["scope"],
-        "event_date": _date_text(result.event_date) == _date_text(labels.get("event_date")),
-    }
-
-
-def evaluate(items: list[dict[str, Any]]) -> Report:
-    """Run the extraction over the items and count what it gets right."""
-    report = Report()
-    for item in items:
-        result = extract(article_from_item(item))
-        verdict = judge(item, result)
-        report.total += 1
-        for metric, ok in verdict.items():
-            if ok:
-                report.correct[metric] += 1
-                continue
-            labels = item["labels"]
-            expected = {
-                "action": labels["action"],
-                "is_policy": labels["is_policy"],
-                "place": labels.get("jurisdiction"),
-                "scope": labels["scope"],
-                "event_date": labels.get("event_date"),
-            }[metric]
-            got = {
-                "action": result.action,
-                "is_policy": result.is_policy,
-                "place": result.place.display + f" ({result.place.level})"
-                if result.place
-                else None,
-                "scope": result.scope,
-                "event_date": result.event_date,
-            }[metric]
-            report.misses.append((str(item.get("id")), metric, str(expected), str(got)))
-    return report

@@ -296,9 +296,8 @@ class Feeds:
 
     async def health(self) -> list[tuple[Feed, dict[str, int]]]:
         """Every feed with how many of its remembered skipped entries were skipped for what."""
-        return [
-            (feed, await self.store.skipped_reasons(feed.id)) for feed in await self.store.feeds()
-        ]
+        reasons = await self.store.skipped_reasons_by_feed()
+        return [(feed, reasons.get(feed.id, {})) for feed in await self.store.feeds()]
 
     async def list_text(self) -> str:
         """``/feeds list`` as text."""
@@ -310,10 +309,8 @@ class Feeds:
     async def check(self, ref: str | int | None = None) -> str:
         """Poll one feed now and show its health, or ask for every feed to be polled now."""
         if ref is None or not str(ref).strip():
-            feeds = await self.store.feeds()
-            for feed in feeds:
-                await self.store.schedule_feed(feed.id, self.clock())
-            return f"All {len(feeds)} feeds will be polled within a few seconds."
+            count = await self.store.schedule_all_feeds(self.clock())
+            return f"All {count} feeds will be polled within a few seconds."
         feed = await self.find(ref)
         outcome = await self._start(feed)
         refreshed = await self.store.feed(feed.id)
@@ -367,7 +364,7 @@ class Feeds:
         while True:
             try:
                 await self.poll_due()
-                await self._prune()
+                await self.forget_old_skipped()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -436,6 +433,7 @@ class Feeds:
             return await self._failed(feed, started, exc.reason, exc.retry_after, gone=exc.gone)
         if fetched.status == 304:
             record = self._success_record(feed, started, fetched, {"status": 304})
+            await self._moved(feed, fetched, record.result)
             await self.store.record_feed_poll(feed.id, record)
             await self._recovered(feed)
             return PollOutcome(feed.id, True, describe_result(record.result))
@@ -460,6 +458,7 @@ class Feeds:
             result["empty"] = parsed.empty
         if parsed.warning:
             result["warning"] = parsed.warning
+        await self._moved(feed, fetched, result)
         record = self._success_record(feed, started, fetched, result, title=parsed.title)
         from bot.extraction import EXTRACTOR_VERSION  # see _read_items
 
@@ -501,15 +500,15 @@ class Feeds:
                 canonical_url=article.canonical_url,
             )
             if item.link is None:
-                entries.append(_with(base, reason=NO_LINK))
+                entries.append(replace(base, reason=NO_LINK))
                 continue
             if oldest is not None and article.published_at and article.published_at < oldest:
                 reason = f"older than {self.settings.max_age_days} days when first seen"
-                entries.append(_with(base, reason=reason))
+                entries.append(replace(base, reason=reason))
                 continue
             text = to_article(article)
             if not mentions_fr(text):
-                entries.append(_with(base, reason=NOT_FR))
+                entries.append(replace(base, reason=NOT_FR))
                 continue
             for note in made.notes:
                 key = note.split(" (", 1)[0].split(":", 1)[0]
@@ -524,8 +523,27 @@ class Feeds:
                 hashlib.sha256(data).hexdigest(),
                 [(article, reading)],
             )
-            entries.append(_with(base, reason="; ".join(made.notes), write=write))
+            entries.append(replace(base, reason="; ".join(made.notes), write=write))
         return entries, notes
+
+    async def _moved(self, feed: Feed, fetched: Fetched, result: dict[str, object]) -> None:
+        """A feed that moved for good (301, 308) is polled at its new address from now on,
+        unless that address is another listed feed's (then the redirect is followed each time)."""
+        if fetched.moved_to is None:
+            return
+        try:
+            url = self.policy.check_url(fetched.moved_to)
+        except FeedRefused:
+            return
+        if await self.store.move_feed(feed.id, url):
+            result["moved"] = url
+            await self.store.record_audit(
+                actor_id="banwatch",
+                action="feeds.moved",
+                target=str(feed.id),
+                detail={"from": feed.url, "to": url},
+            )
+            log.info("feeds: feed #%d moved permanently to %s", feed.id, url)
 
     def _success_record(
         self,
@@ -562,6 +580,7 @@ class Feeds:
         """Record a failed poll: back off, mark the feed failing, and tell the moderators
         once when it starts failing."""
         failures = feed.failures + 1
+        reason = reason[:300]  # a server's words (its HTTP reason phrase) are shown to people
         backoff = min(feed.interval_seconds * 2**failures, MAX_BACKOFF_SECONDS)
         delay = max(backoff, feed.interval_seconds, retry_after or 0.0)
         next_poll = (
@@ -608,14 +627,11 @@ class Feeds:
         )
         log.info("feeds: feed #%d recovered", feed.id)
 
-    async def _prune(self) -> None:
+    async def forget_old_skipped(self) -> int:
+        """Forget entries skipped more than :data:`KEEP_SKIPPED_DAYS` ago (the poller's loop
+        does it at most hourly); returns how many."""
         now = self.clock()
         if now - self._last_prune < PRUNE_EVERY_SECONDS:
-            return
+            return 0
         self._last_prune = now
-        cutoff = iso(now - KEEP_SKIPPED_DAYS * 86400)
-        await self.store.forget_skipped_entries(cutoff)
-
-
-def _with(entry: NewFeedEntry, **changes: object) -> NewFeedEntry:
-    return replace(entry, **changes)  # type: ignore[arg-type]
+        return await self.store.forget_skipped_entries(iso(now - KEEP_SKIPPED_DAYS * 86400))

@@ -65,6 +65,8 @@ class Fetched:
     content_type: str = ""
     etag: str | None = None
     last_modified: str | None = None
+    # Where the feed moved for good: every redirect on the way was permanent (301, 308).
+    moved_to: str | None = None
 
 
 class FetchFailed(Exception):
@@ -220,6 +222,7 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         visited = [url]
         current = url
+        permanent = True
         for _ in range(self.limits.max_redirects + 1):
             self.policy.check_url(current)
             async with session.get(current, headers=headers, allow_redirects=False) as response:
@@ -231,13 +234,16 @@ class Fetcher:
                         raise FetchFailed(f"redirect loop: {loop}"[:300], status=status)
                     visited.append(target)
                     current = target
+                    permanent = permanent and status in (301, 308)
                     continue
+                moved_to = current if permanent and current != url else None
                 if status == 304:
                     return Fetched(
                         304,
                         current,
                         etag=response.headers.get("ETag") or etag,
                         last_modified=response.headers.get("Last-Modified") or last_modified,
+                        moved_to=moved_to,
                     )
                 if status >= 400 or status < 200 or status in REDIRECTS:
                     raise self._http_failure(response)
@@ -254,6 +260,7 @@ class Fetcher:
                     content_type,
                     etag=response.headers.get("ETag"),
                     last_modified=response.headers.get("Last-Modified"),
+                    moved_to=moved_to,
                 )
         raise FetchFailed(
             f"more than {self.limits.max_redirects} redirects (last to {urlsplit(current).netloc})"

@@ -35,7 +35,8 @@ def describe_result(result: dict[str, object]) -> str:
     if not result:
         return "not polled yet"
     if result.get("status") == 304:
-        return "not modified since the last poll (304)"
+        moved = f"; moved permanently to {result['moved']}" if result.get("moved") else ""
+        return f"not modified since the last poll (304){moved}"
     if "error" in result:
         return f"failed: {result['error']}"
     entries = result.get("entries", 0)
@@ -56,6 +57,8 @@ def describe_result(result: dict[str, object]) -> str:
         text += f"; {result['empty']} entries without title or text ignored"
     if result.get("warning"):
         text += f"; {result['warning']}"
+    if result.get("moved"):
+        text += f"; moved permanently to {result['moved']} (its address is updated)"
     return text
 
 

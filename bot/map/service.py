@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.map import REGIONS, STATUS_STYLES, MapPlace, check_options, layout
+from bot.models import DEFAULT_CONFIDENCE_THRESHOLD
 
 if TYPE_CHECKING:
     from bot.service import Banwatch
@@ -67,17 +68,31 @@ class Maps:
         """Refuse a region or state no map can be drawn of, before any work is done."""
         check_options(region, state)
 
-    async def places(self) -> list[MapPlace]:
-        """Every place with a status to show, as the map sees it."""
-        return [MapPlace.from_status(result) for result in await self.app.cities()]
+    async def places(self, guild_id: int | str | None = None) -> list[MapPlace]:
+        """Every place with a status to show, as the map sees it; a status resting only on
+        automatic readings under ``guild_id``'s confidence threshold is marked unconfirmed
+        (bot.review)."""
+        results = await self.app.cities()
+        await self.app.add_reviews(results)
+        threshold = await self.app.review.threshold(guild_id)
+        return [
+            MapPlace.from_status(result, unconfirmed=result.unconfirmed(threshold))
+            for result in results
+        ]
 
     async def picture(
-        self, region: str = "us", state: str | None = None, *, today: dt.date | None = None
+        self,
+        region: str = "us",
+        state: str | None = None,
+        *,
+        guild_id: int | str | None = None,
+        today: dt.date | None = None,
     ) -> MapPicture:
-        """The map of ``region`` (us, europe, world) or of one US state, as a PNG."""
+        """The map of ``region`` (us, europe, world) or of one US state, as a PNG; what is
+        unconfirmed follows ``guild_id``'s confidence threshold (the default without one)."""
         from bot.map.png import render_png
 
-        places = await self.places()
+        places = await self.places(guild_id)
         as_of = today or dt.datetime.now(dt.UTC).date()
         drawing = await asyncio.to_thread(layout, places, region, state=state, as_of=as_of)
         png = await asyncio.to_thread(render_png, drawing)
@@ -101,7 +116,13 @@ class Maps:
         ]
         as_of = today or dt.datetime.now(dt.UTC).date()
         path = await asyncio.to_thread(
-            write_site, [SitePlace(result) for result in results], out_dir, as_of=as_of
+            write_site,
+            [
+                SitePlace(result, unconfirmed=result.unconfirmed(DEFAULT_CONFIDENCE_THRESHOLD))
+                for result in results
+            ],
+            out_dir,
+            as_of=as_of,
         )
         return SiteResult(path, len(results))
 

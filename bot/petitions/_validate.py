@@ -18,12 +18,14 @@ MAX_GOAL = 10_000_000
 MAX_ZIP = 20
 ZIP_PLUS_FOUR = re.compile(r"^(\d{5})-?\d{4}$")
 WARD_TEXT = re.compile(r"^[\w .#-]+$")
+ZIP_HELP = "ZIP/ward: a five-digit ZIP code like `60614` or a ward like `Ward 32`."
 
 
 def parse_petition_id(value: int | str) -> int:
     """``12`` or ``#12`` as an id; BanwatchError otherwise."""
     text = str(value).strip().lstrip("#")
-    if not text.isdigit() or len(text) > 12 or int(text) < 1:
+    # ASCII digits only: "²".isdigit() is true, and int() reads other scripts' digits.
+    if not (text.isascii() and text.isdigit()) or len(text) > 12 or int(text) < 1:
         raise BanwatchError(f"{str(value)[:20]!r} is not a petition number, e.g. `12`.")
     return int(text)
 
@@ -47,8 +49,12 @@ def clean_zip(text: str | None) -> str | None:
     match = ZIP_PLUS_FOUR.match(value)
     if match:
         return match.group(1)
-    if len(value) > MAX_ZIP or not WARD_TEXT.match(value):
-        raise BanwatchError("ZIP/ward: a ZIP code like `60614` or a ward like `Ward 32`.")
+    is_zip = value.isascii() and value.isdigit()
+    if is_zip and (len(value) != 5 or value == "00000"):
+        raise BanwatchError(ZIP_HELP)
+    has_letter = any(ch.isalpha() for ch in value)
+    if not is_zip and (len(value) > MAX_ZIP or not WARD_TEXT.match(value) or not has_letter):
+        raise BanwatchError(ZIP_HELP)
     return value
 
 

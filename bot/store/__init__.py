@@ -8,14 +8,29 @@ from __future__ import annotations
 
 from bot.store._alerts import AlertStore
 from bot.store._articles import REMOVED_FROM_CORPUS, ArticleStore, FileOutcome, SourceFile
-from bot.store._base import StoreError, utcnow
+from bot.store._base import DatabaseHealth, StoreError, inspect_database, utcnow
 from bot.store._events import EventStore
 from bot.store._feeds import FeedStore
 from bot.store._guilds import GuildStore
 from bot.store._petitions import PetitionStore
+from bot.store._reviews import ReviewCandidate, ReviewRecord, ReviewReport, ReviewStore
 
-__all__ = ["REMOVED_FROM_CORPUS", "FileOutcome", "SourceFile", "Store", "StoreError", "utcnow"]
+__all__ = [
+    "REMOVED_FROM_CORPUS",
+    "DatabaseHealth",
+    "FileOutcome",
+    "ReviewCandidate",
+    "ReviewRecord",
+    "ReviewReport",
+    "SourceFile",
+    "Store",
+    "StoreError",
+    "inspect_database",
+    "utcnow",
+]
 
 
-class Store(FeedStore, ArticleStore, EventStore, GuildStore, PetitionStore, AlertStore):
+class Store(
+    FeedStore, ArticleStore, EventStore, GuildStore, PetitionStore, AlertStore, ReviewStore
+):
     """The banwatch database."""

@@ -14,6 +14,7 @@ from bot.alerts.models import (
     FAILED,
     HELD,
     QUEUED,
+    REVIEW,
     AlertMessage,
     NewOutboxRow,
     OutboxEntry,
@@ -30,6 +31,14 @@ _ENTRY_SQL = (
 
 def _split(text: str | None) -> tuple[str, ...]:
     return tuple(part for part in (text or "").split(",") if part)
+
+
+# A subscription with the channel it was made in (migration 018).
+_SUBSCRIPTION_SQL = (
+    "SELECT s.*, m.mode AS review_mode, o.channel_id AS created_in FROM alert_subscriptions s"
+    " LEFT JOIN alert_review_modes m ON m.subscription_id = s.id"
+    " LEFT JOIN alert_subscription_origins o ON o.subscription_id = s.id"
+)
 
 
 def _subscription(row: aiosqlite.Row) -> Subscription:
@@ -52,9 +61,12 @@ def _subscription(row: aiosqlite.Row) -> Subscription:
         broken_at=row["broken_at"],
         broken_reason=row["broken_reason"],
         removed_at=row["removed_at"],
+        review=row["review_mode"] or "all",
+        created_in=row["created_in"],
     )
 
 
+# A subscription with its review mode (no row: 'all', see migration 018).
 def _entry(row: aiosqlite.Row) -> OutboxEntry:
     return OutboxEntry(
         id=row["id"],
@@ -115,6 +127,8 @@ class AlertStore(BaseStore):
         mode: str = "item",
         digest_hour: int | None = None,
         role_id: str | None = None,
+        review: str = "all",
+        created_in: str | None = None,
     ) -> Subscription:
         """Record a new subscription; it starts from now."""
         async with self.transaction() as db:
@@ -140,16 +154,34 @@ class AlertStore(BaseStore):
                 ),
             )
             subscription_id = cursor.lastrowid
+            if review != "all":
+                await db.execute(
+                    "INSERT INTO alert_review_modes (subscription_id, mode) VALUES (?, ?)",
+                    (subscription_id, review),
+                )
+            if created_in is not None:
+                await db.execute(
+                    "INSERT INTO alert_subscription_origins (subscription_id, channel_id)"
+                    " VALUES (?, ?)",
+                    (subscription_id, created_in),
+                )
         found = await self.subscription(int(subscription_id or 0))
         assert found is not None
         return found
 
     async def subscription(self, subscription_id: int) -> Subscription | None:
         """One subscription by id (removed ones too)."""
-        row = await self._fetchone(
-            "SELECT * FROM alert_subscriptions WHERE id = ?", (subscription_id,)
-        )
+        row = await self._fetchone(_SUBSCRIPTION_SQL + " WHERE s.id = ?", (subscription_id,))
         return _subscription(row) if row else None
+
+    async def set_review_mode(self, subscription_id: int, mode: str) -> None:
+        """Choose what a subscription posts before review ('all', 'hold', 'confirmed')."""
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO alert_review_modes (subscription_id, mode) VALUES (?, ?)"
+                " ON CONFLICT(subscription_id) DO UPDATE SET mode = excluded.mode",
+                (subscription_id, mode),
+            )
 
     async def subscriptions(
         self,
@@ -161,17 +193,17 @@ class AlertStore(BaseStore):
         """Subscriptions of one guild (or all; of one ``mode``), oldest first."""
         where, params = [], []
         if guild_id is not None:
-            where.append("guild_id = ?")
+            where.append("s.guild_id = ?")
             params.append(guild_id)
         if mode is not None:
             where.append("mode = ?")
             params.append(mode)
         if not include_removed:
-            where.append("removed_at IS NULL")
-        sql = "SELECT * FROM alert_subscriptions"
+            where.append("s.removed_at IS NULL")
+        sql = _SUBSCRIPTION_SQL
         if where:
             sql += " WHERE " + " AND ".join(where)
-        rows = await self._fetchall(sql + " ORDER BY id", params)
+        rows = await self._fetchall(sql + " ORDER BY s.id", params)
         return [_subscription(row) for row in rows]
 
     async def remove_subscription(self, guild_id: str, subscription_id: int) -> bool:
@@ -187,8 +219,8 @@ class AlertStore(BaseStore):
                 return False
             await db.execute(
                 "UPDATE alert_outbox SET state = ?, detail = 'unsubscribed', updated_at = ?"
-                " WHERE subscription_id = ? AND state IN (?, ?)",
-                (FAILED, now, subscription_id, QUEUED, HELD),
+                " WHERE subscription_id = ? AND state IN (?, ?, ?)",
+                (FAILED, now, subscription_id, QUEUED, HELD, REVIEW),
             )
             return True
 
@@ -203,8 +235,26 @@ class AlertStore(BaseStore):
             )
             await db.execute(
                 "UPDATE alert_outbox SET state = ?, detail = ?, updated_at = ?"
-                " WHERE subscription_id = ? AND state IN (?, ?)",
-                (FAILED, f"subscription broken: {reason}", now, subscription_id, QUEUED, HELD),
+                " WHERE subscription_id = ? AND state IN (?, ?, ?)",
+                (
+                    FAILED,
+                    f"subscription broken: {reason}",
+                    now,
+                    subscription_id,
+                    QUEUED,
+                    HELD,
+                    REVIEW,
+                ),
+            )
+            return cursor.rowcount > 0
+
+    async def clear_subscription_broken(self, subscription_id: int) -> bool:
+        """A broken subscription works again; True only if it was broken (and is live)."""
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE alert_subscriptions SET broken_at = NULL, broken_reason = NULL"
+                " WHERE id = ? AND broken_at IS NOT NULL AND removed_at IS NULL",
+                (subscription_id,),
             )
             return cursor.rowcount > 0
 
@@ -490,6 +540,44 @@ class AlertStore(BaseStore):
                 " updated_at = ? WHERE id = ? AND state = ?",
                 (state, detail, utcnow(), entry_id, QUEUED),
             )
+
+    async def release_reviewed(
+        self, entry_id: int, state: str, detail: str, payload: AlertMessage | None
+    ) -> bool:
+        """Move a row held for review to ``state`` (queued: posted now; filtered: never),
+        with its payload as the review left it; False if it was not held any more (another
+        review released it first), so it is posted once."""
+        now = utcnow()
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE alert_outbox SET state = ?, detail = ?, payload = coalesce(?, payload),"
+                " next_attempt_at = ?, updated_at = ? WHERE id = ? AND state = ?",
+                (
+                    state,
+                    detail,
+                    payload.to_json() if payload else None,
+                    now if state == QUEUED else None,
+                    now,
+                    entry_id,
+                    REVIEW,
+                ),
+            )
+            return cursor.rowcount > 0
+
+    async def drop_unsent(self, entry_id: int, detail: str) -> bool:
+        """Filter out a row not posted yet (queued, held or paused): it never will be."""
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE alert_outbox SET state = 'filtered', detail = ?, next_attempt_at = NULL,"
+                " updated_at = ? WHERE id = ? AND state IN ('queued', 'held', 'paused', 'review')",
+                (detail, utcnow(), entry_id),
+            )
+            return cursor.rowcount > 0
+
+    async def revise_payload(self, entry_id: int, payload: AlertMessage) -> None:
+        """A reviewed item's post says what the review says: not sent yet, it goes out so;
+        sent, it is edited."""
+        await self.fold_into(entry_id, payload)
 
     async def mark_edited(self, entry_id: int) -> None:
         """The delivered post now shows its latest payload."""

@@ -43,16 +43,22 @@ class ArticleStore(FileStore, ReadingStore, NoteStore, SearchStore, CorrectionSt
             extraction=extraction,
         )
 
-    async def _effective_extractions(self, article_ids: Sequence[str]) -> dict[str, Extraction]:
-        """The reading of each article with corrections applied over the automatic one."""
+    async def _effective_extractions(
+        self, article_ids: Sequence[str], reviews: dict[str, str] | None = None
+    ) -> dict[str, Extraction]:
+        """The reading of each article with corrections applied over the automatic one, with
+        the extractor's confidence; ``reviews`` gets the review state of reviewed ones."""
         if not article_ids:
             return {}
         marks = ",".join("?" * len(article_ids))
         rows = await self._fetchall(
             f"SELECT e.article_id, e.is_policy, e.action, e.scope, e.event_date,"
             f" c.is_policy AS c_is_policy, c.action AS c_action, c.scope AS c_scope,"
-            f" c.event_date AS c_event_date, c.jurisdiction_key AS c_place"
+            f" c.event_date AS c_event_date, c.jurisdiction_key AS c_place,"
+            f" k.confidence, r.state AS review"
             f" FROM extractions e LEFT JOIN corrections c ON c.article_id = e.article_id"
+            f" LEFT JOIN extraction_confidence k ON k.article_id = e.article_id"
+            f" LEFT JOIN reviews r ON r.article_id = e.article_id"
             f" WHERE e.article_id IN ({marks})",
             article_ids,
         )
@@ -83,7 +89,10 @@ class ArticleStore(FileStore, ReadingStore, NoteStore, SearchStore, CorrectionSt
                 scope=row["c_scope"] or row["scope"],
                 event_date=parse_date(row["c_event_date"] or row["event_date"]),
                 places=tuple(article_places),
+                confidence=row["confidence"],
             )
+            if reviews is not None and row["review"]:
+                reviews[row["article_id"]] = row["review"]
         return result
 
     async def _articles_with_extraction(
@@ -92,8 +101,11 @@ class ArticleStore(FileStore, ReadingStore, NoteStore, SearchStore, CorrectionSt
         """Articles with their effective readings and, if ``variants``, their other URLs
         (lists of articles show none: a search at 100,000 articles read five more pages
         for them, from the disk where the OS had dropped them)."""
-        extractions = await self._effective_extractions([row["id"] for row in rows])
+        reviews: dict[str, str] = {}
+        extractions = await self._effective_extractions([row["id"] for row in rows], reviews)
         articles = [self._article(row, extractions.get(row["id"])) for row in rows]
+        for article in articles:
+            article.review = reviews.get(article.id)
         if articles and variants:
             marks = ",".join("?" * len(articles))
             # Sorted here: an ORDER BY value lets SQLite pick the (kind, value) index and walk

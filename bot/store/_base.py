@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
@@ -76,6 +77,50 @@ def migrations() -> list[tuple[int, str, str]]:
     if versions != list(range(1, len(versions) + 1)):
         raise StoreError(f"{MIGRATIONS_DIR}: migrations must be numbered 1..N, got {versions}")
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseHealth:
+    """What ``banwatch doctor`` reads of a database file without changing it."""
+
+    path: Path
+    exists: bool
+    size: int = 0
+    problem: str | None = None  # why it can't be used: not SQLite, or corrupt
+    schema_version: int = 0
+    latest_version: int = 0
+
+    @property
+    def usable(self) -> bool:
+        """Opened and whole, and not made by a newer banwatch."""
+        return self.exists and self.problem is None and self.schema_version <= self.latest_version
+
+
+def inspect_database(path: Path) -> DatabaseHealth:
+    """Open ``path`` read-only and check it: integrity, migrations applied, size on disk
+    (the file and its WAL). Never creates, migrates or writes anything."""
+    latest = len(migrations())
+    if not path.is_file():
+        return DatabaseHealth(path, exists=False, latest_version=latest)
+    size = sum(
+        candidate.stat().st_size
+        for candidate in (path, path.with_name(path.name + "-wal"))
+        if candidate.is_file()
+    )
+    problem = None
+    version = 0
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        try:
+            rows = [row[0] for row in connection.execute("PRAGMA integrity_check(5)")]
+            version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            connection.close()
+        if rows != ["ok"]:
+            problem = "integrity check failed: " + "; ".join(rows)[:300]
+    except sqlite3.Error as exc:
+        problem = f"can't be read as a database: {exc}"
+    return DatabaseHealth(path, True, size, problem, version, latest)
 
 
 class BaseStore:
@@ -149,24 +194,70 @@ class BaseStore:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
-        async with self._write_lock:
-            begin = asyncio.ensure_future(self._db.execute("BEGIN IMMEDIATE"))
-            try:
-                await asyncio.shield(begin)
-            except asyncio.CancelledError:
-                # The BEGIN runs on aiosqlite's thread whatever happens here: end it, or the
-                # connection stays in a transaction and every later BEGIN fails.
-                with contextlib.suppress(BaseException):
-                    await begin
-                    await self._db.execute("ROLLBACK")
-                raise
-            try:
-                yield self._db
-            except BaseException:
+        async with self._write_lock, self._unlocked_transaction() as db:
+            yield db
+
+    @asynccontextmanager
+    async def _unlocked_transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        # aiosqlite runs each statement to its end on its thread, in order, whether or not
+        # the task that asked is cancelled meanwhile. A task cancelled while its BEGIN was
+        # queued used to leave the connection inside a transaction, and every later BEGIN
+        # failed ("cannot start a transaction within a transaction"): undo it first.
+        begin = asyncio.ensure_future(self._db.execute("BEGIN IMMEDIATE"))
+        try:
+            await asyncio.shield(begin)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await begin
                 await self._db.execute("ROLLBACK")
-                raise
-            else:
-                await self._db.execute("COMMIT")
+            raise
+        try:
+            yield self._db
+        except BaseException:
+            # Shielded: queued before any later statement, it runs even if we are cancelled.
+            await asyncio.shield(asyncio.ensure_future(self._db.execute("ROLLBACK")))
+            raise
+        else:
+            await asyncio.shield(asyncio.ensure_future(self._db.execute("COMMIT")))
+
+    @asynccontextmanager
+    async def erasure(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A :meth:`transaction` whose deletions leave nothing readable on disk.
+
+        ``secure_delete`` is on for it alone (the upstream default is off, and ingests should
+        not pay its extra writes): deleted and overwritten content is zeroed in the pages.
+        Then the WAL, which still holds the pages as they were, is checkpointed and truncated.
+        """
+        async with self._write_lock:
+            row = await self._fetchone("PRAGMA secure_delete")
+            before = int(row[0]) if row else 0
+            await self._db.execute("PRAGMA secure_delete = 1")
+            try:
+                async with self._unlocked_transaction() as db:
+                    yield db
+            finally:
+                await self._db.execute(f"PRAGMA secure_delete = {before}")
+            await self._truncate_wal()
+
+    async def _truncate_wal(self, attempts: int = 20) -> None:
+        """Checkpoint and truncate the WAL, from the store's plain connection: on the main
+        one, another task's unfinished read fails it with "database table is locked". A
+        reader elsewhere can hold the WAL for a moment: try again, then say so."""
+
+        def checkpoint() -> tuple[int, int, int]:
+            return tuple(
+                self._plain_connection().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            )
+
+        for attempt in range(attempts):
+            try:
+                busy, _, _ = await self._on_plain_thread(checkpoint)
+            except sqlite3.OperationalError:
+                busy = 1
+            if not busy:
+                return
+            await asyncio.sleep(0.05 * (attempt + 1))
+        log.warning("the WAL could not be truncated after an erasure (a reader held it)")
 
     # -- work done as one call, on the store's own plain connection -------------------------
     #

@@ -224,12 +224,19 @@ class FeedStore(FileStore):
         row = await self._fetchone("SELECT min(next_poll_at) FROM feeds")
         return None if row is None or row[0] is None else float(row[0])
 
-    async def schedule_feed(self, feed_id: int, next_poll_at: float) -> None:
-        """Move a feed's next poll (``/feeds check`` polls now)."""
+    async def move_feed(self, feed_id: int, url: str) -> bool:
+        """Give a feed its new address (it moved for good); False if another feed has it."""
         async with self.transaction() as db:
-            await db.execute(
-                "UPDATE feeds SET next_poll_at = ? WHERE id = ?", (next_poll_at, feed_id)
+            cursor = await db.execute(
+                "UPDATE OR IGNORE feeds SET url = ? WHERE id = ?", (url, feed_id)
             )
+            return cursor.rowcount > 0
+
+    async def schedule_all_feeds(self, next_poll_at: float) -> int:
+        """Poll every feed at ``next_poll_at`` (``/feeds check`` without a feed)."""
+        async with self.transaction() as db:
+            cursor = await db.execute("UPDATE feeds SET next_poll_at = ?", (next_poll_at,))
+            return cursor.rowcount
 
     # -- entries --------------------------------------------------------------------------
 
@@ -370,6 +377,18 @@ class FeedStore(FileStore):
             )
             for row in rows
         ]
+
+    async def skipped_reasons_by_feed(self) -> dict[int, dict[str, int]]:
+        """For every feed, how many remembered skipped entries were skipped for each reason."""
+        rows = await self._fetchall(
+            "SELECT feed_id, reason, COUNT(*) FROM feed_entries WHERE outcome = ?"
+            " GROUP BY feed_id, reason ORDER BY feed_id, COUNT(*) DESC, reason",
+            (SKIPPED,),
+        )
+        found: dict[int, dict[str, int]] = {}
+        for row in rows:
+            found.setdefault(row[0], {})[row[1]] = int(row[2])
+        return found
 
     async def skipped_reasons(self, feed_id: int) -> dict[str, int]:
         """How many of a feed's remembered skipped entries were skipped for each reason."""

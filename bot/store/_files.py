@@ -12,7 +12,8 @@ from bot.corpus import ParsedArticle, normalize_title
 from bot.models import Extraction
 from bot.store._alerts import lower_scanned_upto
 from bot.store._base import BaseStore, iso, parse_datetime, utcnow
-from bot.stories import first_same_story, loose_date_window
+from bot.store._reviews import write_bundled_review
+from bot.stories import MAX_CANDIDATES, first_same_story, loose_date_window
 
 REMOVED_FROM_CORPUS = "no longer in the corpus"
 
@@ -244,6 +245,8 @@ class FileStore(BaseStore):
             ids_by_index[position] = article_id
             getattr(outcome, state).append(article_id)
             sources.append((article_id, path, position))
+            if parsed.labels is not None:
+                write_bundled_review(db, article_id, parsed, now)
         # Nothing above reads article_sources, so one statement at the end writes what one
         # statement an article would.
         db.executemany(
@@ -298,7 +301,9 @@ class FileStore(BaseStore):
                 " LEFT JOIN article_sources s ON s.article_id = a.id WHERE a.id = ?",
                 (article_id,),
             ).fetchone()
-            if row and row["origin"] == "corpus" and not row["sources"] and not row["retracted_at"]:
+            # Moderators' articles stay; the corpora's go with their last file.
+            in_corpus = row and row["origin"] in ("corpus", "bundled")
+            if in_corpus and not row["sources"] and not row["retracted_at"]:
                 db.execute(
                     "UPDATE articles SET retracted_at = ?, retracted_reason = ? WHERE id = ?",
                     (now, REMOVED_FROM_CORPUS, article_id),
@@ -328,27 +333,25 @@ class FileStore(BaseStore):
         if not provider:
             return None
         window = loose_date_window(parsed.published_at)
-        # A provider's articles, and among them those near the date (or undated), each part
-        # a range of an index (migration 009); in rowid order, which the first match of the
-        # headline check (bot.stories) depends on.
-        if window is None:
-            candidates = db.execute(
-                "SELECT rowid, id, title, published_at FROM articles WHERE provider_domain = ?1"
-                " UNION ALL SELECT rowid, id, title, published_at FROM articles"
-                " WHERE provider_domain IS NULL AND provider_name = ?1 ORDER BY rowid",
-                (provider,),
-            )
-        else:
-            candidates = db.execute(
-                "SELECT rowid, id, title, published_at FROM articles"
-                " WHERE provider_domain = ?1 AND published_at BETWEEN ?2 AND ?3"
-                " UNION ALL SELECT rowid, id, title, published_at FROM articles"
-                " WHERE provider_domain = ?1 AND published_at IS NULL"
-                " UNION ALL SELECT rowid, id, title, published_at FROM articles"
-                " WHERE provider_domain IS NULL AND provider_name = ?1"
-                " AND (published_at IS NULL OR published_at BETWEEN ?2 AND ?3) ORDER BY rowid",
-                (provider, *window),
-            )
+        # A provider's articles near the date and its undated ones (all its dated ones when
+        # this one is undated), at most MAX_CANDIDATES of each part, the latest first: each
+        # part reads a range of an index (migration 009) in its order, with no sort. Then in
+        # rowid order, which the first match of the headline check (bot.stories) depends on.
+        low, high = window or ("", "9999")
+        candidates = db.execute(
+            "SELECT * FROM (SELECT rowid, id, title, published_at FROM articles"
+            " WHERE provider_domain = ?1 AND published_at BETWEEN ?2 AND ?3"
+            " ORDER BY published_at DESC LIMIT ?4)"
+            " UNION ALL SELECT * FROM (SELECT rowid, id, title, published_at FROM articles"
+            " WHERE provider_domain = ?1 AND published_at IS NULL ORDER BY rowid DESC LIMIT ?4)"
+            " UNION ALL SELECT * FROM (SELECT rowid, id, title, published_at FROM articles"
+            " WHERE provider_domain IS NULL AND provider_name = ?1"
+            " AND published_at BETWEEN ?2 AND ?3 ORDER BY published_at DESC LIMIT ?4)"
+            " UNION ALL SELECT * FROM (SELECT rowid, id, title, published_at FROM articles"
+            " WHERE provider_domain IS NULL AND provider_name = ?1 AND published_at IS NULL"
+            " ORDER BY rowid DESC LIMIT ?4) ORDER BY rowid",
+            (provider, low, high, MAX_CANDIDATES),
+        )
         return first_same_story(
             parsed,
             (

@@ -118,12 +118,13 @@ class GuildStore(BaseStore):
                 (scope, tree_hash, utcnow()),
             )
 
-    async def log_channel(self, guild_id: int | str) -> int | None:
-        """The channel a guild set with ``/config log-channel`` for notices, if any."""
+    async def log_channel(self, guild_id: int | str) -> str | None:
+        """The channel a guild set with ``/config log-channel`` for notices, if any (its id as
+        text, like every channel id the alerts keep; a name in the console)."""
         row = await self._fetchone(
             "SELECT channel_id FROM guild_log_channels WHERE guild_id = ?", (str(guild_id),)
         )
-        return None if row is None else int(row["channel_id"])
+        return None if row is None else str(row["channel_id"])
 
     async def set_log_channel(
         self, guild_id: int | str, channel_id: int | str | None, *, actor_id: int | str

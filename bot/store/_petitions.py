@@ -364,8 +364,8 @@ class PetitionStore(BaseStore):
     async def remove_signature(
         self, petition_id: int, user_id: str, *, guild_id: str | None = None
     ) -> SignatureOutcome:
-        """Withdraw a signature from an open petition."""
-        async with self.transaction() as db:
+        """Withdraw a signature from an open petition (erased, :meth:`erasure`)."""
+        async with self.erasure() as db:
             row = await self._row(db, "SELECT * FROM petitions WHERE id = ?", (petition_id,))
             if row is None or (guild_id is not None and row["guild_id"] != guild_id):
                 return SignatureOutcome("missing", None, 0, 0)
@@ -408,9 +408,10 @@ class PetitionStore(BaseStore):
 
     async def purge_signer_details(self, closed_before: str) -> list[int]:
         """Drop signatures of petitions closed before ``closed_before``; totals and ward counts
-        are kept on the petition. Returns the petition ids purged."""
+        are kept on the petition; the details are erased (:meth:`erasure`). Returns the
+        petition ids purged."""
         purged = []
-        async with self.transaction() as db:
+        async with self.erasure() as db:
             rows = await self._rows(
                 db,
                 "SELECT id FROM petitions WHERE status = 'closed' AND closed_at <= ?"
@@ -519,9 +520,12 @@ class PetitionStore(BaseStore):
 
     async def forget_user(self, user_id: str) -> dict[str, int]:
         """Erase ``user_id`` from the database: their own rows are deleted (signatures, with the
-        counts lowered), other records that name them are redacted. Returns rows touched."""
+        counts lowered), other records that name them are redacted. Returns rows touched.
+
+        Nothing erased stays readable in the database file or its WAL (:meth:`erasure`).
+        """
         touched: Counter[str] = Counter()
-        async with self.transaction() as db:
+        async with self.erasure() as db:
             signed = await self._rows(
                 db,
                 "SELECT petition_id FROM petition_signatures WHERE user_id = ?",

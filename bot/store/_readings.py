@@ -45,6 +45,15 @@ class ReadingStore(BaseStore):
                 now,
             ),
         )
+        confidence = extraction.confidence
+        if confidence is not None:
+            db.execute(
+                "INSERT OR REPLACE INTO extraction_confidence (article_id, confidence)"
+                " VALUES (?, ?)",
+                (article_id, float(confidence)),
+            )
+        elif not new:
+            db.execute("DELETE FROM extraction_confidence WHERE article_id = ?", (article_id,))
         if not new:
             # A new article has no places yet: its row was inserted a moment ago, and the
             # foreign key keeps places from outliving an article.

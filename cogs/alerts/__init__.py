@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from bot.alerts.models import DEFAULT_REVIEW_MODE, Subscription
 from bot.alerts.service import subscription_line
 from bot.discord.checks import moderator_only
 from bot.discord.client import BanwatchBot
@@ -15,9 +16,9 @@ from bot.discord.embeds import clip, escape
 from bot.discord.replies import NO_MENTIONS
 from bot.models import CONSOLE_GUILD
 from bot.taxonomy import ACTIONS
-from cogs.alerts._delivery import DiscordPoster, alert_embed
+from cogs.alerts._delivery import PERMISSIONS, DiscordPoster, alert_embed
 
-__all__ = ["AlertsCog", "DiscordPoster", "alert_embed", "setup"]
+__all__ = ["PERMISSIONS", "AlertsCog", "DiscordPoster", "alert_embed", "setup"]
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,9 @@ SEND_INTERVAL_SECONDS = 1.0
 # A pass of the sender starts no new post after this long, so the loop comes round to match
 # new items even while a busy channel works through a backlog at Discord's 5 posts per 5 s.
 SEND_PASS_SECONDS = 5.0
+# How often broken subscriptions are checked again (and at once on /alerts check and resume).
+RECHECK_INTERVAL_SECONDS = 3600.0
+
 CHANNEL_KINDS = {
     discord.ChannelType.text: "text",
     discord.ChannelType.news: "announcement",
@@ -49,6 +53,13 @@ async def action_choices(
     ][:25]
 
 
+REVIEW_CHOICES = [
+    app_commands.Choice(name="hold uncertain items for review", value="hold"),
+    app_commands.Choice(name="post everything at once", value="all"),
+    app_commands.Choice(name="reviewed items only", value="confirmed"),
+]
+
+
 class AlertsCog(
     commands.GroupCog, group_name="alerts", group_description="News alerts in your channels"
 ):
@@ -67,9 +78,11 @@ class AlertsCog(
 
     async def cog_load(self) -> None:
         self.send_loop.start()
+        self.recheck_loop.start()
 
     async def cog_unload(self) -> None:
         self.send_loop.cancel()
+        self.recheck_loop.cancel()
 
     # -- background work ------------------------------------------------------------------
 
@@ -84,6 +97,18 @@ class AlertsCog(
 
     @send_loop.before_loop
     async def _before_send(self) -> None:
+        await self.bot.wait_until_ready()
+
+    @tasks.loop(seconds=RECHECK_INTERVAL_SECONDS)
+    async def recheck_loop(self) -> None:
+        """Clear the broken subscriptions whose channel works again; errors are logged."""
+        try:
+            await self.alerts.recheck(self.sender)
+        except Exception:
+            log.exception("alerts: re-checking broken subscriptions failed; trying next hour")
+
+    @recheck_loop.before_loop
+    async def _before_recheck(self) -> None:
         await self.bot.wait_until_ready()
 
     # -- commands -----------------------------------------------------------------------------
@@ -105,13 +130,16 @@ class AlertsCog(
         digest_hour="For a digest: the hour (UTC, 0-23) to post it",
         role="A role to mention with each alert (the only mention the bot sends)",
         backfill="Also post the N latest matching items now (0-25)",
+        review="Post everything at once, hold uncertain items for review (default), or "
+        "reviewed items only",
     )
     @app_commands.choices(
         mode=[
             app_commands.Choice(name="one post per item", value="item"),
             app_commands.Choice(name="status changes only", value="status"),
             app_commands.Choice(name="daily digest", value="digest"),
-        ]
+        ],
+        review=REVIEW_CHOICES,
     )
     @app_commands.autocomplete(actions=action_choices)
     @moderator_only()
@@ -128,6 +156,7 @@ class AlertsCog(
         digest_hour: app_commands.Range[int, 0, 23] | None = None,
         role: discord.Role | None = None,
         backfill: app_commands.Range[int, 0, 25] = 0,
+        review: str = DEFAULT_REVIEW_MODE,
     ) -> None:
         """Post news matching these filters into a channel, from now on."""
         kind = _channel_kind(channel) or "text"
@@ -145,10 +174,28 @@ class AlertsCog(
             digest_hour=digest_hour,
             role_id=str(role.id) if role else None,
             backfill=backfill,
+            review=review,
+            created_in=str(interaction.channel_id) if interaction.channel_id else None,
         )
         text = f"Subscribed: {escape(subscription_line(subscription))}. It starts from now"
         text += f"; {queued} earlier item(s) will be posted." if queued else "."
         await self._reply(interaction, text)
+
+    @app_commands.command(name="review")
+    @app_commands.describe(
+        id="The subscription number shown by /alerts list",
+        mode="Post everything at once, hold uncertain items for review, or reviewed items only",
+    )
+    @app_commands.choices(mode=REVIEW_CHOICES)
+    @moderator_only()
+    async def alerts_review(self, interaction: discord.Interaction, id: int, mode: str) -> None:
+        """Choose whether a subscription waits for moderators to confirm uncertain items."""
+        subscription = await self.alerts.set_review_mode(
+            str(interaction.guild_id), id, mode, str(interaction.user.id)
+        )
+        await self._reply(
+            interaction, f"Subscription #{subscription.id} now {subscription.describe_review()}."
+        )
 
     @app_commands.command(name="list")
     @moderator_only()
@@ -202,10 +249,26 @@ class AlertsCog(
     @moderator_only()
     async def alerts_resume(self, interaction: discord.Interaction) -> None:
         """Resume alerts in this server."""
-        changed = await self.alerts.set_paused(
-            str(interaction.guild_id), False, str(interaction.user.id)
+        guild_id = str(interaction.guild_id)
+        changed = await self.alerts.set_paused(guild_id, False, str(interaction.user.id))
+        text = "Alerts resumed." if changed else "Alerts were not paused."
+        recovered = await self.alerts.recheck(self.sender, guild_id=guild_id)
+        await self._reply(interaction, text + _recovered_text(recovered))
+
+    @app_commands.command(name="check")
+    @moderator_only()
+    async def alerts_check(self, interaction: discord.Interaction) -> None:
+        """Check this server's broken subscriptions now; those whose channel works resume."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        guild_id = str(interaction.guild_id)
+        recovered = await self.alerts.recheck(self.sender, guild_id=guild_id)
+        still = [s for s in await self.alerts.subscriptions(guild_id) if s.broken_at]
+        lines = [_recovered_text(recovered).strip() or "No subscription was broken and now works."]
+        lines += [f"Still broken: #{s.id} → <#{s.channel_id}>: {escape(s.broken_reason or '')}"
+                  for s in still]  # fmt: skip
+        await interaction.followup.send(
+            clip("\n".join(lines), 2000), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
-        await self._reply(interaction, "Alerts resumed." if changed else "Alerts were not paused.")
 
     @app_commands.command(name="why")
     @app_commands.describe(item="The article id (shown by /news and /search)")
@@ -215,6 +278,13 @@ class AlertsCog(
         answers = await self.alerts.why(str(interaction.guild_id), item)
         lines = [f"#{s.id} → <#{s.channel_id}>: {escape(text)}" for s, text in answers]
         await self._reply(interaction, "\n".join(lines))
+
+
+def _recovered_text(recovered: list[Subscription]) -> str:
+    if not recovered:
+        return ""
+    names = ", ".join(f"#{s.id} → <#{s.channel_id}>" for s in recovered)
+    return f" Working again: {names}."
 
 
 async def setup(bot: BanwatchBot) -> None:

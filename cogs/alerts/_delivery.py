@@ -16,10 +16,39 @@ import discord
 
 from bot.alerts.forum import find_forum_post, forum_marker
 from bot.alerts.models import AlertMessage, OutboxEntry
-from bot.alerts.sender import DeliveryBroken, DeliveryRetry
+from bot.alerts.sender import DeliveryBroken, DeliveryRejected, DeliveryRetry
+from bot.alerts.service import UNCONFIRMED_TEXT, WITHDRAWN_TEXT
 from bot.discord.embeds import STATUS_COLOURS, SafeEmbed, clip, escape
+from bot.discord.permissions import Need
 from bot.discord.replies import NO_MENTIONS
 from bot.taxonomy import ACTION_LABELS
+
+_ALL_KINDS = ("text", "announcement", "forum")
+# What posting alerts uses, and in which kinds of channel it is needed: `banwatch invite` asks
+# for these, `banwatch doctor` and the recheck of broken subscriptions (``reachable``) check them.
+# A forum alert is a new post (POST /channels/{forum}/threads), which needs Send Messages
+# ("Create Posts"); nothing is written inside existing threads, so neither Create Public
+# Threads nor Send Messages in Threads is asked for.
+PERMISSIONS = (
+    Need("view_channel", "see the channels alerts are posted in", _ALL_KINDS),
+    Need(
+        "send_messages",
+        "post alerts; in a forum this is Create Posts (each alert opens a post)",
+        _ALL_KINDS,
+    ),
+    Need("embed_links", "alerts are embeds (linked headline, place, action, date)", _ALL_KINDS),
+    Need(
+        "read_message_history",
+        "after an unconfirmed forum post, find the post it made instead of posting twice",
+        ("forum",),
+    ),
+    Need(
+        "mention_everyone",
+        "ping the role a subscription names when that role is not mentionable by everyone"
+        " (only that role: never @everyone or @here)",
+        ("role",),
+    ),
+)
 
 
 def alert_embed(message: AlertMessage) -> discord.Embed:
@@ -42,6 +71,10 @@ def alert_embed(message: AlertMessage) -> discord.Embed:
         embed.field("Status now", escape(message.status_change))
     if message.also_covered:
         embed.field("Also covered by", escape(", ".join(message.also_covered)))
+    if message.withdrawn:
+        embed.field("Withdrawn", WITHDRAWN_TEXT.removeprefix("Withdrawn: "))
+    elif message.unconfirmed:
+        embed.field("⚠️ Unconfirmed", UNCONFIRMED_TEXT.removeprefix("Unconfirmed: "))
     return embed.build()
 
 
@@ -82,7 +115,8 @@ def _failure(exc: Exception) -> Exception:
     if isinstance(exc, discord.HTTPException):
         if exc.status == 429:
             return _rate_limited(exc)
-        return DeliveryBroken(f"{exc.status} {exc.text or 'rejected'}")
+        # Any other 4xx refuses this one request (its content, say), not the channel.
+        return DeliveryRejected(f"{exc.status} {exc.text or 'rejected'}")
     return DeliveryRetry(f"network error: {exc}")
 
 
@@ -118,9 +152,7 @@ class _ForumReads:
         self.client = client
 
     async def active_threads(self, guild_id: str) -> list[dict[str, Any]]:
-        guild = self.client.get_guild(int(guild_id)) or await self.client.fetch_guild(
-            int(guild_id)
-        )
+        guild = self.client.get_guild(int(guild_id)) or await self.client.fetch_guild(int(guild_id))
         return [_thread_data(thread) for thread in await guild.active_threads()]
 
     async def archived_threads(
@@ -213,7 +245,23 @@ class DiscordPoster:
             await channel.get_partial_message(int(entry.message_id or 0)).edit(
                 embed=_post_embed(entry, message), allowed_mentions=NO_MENTIONS
             )
-        except (discord.Forbidden, discord.NotFound) as exc:
-            raise DeliveryBroken(str(exc.status)) from exc
-        except (discord.HTTPException, OSError, aiohttp.ClientError) as exc:
-            raise DeliveryRetry(str(exc)) from exc
+        except _FAILURES as exc:
+            raise _failure(exc) from exc
+
+    async def reachable(self, channel_id: str) -> bool:
+        """Whether Discord shows the bot the channel and, where it can tell, lets it post."""
+        try:
+            channel = await self.client.fetch_channel(int(channel_id))
+        except (discord.Forbidden, discord.NotFound):
+            return False
+        except _FAILURES:
+            return False  # not known to work: the next check tries again
+        guild = getattr(channel, "guild", None)
+        me = guild.me if guild is not None else None
+        if me is None or not isinstance(channel, discord.abc.GuildChannel):
+            return True
+        permissions = channel.permissions_for(me)
+        kind = "forum" if isinstance(channel, discord.ForumChannel) else "text"
+        return all(
+            getattr(permissions, need.permission) for need in PERMISSIONS if kind in need.checked_in
+        )

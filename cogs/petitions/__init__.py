@@ -15,6 +15,7 @@ from discord.ext import commands, tasks
 from bot.discord.checks import moderator_only
 from bot.discord.client import BanwatchBot
 from bot.discord.embeds import clip, escape
+from bot.discord.permissions import Need
 from bot.discord.replies import NO_MENTIONS
 from bot.errors import BanwatchError
 from bot.petitions import render_petition_list, revision_line
@@ -32,6 +33,13 @@ log = logging.getLogger(__name__)
 
 # Signatures within this window share one edit of each posted copy (edits are rate-limited).
 REFRESH_DELAY_SECONDS = 1.0
+
+# /petition post with a channel posts there, and the post's live count is edited after.
+PERMISSIONS = (
+    Need("view_channel", "see the channel a petition is posted in"),
+    Need("send_messages", "post a petition (with its Sign button) in another channel"),
+    Need("embed_links", "a posted petition is an embed with a live count"),
+)
 
 
 @app_commands.guild_only()

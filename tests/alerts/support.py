@@ -121,6 +121,9 @@ class MemoryPoster:
     async def edit(self, entry: OutboxEntry, message: AlertMessage) -> None:
         self.edits.append((entry.message_id or "", message))
 
+    async def reachable(self, channel_id: str) -> bool:
+        return True
+
     def titles(self, channel: str) -> list[str]:
         return [message.title for _, message in self.posts.get(channel, [])]
 

@@ -48,8 +48,12 @@ async def drop(app: Banwatch, name: str, news: dict[str, str], **kwargs: str) ->
 async def test_subscription_starts_from_now_and_matches_only_its_state(
     app: Banwatch, alerts: Alerts
 ) -> None:
-    ma, _ = await alerts.subscribe(guild_id="g1", channel_id="c-ma", actor_id="u", state="MA")
-    everything, _ = await alerts.subscribe(guild_id="g1", channel_id="c-all", actor_id="u")
+    ma, _ = await alerts.subscribe(
+        review="all", guild_id="g1", channel_id="c-ma", actor_id="u", state="MA"
+    )
+    everything, _ = await alerts.subscribe(
+        review="all", guild_id="g1", channel_id="c-all", actor_id="u"
+    )
     assert await alerts.scan() == 0  # the seed corpus came before: no flood
     await drop(app, "a.md", SPRINGFIELD_BAN)
     await drop(app, "b.md", PORTLAND_BAN, provider="Oregon Daily", domain="oregon.example")
@@ -72,7 +76,9 @@ async def test_subscription_starts_from_now_and_matches_only_its_state(
 
 async def test_old_items_are_older_than_the_subscription(app: Banwatch, alerts: Alerts) -> None:
     old = (await app.store.all_articles())[0]
-    subscription, _ = await alerts.subscribe(guild_id="g1", channel_id="c", actor_id="u")
+    subscription, _ = await alerts.subscribe(
+        review="all", guild_id="g1", channel_id="c", actor_id="u"
+    )
     answers = dict((s.id, text) for s, text in await alerts.why("g1", old.id))
     assert (
         "older than the subscription" in answers[subscription.id]
@@ -81,7 +87,9 @@ async def test_old_items_are_older_than_the_subscription(app: Banwatch, alerts: 
 
 
 async def test_backfill_posts_the_n_latest_matches(app: Banwatch, alerts: Alerts) -> None:
-    _, queued = await alerts.subscribe(guild_id="g1", channel_id="c", actor_id="u", backfill=2)
+    _, queued = await alerts.subscribe(
+        review="all", guild_id="g1", channel_id="c", actor_id="u", backfill=2
+    )
     assert queued == 2
     poster = MemoryPoster()
     await sender(app, poster).run_once()
@@ -89,8 +97,8 @@ async def test_backfill_posts_the_n_latest_matches(app: Banwatch, alerts: Alerts
 
 
 async def test_same_event_from_two_outlets_is_folded(app: Banwatch, alerts: Alerts) -> None:
-    await alerts.subscribe(guild_id="g1", channel_id="c1", actor_id="u")
-    await alerts.subscribe(guild_id="g2", channel_id="c2", actor_id="u")
+    await alerts.subscribe(review="all", guild_id="g1", channel_id="c1", actor_id="u")
+    await alerts.subscribe(review="all", guild_id="g2", channel_id="c2", actor_id="u")
     await drop(app, "a.md", SPRINGFIELD_BAN)
     await alerts.scan()
     poster = MemoryPoster()
@@ -112,7 +120,7 @@ async def test_same_event_from_two_outlets_is_folded(app: Banwatch, alerts: Aler
 async def test_crash_between_sending_and_recording_posts_once(
     app: Banwatch, alerts: Alerts
 ) -> None:
-    await alerts.subscribe(guild_id="g1", channel_id="c", actor_id="u")
+    await alerts.subscribe(review="all", guild_id="g1", channel_id="c", actor_id="u")
     await drop(app, "a.md", SPRINGFIELD_BAN)
     await alerts.scan()
     poster = MemoryPoster()
@@ -128,7 +136,7 @@ async def test_crash_between_sending_and_recording_posts_once(
 
 
 async def test_rate_limit_and_server_errors_lose_nothing(app: Banwatch, alerts: Alerts) -> None:
-    await alerts.subscribe(guild_id="g1", channel_id="c", actor_id="u")
+    await alerts.subscribe(review="all", guild_id="g1", channel_id="c", actor_id="u")
     await drop(app, "a.md", SPRINGFIELD_BAN)
     await alerts.scan()
     poster = MemoryPoster()
@@ -146,8 +154,8 @@ async def test_rate_limit_and_server_errors_lose_nothing(app: Banwatch, alerts: 
 async def test_broken_channel_marks_subscription_once_and_spares_others(
     app: Banwatch, alerts: Alerts
 ) -> None:
-    gone, _ = await alerts.subscribe(guild_id="g1", channel_id="gone", actor_id="u")
-    await alerts.subscribe(guild_id="g1", channel_id="fine", actor_id="u")
+    gone, _ = await alerts.subscribe(review="all", guild_id="g1", channel_id="gone", actor_id="u")
+    await alerts.subscribe(review="all", guild_id="g1", channel_id="fine", actor_id="u")
     await drop(app, "a.md", SPRINGFIELD_BAN)
     await drop(app, "b.md", PORTLAND_BAN, provider="Oregon Daily", domain="oregon.example")
     await alerts.scan()
@@ -171,7 +179,7 @@ async def test_broken_channel_marks_subscription_once_and_spares_others(
 async def test_pause_records_paused_and_resume_posts_new_items(
     app: Banwatch, alerts: Alerts
 ) -> None:
-    await alerts.subscribe(guild_id="g1", channel_id="c", actor_id="u")
+    await alerts.subscribe(review="all", guild_id="g1", channel_id="c", actor_id="u")
     assert await alerts.set_paused("g1", True, "u")
     assert not await alerts.set_paused("g1", True, "u")
     await drop(app, "a.md", SPRINGFIELD_BAN)
@@ -187,7 +195,7 @@ async def test_pause_records_paused_and_resume_posts_new_items(
 
 async def test_status_change_subscription(app: Banwatch, alerts: Alerts) -> None:
     status_sub, _ = await alerts.subscribe(
-        guild_id="g1", channel_id="c", actor_id="u", state="MA", mode="status"
+        review="all", guild_id="g1", channel_id="c", actor_id="u", state="MA", mode="status"
     )
     await alerts.scan()
     (new_id,) = await drop(app, "a.md", SPRINGFIELD_BAN)
@@ -208,7 +216,7 @@ async def test_a_correction_that_changes_a_status_is_alerted_once(
     from bot.articles import Actor, Moderation
 
     status_sub, _ = await alerts.subscribe(
-        guild_id="g1", channel_id="c", actor_id="u", state="MA", mode="status"
+        review="all", guild_id="g1", channel_id="c", actor_id="u", state="MA", mode="status"
     )
     await alerts.scan()
     poster = MemoryPoster()
@@ -238,7 +246,7 @@ async def test_a_correction_that_changes_a_status_is_alerted_once(
 
 async def test_digest_holds_items_until_its_hour(app: Banwatch, alerts: Alerts) -> None:
     await alerts.subscribe(
-        guild_id="g1", channel_id="c", actor_id="u", mode="digest", digest_hour=18
+        review="all", guild_id="g1", channel_id="c", actor_id="u", mode="digest", digest_hour=18
     )
     await drop(app, "a.md", SPRINGFIELD_BAN)
     await alerts.scan()
@@ -256,9 +264,9 @@ async def test_digest_holds_items_until_its_hour(app: Banwatch, alerts: Alerts) 
 async def test_guild_notice_is_idempotent_and_once_per_channel(
     app: Banwatch, alerts: Alerts
 ) -> None:
-    await alerts.subscribe(guild_id="g1", channel_id="c", actor_id="u", state="MA")
-    await alerts.subscribe(guild_id="g1", channel_id="c", actor_id="u", state="IL")
-    await alerts.subscribe(guild_id="g2", channel_id="other", actor_id="u")
+    await alerts.subscribe(review="all", guild_id="g1", channel_id="c", actor_id="u", state="MA")
+    await alerts.subscribe(review="all", guild_id="g1", channel_id="c", actor_id="u", state="IL")
+    await alerts.subscribe(review="all", guild_id="g2", channel_id="other", actor_id="u")
     store = app.store
     assert await enqueue_guild_notice(store, "g1", "petition:1:100", "100 signatures", "Yes") == 1
     assert await enqueue_guild_notice(store, "g1", "petition:1:100", "100 signatures", "Yes") == 0
@@ -269,17 +277,25 @@ async def test_guild_notice_is_idempotent_and_once_per_channel(
 
 async def test_subscribe_validates_its_options(alerts: Alerts) -> None:
     with pytest.raises(BanwatchError, match="Unknown action"):
-        await alerts.subscribe(guild_id="g", channel_id="c", actor_id="u", actions="ban")
+        await alerts.subscribe(
+            review="all", guild_id="g", channel_id="c", actor_id="u", actions="ban"
+        )
     with pytest.raises(BanwatchError, match="mode"):
-        await alerts.subscribe(guild_id="g", channel_id="c", actor_id="u", mode="hourly")
+        await alerts.subscribe(
+            review="all", guild_id="g", channel_id="c", actor_id="u", mode="hourly"
+        )
     with pytest.raises(BanwatchError, match="backfill"):
-        await alerts.subscribe(guild_id="g", channel_id="c", actor_id="u", backfill=500)
+        await alerts.subscribe(
+            review="all", guild_id="g", channel_id="c", actor_id="u", backfill=500
+        )
     with pytest.raises(BanwatchError, match="no alert subscription"):
         await alerts.unsubscribe("g", 99, "u")
 
 
 async def test_preview_renders_without_posting(app: Banwatch, alerts: Alerts) -> None:
-    subscription, _ = await alerts.subscribe(guild_id="g", channel_id="c", actor_id="u")
+    subscription, _ = await alerts.subscribe(
+        review="all", guild_id="g", channel_id="c", actor_id="u"
+    )
     previews = await alerts.preview("g", subscription.id)
     assert previews and all(render_text(m).startswith("** ") for m in previews)
     assert await app.store.outbox_entries() == []
@@ -297,9 +313,9 @@ async def test_forum_crash_after_creating_the_thread_posts_once(
     # Two subscriptions on one forum: the same headline twice, told apart by their markers.
     for n in range(2):
         await alerts.subscribe(
-            guild_id="g1", channel_id=f"forum-{n}", actor_id="u", channel_kind="forum"
+            review="all", guild_id="g1", channel_id=f"forum-{n}", actor_id="u", channel_kind="forum"
         )
-    await alerts.subscribe(guild_id="g1", channel_id="text", actor_id="u")
+    await alerts.subscribe(review="all", guild_id="g1", channel_id="text", actor_id="u")
     await drop(app, "a.md", SPRINGFIELD_BAN)
     await alerts.scan()
     poster = MemoryPoster()
@@ -324,7 +340,9 @@ async def test_forum_crash_after_creating_the_thread_posts_once(
 async def test_forum_attempt_that_never_arrived_is_made_after_looking(
     app: Banwatch, alerts: Alerts
 ) -> None:
-    await alerts.subscribe(guild_id="g1", channel_id="forum", actor_id="u", channel_kind="forum")
+    await alerts.subscribe(
+        review="all", guild_id="g1", channel_id="forum", actor_id="u", channel_kind="forum"
+    )
     await drop(app, "a.md", SPRINGFIELD_BAN)
     await alerts.scan()
     poster = MemoryPoster()

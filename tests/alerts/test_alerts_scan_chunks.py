@@ -60,10 +60,12 @@ async def _scan_scenario(
         app = Banwatch(store, corpus)
         await app.ingest()
         alerts = Alerts(app)
-        await alerts.subscribe(guild_id="g1", channel_id="c-all", actor_id="u")
-        await alerts.subscribe(guild_id="g1", channel_id="c-ma", actor_id="u", state="MA")
+        await alerts.subscribe(review="all", guild_id="g1", channel_id="c-all", actor_id="u")
         await alerts.subscribe(
-            guild_id="g1", channel_id="c-st", actor_id="u", state="MA", mode="status"
+            review="all", guild_id="g1", channel_id="c-ma", actor_id="u", state="MA"
+        )
+        await alerts.subscribe(
+            review="all", guild_id="g1", channel_id="c-st", actor_id="u", state="MA", mode="status"
         )
         write_news(corpus, "a.md", **SPRINGFIELD_BAN)
         write_news(corpus, "b.md", **PORTLAND_BAN, provider="Oregon Daily", domain="or.example")
@@ -152,7 +154,7 @@ async def test_a_scan_works_out_again_only_the_places_whose_events_changed(db_pa
         await app.ingest()
         alerts = Alerts(app)
         await alerts.subscribe(
-            guild_id="g1", channel_id="c", actor_id="u", state="MA", mode="status"
+            review="all", guild_id="g1", channel_id="c", actor_id="u", state="MA", mode="status"
         )
         asked: list[object] = []
         real = store.place_events
@@ -182,7 +184,7 @@ async def test_an_item_restored_to_the_corpus_before_it_was_matched_is_still_ale
         app = Banwatch(store, corpus_dir)
         await app.ingest()
         alerts = Alerts(app)
-        await alerts.subscribe(guild_id="g1", channel_id="c", actor_id="u")
+        await alerts.subscribe(review="all", guild_id="g1", channel_id="c", actor_id="u")
         await alerts.scan()
         path = write_news(corpus_dir, "a.md", **SPRINGFIELD_BAN)
         (new_id,) = (await app.ingest()).new

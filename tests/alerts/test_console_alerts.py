@@ -18,7 +18,7 @@ async def test_console_subscribes_and_prints_new_items(db_path: Path, corpus_dir
         app = Banwatch(store, corpus_dir)
         await app.ingest()
         console = Console(app)
-        answer = await console.handle("/alerts subscribe channel:news state:MA")
+        answer = await console.handle("/alerts subscribe channel:news state:MA review:all")
         assert answer.startswith("Subscribed: #1 → news") and "** " not in answer
         write_news(corpus_dir, "a.md", **SPRINGFIELD_BAN)
         write_news(corpus_dir, "b.md", **PORTLAND_BAN, provider="Oregon", domain="or.example")
@@ -50,11 +50,12 @@ async def test_console_prints_alerts_after_an_article_is_added(
         app = Banwatch(store, corpus_dir)
         await app.ingest()
         console = Console(app)
-        await console.handle("/alerts subscribe channel:ma state:MA")
-        await console.handle("/alerts subscribe channel:oregon state:OR")
+        await console.handle("/alerts subscribe channel:ma state:MA review:all")
+        await console.handle("/alerts subscribe channel:oregon state:OR review:all")
         answer = await console.handle(
             f'/article add title:"{SPRINGFIELD_BAN["title"]}" url:https://gazette.example/s'
             f' date:2024-03-05 provider:"Springfield Gazette" text:"{SPRINGFIELD_BAN["excerpt"]}"'
+            " confirm:yes"
         )
         assert answer.startswith("Published")
         assert answer.count("[alert in #ma]") == 1 and "#oregon" not in answer

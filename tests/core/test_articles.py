@@ -96,7 +96,7 @@ async def test_console_article_commands(app: Banwatch, tmp_path: Path) -> None:
     console = Console(app, user_id="console-mod")
     answer = await console.handle(
         '/article add title:"Springfield bans facial recognition" url:https://example.org/s'
-        ' date:2020-02-24 text:"SPRINGFIELD, Mass. The council voted to ban it."'
+        ' date:2020-02-24 text:"SPRINGFIELD, Mass. The council voted to ban it." confirm:yes'
     )
     assert answer.startswith("Published (new)")
     match = re.search(r"\b(a[0-9a-f]{9})\b", answer)
@@ -113,3 +113,30 @@ async def test_console_article_commands(app: Banwatch, tmp_path: Path) -> None:
     answer = await console.handle(f"/article import file:{path}")
     assert "Imported story.txt" in answer
     assert "Sorry" in await console.handle("/article remove nope")
+
+
+async def test_console_article_add_previews_and_waits_for_publish_or_cancel(
+    app: Banwatch,
+) -> None:
+    console = Console(app, user_id="console-mod")
+    count = await app.store.count_articles()
+    preview = await console.handle(
+        '/article add title:"Worcester bans facial recognition" date:2021-05-04'
+        ' text:"WORCESTER, Mass. The council voted to ban it."'
+    )
+    assert not preview.startswith("Published")
+    assert "Policy news: yes" in preview and "Worcester" in preview
+    assert await app.store.count_articles() == count  # nothing is stored yet
+    draft = re.search(r"/article publish ([0-9a-f]+)", preview)
+    assert draft, preview
+    assert "/article cancel" in preview and "confirm:yes" in preview
+    published = await console.handle(f"/article publish {draft.group(1)}")
+    assert published.startswith("Published (new)")
+    assert await app.store.count_articles() == count + 1
+    assert "already published" in await console.handle(f"/article publish {draft.group(1)}")
+
+    second = await console.handle('/article add title:"Lowell bans facial recognition"')
+    second_draft = re.search(r"/article cancel ([0-9a-f]+)", second)
+    assert second_draft, second
+    assert "Cancelled" in await console.handle(f"/article cancel {second_draft.group(1)}")
+    assert await app.store.count_articles() == count + 1

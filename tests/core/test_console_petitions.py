@@ -95,3 +95,26 @@ async def test_status_lists_the_places_open_petitions(db_path: Path, corpus_dir:
         assert "/petition show 1" in answer
         for absent in ("Elsewhere", "Closed one", "Other server"):
             assert absent not in answer
+
+
+async def test_consent_is_asked_as_a_question_and_counts_are_plural_only_when_plural(
+    console: Console,
+) -> None:
+    await console.handle('/petition create title:"Ban FR" demand:"Ban it." target:"Mayor" goal:2')
+    notice = await console.handle("/petition sign 1")
+    assert not notice.startswith("Sorry")
+    assert "Do you accept?" in notice and "agree:yes" in notice
+    await console.handle("/petition sign 1 agree:yes")
+    again = await console.handle("/petition sign 1")
+    assert "(1 signature)" in again
+
+
+@pytest.mark.parametrize(
+    ("zip_code", "accepted"),
+    [("02118", True), ("02118-1234", True), ('"Ward 32"', True), ("123", False),
+     ("123456", False), ("00000", False), ("!!", False), ("####", False)],
+)  # fmt: skip
+async def test_zip_codes_are_checked(console: Console, zip_code: str, accepted: bool) -> None:
+    await console.handle('/petition create title:"Ban FR" demand:"Ban it." target:"Mayor" goal:2')
+    answer = await console.handle(f"/petition sign 1 agree:yes zip:{zip_code}")
+    assert answer.startswith("Signed") is accepted, answer

@@ -189,3 +189,21 @@ def test_fast_yaml_rejects_with_the_pure_python_wording(text: str) -> None:
     assert fast.value.reason.startswith("malformed YAML")
     problem = getattr(slow.value, "problem", None) or str(slow.value).splitlines()[0]
     assert fast.value.reason.endswith(problem)
+
+
+def test_the_readmes_plain_text_example_is_dated_by_its_published_line() -> None:
+    import re
+    from pathlib import Path
+
+    from bot.corpus import parse_document
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("2. **Plain text**") :]
+    match = re.search(r"```text\n(.*?)\n\s*```", section, re.S)
+    assert match, "the README shows a plain-text file"
+    text = "\n".join(line.strip() for line in match.group(1).splitlines())
+    assert "Published:" in text
+    [article] = parse_document(text.encode(), path="example.txt").articles
+    assert article.published_at is not None
+    assert article.published_at.date().isoformat() == "2020-02-25"
+    assert article.title == "Springfield council votes to ban police facial recognition"

@@ -1,4 +1,5 @@
-"""The rules' literal prefilter: it skips a search only when no match is possible."""
+"""The rules' literal prefilter (needles declared in the data files): it skips a search only
+when no match is possible."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import bot.extraction as extraction
-from bot.extraction._rules import Rule, action_rules, fold, required_literals, scope_rules
+from bot.extraction._rules import Rule, action_rules, fold, scope_rules
 from bot.extraction.evaluation import article_from_item, load_items
 from bot.models import Article
 
@@ -18,28 +19,6 @@ RULES: list[Rule] = [*action_rules().rules, *scope_rules().rules]
 
 def _pattern(text: str) -> re.Pattern[str]:
     return re.compile(text, re.IGNORECASE)
-
-
-@pytest.mark.parametrize(
-    ("pattern", "needles"),
-    [
-        (r"\bban(?:s|ned)?\b", ("ban",)),
-        (r"(?:foo|bar)bazz", ("bazz",)),  # the longer requirement wins
-        (r"(?:vote|decision)\s+(?:is\s+)?delayed", ("delayed",)),
-        (r"(?:postpon\w*|tabled)\s+vote", ("postpon", "tabled")),
-        (r"a?b", ("b",)),
-        (r"(?=council)\bvote", ("vote",)),  # a look-ahead requires nothing here
-        (r"(?:x|\w+)", None),  # one branch requires nothing: neither does the whole
-        (r"(?:moratorium)+", ("moratorium",)),
-        (r"(?:moratorium)*", None),
-        (r"caf\u00e9 society", (" society",)),  # only ASCII is named
-        (r"[abc]+", None),
-    ],
-)
-def test_required_literals_name_what_every_match_contains(
-    pattern: str, needles: tuple[str, ...] | None
-) -> None:
-    assert required_literals(_pattern(pattern)) == needles
 
 
 def _texts() -> list[str]:
@@ -78,7 +57,7 @@ def test_characters_that_fold_unlike_lower_turn_the_prefilter_off(text: str) -> 
     # "K" (Kelvin), "ſ" (long s), "ı" and "İ" match k, s and i under IGNORECASE, which is
     # what the patterns use; str.lower() keeps three of them apart from those letters.
     pattern = _pattern(r"fakes|recognition")
-    rule = Rule("x", 1.0, (pattern,), None, pattern, required_literals(pattern))
+    rule = Rule("x", 1.0, (pattern,), None, pattern, ("fakes", "recognition"))
     assert pattern.search(text)
     assert fold(text) is None
     assert rule.matches(text, fold(text))

@@ -17,11 +17,13 @@ from tests.core.test_ingest_batches import dump, ingest_into
 FAILING_NAME = "05.md"
 
 
-def failing_read(path: Path, key: str, known: SourceFile | None) -> ingest_module._Read:
+def failing_read(
+    path: Path, key: str, known: SourceFile | None, trusted: bool = False
+) -> ingest_module._Read:
     """Stands in for ``_read_file`` in the workers (imported there by name): one file fails."""
     if path.name == FAILING_NAME:
         raise RuntimeError("extractor crashed in a worker")
-    return ingest_module._read_file(path, key, known)
+    return ingest_module._read_file(path, key, known, trusted)
 
 
 @pytest.fixture

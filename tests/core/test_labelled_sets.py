@@ -1,8 +1,9 @@
-"""The extraction measured on every labelled set in tests/data (see README for the figures).
+"""The labelled sets in tests/data: well formed, and no item in two of them.
 
-Each set's floors sit just under what the extraction reaches; a drop means a rule stopped
-generalising. dev.yaml is the set the rules were first written against; holdout, blind2, blind3
-and blind4 were each measured blind before their misses were fixed.
+How well the extraction reads them is measured out of sample, by grouped cross-validation
+(tests/core/test_extraction_model.py; figures in README). The model trains on these sets, so a
+floor measured on them with the shipped model would be in-sample and is not kept. The frozen
+test split (any path naming ``test_split``) is never opened here.
 """
 
 from __future__ import annotations
@@ -12,76 +13,50 @@ from functools import cache
 
 import pytest
 
-from bot.extraction.evaluation import Report, evaluate, load_items
-from bot.taxonomy import ACTIONS, SCOPES
+from bot.extraction.evaluation import load_items
+from bot.extraction.train import labelled_files
+from bot.taxonomy import ACTIONS, LEVELS, SCOPES
 from tests.conftest import DATA_DIR
 
-METRICS = ("action", "is_policy", "place", "scope", "event_date")
-
-# set: (items, floors in METRICS order)
-LABELLED_SETS: dict[str, tuple[int, tuple[float, ...]]] = {
-    "dev.yaml": (28, (0.92, 0.95, 0.9, 0.9, 0.75)),
-    "holdout.yaml": (80, (0.95, 0.95, 0.95, 0.9, 0.75)),
-    "blind2.yaml": (60, (0.9, 0.95, 0.78, 0.75, 0.78)),
-    # Event dates: blind3's labels leave the day unknown where the extraction falls back to the
-    # publication date, so that figure stays low by design.
-    "blind3.yaml": (40, (0.95, 0.97, 0.75, 0.78, 0.45)),
-    # blind4 is sampled like an ordinary feed: a third non-policy, the rest a natural mix.
-    "blind4.yaml": (30, (0.96, 0.96, 0.68, 0.78, 0.72)),
-}
+LABELLED_SETS = {str(path.relative_to(DATA_DIR)): path for path in labelled_files(DATA_DIR)}
 
 
-@cache
-def report(name: str) -> Report:
-    """The extraction's figures on one set (computed once per test session)."""
-    return evaluate(load_items(DATA_DIR / name))
-
-
-@pytest.mark.parametrize(
-    ("name", "metric", "floor"),
-    [
-        (name, metric, floor)
-        for name, (_, set_floors) in LABELLED_SETS.items()
-        for metric, floor in zip(METRICS, set_floors, strict=True)
-    ],
-)
-def test_accuracy_stays_above_its_floor(name: str, metric: str, floor: float) -> None:
-    result = report(name)
-    assert result.total == LABELLED_SETS[name][0]
-    misses = [miss for miss in result.misses if miss[1] == metric]
-    assert result.accuracy(metric) >= floor, misses
+def test_the_old_sets_are_all_there() -> None:
+    assert {"dev.yaml", "holdout.yaml", "blind2.yaml", "blind3.yaml", "blind4.yaml"} <= set(
+        LABELLED_SETS
+    )
 
 
 @pytest.mark.parametrize("name", sorted(LABELLED_SETS))
 def test_labels_use_taxonomy_names(name: str) -> None:
     """Every label is a taxonomy name, and is_policy agrees with the action."""
-    for item in load_items(DATA_DIR / name):
+    for item in load_items(LABELLED_SETS[name]):
         labels = item["labels"]
         assert labels["action"] in ACTIONS, item["id"]
         assert labels["scope"] in SCOPES, item["id"]
+        assert labels.get("level") in (*LEVELS, None), item["id"]
         assert labels["is_policy"] == (labels["action"] != "none"), item["id"]
         assert set(item.get("acceptable_actions") or []) <= set(ACTIONS), item["id"]
 
 
 @cache
-def _keys(name: str) -> tuple[list[str], set[str]]:
-    """A set's headlines and URLs (read once per test session: each set is in four pairs)."""
-    items = load_items(DATA_DIR / name)
-    titles = [item["title"].casefold() for item in items]
-    urls = {str(item["url"]) for item in items if item.get("url")}
-    return titles, urls
+def _urls(name: str) -> set[str]:
+    """A set's URLs (read once per test session: each set is in several pairs)."""
+    return {str(item["url"]) for item in load_items(LABELLED_SETS[name]) if item.get("url")}
 
 
 @pytest.mark.parametrize("name", sorted(LABELLED_SETS))
 def test_no_item_is_listed_twice(name: str) -> None:
-    titles, _ = _keys(name)
-    assert len(titles) == len(set(titles))
+    """One URL, one item. A headline may repeat (a wire story in two outlets): such items
+    share a cross-validation group."""
+    items = load_items(LABELLED_SETS[name])
+    urls = [str(item["url"]) for item in items if item.get("url")]
+    assert len(urls) == len(set(urls))
 
 
-@pytest.mark.parametrize(("first", "second"), list(itertools.combinations(LABELLED_SETS, 2)))
+@pytest.mark.parametrize(
+    ("first", "second"), list(itertools.combinations(sorted(LABELLED_SETS), 2))
+)
 def test_sets_share_no_item(first: str, second: str) -> None:
-    """A blind set is only blind if none of its headlines or URLs appear in another set."""
-    titles_a, urls_a = _keys(first)
-    titles_b, urls_b = _keys(second)
-    assert not set(titles_a) & set(titles_b)
-    assert not urls_a & urls_b
+    """No URL appears in two sets; a headline both hold is one story (one CV group)."""
+    assert not _urls(first) & _urls(second)

@@ -185,3 +185,45 @@ async def test_forget_deletes_rows_the_user_owns_in_any_table(store: Store) -> N
     await Privacy(store).forget(SIGNER)
     async with store._db.execute("SELECT id, owner_id, reviewed_by FROM later_feature") as cursor:
         assert [tuple(row) for row in await cursor.fetchall()] == [("b", OTHER, None)]
+
+
+def raw_files(db_path: Path) -> dict[str, bytes]:
+    """The database file and its WAL as bytes on disk (the WAL may be absent or empty)."""
+    found = {}
+    for path in (db_path, db_path.with_name(db_path.name + "-wal")):
+        if path.exists():
+            found[path.name] = path.read_bytes()
+    return found
+
+
+async def test_forget_leaves_no_bytes_in_the_database_or_its_wal_with_upstream_secure_delete(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Upstream SQLite's default (many distributions compile it on): erased rows would stay
+    # readable in free pages and in the WAL unless the erasure turns it on itself.
+    import bot.store._base as base
+
+    monkeypatch.setattr(base, "CONNECTION_PRAGMAS", (*base.CONNECTION_PRAGMAS,
+                                                     "PRAGMA secure_delete = 0"))  # fmt: skip
+    secrets = [SIGNER.encode(), b"Sam Signer", b"02118", b"Privacy matters"]
+    async with await Store.open(db_path) as store:
+        row = await store._fetchone("PRAGMA secure_delete")
+        assert row is not None and row[0] == 0
+        petitions = Petitions(Banwatch(store, tmp_path), notify=nothing_to_notify)
+        await busy_database(store, petitions)
+        async with store.transaction():
+            pass  # pages written to the WAL, not yet checkpointed
+        assert any(b"Sam Signer" in data for data in raw_files(db_path).values())
+
+        await Privacy(store).forget(SIGNER)
+
+        # While the bot still runs: neither the file nor its WAL holds any of it.
+        for name, data in raw_files(db_path).items():
+            for secret in secrets:
+                assert secret not in data, (name, secret)
+        # Ingests pay no extra writes: secure_delete is on for the erasure only.
+        row = await store._fetchone("PRAGMA secure_delete")
+        assert row is not None and row[0] == 0
+    for name, data in raw_files(db_path).items():
+        for secret in secrets:
+            assert secret not in data, (name, secret)

@@ -30,6 +30,9 @@ def event(action: str, day: int, scope: str = "police", article_id: str | None =
     ("actions", "status"),
     [
         ([], "no_action"),
+        # A debate or campaign followed by an adoption: the place uses FR, nothing pending.
+        (["ordinance_debated", "use_expanded_or_adopted"], "in_use"),
+        (["campaign_or_petition", "use_expanded_or_adopted"], "in_use"),
         (["lawsuit_or_court_challenge"], "no_action"),
         (["ban_proposed"], "pending"),
         (["ordinance_debated", "vote_postponed"], "pending"),

@@ -11,7 +11,9 @@ from tests.loopback.model import ChannelType
 
 
 async def subscribe(harness: BanwatchHarness, options: dict[str, object]) -> str:
-    handle = harness.slash("alerts subscribe", options, as_moderator=True)
+    # These tests are about delivery: every item posts at once (review holds are tested in
+    # tests/discord/test_review.py).
+    handle = harness.slash("alerts subscribe", {"review": "all", **options}, as_moderator=True)
     response = await handle.wait_response()
     assert harness.is_ephemeral(response)
     return response["data"]["content"]

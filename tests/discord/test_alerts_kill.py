@@ -90,7 +90,7 @@ async def queue_alerts(server: LoopbackDiscord, tmp_path: Path, corpus_dir: Path
         app = Banwatch(store, corpus_dir)
         await app.ingest()
         alerts = Alerts(app)
-        common = {"guild_id": str(guild.id), "actor_id": "mod"}
+        common = {"guild_id": str(guild.id), "actor_id": "mod", "review": "all"}
         await alerts.subscribe(channel_id=str(channels[0].id), backfill=5, **common)
         await alerts.subscribe(channel_id=str(channels[1].id), state="MA", backfill=2, **common)
         await alerts.subscribe(channel_id=str(channels[2].id), backfill=3, **common)
@@ -187,7 +187,7 @@ async def test_run_rescans_the_corpus_every_rescan_seconds(
         app = Banwatch(store, corpus_dir)
         await app.ingest()
         alerts = Alerts(app)
-        common = {"guild_id": str(guild.id), "actor_id": "mod"}
+        common = {"guild_id": str(guild.id), "actor_id": "mod", "review": "all"}
         await alerts.subscribe(channel_id=str(ma.id), state="MA", **common)
         await alerts.subscribe(channel_id=str(everything.id), **common)
         await alerts.subscribe(channel_id=str(oregon.id), state="OR", **common)
@@ -231,10 +231,16 @@ async def test_sigkill_after_a_forum_thread_is_created_then_restart_posts_it_onc
             app = Banwatch(store, corpus_dir)
             await app.ingest()
             alerts = Alerts(app)
-            common = {"guild_id": str(guild.id), "actor_id": "mod", "channel_kind": "forum"}
+            common = {
+                "guild_id": str(guild.id),
+                "actor_id": "mod",
+                "channel_kind": "forum",
+                "review": "all",
+            }
             # Two subscriptions on one forum post the same headlines: only markers differ.
+            # (Their filters differ: the same channel with the same filters is refused.)
             await alerts.subscribe(channel_id=str(forum.id), backfill=3, **common)
-            await alerts.subscribe(channel_id=str(forum.id), backfill=2, **common)
+            await alerts.subscribe(channel_id=str(forum.id), state="MA", backfill=2, **common)
             write_news(corpus_dir, "springfield.md", **SPRINGFIELD_BAN)
             await app.ingest()
             await alerts.scan()

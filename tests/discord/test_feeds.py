@@ -51,14 +51,15 @@ async def reply(harness: BanwatchHarness, name: str, options: dict[str, object])
 
 
 async def polls_after(feed_server: FeedServer, count: int) -> None:
-    """Wait until the feed has been fetched ``count`` more times."""
+    """Wait until the feed has been fetched ``count`` more times (the last one's answer may
+    still be being read)."""
     seen = len(feed_server.requests)
     await until(lambda: len(feed_server.requests) >= seen + count, f"{count} more polls")
 
 
 async def test_a_feed_item_is_posted_once_others_skipped_and_a_restart_repeats_nothing(
     loopback_discord: LoopbackDiscord,
-    banwatch_store: Store,
+    db_path: Path,
     corpus_dir: Path,
     feed_server: FeedServer,
     discord_errors: object,
@@ -66,11 +67,16 @@ async def test_a_feed_item_is_posted_once_others_skipped_and_a_restart_repeats_n
     server = loopback_discord
     other = item(**NOT_FR)
     feed_server.serve("/feed.xml", rss([other]))
-    async with start_banwatch(server, banwatch_store, corpus_dir, **FAST_FEEDS) as harness:
+    async with (
+        await Store.open(db_path) as store,
+        start_banwatch(server, store, corpus_dir, **FAST_FEEDS) as harness,
+    ):
         news = server.add_channel(harness.guild, "feed-news")
-        assert (await reply(harness, "alerts subscribe", {"channel": news})).startswith(
-            "Subscribed"
-        )
+        # A subscription that posts everything: what waits for review is tested in
+        # tests/discord/test_review.py.
+        assert (
+            await reply(harness, "alerts subscribe", {"channel": news, "review": "all"})
+        ).startswith("Subscribed")
         added = await reply(harness, "feeds add", {"url": feed_server.url("/feed.xml")})
         assert "Following feed #1" in added and "1 not about facial recognition" in added
         # The feed gains an FR policy item (and one with a hostile title).
@@ -88,7 +94,7 @@ async def test_a_feed_item_is_posted_once_others_skipped_and_a_restart_repeats_n
         assert all(post["mention_everyone"] is False and not post["mentions"] for post in posts)
         assert all(not post["content"] for post in posts)
         # More polls bring nothing more: posted exactly once.
-        await polls_after(feed_server, 2)
+        await polls_after(feed_server, 1)
         await harness.app.alerts.scan()
         assert await harness.app.alerts.outbox(guild_id=None, states=[QUEUED], limit=10) == []
         assert len(server.messages_in(news)) == 2
@@ -100,10 +106,15 @@ async def test_a_feed_item_is_posted_once_others_skipped_and_a_restart_repeats_n
         assert "items taken 2 · skipped 1" in listing
         refused = harness.slash("feeds list", {})  # a member, not a moderator
         assert "only moderators" in (await refused.wait_response())["data"]["content"]
-    # A restart: the same database, the feed served afresh (no ETag match) with one more item.
+    # A restart: the database opened again, the feed served afresh (no ETag match) with one
+    # more item.
     later = item("Springfield plans a new bike lane on Main Street", "The city will add one.")
     feed_server.serve("/feed.xml", rss([later, policy, hostile, other]))
-    async with start_banwatch(server, banwatch_store, corpus_dir, **FAST_FEEDS) as harness:
+    async with (
+        await Store.open(db_path) as store,
+        start_banwatch(server, store, corpus_dir, **FAST_FEEDS) as harness,
+    ):
+        # Two requests: a feed's next poll starts only once the one before was recorded.
         await polls_after(feed_server, 2)
         await harness.app.alerts.scan()
         assert await harness.app.alerts.outbox(guild_id=None, states=[QUEUED], limit=10) == []
@@ -136,7 +147,8 @@ async def test_failing_and_recovered_feeds_are_told_once_in_the_log_channel(
         assert "FAILING since" in added and "HTTP 410 Gone" in added
         (failing,) = await server.wait_for_messages(log_channel, 1)
         assert "is failing (it is gone" in failing["content"] and failing["nonce"]
-        await polls_after(feed_server, 1)  # polled again, less often: no second notice
+        again = await reply(harness, "feeds check", {"feed": "1"})  # still gone: told once
+        assert "FAILING since" in again
         del feed_server.routes["/feed.xml"]
         feed_server.serve("/feed.xml", rss([item(**NOT_FR)]))
         checked = await reply(harness, "feeds check", {"feed": "1"})
@@ -158,3 +170,21 @@ async def test_only_the_home_servers_moderators_manage_feeds(
     assert "No feeds yet" in await reply(banwatch_bot, "feeds list", {})
     refused = await reply(banwatch_bot, "feeds add", {"url": "file:///etc/passwd"})
     assert "only http:// and https://" in refused
+
+
+async def test_a_long_feed_list_comes_as_a_file(banwatch_bot: BanwatchHarness) -> None:
+    for number in range(40):
+        await banwatch_bot.store.add_feed(
+            f"https://news{number}.example/a/rather/long/path/to/its/feed.xml",
+            interval_seconds=900,
+            added_by="test",
+            guild_id=None,
+            channel_id=None,
+            next_poll_at=time.time() + 3600,  # not polled during the test
+        )
+    handle = banwatch_bot.slash("feeds list", {}, as_moderator=True)
+    response = await handle.wait_response()
+    data = response["data"]
+    assert len(data["content"]) <= 2000 and data["content"].startswith("```\n#1 ")
+    assert "Every feed is in the attached file." in data["content"]
+    assert [a["filename"] for a in data["attachments"]] == ["feeds.txt"]

@@ -48,6 +48,10 @@ async def test_run_serves_and_stops_cleanly(
     assert code == 0, log
     assert loopback_discord.token not in log
     assert "synced" in log and "shutting down" in log
+    # Which files it uses, as absolute paths (no .env in the working directory here).
+    assert f"using database {(tmp_path / 'run.db').resolve()}" in log
+    assert f"using corpus {corpus_dir.resolve()}" in log
+    assert f"using .env none (looked for {tmp_path.resolve() / '.env'};" in log
     puts = len(loopback_discord.requests_matching(r"/commands$", "PUT"))
     assert puts == 1
     # A second start with the same commands does not sync again.

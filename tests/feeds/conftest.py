@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -33,8 +35,23 @@ async def feed_server() -> AsyncIterator[FeedServer]:
         await server.close()
 
 
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with every migration applied, made once: a fresh one costs ~0.2 s of
+    migrations, a copy of this ~0.01 s."""
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+
+    async def create() -> None:
+        async with await Store.open(path):
+            pass
+
+    asyncio.run(create())
+    return path
+
+
 @pytest.fixture
-async def store(db_path: Path) -> AsyncIterator[Store]:
+async def store(db_path: Path, migrated_db: Path) -> AsyncIterator[Store]:
+    shutil.copyfile(migrated_db, db_path)
     async with await Store.open(db_path) as opened:
         yield opened
 

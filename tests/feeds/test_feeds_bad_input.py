@@ -176,14 +176,28 @@ async def test_too_many_redirects(feeds: Feeds, feed_server: FeedServer) -> None
     assert len(feed_server.requests) == 6
 
 
-async def test_redirects_are_followed(feeds: Feeds, feed_server: FeedServer, store: Store) -> None:
+async def test_redirects_are_followed_and_a_permanent_move_updates_the_address(
+    feeds: Feeds, feed_server: FeedServer, store: Store
+) -> None:
     async def moved(request: web.Request) -> web.StreamResponse:
         raise web.HTTPMovedPermanently("/feed.xml")
 
+    async def found(request: web.Request) -> web.StreamResponse:
+        raise web.HTTPFound("/feed.xml")
+
     feed_server.route("/old", moved)
+    feed_server.route("/elsewhere", found)
     feed_server.serve("/feed.xml", rss([item(**FR_POLICY)]))
     assert await poll_once(feeds, feed_server.url("/old")) == ""
-    assert (await store.feeds())[0].items_taken == 1
+    [feed] = await store.feeds()
+    assert feed.items_taken == 1 and feed.url == feed_server.url("/feed.xml")
+    assert "moved permanently to" in await feeds.list_text()
+    assert "feeds.moved" in [entry.action for entry in await store.audit_entries()]
+    # A temporary redirect is followed, and the address kept.
+    temporary = await feeds.add(feed_server.url("/elsewhere"), actor_id="mod")
+    await feeds.poll_due(wait=True)
+    kept = await store.feed(temporary.id)
+    assert kept is not None and kept.url == feed_server.url("/elsewhere") and not kept.failures
 
 
 async def test_a_redirect_to_127_0_0_1_when_loopback_is_not_allowed(store: Store) -> None:

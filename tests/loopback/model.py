@@ -125,6 +125,7 @@ class Role:
     position: int = 0
     managed: bool = False
     bot_id: int | None = None
+    mentionable: bool = False
 
     def to_payload(self) -> dict[str, Any]:
         """The role object Discord sends."""
@@ -139,7 +140,7 @@ class Role:
             "position": self.position,
             "permissions": str(self.permissions),
             "managed": self.managed,
-            "mentionable": False,
+            "mentionable": self.mentionable,
             "flags": 0,
         }
         if self.bot_id is not None:
@@ -182,6 +183,32 @@ class Member:
         return payload
 
 
+class OverwriteType(IntEnum):
+    """Whom a permission overwrite is for."""
+
+    role = 0
+    member = 1
+
+
+@dataclass
+class Overwrite:
+    """A channel's permission overwrite for one role or member."""
+
+    id: int
+    type: OverwriteType
+    allow: int = 0
+    deny: int = 0
+
+    def to_payload(self) -> dict[str, Any]:
+        """The overwrite object Discord sends inside a channel."""
+        return {
+            "id": str(self.id),
+            "type": int(self.type),
+            "allow": str(self.allow),
+            "deny": str(self.deny),
+        }
+
+
 @dataclass
 class Channel:
     """A guild channel or thread."""
@@ -201,6 +228,8 @@ class Channel:
     archived: bool = False
     archive_timestamp: str | None = None
     auto_archive_duration: int = 4320
+    # Permission overwrites by role or member id (threads follow their parent's).
+    overwrites: dict[int, Overwrite] = field(default_factory=dict)
 
     @property
     def is_thread(self) -> bool:
@@ -240,7 +269,7 @@ class Channel:
             return payload
         payload.update(
             position=self.position,
-            permission_overwrites=[],
+            permission_overwrites=[o.to_payload() for o in self.overwrites.values()],
             nsfw=False,
             topic=self.topic,
             rate_limit_per_user=0,
@@ -305,6 +334,33 @@ class Guild:
                 permissions |= role.permissions
         if permissions & Permission.administrator:
             return ALL_PERMISSIONS
+        return permissions
+
+    def permissions_in(self, member: Member, channel: Channel) -> int:
+        """``member``'s permissions in ``channel``, overwrites applied as Discord does:
+        @everyone's, then the member's roles' (denies, then allows), then the member's own.
+        A thread has its parent's."""
+        permissions = self.permissions_of(member)
+        if permissions == ALL_PERMISSIONS:
+            return permissions
+        if channel.is_thread and channel.parent_id in self.channels:
+            channel = self.channels[channel.parent_id]
+        overwrites = channel.overwrites
+        everyone = overwrites.get(self.id)
+        if everyone is not None:
+            permissions = (permissions & ~everyone.deny) | everyone.allow
+        allow = deny = 0
+        for role_id in member.role_ids:
+            overwrite = overwrites.get(role_id)
+            if overwrite is not None and overwrite.type == OverwriteType.role:
+                allow |= overwrite.allow
+                deny |= overwrite.deny
+        permissions = (permissions & ~deny) | allow
+        own = overwrites.get(member.id)
+        if own is not None and own.type == OverwriteType.member:
+            permissions = (permissions & ~own.deny) | own.allow
+        if not permissions & Permission.view_channel:
+            return 0
         return permissions
 
     def to_payload(self, *, channels_filter: bool = True) -> dict[str, Any]:

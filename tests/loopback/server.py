@@ -27,6 +27,8 @@ from tests.loopback.model import (
     ChannelType,
     Guild,
     Member,
+    Overwrite,
+    OverwriteType,
     Permission,
     Role,
     Upload,
@@ -534,6 +536,35 @@ class LoopbackDiscord:
         self._dispatch_to_guild(guild.id, "GUILD_MEMBER_ADD", payload)
         return member
 
+    def set_overwrite(
+        self,
+        channel: Channel,
+        target: Role | Member,
+        *,
+        allow: int | Iterable[Permission] = 0,
+        deny: int | Iterable[Permission] = 0,
+        notify: bool = True,
+    ) -> Overwrite:
+        """Set ``channel``'s permission overwrite for a role or member (as Edit Channel
+        Permissions does), replacing any it had."""
+        guild, _ = self.find_channel(channel.id)
+        kind = OverwriteType.role if isinstance(target, Role) else OverwriteType.member
+        overwrite = Overwrite(
+            id=target.id,
+            type=kind,
+            allow=allow if isinstance(allow, int) else _combine(allow),
+            deny=deny if isinstance(deny, int) else _combine(deny),
+        )
+        channel.overwrites[target.id] = overwrite
+        if notify:
+            self._dispatch_to_guild(guild.id, "CHANNEL_UPDATE", channel.to_payload())
+        return overwrite
+
+    def bot_role(self, guild: Guild | None = None) -> Role:
+        """The bot's managed role in ``guild`` (default: the first guild)."""
+        guild = guild or self.guild
+        return next(role for role in guild.roles.values() if role.bot_id == self.bot_user.id)
+
     def archive_thread(self, thread_id: int, *, notify: bool = False) -> Channel:
         """Archive a thread (auto-archive or a moderator closing it); it leaves the active list."""
         guild, thread = self.find_channel(thread_id)
@@ -869,7 +900,7 @@ class LoopbackDiscord:
             "channel_id": str(channel.id),
             "channel": channel.to_payload(len(self.channel_messages.get(channel.id, []))),
             "member": member.to_payload(member_permissions),
-            "app_permissions": str(guild.permissions_of(bot_member)),
+            "app_permissions": str(guild.permissions_in(bot_member, channel)),
             "locale": "en-US",
             "guild_locale": "en-US",
             "entitlements": [],
@@ -1083,6 +1114,7 @@ class LoopbackDiscord:
             ("GET", "/gateway", self._get_gateway),
             ("GET", "/gateway/bot", self._get_gateway_bot),
             ("GET", "/users/@me", self._get_me),
+            ("GET", "/users/@me/guilds", self._get_my_guilds),
             ("GET", "/oauth2/applications/@me", self._get_application),
             ("GET", "/applications/@me", self._get_application),
             ("GET", "/applications/{app}/commands", self._get_commands),
@@ -1093,6 +1125,7 @@ class LoopbackDiscord:
             ("POST", "/applications/{app}/guilds/{guild}/commands", self._post_command),
             ("GET", "/guilds/{guild}", self._get_guild),
             ("GET", "/guilds/{guild}/channels", self._get_guild_channels),
+            ("GET", "/guilds/{guild}/roles", self._get_roles),
             ("GET", "/guilds/{guild}/members/{user}", self._get_member),
             ("GET", "/channels/{channel}", self._get_channel),
             ("GET", "/channels/{channel}/messages", self._get_messages),
@@ -1250,6 +1283,30 @@ class LoopbackDiscord:
             "locale": "en-US",
         }
 
+    async def _get_my_guilds(self, request: web.Request) -> Any:
+        """The bot's guilds as partial guilds, by id, paged with ``after`` and ``limit``."""
+        self._check_auth(request)
+        after = int(request.query.get("after", 0))
+        limit = int(request.query.get("limit", 200))
+        if not 1 <= limit <= 200:
+            raise _form_error("limit", "NUMBER_TYPE_MAX", "int value should be between 1 and 200.")
+        guilds = sorted(
+            (g for g in self.guilds.values() if self.bot_user.id in g.members and g.id > after),
+            key=lambda g: g.id,
+        )[:limit]
+        return [
+            {
+                "id": str(guild.id),
+                "name": guild.name,
+                "icon": None,
+                "banner": None,
+                "owner": False,
+                "permissions": str(guild.permissions_of(guild.members[self.bot_user.id])),
+                "features": [],
+            }
+            for guild in guilds
+        ]
+
     async def _get_application(self, request: web.Request) -> Any:
         self._check_auth(request)
         return {
@@ -1345,6 +1402,10 @@ class LoopbackDiscord:
         guild = self._guild(request)
         return [c.to_payload() for c in guild.channels.values() if not c.is_thread]
 
+    async def _get_roles(self, request: web.Request) -> Any:
+        self._check_auth(request)
+        return [role.to_payload() for role in self._guild(request).roles.values()]
+
     async def _get_member(self, request: web.Request) -> Any:
         self._check_auth(request)
         member = self._guild(request).members.get(int(request.match_info["user"]))
@@ -1395,11 +1456,14 @@ class LoopbackDiscord:
             self._nonces[(channel.id, str(nonce))] = (int(message["id"]), time.monotonic())
         return message
 
+    def _bot_permissions_in(self, guild: Guild, channel: Channel) -> int:
+        return guild.permissions_in(guild.members[self.bot_user.id], channel)
+
     def _check_can_send(self, guild: Guild, channel: Channel) -> None:
         needed = Permission.view_channel | (
             Permission.send_messages_in_threads if channel.is_thread else Permission.send_messages
         )
-        if guild.permissions_of(guild.members[self.bot_user.id]) & needed != needed:
+        if self._bot_permissions_in(guild, channel) & needed != needed:
             raise DiscordError(403, 50013, "Missing Permissions")
         if channel.type == ChannelType.forum:
             raise DiscordError(400, 50008, "Cannot send messages in a non-text channel")
@@ -1433,6 +1497,10 @@ class LoopbackDiscord:
         body = record.json or {}
         if parent.type != ChannelType.forum:
             raise unknown("Message", 10008)  # a thread without a message must come from a forum
+        # A forum post needs Send Messages ("Create Posts" in a forum's settings).
+        needed = Permission.view_channel | Permission.send_messages
+        if self._bot_permissions_in(guild, parent) & needed != needed:
+            raise DiscordError(403, 50013, "Missing Permissions")
         first = body.get("message") or {}
         errors = message_errors(first, ["message"])
         if not body.get("name"):
@@ -1491,7 +1559,7 @@ class LoopbackDiscord:
         self._check_auth(request)
         guild, parent = self._channel(request)
         needed = Permission.view_channel | Permission.read_message_history
-        if guild.permissions_of(guild.members[self.bot_user.id]) & needed != needed:
+        if self._bot_permissions_in(guild, parent) & needed != needed:
             raise DiscordError(403, 50013, "Missing Permissions")
         limit = int(request.query.get("limit", 50))
         if not 2 <= limit <= 100:

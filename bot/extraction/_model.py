@@ -1,0 +1,237 @@
+"""The trained part of the extraction: linear models stored as plain JSON, run with plain
+arithmetic (no training library at run time).
+
+``extraction_model.json`` holds three models, trained by ``python -m bot.extraction.train``:
+the action (multinomial logistic regression over frame, rule and word features), the scope
+(the same over scope features) and the confidence (a logistic calibration over how sure the
+action model is and how clear the place evidence is, fitted on cross-validated predictions).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.data import DATA_DIR, DataFileError
+from bot.extraction._frames import Hit
+from bot.extraction._frames import features as frame_features
+from bot.models import Place
+
+if TYPE_CHECKING:
+    from bot.extraction import Reading
+
+MODEL_FILE = "extraction_model.json"
+_WORD = re.compile(r"[^\W\d_]{2,}")
+# Words read from the lead for the model: its first characters carry the news.
+_LEAD_WORDS = 300
+# Rule scores enter the model divided by this, and at most _RULE_CAP after.
+_RULE_SCALE = 10.0
+_RULE_CAP = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class Linear:
+    """A linear model: per class a bias and a weight per named feature."""
+
+    classes: tuple[str, ...]
+    bias: tuple[float, ...]
+    weights: dict[str, tuple[float, ...]]
+
+    def scores(self, features: dict[str, float]) -> list[float]:
+        """Bias plus the weighted sum of the features, per class."""
+        weights = self.weights
+        rows = [self.bias]
+        for name, value in features.items():
+            row = weights.get(name)
+            if row is not None:
+                rows.append(row if value == 1.0 else [weight * value for weight in row])
+        # Column sums in one pass: far quicker than adding row by row.
+        totals = [sum(column) for column in zip(*rows, strict=True)]
+        return totals
+
+    def probabilities(self, features: dict[str, float]) -> dict[str, float]:
+        """Class probabilities (softmax; a single class is a logistic regression's positive)."""
+        totals = self.scores(features)
+        if len(self.classes) == 1:
+            return {self.classes[0]: _sigmoid(totals[0])}
+        top = max(totals)
+        exps = [math.exp(total - top) for total in totals]
+        whole = sum(exps)
+        return {label: value / whole for label, value in zip(self.classes, exps, strict=True)}
+
+    def to_json(self) -> dict[str, object]:
+        """The model as plain data."""
+        return {
+            "classes": list(self.classes),
+            "bias": list(self.bias),
+            "weights": {name: list(row) for name, row in sorted(self.weights.items())},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object], where: str) -> Linear:
+        """Read a model written by :meth:`to_json`, checking its shape."""
+        try:
+            classes = tuple(str(c) for c in data["classes"])  # type: ignore[union-attr]
+            bias = tuple(float(b) for b in data["bias"])  # type: ignore[union-attr]
+            weights = {
+                str(name): tuple(float(w) for w in row)
+                for name, row in data["weights"].items()  # type: ignore[union-attr]
+            }
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise DataFileError(f"{MODEL_FILE}: {where}: {exc}") from exc
+        if len(bias) != len(classes) or any(len(row) != len(classes) for row in weights.values()):
+            raise DataFileError(f"{MODEL_FILE}: {where}: rows must have one weight per class")
+        return cls(classes, bias, weights)
+
+
+def _sigmoid(value: float) -> float:
+    if value >= 0:
+        return 1.0 / (1.0 + math.exp(-value))
+    exp = math.exp(value)
+    return exp / (1.0 + exp)
+
+
+def _words(text: str) -> list[str]:
+    return [word.lower() for word in _WORD.findall(text)]
+
+
+def _bag(prefix: str, items: Iterable[str], out: dict[str, float]) -> None:
+    for item in items:
+        out[prefix + item] = 1.0
+
+
+def action_features(reading: Reading) -> dict[str, float]:
+    """What the action model weighs: frames, rule scores, words, places, outlet language."""
+    out: dict[str, float] = {}
+    _bag("", frame_features(reading.title_hits, "t:"), out)
+    _bag("", frame_features(reading.lead_hits, "l:"), out)
+    frame = reading.frame
+    if frame.predicates:
+        out[f"f:{frame.actor}>{frame.predicates[0]}>{frame.stage}>{frame.negated}"] = 1.0
+        out[f"f:pred={frame.predicates[0]}>{frame.negated}"] = 1.0
+    for label, score in reading.rule_scores.items():
+        out[f"rule={label}"] = min(score / _RULE_SCALE, _RULE_CAP)
+    if reading.rule_action is not None:
+        out[f"rule_top={reading.rule_action}"] = 1.0
+    title = _words(reading.fields["title"])
+    _bag("w:", title, out)
+    _bag("b:", (f"{a}_{b}" for a, b in itertools.pairwise(title)), out)
+    _bag("lw:", _words(reading.fields["excerpt"][:_LEAD_WORDS]), out)
+    located = reading.located
+    if located.governments:
+        out[f"level={located.governments[0].level}"] = 1.0
+    if located.company_first_in_title:
+        out["company_first_in_title"] = 1.0
+    _bag("company_in:", located.company_fields, out)
+    out[f"lang={reading.language}"] = 1.0
+    return out
+
+
+def scope_features(reading: Reading, action: str, main: Place | None) -> dict[str, float]:
+    """What the scope model weighs: scope rule scores, actors, the action, the place's level."""
+    out: dict[str, float] = {}
+    for label, score in reading.scope_scores.items():
+        if score:
+            out[f"srule={label}"] = min(score / _RULE_SCALE, _RULE_CAP)
+    _bag("", (f"t:{h.kind}={h.label}" for h in reading.title_hits if h.kind == "actor"), out)
+    _bag("", (f"l:{h.kind}={h.label}" for h in reading.lead_hits if h.kind == "actor"), out)
+    out[f"action={action}"] = 1.0
+    out[f"level={main.level if main else None}"] = 1.0
+    title = _words(reading.fields["title"])
+    _bag("w:", title, out)
+    _bag("lw:", _words(reading.fields["excerpt"][:_LEAD_WORDS]), out)
+    return out
+
+
+def confidence_features(
+    reading: Reading, probabilities: dict[str, float], places: tuple[Place, ...]
+) -> dict[str, float]:
+    """How sure the action model is and how clear the place evidence is."""
+    ranked = [*sorted(probabilities.values(), reverse=True), 0.0]
+    action = max(probabilities, key=probabilities.__getitem__)
+    out = {
+        "p_top": ranked[0],
+        "margin": ranked[0] - ranked[1],
+        "is_none": float(action == "none"),
+        "frame_complete": float(reading.frame.actor is not None and bool(reading.frame.predicates)),
+    }
+    if reading.rule_action is not None:
+        out["rule_agrees"] = float(reading.rule_action == action)
+    weights = reading.located.weights
+    main = places[0] if places else None
+    out[f"action={action}"] = 1.0
+    if action != "none":
+        out["no_place"] = float(main is None)
+        out["places"] = min(len(weights), 5) / 5
+        if main is not None:
+            out[f"level={main.level}"] = 1.0
+            out["seat_agrees"] = float(main.level == reading.frame.seat)
+            provider = reading.located.provider
+            if provider is not None and provider.country:
+                out["outlet_country"] = float(main.country == provider.country)
+        if main is not None and main in reading.located.choices:
+            out["ambiguous"] = float(reading.located.choices[main] > 1)
+        if main is not None and main in weights:
+            out["place_share"] = weights[main] / (sum(weights.values()) or 1.0)
+            out["place_in_title"] = float(main in reading.located.in_title)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """The three trained models and the features each reads."""
+
+    action: Linear
+    scope: Linear
+    calibration: Linear
+    # Whether the action model weighs the wording rules of actions.yaml (then they are run).
+    reads_action_rules: bool = True
+
+    action_features = staticmethod(action_features)
+    scope_features = staticmethod(scope_features)
+
+    def confidence(
+        self, reading: Reading, probabilities: dict[str, float], places: tuple[Place, ...]
+    ) -> float:
+        """The probability that the reading (action, and main place for policy) is right."""
+        features = confidence_features(reading, probabilities, places)
+        return self.calibration.probabilities(features)[self.calibration.classes[0]]
+
+    def to_json(self) -> dict[str, object]:
+        """The models as plain data."""
+        return {
+            "action": self.action.to_json(),
+            "scope": self.scope.to_json(),
+            "calibration": self.calibration.to_json(),
+            "reads_action_rules": self.reads_action_rules,
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> Model:
+        """Read models written by :meth:`to_json`."""
+        if not isinstance(data, dict) or {"action", "scope", "calibration"} - set(data):
+            raise DataFileError(f"{MODEL_FILE}: needs action, scope and calibration models")
+        parts = (Linear.from_json(data[part], part) for part in ("action", "scope", "calibration"))
+        return cls(*parts, reads_action_rules=bool(data.get("reads_action_rules", True)))
+
+
+@functools.cache
+def model() -> Model:
+    """Load the shipped models (once)."""
+    path = DATA_DIR / MODEL_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataFileError(
+            f"{path}: cannot load: {exc} (retrain: python -m bot.extraction.train)"
+        ) from exc
+    return Model.from_json(data)
+
+
+__all__ = ["MODEL_FILE", "Hit", "Linear", "Model", "model"]

@@ -1,0 +1,509 @@
+"""Train the extraction's models and measure them out of sample: python -m bot.extraction.train.
+
+Reads every labelled set under ``tests/data`` except the frozen test split (any path naming
+``test_split`` is never opened), trains the action and scope models on all of it with a fixed
+setting (scikit-learn's lbfgs is deterministic), fits the confidence calibration on grouped
+cross-validated predictions, and writes ``bot/data/extraction_model.json``.
+
+Training needs the ``train`` extra (scikit-learn); running the extraction does not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+import itertools
+import json
+import random
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.data import DATA_DIR
+from bot.extraction import Reading, decide, read
+from bot.extraction._model import (
+    MODEL_FILE,
+    Linear,
+    Model,
+    action_features,
+    confidence_features,
+    scope_features,
+)
+from bot.extraction.evaluation import article_from_item, load_items, place_matches
+from bot.models import Article, Place
+
+LABELLED_DIR = Path(__file__).resolve().parents[2] / "tests" / "data"
+FROZEN = "test_split"
+SEED = 0
+FOLDS = 5
+# Same place and action within this many days: one event told twice.
+EVENT_DAYS = 60
+# A feature must occur in this many training items to get a weight (one item is an anecdote).
+MIN_ITEMS = 2
+ACTION_C = 1.0
+SCOPE_C = 0.5
+CALIBRATION_C = 1.0
+# Actions weighed by the inverse of their size: "none" is the largest class, and unweighted it
+# swallows policy news worded unlike the training items (scopes are read better unweighted).
+CLASS_WEIGHT: str | None = "balanced"
+# Calibrate the confidence on new verbatim items only (see _calibrates).
+VERBATIM_CALIBRATION = True
+# Whether the action model weighs the wording rules of actions.yaml as features, chosen by
+# the cross-validated figures of `--compare` (README: what the rules add on unseen events).
+ACTION_RULES = True
+
+
+def labelled_files(root: Path = LABELLED_DIR) -> list[Path]:
+    """Every labelled set outside the frozen test split, by path (the split is never opened)."""
+    return sorted(
+        path
+        for path in root.rglob("*.yaml")
+        if FROZEN not in str(path.relative_to(root.parent.parent))
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One labelled item and what the rules and frames read in it."""
+
+    item: dict[str, Any]
+    source: str
+    reading: Reading
+    # The headline read alone: trained on too, so that an item with no teaser (a post in
+    # chat, a bare link) is read by its headline rather than by the absence of a lead.
+    headline: Reading
+
+
+@functools.cache
+def examples(root: Path = LABELLED_DIR, rules: bool = ACTION_RULES) -> tuple[Example, ...]:
+    """Every labelled item outside the test split, read once per process (``rules``: with
+    the wording rules of actions.yaml)."""
+    out = []
+    for path in labelled_files(root):
+        for item in load_items(path):
+            article = article_from_item(item)
+            headline = read(
+                Article(id=article.id, title=article.title, url=article.url,
+                        provider_domain=article.provider_domain),
+                rules,
+            )  # fmt: skip
+            out.append(Example(item, path.name, read(article, rules), headline))
+    return tuple(out)
+
+
+def _date(item: dict[str, Any]) -> dt.date | None:
+    for key in ("published",):
+        value = item.get(key)
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value[:10])
+            except ValueError:
+                continue
+    return None
+
+
+def event_groups(items: Sequence[dict[str, Any]]) -> list[int]:
+    """A group per real-world event: one ``event`` slug, one URL, one headline (a wire story in
+    two outlets), or the same place and action within EVENT_DAYS days (the same story told
+    twice); items of a group share a fold."""
+    parent = list(range(len(items)))
+
+    def find(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    def join(a: int, b: int) -> None:
+        parent[find(a)] = find(b)
+
+    first: dict[tuple[str, str], int] = {}
+    buckets: dict[tuple[Any, ...], list[tuple[dt.date, int]]] = defaultdict(list)
+    for index, item in enumerate(items):
+        for key in ("event", "url", "title"):
+            if item.get(key):
+                token = (key, str(item[key]).strip().lower())
+                if token in first:
+                    join(index, first[token])
+                else:
+                    first[token] = index
+        labels = item["labels"]
+        where = labels.get("jurisdiction") or {}
+        day = _date(item)
+        if day is not None:
+            place = tuple(str(where.get(k) or "").casefold() for k in ("city", "state", "country"))
+            buckets[(place, labels["action"])].append((day, index))
+    for dated in buckets.values():
+        dated.sort()
+        for (day_a, a), (day_b, b) in itertools.pairwise(dated):
+            if (day_b - day_a).days <= EVENT_DAYS:
+                join(a, b)
+    roots: dict[int, int] = {}
+    return [roots.setdefault(find(index), len(roots)) for index in range(len(items))]
+
+
+def fit_linear(
+    rows: Sequence[dict[str, float]],
+    targets: Sequence[str],
+    c: float,
+    binary: str | None = None,
+    class_weight: str | None = None,
+) -> Linear:
+    """Fit a logistic regression on feature dicts (``binary``: the positive class of a
+    two-class fit, stored as one row)."""
+    from scipy.sparse import csr_matrix
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
+
+    counts: dict[str, int] = defaultdict(int)
+    for row in rows:
+        for name in row:
+            counts[name] += 1
+    vocabulary = sorted(name for name, count in counts.items() if count >= MIN_ITEMS)
+    column = {name: index for index, name in enumerate(vocabulary)}
+    data, indices, pointers = [], [], [0]
+    for row in rows:
+        for name, value in sorted(row.items()):
+            if name in column:
+                indices.append(column[name])
+                data.append(value)
+        pointers.append(len(indices))
+    matrix = csr_matrix((data, indices, pointers), shape=(len(rows), len(vocabulary)))
+    classes = sorted(set(targets))
+    if len(classes) == 1:
+        # One class only (a tiny fold): it always wins.
+        return Linear((classes[0],), (10.0,) if binary else (0.0,), {})
+    fitted = LogisticRegression(
+        C=c, max_iter=5000, random_state=SEED, class_weight=class_weight
+    )
+    # One thread: these problems are small, and a thread pool on a busy machine is 10x slower.
+    with threadpool_limits(limits=1):
+        fitted.fit(matrix, list(targets))
+    coefficients = fitted.coef_
+    if binary is not None:
+        sign = 1.0 if list(fitted.classes_)[1] == binary else -1.0
+        bias = (round(sign * float(fitted.intercept_[0]), 6),)
+        weights = {
+            name: (round(sign * float(coefficients[0][index]), 6),)
+            for index, name in enumerate(vocabulary)
+            if coefficients[0][index]
+        }
+        return Linear((binary,), bias, weights)
+    labels = tuple(str(label) for label in fitted.classes_)
+    bias = tuple(round(float(value), 6) for value in fitted.intercept_)
+    weights = {
+        name: tuple(round(float(coefficients[k][index]), 6) for k in range(len(labels)))
+        for index, name in enumerate(vocabulary)
+    }
+    return Linear(labels, bias, weights)
+
+
+def _acceptable(item: dict[str, Any]) -> set[str]:
+    return set(item.get("acceptable_actions") or []) | {item["labels"]["action"]}
+
+
+def reading_right(item: dict[str, Any], action: str, places: tuple[Place, ...]) -> bool:
+    """Whether a reading is right: the action, and for policy news the main place too."""
+    if action not in _acceptable(item):
+        return False
+    return action == "none" or place_matches(item["labels"], places[0] if places else None)
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """One item's reading from models that never saw its event."""
+
+    action: str
+    scope: str
+    places: tuple[Place, ...]
+    confidence: float
+    rule_action: str
+
+
+def _fit_models(chosen: Sequence[Example], calibration: Linear) -> Model:
+    rules = chosen[0].reading.rule_action is not None
+    readings = [(e, r) for e in chosen for r in (e.reading, e.headline)]
+    action = fit_linear(
+        [action_features(r) for _, r in readings],
+        [e.item["labels"]["action"] for e, _ in readings],
+        ACTION_C,
+        class_weight=CLASS_WEIGHT,
+    )
+    scope = fit_linear(
+        [scope_features(r, e.item["labels"]["action"], _labelled_place(e)) for e, r in readings],
+        [e.item["labels"]["scope"] for e, _ in readings],
+        SCOPE_C,
+    )
+    return Model(action, scope, calibration, reads_action_rules=rules)
+
+
+def _labelled_place(example: Example) -> Place | None:
+    places = example.reading.located.ordered(example.item["labels"]["action"] == "company_policy")
+    return places[0] if places else None
+
+
+_SURE = Linear(("right",), (0.0,), {})
+
+
+# (pool, folds) -> (the pool itself, kept so its id is not reused; decisions; folds).
+_OUT_OF_FOLD: dict[tuple[int, int], tuple[Sequence[Example], list[Any], list[int]]] = {}
+
+
+def _out_of_fold(pool: Sequence[Example], folds: int) -> tuple[list[Any], list[int]]:
+    """Each item's decision from models trained on the other folds, and the fold it was in
+    (worked out once per pool: training and the figures both need them)."""
+    key = (id(pool), folds)
+    if key not in _OUT_OF_FOLD:
+        _OUT_OF_FOLD[key] = (pool, *_fit_out_of_fold(pool, folds))
+    _, decisions, fold_of = _OUT_OF_FOLD[key]
+    return decisions, fold_of
+
+
+def _fit_out_of_fold(pool: Sequence[Example], folds: int) -> tuple[list[Any], list[int]]:
+    from sklearn.model_selection import GroupKFold
+
+    groups = event_groups([e.item for e in pool])
+    decisions: list[Any] = [None] * len(pool)
+    fold_of = [0] * len(pool)
+    splitter = GroupKFold(n_splits=folds)
+    for fold, (train, test) in enumerate(splitter.split(list(range(len(pool))), groups=groups)):
+        models = _fit_models([pool[i] for i in train], _SURE)
+        for i in test:
+            decisions[i] = decide(pool[i].reading, models)
+            fold_of[i] = fold
+    return decisions, fold_of
+
+
+def _calibration_rows(pool: Sequence[Example], decisions: Sequence[Any]) -> list[dict[str, float]]:
+    return [
+        confidence_features(e.reading, d.action_probabilities, d.places)
+        for e, d in zip(pool, decisions, strict=True)
+    ]
+
+
+def cross_validate(pool: Sequence[Example] | None = None, folds: int = FOLDS) -> list[Prediction]:
+    """Grouped k-fold predictions for every item: action and scope models trained without the
+    item's fold, confidence calibrated without it either (on the other folds' predictions)."""
+    pool = examples() if pool is None else pool
+    decisions, fold_of = _out_of_fold(pool, folds)
+    rows = _calibration_rows(pool, decisions)
+    right = [
+        "right" if reading_right(e.item, d.action, d.places) else "wrong"
+        for e, d in zip(pool, decisions, strict=True)
+    ]
+    confidences = [0.0] * len(pool)
+    for fold in range(folds):
+        chosen = [i for i in range(len(pool)) if fold_of[i] != fold and _calibrates(pool[i])]
+        calibration = fit_linear([rows[i] for i in chosen], [right[i] for i in chosen],
+                                 CALIBRATION_C, binary="right")  # fmt: skip
+        for i in range(len(pool)):
+            if fold_of[i] == fold:
+                confidences[i] = calibration.probabilities(rows[i])["right"]
+    out = []
+    for e, d, confidence in zip(pool, decisions, confidences, strict=True):
+        caps = [confidence] + [_caps()[flag] for flag in e.reading.flags]
+        if not e.reading.about_fr:
+            caps.append(_no_fr())
+        out.append(Prediction(d.action, d.scope, d.places, min(caps), e.reading.rule_action))
+    return out
+
+
+def _caps() -> dict[str, float]:
+    from bot.extraction import limits
+
+    return limits().caps
+
+
+def _no_fr() -> float:
+    from bot.extraction import limits
+
+    return limits().no_fr_confidence
+
+
+def train(pool: Sequence[Example] | None = None, folds: int = FOLDS) -> Model:
+    """The shipped models: action and scope on every item, calibration on CV predictions."""
+    pool = examples() if pool is None else pool
+    decisions, _ = _out_of_fold(pool, folds)
+    rows = _calibration_rows(pool, decisions)
+    right = [
+        "right" if reading_right(e.item, d.action, d.places) else "wrong"
+        for e, d in zip(pool, decisions, strict=True)
+    ]
+    chosen = [i for i in range(len(pool)) if _calibrates(pool[i])]
+    calibration = fit_linear(
+        [rows[i] for i in chosen], [right[i] for i in chosen], CALIBRATION_C, binary="right"
+    )
+    return _fit_models(pool, calibration)
+
+
+def _calibrates(example: Example) -> bool:
+    """Whether an item calibrates the confidence: new verbatim items only. The older sets are
+    mostly paraphrased, and the wording rules were written against them, so readings of them
+    are right more often than readings of news as published."""
+    return is_new_verbatim(example) if VERBATIM_CALIBRATION else True
+
+
+def is_new_verbatim(example: Example) -> bool:
+    """Whether an item is verbatim and labelled by tests/data/LABELLING.md (it says where its
+    text was read): news as published, which the wording rules were not written against."""
+    return bool(example.item.get("read_at")) and not example.item.get("paraphrased")
+
+
+# --- Figures --------------------------------------------------------------------------------
+
+
+def _policy(example: Example) -> bool:
+    return bool(example.item["labels"]["is_policy"])
+
+
+Metric = Callable[[Sequence[tuple[Example, Prediction]]], float | None]
+
+
+def _share(pairs: Sequence[tuple[Example, Prediction]], ok: Callable[..., bool]) -> float | None:
+    return sum(ok(e, p) for e, p in pairs) / len(pairs) if pairs else None
+
+
+def _balanced(pairs: Sequence[tuple[Example, Prediction]]) -> float | None:
+    positives = [p.action != "none" for e, p in pairs if _policy(e)]
+    negatives = [p.action == "none" for e, p in pairs if not _policy(e)]
+    if not positives or not negatives:
+        return None
+    return (sum(positives) / len(positives) + sum(negatives) / len(negatives)) / 2
+
+
+def _policy_share(ok: Callable[..., bool]) -> Metric:
+    return lambda pairs: _share([(e, p) for e, p in pairs if _policy(e)], ok)
+
+
+def _any_place(e: Example, p: Prediction) -> bool:
+    return any(place_matches(e.item["labels"], place) for place in p.places) or (
+        not p.places and place_matches(e.item["labels"], None)
+    )
+
+
+def _main_place(e: Example, p: Prediction) -> bool:
+    return place_matches(e.item["labels"], p.places[0] if p.places else None)
+
+
+METRICS: dict[str, Metric] = {
+    "is_policy (balanced accuracy)": _balanced,
+    "action (policy items, fair alternatives)": _policy_share(
+        lambda e, p: p.action in _acceptable(e.item)
+    ),
+    "place: any listed right (policy items)": _policy_share(_any_place),
+    "place: main right (policy items)": _policy_share(_main_place),
+    "scope (policy items)": _policy_share(lambda e, p: p.scope == e.item["labels"]["scope"]),
+}
+
+
+def sure_share(
+    pairs: Sequence[tuple[Example, Prediction]], threshold: float = 0.8
+) -> tuple[float, float]:
+    """(share of policy items read with confidence >= threshold, share of those right)."""
+    policy = [(e, p) for e, p in pairs if _policy(e)]
+    sure = [(e, p) for e, p in policy if p.confidence >= threshold]
+    right = [reading_right(e.item, p.action, p.places) for e, p in sure]
+    return (len(sure) / len(policy) if policy else 0.0, sum(right) / len(right) if right else 0.0)
+
+
+def interval(
+    pairs: Sequence[tuple[Example, Prediction]],
+    groups: Sequence[int],
+    metric: Metric,
+    resamples: int = 1000,
+) -> tuple[float | None, float | None, float | None]:
+    """(value, low, high): the metric and its 95% interval by resampling whole events."""
+    value = metric(pairs)
+    by_group: dict[int, list[int]] = defaultdict(list)
+    for index, group in enumerate(groups):
+        by_group[group].append(index)
+    keys = sorted(by_group)
+    rng = random.Random(SEED)
+    values = []
+    for _ in range(resamples):
+        chosen = [i for _ in keys for i in by_group[keys[rng.randrange(len(keys))]]]
+        result = metric([pairs[i] for i in chosen])
+        if result is not None:
+            values.append(result)
+    if not values:
+        return value, None, None
+    values.sort()
+    return value, values[int(0.025 * len(values))], values[int(0.975 * len(values)) - 1]
+
+
+def report(
+    pool: Sequence[Example] | None = None,
+    predictions: Sequence[Prediction] | None = None,
+    folds: int | None = FOLDS,
+) -> str:
+    """The figures with 95% intervals, as a Markdown table: over every item, and over the
+    verbatim ones only (``folds``: how the predictions were made, None for one model scored on
+    a file)."""
+    pool = examples() if pool is None else pool
+    predictions = cross_validate(pool) if predictions is None else predictions
+    pairs = list(zip(pool, predictions, strict=True))
+    groups = event_groups([e.item for e in pool])
+    columns = {"all items": list(range(len(pool)))}
+    verbatim = [i for i, e in enumerate(pool) if is_new_verbatim(e)]
+    if 0 < len(verbatim) < len(pool):
+        columns["new verbatim items"] = verbatim
+    how = f"{folds}-fold grouped CV" if folds else "one model"
+    lines = [
+        f"{len(pool)} items in {len(set(groups))} events, {how}; 95% intervals by event",
+        "",
+        "| field | " + " | ".join(
+            f"{name} ({len(chosen)}, {sum(_policy(pool[i]) for i in chosen)} policy)"
+            for name, chosen in columns.items()
+        ) + " |",
+        "| --- |" + " --- |" * len(columns),
+    ]  # fmt: skip
+    for name, metric in METRICS.items():
+        cells = []
+        for chosen in columns.values():
+            value, low, high = interval(
+                [pairs[i] for i in chosen], [groups[i] for i in chosen], metric
+            )
+            shown = "n/a" if value is None else f"{value:.3f}"
+            cells.append(shown if low is None else f"{shown} ({low:.3f}-{high:.3f})")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    cells = []
+    for chosen in columns.values():
+        coverage, precision = sure_share([pairs[i] for i in chosen])
+        cells.append(f"{coverage:.3f}, {precision:.3f} of them right")
+    lines.append("| policy items read with confidence >= 0.8 | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Train and write the model (or, with --report, print cross-validated figures)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--report", action="store_true", help="print CV figures, write nothing")
+    parser.add_argument(
+        "--compare", action="store_true", help="print CV figures with and without action rules"
+    )
+    args = parser.parse_args(argv)
+    if args.compare:
+        for rules in (True, False):
+            print(f"\n## action rules read: {rules}\n")
+            print(report(examples(LABELLED_DIR, rules)))
+        return 0
+    pool = examples()
+    if args.report:
+        print(report(pool))
+        return 0
+    model = train(pool)
+    path = DATA_DIR / MODEL_FILE
+    path.write_text(json.dumps(model.to_json(), separators=(",", ":"), sort_keys=True) + "\n",
+                    encoding="utf-8")  # fmt: skip
+    print(f"wrote {path} from {len(pool)} items", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,251 @@
+"""The trained extraction measured out of sample: grouped cross-validated predictions over every
+labelled set outside the frozen test split, the calibration of the confidence, retraining
+determinism, and bad input.
+
+The labelled sets train the model, so figures measured on them with the shipped model are
+in-sample: every figure here comes from models that never saw the item's event.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+import pytest
+
+from bot.data import DATA_DIR, DataFileError
+from bot.extraction import _frames, extract
+from bot.extraction._model import MODEL_FILE, Model
+from bot.models import Article
+
+train = pytest.importorskip("bot.extraction.train", reason="needs the train extra")
+pytest.importorskip("sklearn", reason="needs the train extra")
+
+# Floors just under what grouped CV reads today over every labelled item (README: figures with
+# intervals): a drop means a change stopped generalising.
+FLOORS = {
+    "is_policy (balanced accuracy)": 0.80,
+    "action (policy items, fair alternatives)": 0.74,
+    "place: any listed right (policy items)": 0.78,
+    "place: main right (policy items)": 0.74,
+    "scope (policy items)": 0.75,
+}
+# Issue 14's targets on news never seen. Those not reached yet are expected to fail (strict:
+# reaching one makes the test fail until its mark is removed).
+TARGETS = {
+    "is_policy (balanced accuracy)": (0.90, False),
+    "action (policy items, fair alternatives)": (0.75, True),
+    "place: any listed right (policy items)": (0.90, False),
+    "place: main right (policy items)": (0.90, False),
+    "scope (policy items)": (0.75, True),
+}
+LOW = 0.5
+
+
+@cache
+def cross_validated() -> list[tuple[object, object]]:
+    """Each labelled item with its cross-validated prediction (once per session)."""
+    pool = train.examples()
+    return list(zip(pool, train.cross_validate(pool), strict=True))
+
+
+def test_the_frozen_test_split_is_never_read(tmp_path) -> None:
+    (tmp_path / "tests" / "data" / "labelled").mkdir(parents=True)
+    root = tmp_path / "tests" / "data"
+    (root / "labelled" / "pool.yaml").write_text("items: []\n")
+    (root / "labelled" / "test_split.yaml").write_text("not: read\n")
+    (root / "test_split_2").mkdir()
+    (root / "test_split_2" / "a.yaml").write_text("not: read\n")
+    assert [p.name for p in train.labelled_files(root)] == ["pool.yaml"]
+
+
+@pytest.mark.parametrize(("metric", "floor"), sorted(FLOORS.items()))
+def test_cross_validated_figures_stay_above_their_floors(metric: str, floor: float) -> None:
+    pairs = cross_validated()
+    assert train.METRICS[metric](pairs) >= floor
+
+
+@pytest.mark.parametrize(
+    ("metric", "target"),
+    [
+        pytest.param(
+            metric,
+            target,
+            marks=[] if reached else pytest.mark.xfail(strict=True, reason="issue 14: not yet"),
+        )
+        for metric, (target, reached) in sorted(TARGETS.items())
+    ],
+)
+def test_cross_validated_figures_reach_the_targets(metric: str, target: float) -> None:
+    assert train.METRICS[metric](cross_validated()) >= target
+
+
+def _verbatim() -> list[tuple[object, object]]:
+    return [(e, p) for e, p in cross_validated() if train._calibrates(e)]
+
+
+@pytest.mark.parametrize(("low", "high"), [(0.0, 0.5), (0.5, 0.8), (0.8, 1.01)])
+def test_confidence_is_calibrated(low: float, high: float) -> None:
+    """In each band, the share of readings that are right is close to the mean confidence
+    (new verbatim items, the population the confidence is calibrated on)."""
+    band = [(e, p) for e, p in _verbatim() if low <= p.confidence < high]
+    assert len(band) >= 20
+    right = sum(train.reading_right(e.item, p.action, p.places) for e, p in band) / len(band)
+    mean = sum(p.confidence for _, p in band) / len(band)
+    assert abs(right - mean) <= 0.12, (right, mean)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 14: 40% of policy items sure and 90% right, not yet")
+def test_confidence_is_useful() -> None:
+    """At least 40% of policy items read with confidence >= 0.8, and 90% of those right."""
+    coverage, precision = train.sure_share(cross_validated())
+    assert coverage >= 0.40
+    assert precision >= 0.90
+
+
+def test_confidence_ranks_right_readings_above_wrong_ones() -> None:
+    pairs = cross_validated()
+    right = [p.confidence for e, p in pairs if train.reading_right(e.item, p.action, p.places)]
+    wrong = [p.confidence for e, p in pairs if not train.reading_right(e.item, p.action, p.places)]
+    assert sum(right) / len(right) > sum(wrong) / len(wrong) + 0.1
+
+
+def test_events_told_twice_share_a_group() -> None:
+    base = {"labels": {"action": "ban_enacted", "jurisdiction": {"city": "Oakland"}}}
+    items = [
+        {**base, "url": "a", "published": "2019-07-16"},
+        {**base, "url": "b", "published": "2019-08-20"},
+        {**base, "url": "c", "published": "2020-07-16"},
+        {**base, "url": "d", "published": "2021-01-01", "event": "x"},
+        {"labels": {"action": "none", "jurisdiction": {}}, "url": "e", "event": "x"},
+        {"labels": {"action": "none", "jurisdiction": {}}, "url": "f", "title": "Wire story"},
+        {"labels": {"action": "settlement", "jurisdiction": {}}, "url": "g", "title": "Wire story"},
+    ]
+    groups = train.event_groups(items)
+    assert groups[0] == groups[1] != groups[2]
+    assert groups[3] == groups[4] != groups[2]
+    assert groups[5] == groups[6] not in groups[:5]
+
+
+def test_retraining_gives_the_shipped_model() -> None:
+    """One command, fixed seed: retraining on the same data writes the same weights, so every
+    labelled item gets the same prediction (retrain: python -m bot.extraction.train)."""
+    shipped = json.loads((DATA_DIR / MODEL_FILE).read_text(encoding="utf-8"))
+    retrained = json.loads(json.dumps(train.train().to_json()))
+    assert retrained == shipped
+
+
+def test_model_file_is_checked() -> None:
+    with pytest.raises(DataFileError):
+        Model.from_json({"action": {"classes": ["a"], "bias": [0, 1], "weights": {}}})
+    with pytest.raises(DataFileError):
+        Model.from_json([])
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [([], "non-empty"), ([3], "non-empty string"), (["a*b"], "only end"), (["ab*"], "letters")],
+)
+def test_malformed_frame_entries_are_named(entries, message, monkeypatch) -> None:
+    data = dict(_frames.load_yaml(_frames.FRAMES_FILE))
+    data["actors"] = {**data["actors"], "court": entries}
+    monkeypatch.setattr(_frames, "load_yaml", lambda name: data)
+    _frames.lexicon.cache_clear()
+    try:
+        with pytest.raises(DataFileError, match=message):
+            _frames.lexicon()
+    finally:
+        _frames.lexicon.cache_clear()
+
+
+# --- Bad input: a reading with low confidence, never an exception ---------------------------
+
+TEN_PLACES = (
+    "Boston, Chicago, Denver, Seattle, Portland, Austin, Miami, Atlanta, Detroit and Phoenix "
+    "weigh facial recognition rules"
+)
+
+
+@pytest.mark.parametrize(
+    "article",
+    [
+        Article(id="empty", title=""),
+        Article(id="blank", title="  ", excerpt="\n", body="   "),
+        Article(
+            id="huge",
+            title="Council bans facial recognition",
+            body="The council voted to ban facial recognition. " * 50_000,
+        ),
+        Article(
+            id="fr",
+            title="Le conseil municipal de Montréal veut interdire la reconnaissance faciale",
+            excerpt="Les élus de la ville demandent un moratoire sur la reconnaissance faciale.",
+        ),
+        Article(id="caps", title="OAKLAND CITY COUNCIL VOTES TO BAN FACIAL RECOGNITION"),
+        Article(id="ten", title=TEN_PLACES),
+    ],
+    ids=["no text", "blank text", "2 MB body", "French", "all caps", "ten places"],
+)
+def test_bad_input_gets_a_low_confidence_reading(article: Article) -> None:
+    result = extract(article)
+    assert result.confidence is not None and 0.0 <= result.confidence < LOW
+
+
+def test_all_caps_headline_is_still_read() -> None:
+    result = extract(
+        Article(id="caps", title="OAKLAND CITY COUNCIL VOTES TO BAN FACIAL RECOGNITION")
+    )
+    assert result.place is not None and result.place.city == "Oakland"
+
+
+def test_ordinary_news_gets_a_confidence() -> None:
+    result = extract(
+        Article(
+            id="ok",
+            title="Oakland city council votes to ban government use of facial recognition",
+            excerpt="The Oakland city council voted last night to pass an ordinance banning city "
+            "agencies from using facial recognition technology.",
+        )
+    )
+    assert result.action == "ban_enacted"
+    assert result.confidence is not None and result.confidence >= LOW
+
+
+@pytest.mark.parametrize(
+    ("title", "excerpt", "not_a_place"),
+    [
+        ("Microsoft quietly deletes MS Celeb face data set", "", "MS"),
+        (
+            "Agency expands face scans at airports",
+            "The Department of Homeland Security will expand face scans at the airport.",
+            "Homeland",
+        ),
+        (
+            "Airport to roll out facial recognition",
+            "The airport said on Monday it would.",
+            "Airport",
+        ),
+    ],
+)
+def test_words_of_names_are_not_places(title: str, excerpt: str, not_a_place: str) -> None:
+    result = extract(Article(id="n", title=title, excerpt=excerpt))
+    assert all(not_a_place not in place.display for place in result.places)
+
+
+def test_the_main_place_is_the_acting_bodys_seat() -> None:
+    """A council acts for its city, not for the country named first."""
+    result = extract(
+        Article(id="s", title="Berkeley Becomes Fourth U.S. City to Ban Facial Recognition")
+    )
+    assert result.place is not None and result.place.city == "Berkeley"
+
+
+def test_settled_frames_are_right_on_every_labelled_item_they_fit() -> None:
+    """A frame that settles the action without the model must never be wrong where it fits."""
+    fitted = 0
+    for example in train.examples():
+        action = _frames.settled_action(example.reading.title_hits)
+        if action is not None:
+            fitted += 1
+            assert action in train._acceptable(example.item), example.item["id"]
+    assert fitted >= 2  # a settled frame rests on more than one item
