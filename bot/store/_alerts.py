@@ -196,7 +196,7 @@ class AlertStore(BaseStore):
             where.append("s.guild_id = ?")
             params.append(guild_id)
         if mode is not None:
-            where.append("mode = ?")
+            where.append("s.mode = ?")
             params.append(mode)
         if not include_removed:
             where.append("s.removed_at IS NULL")
