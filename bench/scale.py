@@ -43,6 +43,7 @@ import re
 import shutil
 import signal
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -81,6 +82,13 @@ TARGET_INGEST_RSS_MB = 300.0
 TARGET_REINGEST_SHARE = 0.02
 TARGET_P99_MS = {"status": 5.0, "autocomplete": 10.0, "search": 20.0}
 TARGET_RSS_AT_REST_MB = 150.0
+# Bytes a full ingest writes to storage (process and workers), over the database it leaves.
+TARGET_WRITE_RATIO = 4.0
+# A command-line look-up, the whole process, over the fixed baseline below (issue 18).
+TARGET_CLI_RATIO = 6.0
+CLI_BASELINE = ["-c", "import sqlite3, yaml"]
+CLI_LOOKUPS = {"status": ["status", "Chicago"], "search": ["search", "clearview"]}
+CLI_RUNS = 9
 
 UNKNOWN_PLACES = ["Xyzzyville", "Qwertyburg", "Nowhere Springs, ZZ", "Plughton", "Frobozz City"]
 NOWHERE_WORDS = ["zqxvbn", "xyzzyplugh", "qwfpgjluy", "vvvzzzkk", "blorptastic"]
@@ -263,6 +271,19 @@ def proc_pss_kib(pid: int) -> int:
     return 0
 
 
+def proc_write_bytes(pid: int) -> int:
+    """Bytes the process has caused to be written to storage (/proc/PID/io ``write_bytes``,
+    counted when it dirties a page of a file); 0 once it is reaped."""
+    try:
+        text = Path(f"/proc/{pid}/io").read_text()
+    except OSError:
+        return 0
+    for line in text.splitlines():
+        if line.startswith("write_bytes:"):
+            return int(line.split()[1])
+    return 0
+
+
 def descendants(pid: int) -> list[int]:
     """The process's children, their children and so on (ingest's worker processes)."""
     found: list[int] = []
@@ -302,6 +323,9 @@ class PeakWatcher(threading.Thread):
         self.peak_kib = 0
         self.tree_peak_kib = 0
         self.tree_pss_peak_kib = 0
+        # Each process's write_bytes as last read (a running total): the workers' are kept
+        # after they exit, the main process's is read once more at its exit (see run_bot).
+        self.written: dict[int, int] = {}
         self._halt = threading.Event()
 
     def run(self) -> None:
@@ -311,7 +335,13 @@ class PeakWatcher(threading.Thread):
             rss = sum(proc_status_kib(pid, "VmRSS") for pid in tree)
             self.tree_peak_kib = max(self.tree_peak_kib, rss, self.peak_kib)
             self.tree_pss_peak_kib = max(self.tree_pss_peak_kib, sum(map(proc_pss_kib, tree)))
+            self.note_writes(tree)
             self._halt.wait(0.02)
+
+    def note_writes(self, pids: list[int]) -> None:
+        """Read the processes' write_bytes, keeping the largest seen for each."""
+        for pid in pids:
+            self.written[pid] = max(self.written.get(pid, 0), proc_write_bytes(pid))
 
     def stop(self) -> int:
         """Stop sampling; the process's own peak in KiB (``tree_peak_kib`` has the tree's)."""
@@ -482,6 +512,8 @@ class Run:
     # of their PSS (shared pages counted once).
     tree_rss_kib: int = 0
     tree_pss_kib: int = 0
+    # Bytes the process and its workers caused to be written to storage.
+    write_bytes: int = 0
 
     def summary(self) -> dict[str, int]:
         """The counts from the ``Ingest: ...`` line ({} when there is none)."""
@@ -504,8 +536,12 @@ def run_bot(args: list[str], workdir: Path, module: str = "bot") -> Run:
         )
         watcher = PeakWatcher(process.pid)
         watcher.start()
-        process.wait()
+        # Wait for the exit without reaping, so its final write_bytes (its closing checkpoint
+        # included) can still be read from /proc.
+        os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
         seconds = time.perf_counter() - started
+        watcher.note_writes([process.pid])
+        process.wait()
         peak = watcher.stop()
         out.seek(0)
         err.seek(0)
@@ -517,6 +553,7 @@ def run_bot(args: list[str], workdir: Path, module: str = "bot") -> Run:
             err.read().decode(errors="replace"),
             watcher.tree_peak_kib,
             watcher.tree_pss_peak_kib,
+            sum(watcher.written.values()),
         )
 
 
@@ -934,6 +971,39 @@ class Figures:
     kept_places: int = 0
     kept_seconds: float = 0.0
     at_rest: AtRest | None = None
+    # The database's size right after the full ingest (it closes with the WAL checkpointed).
+    db_bytes: int = 0
+    cli: CliTimes | None = None
+
+
+def cli_section(f: Figures) -> str:
+    c = f.cli
+    if c is None:
+        return ""
+    base = statistics.median(c.baseline)
+    baseline = "`python " + " ".join(CLI_BASELINE) + "` (the baseline)"
+    rows = [[baseline, f"{base * 1000:.0f}", "1.0×", ""]]
+    for name, args in CLI_LOOKUPS.items():
+        times = c.steady[name]
+        median = statistics.median(times)
+        rows.append(
+            [
+                f"`banwatch {' '.join(args)}`",
+                f"{median * 1000:.0f}",
+                f"{median / base:.1f}×",
+                f"{min(times) * 1000:.0f}–{max(times) * 1000:.0f} ms over {len(times)} runs;"
+                f" first run {c.first[name] * 1000:.0f} ms",
+            ]
+        )
+    return (
+        "## Command-line look-ups (whole process, side by side)\n\n"
+        f"Medians of {CLI_RUNS} runs each, taken in turn (baseline, status, search, ...). Each"
+        " look-up's first run came more than BANWATCH_REFRESH_SECONDS after the last ingest, so"
+        " it re-read the corpus, and it read its place with the gazetteer (then stored)."
+        " The runs after it are what a look-up costs within a minute of another, or of the"
+        " bot's re-scan.\n\n"
+        + md_table(["command", "ms", "× baseline", ""], rows)
+    )
 
 
 def corpus_section(f: Figures) -> str:
@@ -1145,6 +1215,27 @@ def target_rows(f: Figures) -> list[list[str]]:
             met(share <= TARGET_REINGEST_SHARE),
         ],
     ]
+    if f.db_bytes:
+        written = f.full.write_bytes / f.db_bytes
+        rows.append(
+            [
+                f"bytes a full ingest writes ≤ {TARGET_WRITE_RATIO:g}× the database it leaves",
+                f"{written:.1f}× ({f.full.write_bytes / 2**20:,.0f} MiB written,"
+                f" database {f.db_bytes / 2**20:,.0f} MiB)",
+                met(written <= TARGET_WRITE_RATIO),
+            ]
+        )
+    if f.cli is not None:
+        base = statistics.median(f.cli.baseline)
+        for name, args in CLI_LOOKUPS.items():
+            ratio_cli = statistics.median(f.cli.steady[name]) / base
+            rows.append(
+                [
+                    f"`banwatch {' '.join(args)}` ≤ {TARGET_CLI_RATIO:g}× the baseline",
+                    f"{ratio_cli:.1f}× (first run {f.cli.first[name] / base:.1f}×)",
+                    met(ratio_cli <= TARGET_CLI_RATIO),
+                ]
+            )
     for lat in f.lookups:
         target = TARGET_P99_MS.get(lat.name)
         if target is not None:
@@ -1167,7 +1258,14 @@ def report(f: Figures) -> str:
         f" --budget {a.budget:g}{' --skip-bot' if a.skip_bot else ''}`\n\n"
         + md_table(["machine", ""], machine(f.load_at_start, f.code_at_start))
     )
-    sections = [head, corpus_section(f), ingest_section(f), lookups_section(f), at_rest_section(f)]
+    sections = [
+        head,
+        corpus_section(f),
+        ingest_section(f),
+        lookups_section(f),
+        cli_section(f),
+        at_rest_section(f),
+    ]
     summary = "## Targets\n\n" + md_table(["target", "figure", ""], target_rows(f))
     return "\n\n".join([*sections, summary]) + "\n"
 
@@ -1198,6 +1296,40 @@ def clean_up(workdir: Path, created: bool) -> None:
             child.unlink(missing_ok=True)
 
 
+@dataclass
+class CliTimes:
+    """Wall seconds of whole command-line processes, measured in turn."""
+
+    baseline: list[float] = field(default_factory=list)
+    first: dict[str, float] = field(default_factory=dict)
+    steady: dict[str, list[float]] = field(default_factory=dict)
+
+
+def _timed(argv: list[str], workdir: Path, env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(argv, cwd=workdir, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"bench.scale: {' '.join(argv)} exited {done.returncode}: {done.stderr}")
+    return seconds
+
+
+def measure_cli(db: Path, corpus: Path, workdir: Path) -> CliTimes:
+    """``banwatch status Chicago`` and ``banwatch search clearview`` as whole processes,
+    beside the baseline ``python -c "import sqlite3, yaml"``, in turn so load hits each alike.
+    """
+    env = subprocess_env(BANWATCH_DB=str(db), BANWATCH_CORPUS=str(corpus))
+    times = CliTimes(steady={name: [] for name in CLI_LOOKUPS})
+    python = [sys.executable]
+    for name, args in CLI_LOOKUPS.items():
+        times.first[name] = _timed([*python, "-m", "bot", *args], workdir, env)
+    for _ in range(CLI_RUNS):
+        times.baseline.append(_timed([*python, *CLI_BASELINE], workdir, env))
+        for name, args in CLI_LOOKUPS.items():
+            times.steady[name].append(_timed([*python, "-m", "bot", *args], workdir, env))
+    return times
+
+
 def measure(args: argparse.Namespace, workdir: Path) -> Figures:
     """Every step, in order, on one corpus."""
     f = Figures(args, load_at_start=load_average(), code_at_start=code_version())
@@ -1224,7 +1356,13 @@ def measure(args: argparse.Namespace, workdir: Path) -> Figures:
     db = workdir / "banwatch.db"
     progress(f"full ingest of {f.stats.articles:,} articles (minutes at this size)")
     f.full = ingest(db, corpus, workdir)
-    progress(f"full ingest: {f.full.seconds:.1f} s, peak RSS {f.full.max_rss_kib / 1024:.0f} MB")
+    f.db_bytes = db.stat().st_size + sum(
+        path.stat().st_size for path in (db.with_name(db.name + "-wal"),) if path.exists()
+    )
+    progress(
+        f"full ingest: {f.full.seconds:.1f} s, peak RSS {f.full.max_rss_kib / 1024:.0f} MB,"
+        f" wrote {f.full.write_bytes / 2**20:,.0f} MiB for a {f.db_bytes / 2**20:,.0f} MiB database"
+    )
     f.again = [ingest(db, corpus, workdir) for _ in range(REPEATS)]
     progress(f"re-ingest: {median_run(f.again).seconds:.2f} s (median of {REPEATS})")
     progress("the same ingest with the extractor switched off (the store path alone)")
@@ -1241,6 +1379,8 @@ def measure(args: argparse.Namespace, workdir: Path) -> Figures:
     )
     f.lookups, f.known_places = run.results, run.known_places
     f.kept_places, f.kept_seconds = run.kept_places, run.kept_seconds
+    progress("command-line look-ups as whole processes, beside the baseline")
+    f.cli = measure_cli(db, corpus, workdir)
     if not args.skip_bot:
         progress("memory at rest: banwatch run against the loopback Discord server")
         place = next((p for p in WELL_KNOWN if p in f.stats.places), None)

@@ -9,6 +9,8 @@ instead of duplicating it. The cogs and the console are both faces over :class:`
 
 from __future__ import annotations
 
+# The extractor and the ingest are imported where an article is read: a command-line look-up
+# builds this service but never reads an article, and importing them is a tenth of its time.
 import datetime as dt
 import hashlib
 from dataclasses import asdict, dataclass, field
@@ -17,8 +19,6 @@ from urllib.parse import urlsplit
 
 from bot.corpus import CorpusError, ParsedArticle, parse_date, parse_document
 from bot.errors import BanwatchError
-from bot.extraction import EXTRACTOR_VERSION, extract
-from bot.ingest import read_parsed, to_article
 from bot.models import Article, Correction, Extraction
 from bot.store import utcnow
 from bot.taxonomy import ACTION_LABELS, ACTIONS, SCOPES
@@ -236,6 +236,9 @@ class Moderation:
             provider_name=_text(draft.provider, MAX_PROVIDER_CHARS) or None,
             provider_domain=_provider_domain(url),
         )
+        from bot.extraction import extract
+        from bot.ingest import to_article
+
         article = to_article(parsed)
         article.origin = "moderator"
         article.extraction = extract(article)
@@ -243,6 +246,8 @@ class Moderation:
 
     async def publish_article(self, preview: ArticlePreview, actor: Actor) -> Published:
         """Store a previewed article; it survives restarts and re-ingests."""
+        from bot.extraction import EXTRACTOR_VERSION
+
         parsed = preview.parsed
         data = parsed.content_hash().encode()
         outcome = await self.store.record_file(
@@ -270,6 +275,9 @@ class Moderation:
 
     async def import_file(self, data: bytes, filename: str, actor: Actor) -> ImportResult:
         """Import one file in either corpus format (front matter or plain text)."""
+        from bot.extraction import EXTRACTOR_VERSION
+        from bot.ingest import read_parsed
+
         name = _text(filename, 200) or "upload"
         if len(data) > MAX_IMPORT_BYTES:
             raise BanwatchError(f"{name} is over {MAX_IMPORT_BYTES // (1024 * 1024)} MiB.")

@@ -19,7 +19,6 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import yaml
-from dateutil import parser as date_parser
 
 from bot.taxonomy import ACTIONS, SCOPES
 
@@ -169,6 +168,10 @@ def parse_date(value: Any, *, path: str, field_name: str) -> dt.datetime | None:
     elif isinstance(value, dt.date):
         parsed = dt.datetime(value.year, value.month, value.day)
     else:
+        # Imported on first use: the store imports this module, and a command-line look-up,
+        # which parses no date, would pay dateutil's import (a tenth of its start-up).
+        from dateutil import parser as date_parser
+
         text = str(value).strip()
         try:
             parsed = date_parser.parse(text)

@@ -48,3 +48,7 @@ class AmbiguousPlace(BanwatchError):
 def _echo(text: str, limit: int = 60) -> str:
     """What the user typed, quoted and kept short when repeated back to them."""
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+class CorpusDirectoryMissing(FileNotFoundError):
+    """The corpus directory to ingest is not there (or not a directory)."""

@@ -10,6 +10,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from bot.corpus import (
     survey_corpus,
 )
 from bot.data import BUNDLED_CORPUS
+from bot.errors import CorpusDirectoryMissing
 from bot.extraction import EXTRACTOR_VERSION, extract
 from bot.models import Article, Extraction
 from bot.store import SourceFile, Store
@@ -31,10 +33,6 @@ from bot.store._articles import FileWrite
 from bot.summary import event_note
 
 log = logging.getLogger(__name__)
-
-
-class CorpusDirectoryMissing(FileNotFoundError):
-    """The corpus directory to ingest is not there (or not a directory)."""
 
 
 Progress = Callable[[int, int, str], None]
@@ -54,6 +52,19 @@ class IngestSummary:
     files_parsed: int = 0
     files_skipped: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)
+    # Of ``rejected``, the paths refused before and unchanged since (not read this time).
+    rejected_earlier: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """Whether this ingest found anything new: articles, removals or newly refused files."""
+        return bool(
+            self.new
+            or self.updated
+            or self.retracted
+            or len(self.rejected) > len(self.rejected_earlier)
+            or self.reextracted
+        )
 
     def add(self, other: IngestSummary) -> IngestSummary:
         """This summary with another directory's counts added (the bundled corpus's)."""
@@ -140,10 +151,13 @@ def is_bundled(directory: Path) -> bool:
 
 
 # Files are written in batches, one transaction each (a savepoint a file): a batch closes at
-# this many articles or files, whichever comes first. Big enough that commits are rare, small
-# enough that a batch is a fraction of a second of the database's time and of memory.
-BATCH_ARTICLES = 500
-BATCH_FILES = 100
+# this many articles or files, whichever comes first. Each commit writes every page its
+# batch changed, and an article changes ~15 pages spread over b-trees keyed by random ids, so
+# fewer, bigger batches write far fewer bytes (issue 18: 500 a batch wrote ~30x the final
+# database at 100,000 articles). 2,000 keeps a batch's write to about two seconds of the
+# database's time, under the 5 s other connections wait for the lock (busy_timeout).
+BATCH_ARTICLES = 2000
+BATCH_FILES = 400
 # Stored articles re-read by a new extractor are loaded and saved this many at a time.
 REEXTRACT_CHUNK = 500
 # Status notes missing from stored items are written this many at a time (about 15 ms of
@@ -153,9 +167,12 @@ NOTES_CHUNK = 100
 # a search then reads each word's postings from one place, not from every batch's segment
 # (a second at 100,000 articles; searches ~0.5 ms quicker at the median, cold or warm).
 MERGE_TEXT_INDEX_AFTER = 1000
-# SQLite's page cache while an ingest writes (see BaseStore.larger_page_cache). 16 MiB
-# wrote 20,000 articles as fast as 64 did (42 s) with 50 MB less at the peak.
-PAGE_CACHE_MIB = 16
+# SQLite's page cache while an ingest writes (see BaseStore.larger_page_cache): room for
+# most of the pages a batch of 2,000 articles changes, so few spill before its commit.
+PAGE_CACHE_MIB = 48
+# The write-ahead log may grow to this much during an ingest before it is copied into the
+# database (see BaseStore.fewer_checkpoints); emptied when the ingest ends.
+WAL_MIB = 256
 # An ingest with at least this many files to read parses and extracts them in worker
 # processes while this one writes (None: never); a smaller one (a rescan finding a few
 # changed files) reads them here, without the workers' start-up (about a second each).
@@ -164,8 +181,9 @@ PAGE_CACHE_MIB = 16
 POOL_MIN_FILES: int | None = 500
 # At most this many workers, each one with its own copy of the gazetteer (about 60 MB).
 POOL_MAX_WORKERS = 4
-# Files handed to the workers ahead of the one being written, per worker.
-POOL_AHEAD_PER_WORKER = 64
+# Files handed to the workers ahead of the one being written, per worker: more than a batch
+# (2,000 articles, ~500 files), so the workers go on reading while a batch is written.
+POOL_AHEAD_PER_WORKER = 384
 
 
 @dataclass(slots=True)
@@ -197,6 +215,8 @@ class _Read:
             # The summary lists every rejection; a warning would break the progress line.
             log.info("rejected %s: %s", self.write.path, self.write.error)
         summary.rejected.extend(self.rejected)
+        if self.skipped and not self.write:
+            summary.rejected_earlier.extend(path for path, _ in self.rejected)
         summary.files_parsed += self.parsed
         summary.files_skipped += self.skipped
 
@@ -210,6 +230,8 @@ async def ingest_corpus(
     if not directory.is_dir():
         raise CorpusDirectoryMissing(f"corpus directory {directory} does not exist")
     trusted = is_bundled(directory)
+    # Taken before the survey: a file edited while this ingest runs is newer than the mark.
+    started_at = time.time()
     # Each path is visited once and only its own visit writes its record, so what was
     # recorded before the loop is what each visit would have read.
     recorded = await store.source_files()
@@ -217,6 +239,7 @@ async def ingest_corpus(
     summary.rejected.extend((str(path), reason) for path, reason in passed_over)
     async with (
         store.larger_page_cache(PAGE_CACHE_MIB),
+        store.fewer_checkpoints(WAL_MIB),
         _Readers(
             [
                 (path, str(path), recorded.get(str(path)), trusted)
@@ -257,6 +280,7 @@ async def ingest_corpus(
     summary.noted = await _note_unnoted(store)
     if len(summary.new) + len(summary.updated) >= MERGE_TEXT_INDEX_AFTER:
         await store.merge_text_index()
+    await store.mark_corpus_refreshed(str(directory), started_at)
     log.info("%s", summary.render().splitlines()[0])
     return summary
 

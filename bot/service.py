@@ -4,26 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import re
+import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-from rapidfuzz import fuzz, process
+from typing import TYPE_CHECKING
 
 from bot import places
-from bot.alerts.service import Alerts
-from bot.articles import Moderation
 from bot.config import ServerConfig
 from bot.data import BUNDLED_CORPUS
 from bot.errors import AmbiguousPlace, BanwatchError, PlaceNotFound
-from bot.feeds import Feeds, FeedSettings, feed_settings
-from bot.ingest import CorpusDirectoryMissing, IngestSummary, Progress, ingest_corpus
-from bot.map.service import Maps
 from bot.models import Article, Event, Jurisdiction, Place
-from bot.petitions import DEFAULT_RETENTION_DAYS, Petitions
 from bot.privacy import Privacy
 from bot.review import Review
 from bot.settings import Settings
@@ -37,6 +32,14 @@ from bot.tracker import (
     derive_status,
     status_from_sample,
 )
+
+if TYPE_CHECKING:
+    from bot.alerts.service import Alerts
+    from bot.articles import Moderation
+    from bot.feeds import Feeds, FeedSettings
+    from bot.ingest import IngestSummary, Progress
+    from bot.map.service import Maps
+    from bot.petitions import Petitions
 
 __all__ = ["AmbiguousPlace", "Banwatch", "BanwatchError", "PlaceChoice", "PlaceNotFound"]
 
@@ -129,27 +132,26 @@ class Banwatch:
         store: Store,
         corpus_dir: Path,
         *,
-        signer_retention_days: int = DEFAULT_RETENTION_DAYS,
+        signer_retention_days: int | None = None,
         bundled_corpus: bool = False,
         feeds: FeedSettings | None = None,
+        settings: Settings | None = None,
         home_guild_id: int | None = None,
     ) -> None:
         self.store = store
         self.corpus_dir = corpus_dir
+        self.signer_retention_days = signer_retention_days
+        self._feed_settings = feeds
+        self._settings = settings
         # Whether ingest loads the corpus bundled inside the package too (the settings say
         # yes unless told otherwise; tests and benches build the app without it).
         self.bundled_corpus = bundled_corpus
-        self.articles = Moderation(self)
-        self.alerts = Alerts(self)
-        self.petitions = Petitions(self, retention_days=signer_retention_days)
         self.privacy = Privacy(store)
         self.config = ServerConfig(store)
-        self.feeds = Feeds(store, feeds)
         # The server whose moderators manage feeds and review readings (None: the one server
         # the bot is in).
         self.home_guild_id = home_guild_id
         self.review = Review(self)
-        self.map = Maps(self)
         self._known: _KnownPlaces | None = None
         # Place key -> (the place's version when derived, the answer), least recent first.
         self._status_cache: OrderedDict[str, tuple[int, JurisdictionStatus]] = OrderedDict()
@@ -169,9 +171,57 @@ class Banwatch:
             settings.corpus_dir,
             signer_retention_days=settings.signer_retention_days,
             bundled_corpus=settings.bundled_corpus,
-            feeds=feed_settings(settings),
+            settings=settings,
             home_guild_id=settings.home_guild_id,
         )
+
+    # Each feature's service is built once, on first use, with its module: a command-line
+    # look-up uses none of them, and importing them all was a third of its time.
+
+    @functools.cached_property
+    def articles(self) -> Moderation:
+        """Moderators' article commands."""
+        from bot.articles import Moderation
+
+        return Moderation(self)
+
+    @functools.cached_property
+    def alerts(self) -> Alerts:
+        """Channel alerts: subscriptions, matching, the outbox."""
+        from bot.alerts.service import Alerts
+
+        return Alerts(self)
+
+    @functools.cached_property
+    def petitions(self) -> Petitions:
+        """Petitions and their signers."""
+        from bot.petitions import DEFAULT_RETENTION_DAYS, Petitions
+
+        days = self.signer_retention_days
+        return Petitions(self, retention_days=DEFAULT_RETENTION_DAYS if days is None else days)
+
+    @functools.cached_property
+    def feeds(self) -> Feeds:
+        """The news feeds polled into the corpus (their settings read from the environment's
+        settings when given, else the defaults)."""
+        from bot.feeds import Feeds, feed_settings
+
+        chosen = self._feed_settings
+        if chosen is None and self._settings is not None:
+            chosen = feed_settings(self._settings)
+        return Feeds(self.store, chosen)
+
+    @functools.cached_property
+    def map(self) -> Maps:
+        """The map of statuses."""
+        from bot.map.service import Maps
+
+        return Maps(self)
+
+    async def close(self) -> None:
+        """Release what the services opened (a feed poll's HTTP session)."""
+        if "feeds" in self.__dict__:
+            await self.feeds.close()
 
     # -- corpus -------------------------------------------------------------------------------
 
@@ -180,6 +230,9 @@ class Banwatch:
     ) -> IngestSummary:
         """Load or refresh the corpus directory (by default the configured one, after the
         bundled corpus when it is on; when it is off, what it had loaded is dropped)."""
+        # With the extractor: imported only when ingesting.
+        from bot.ingest import CorpusDirectoryMissing, IngestSummary, ingest_corpus
+
         if directory is not None:
             return await ingest_corpus(self.store, directory, progress=progress)
         if not self.corpus_dir.is_dir():
@@ -198,6 +251,26 @@ class Banwatch:
         gone = [path for path in await self.store.source_paths() if path.startswith(prefix)]
         return await self.store.forget_source_files(gone)
 
+    async def refresh(
+        self, max_age_seconds: float, *, progress: Progress | None = None
+    ) -> IngestSummary | None:
+        """Ingest the corpus unless an ingest of it began less than ``max_age_seconds`` ago
+        (in any process on this database: a look-up, ``banwatch ingest``, the bot's re-scan);
+        None when it was that fresh.
+
+        A file edited in place leaves its folder's time alone, so knowing whether anything
+        changed means looking at every file: this rule bounds how stale a look-up can be
+        instead of paying that on each one.
+        """
+        last = await self.store.corpus_refreshed_at(str(self.corpus_dir.resolve()))
+        if last is not None and 0 <= time.time() - last < max_age_seconds:
+            return None
+        return await self.ingest(progress=progress)
+
+    async def rejected_files(self) -> list[tuple[str, str]]:
+        """The corpus files the last ingest refused, with the reason, by path."""
+        return await self.store.rejected_files(str(self.corpus_dir.resolve()))
+
     # -- places -------------------------------------------------------------------------------
 
     async def resolve_place(self, query: str) -> Jurisdiction:
@@ -214,7 +287,7 @@ class Banwatch:
             return by_key[text]
         if PLACE_KEY.match(text):
             return _jurisdiction(Place.from_key(text))
-        wanted = places.parse_place_query(text)
+        wanted = await self._read_place_query(text)
         if wanted.level in ("state", "national"):
             region = Place(
                 level=wanted.level,
@@ -255,6 +328,22 @@ class Banwatch:
             raise AmbiguousPlace(text, [_jurisdiction(p) for p in gazetteer], tracked=False)
         raise PlaceNotFound(text, [j for j, _ in fuzzy])
 
+    async def _read_place_query(self, text: str) -> places.PlaceQuery:
+        """:func:`bot.places.parse_place_query`, remembered in the database.
+
+        Reading a place needs the gazetteer, and building it costs a process half a second:
+        more than a command-line look-up takes otherwise. So a process that has not built it
+        reads the answer a process (of the same gazetteer version) stored before.
+        """
+        if places.gazetteer_built():
+            return places.parse_place_query(text)
+        version = places.places_version()
+        known = await self.store.read_place_query(version, text)
+        if known is None:
+            known = places.parse_place_query(text)
+            await self.store.save_place_query(version, text, known)
+        return known
+
     async def place_choices(self, typed: str, limit: int = 25) -> list[PlaceChoice]:
         """Known places for autocomplete, forgiving of case and typos, best first."""
         index = await self._known_places()
@@ -262,6 +351,8 @@ class Banwatch:
         if not typed:
             ranked = index.by_display[:limit]
         else:
+            from rapidfuzz import fuzz, process  # on first use: look-ups by name need none
+
             # One pass in C over every label; a label holding what was typed scores 100 here
             # and is then ranked above typos: first those starting with it, then the rest.
             found = process.extract(
@@ -554,6 +645,8 @@ def _fuzzy_known(
     Whole-string similarity, not partial: "Xyzzyville" must not match "IL" by containing it.
     Two-letter codes are left out; they are matched exactly elsewhere.
     """
+    from rapidfuzz import fuzz, process  # on first use: an exact name needs none
+
     pool = index.fuzzy_pool
     if state:
         pool = [j for j in pool if _same(j.state, state)]

@@ -19,17 +19,26 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from dotenv import load_dotenv
-
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = PROJECT_ROOT / "seeds"
+
+
+# Discord's global limit on a bot's requests per second: alerts paced faster only earn 429s.
+DISCORD_GLOBAL_RATE = 50
 
 
 class SettingsError(Exception):
     """A setting has a value banwatch can't use."""
 
 
-def _int(name: str, default: int | None, *, minimum: int = 0) -> int | None:
+def _int(
+    name: str,
+    default: int | None,
+    *,
+    minimum: int = 0,
+    maximum: int | None = None,
+    why_maximum: str = "",
+) -> int | None:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
@@ -39,6 +48,8 @@ def _int(name: str, default: int | None, *, minimum: int = 0) -> int | None:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
     if value < minimum:
         raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise SettingsError(f"{name} must be at most {maximum}{why_maximum}, got {value}")
     return value
 
 
@@ -69,6 +80,8 @@ class Settings:
     discord_gateway_url: str | None = None
     dev_guild_id: int | None = None
     rescan_seconds: int = 300
+    # A command-line look-up re-reads the corpus first only if no ingest began this recently.
+    refresh_seconds: int = 60
     alerts_rate: int = 48
     log_level: str = "INFO"
     signer_retention_days: int = 180
@@ -108,6 +121,9 @@ def load_settings(env_file: str | Path | None = None) -> Settings:
     env_path = Path(env_file).resolve() if env_file else env_file_location()
     found = env_path if env_path.is_file() else None
     if found is not None:
+        # Imported only when there is a file to read: every command starts here.
+        from dotenv import load_dotenv
+
         load_dotenv(found, override=False)
     # BANWATCH_HOME may come from the .env itself: the database follows it either way.
     home = _home()
@@ -125,7 +141,18 @@ def load_settings(env_file: str | Path | None = None) -> Settings:
         discord_gateway_url=os.environ.get("DISCORD_GATEWAY_URL", "").strip() or None,
         dev_guild_id=_int("DEV_GUILD_ID", None, minimum=1),
         rescan_seconds=_int("BANWATCH_RESCAN_SECONDS", 300, minimum=1) or 300,
-        alerts_rate=_int("BANWATCH_ALERTS_RATE", 48, minimum=1) or 48,
+        refresh_seconds=_int("BANWATCH_REFRESH_SECONDS", 60, minimum=0) or 0,
+        alerts_rate=_int(
+            "BANWATCH_ALERTS_RATE",
+            48,
+            minimum=1,
+            maximum=DISCORD_GLOBAL_RATE,
+            why_maximum=(
+                f" (Discord allows a bot {DISCORD_GLOBAL_RATE} requests a second in all;"
+                " faster alerts only earn 429s)"
+            ),
+        )
+        or 48,
         log_level=os.environ.get("BANWATCH_LOG_LEVEL", "INFO").strip().upper() or "INFO",
         signer_retention_days=_int("BANWATCH_SIGNER_RETENTION_DAYS", 180, minimum=0) or 0,
         home_guild_id=_int("BANWATCH_HOME_GUILD", None, minimum=1),

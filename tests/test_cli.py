@@ -147,12 +147,55 @@ def test_env_file_configures_the_database(tmp_path: Path) -> None:
 def test_bad_setting_is_a_clear_error(tmp_path: Path) -> None:
     result = banwatch("cities", cwd=tmp_path, env={"BANWATCH_RESCAN_SECONDS": "soon"})
     assert result.returncode == 2 and "BANWATCH_RESCAN_SECONDS" in result.stderr
+    result = banwatch("cities", cwd=tmp_path, env={"BANWATCH_ALERTS_RATE": "60"})
+    assert result.returncode == 2
+    assert "BANWATCH_ALERTS_RATE must be at most 50" in result.stderr
+
+
+def test_a_look_up_sees_a_corpus_change_and_counts_earlier_rejections(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for seed in SEEDS_DIR.iterdir():
+        (corpus / seed.name).write_bytes(seed.read_bytes())
+    (corpus / "broken.md").write_bytes(b"---\ntitle: [oops\n---\n")
+    assert banwatch("ingest", str(corpus), cwd=tmp_path).returncode == 0
+    (corpus / "new.md").write_text(
+        "---\ntitle: Boise council votes to ban facial recognition\n"
+        "excerpt: The Boise City Council voted to ban police use of facial recognition.\n"
+        "publishedDateTime: 2024-05-01T10:00:00Z\nwebUrl: https://idaho.example/boise-ban\n"
+        "provider:\n  name: Idaho Statesman\n  domain: idahostatesman.com\n---\n",
+        encoding="utf-8",
+    )
+    where = ("--corpus", str(corpus))
+    # The ingest moments ago is fresh: no look-up pays for surveying the corpus again...
+    stale = banwatch("search", "Boise", *where, cwd=tmp_path)
+    assert stale.returncode == 0 and "Boise council" not in stale.stdout
+    assert stale.stderr == ""
+    # ...until --refresh (or BANWATCH_REFRESH_SECONDS) says so; earlier rejections as a count.
+    fresh = banwatch("search", "Boise", *where, "--refresh", cwd=tmp_path)
+    assert "Boise council votes to ban" in fresh.stdout
+    assert "1 new" in fresh.stderr and "broken.md" not in fresh.stderr
+    assert "1 files rejected earlier" in fresh.stderr and "ingest --rejected" in fresh.stderr
+    listed = banwatch("ingest", "--rejected", *where, cwd=tmp_path)
+    assert "broken.md: malformed YAML" in listed.stdout
 
 
 @pytest.mark.parametrize("args", [["--help"], ["status", "--help"]])
 def test_help(tmp_path: Path, args: list[str]) -> None:
     result = banwatch(*args, cwd=tmp_path)
     assert result.returncode == 0 and "usage: banwatch" in result.stdout
+    assert "BANWATCH_REFRESH_SECONDS" in result.stdout  # the refresh rule
+
+
+def test_the_parser_is_built_without_discord() -> None:
+    code = (
+        "import sys; from bot.console.cli import build_parser; build_parser();"
+        " print(sorted(m for m in sys.modules if m.split('.')[0] in ('discord', 'aiohttp')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=subprocess_env()
+    )
+    assert result.returncode == 0 and result.stdout.strip() == "[]", result.stderr
 
 
 def test_debug_logging_never_reaches_loggers_that_carry_personal_data() -> None:

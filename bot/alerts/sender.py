@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Discord allows ~50 requests/s per bot. The sender's own requests (posts, forum threads and
+# Discord allows 50 requests/s per bot. The sender's own requests (posts, forum threads and
 # edits alike) stay at 48/s, leaving ~2/s for the bot's other REST calls; interaction
 # replies don't count (Discord exempts them from the global limit). BANWATCH_ALERTS_RATE.
 DEFAULT_RATE = 48.0
@@ -26,15 +26,33 @@ DEFAULT_RATE = 48.0
 # more than ``rate + 1`` requests from the sender, however late the event loop runs.
 DEFAULT_BURST = 1
 MAX_ATTEMPTS = 12
+# Channels served at once, each by a lane posting its rows in order. Discord also limits each
+# channel (5 posts per 5 s): discord.py reads the bucket headers and makes a busy channel's
+# next post wait on its route, and only that channel's lane waits with it. 64 lanes are more
+# than the global rate serves in a second, so waiting lanes never starve the others.
+DEFAULT_CONCURRENCY = 64
+# Rows a lane takes at a time before asking for more of its channel: a busy channel's backlog
+# never fills a batch ahead of other channels.
+ROWS_PER_CHANNEL = 5
+# While lanes run, how often the sender looks for due rows of channels it isn't serving yet
+# (it also looks whenever a quarter of the lanes are free).
+REFILL_SECONDS = 0.5
 
 
 class DeliveryRetry(Exception):
-    """The post may succeed later: rate limited (``retry_after`` known), 5xx or network."""
+    """The post may succeed later: rate limited (``retry_after`` known), 5xx or network.
 
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    A rate limit is the channel's own (its route's bucket) unless ``is_global``: then every
+    request waits, else only that channel's.
+    """
+
+    def __init__(
+        self, reason: str, retry_after: float | None = None, *, is_global: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+        self.is_global = is_global
 
 
 class DeliveryRejected(Exception):
@@ -197,6 +215,13 @@ class Sender:
     ``enforce_nonce``) returns the first message instead of posting again. A forum thread has
     no nonce: the row records when an attempt first went out (``attempted_at``) before the
     request, and a later attempt first asks the poster for the thread that one may have made.
+
+    Each channel is served by a lane of its own, in row order, up to ``concurrency`` channels
+    at once, all paced together at ``rate``: a channel that waits (on its Discord bucket,
+    or after its own 429) holds back only itself. A row that must be retried ends its
+    channel's turn for the pass, so the channel's later rows never overtake it. With
+    ``pass_seconds``, a pass starts no new post after that long, so the caller's loop comes
+    round (and finds new items) even while a busy channel works through a backlog.
     """
 
     def __init__(
@@ -206,8 +231,9 @@ class Sender:
         *,
         rate: float = DEFAULT_RATE,
         burst: int = DEFAULT_BURST,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         backoff_base: float = 1.0,
+        pass_seconds: float | None = None,
         only_guild: str | None = None,
         except_guild: str | None = None,
         on_broken: Callable[[OutboxEntry, str], Awaitable[None]] | None = None,
@@ -218,11 +244,13 @@ class Sender:
         self.pacer = Pacer(rate, burst)
         self.concurrency = concurrency
         self.backoff_base = backoff_base
+        self.pass_seconds = pass_seconds
         self.only_guild = only_guild
         self.except_guild = except_guild
         self.on_broken = on_broken
         self.clock = clock
-        self._channel_locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # Channels rate limited on their own route, and when they may post again.
+        self._held_channels: dict[str, dt.datetime] = {}
         # Edits that failed and may succeed later: outbox id -> (attempts, not before). Kept
         # in memory: a restart only retries an edit sooner.
         self._edit_backoff: dict[int, tuple[int, dt.datetime]] = {}
@@ -231,21 +259,7 @@ class Sender:
         """Queue due digests, deliver every due row, apply pending edits."""
         result = DrainResult()
         result.digests = await self.queue_digests()
-        while True:
-            due = await self.store.due_outbox(
-                _iso(self.clock()),
-                limit=500,
-                only_guild=self.only_guild,
-                except_guild=self.except_guild,
-            )
-            if not due:
-                break
-            await self._deliver_batch(due, result)
-            if result.retried and not (result.delivered or result.failed or result.paused):
-                break
-            if len(due) < 500:
-                # Rows that failed and were rescheduled are not due again yet.
-                break
+        await _Pass(self, result).run()
         for entry in await self.store.pending_edits():
             if not self._mine(entry) or entry.payload is None:
                 continue
@@ -285,32 +299,26 @@ class Sender:
             return False
         return not (self.except_guild is not None and entry.guild_id == self.except_guild)
 
-    async def _deliver_batch(self, due: list[OutboxEntry], result: DrainResult) -> None:
-        paused = await self.store.paused_guilds()
-        broken: set[int] = set()
-        queue: asyncio.Queue[OutboxEntry] = asyncio.Queue()
-        for entry in due:
-            queue.put_nowait(entry)
-
-        async def worker() -> None:
-            while not queue.empty():
-                entry = queue.get_nowait()
-                async with self._channel_locks[entry.channel_id]:
-                    await self._deliver(entry, result, paused, broken)
-
-        await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(due)))))
+    def _held(self) -> list[str]:
+        """Channels still waiting out their own rate limit."""
+        now = self.clock()
+        for channel_id, until in list(self._held_channels.items()):
+            if until <= now:
+                del self._held_channels[channel_id]
+        return list(self._held_channels)
 
     async def _deliver(
         self, entry: OutboxEntry, result: DrainResult, paused: set[str], broken: set[int]
-    ) -> None:
+    ) -> bool:
+        """Deliver one row; False when it must be retried (its channel waits)."""
         if entry.guild_id in paused:
             await self.store.mark_outbox_state(entry.id, PAUSED, "alerts are paused in this server")
             result.paused += 1
-            return
+            return True
         if entry.subscription_id in broken or entry.payload is None:
             await self.store.mark_outbox_state(entry.id, FAILED, "subscription broken")
             result.failed += 1
-            return
+            return True
         # Recorded before any request: a crash from here on leaves ``attempted_at`` behind.
         await self.store.start_delivery_attempt(entry.id)
         try:
@@ -332,18 +340,22 @@ class Sender:
                     entry.id, FAILED, f"gave up after {attempts} attempts: {exc.reason}"
                 )
                 result.failed += 1
-                return
+                return True
             delay = exc.retry_after
             if delay is None:
                 delay = backoff_seconds(attempts, self.backoff_base)
-            else:
-                self.pacer.hold(delay)
             when = self.clock() + dt.timedelta(seconds=delay)
+            if exc.retry_after is not None and exc.is_global:
+                self.pacer.hold(delay)
+            elif exc.retry_after is not None:
+                # The channel's own limit: only this channel waits, the others go on.
+                self._held_channels[entry.channel_id] = when
             await self.store.mark_retry(
                 entry.id, f"{exc.reason}; retry {attempts + 1} queued", _iso(when)
             )
             log.info("alerts: post %d will be retried in %.1fs: %s", entry.id, delay, exc.reason)
             result.retried += 1
+            return False
         except DeliveryRejected as exc:
             # This post only (a 400 for its content, say): the next one may well go.
             await self.store.mark_outbox_state(entry.id, FAILED, exc.reason)
@@ -383,12 +395,14 @@ class Sender:
         else:
             await self.store.mark_delivered(entry.id, message_id)
             result.delivered += 1
+        return True
 
     async def queue_digests(self) -> int:
         """Queue today's digest for every digest subscription whose hour has come."""
         now = self.clock()
         queued = 0
-        for subscription in await self.store.subscriptions():
+        # Read every pass: only the digest subscriptions, not all of them.
+        for subscription in await self.store.subscriptions(mode="digest"):
             if subscription.mode != "digest" or not subscription.active:
                 continue
             if now.hour < (subscription.digest_hour or 0):
@@ -402,3 +416,96 @@ class Sender:
             ):
                 queued += 1
         return queued
+
+
+class _Pass:
+    """One pass of the sender over the due rows: a lane per channel, refilled as lanes end."""
+
+    def __init__(self, sender: Sender, result: DrainResult) -> None:
+        self.sender = sender
+        self.result = result
+        self.loop = asyncio.get_running_loop()
+        self.stop_at = (
+            None if sender.pass_seconds is None else self.loop.time() + sender.pass_seconds
+        )
+        self.lanes: dict[str, asyncio.Task[None]] = {}
+        # Channels whose turn ended in this pass (a row to retry): not served again in it.
+        self.rested: set[str] = set()
+        self.paused: set[str] = set()
+        self.broken: set[int] = set()
+
+    def over(self) -> bool:
+        """Whether the pass may start no new post."""
+        return self.stop_at is not None and self.loop.time() >= self.stop_at
+
+    async def due(self, **options: object) -> list[OutboxEntry]:
+        sender = self.sender
+        return await sender.store.due_outbox(
+            _iso(sender.clock()),
+            only_guild=sender.only_guild,
+            except_guild=sender.except_guild,
+            **options,  # type: ignore[arg-type]
+        )
+
+    async def run(self) -> None:
+        self.paused = await self.sender.store.paused_guilds()
+        try:
+            await self._serve()
+        finally:
+            for lane in self.lanes.values():
+                lane.cancel()
+            await asyncio.gather(*self.lanes.values(), return_exceptions=True)
+
+    async def _serve(self) -> None:
+        concurrency = self.sender.concurrency
+        refill_when_free = max(1, concurrency // 4)
+        last_refill = -float("inf")
+        while True:
+            now = self.loop.time()
+            free = concurrency - len(self.lanes)
+            if not self.over() and free > 0 and (
+                free >= refill_when_free
+                or not self.lanes
+                or now - last_refill >= REFILL_SECONDS
+            ):
+                last_refill = now
+                await self._refill(free)
+            if not self.lanes:
+                return
+            done, _ = await asyncio.wait(
+                self.lanes.values(),
+                timeout=REFILL_SECONDS,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            for channel_id, lane in list(self.lanes.items()):
+                if lane in done:
+                    del self.lanes[channel_id]
+                    lane.result()  # a lane's failure ends the pass (the rest are cancelled)
+
+    async def _refill(self, free: int) -> None:
+        """Start lanes for due rows of channels not served, rested or held."""
+        skip = [*self.lanes, *self.rested, *self.sender._held()]
+        # At most ``free`` rows: every row read is served (reading a row costs as much as
+        # posting it takes of the pace), and a channel that has more asks for them itself.
+        due = await self.due(limit=free, per_channel=ROWS_PER_CHANNEL, except_channels=skip)
+        by_channel: dict[str, list[OutboxEntry]] = defaultdict(list)
+        for entry in due:
+            by_channel[entry.channel_id].append(entry)
+        for channel_id, entries in by_channel.items():
+            self.lanes[channel_id] = asyncio.create_task(self._lane(channel_id, entries))
+
+    async def _lane(self, channel_id: str, entries: list[OutboxEntry]) -> None:
+        """Post one channel's rows in order until none is due, one must wait, or time is up."""
+        while entries:
+            for entry in entries:
+                if self.over():
+                    return
+                delivered = await self.sender._deliver(
+                    entry, self.result, self.paused, self.broken
+                )
+                if not delivered:
+                    self.rested.add(channel_id)
+                    return
+            if len(entries) < ROWS_PER_CHANNEL or self.over():
+                return  # the channel had no more due rows when they were read
+            entries = await self.due(limit=ROWS_PER_CHANNEL, channel_id=channel_id)

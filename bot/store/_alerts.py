@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 
@@ -183,13 +184,20 @@ class AlertStore(BaseStore):
             )
 
     async def subscriptions(
-        self, guild_id: str | None = None, *, include_removed: bool = False
+        self,
+        guild_id: str | None = None,
+        *,
+        include_removed: bool = False,
+        mode: str | None = None,
     ) -> list[Subscription]:
-        """Subscriptions of one guild (or all), oldest first."""
+        """Subscriptions of one guild (or all; of one ``mode``), oldest first."""
         where, params = [], []
         if guild_id is not None:
             where.append("s.guild_id = ?")
             params.append(guild_id)
+        if mode is not None:
+            where.append("s.mode = ?")
+            params.append(mode)
         if not include_removed:
             where.append("s.removed_at IS NULL")
         sql = _SUBSCRIPTION_SQL
@@ -411,17 +419,41 @@ class AlertStore(BaseStore):
         limit: int = 500,
         only_guild: str | None = None,
         except_guild: str | None = None,
+        per_channel: int | None = None,
+        channel_id: str | None = None,
+        except_channels: Sequence[str] = (),
     ) -> list[OutboxEntry]:
-        """Queued rows whose next attempt is due, oldest first."""
-        sql = _ENTRY_SQL + " WHERE o.state = ? AND o.next_attempt_at <= ?"
+        """Queued rows whose next attempt is due, oldest first.
+
+        ``per_channel`` takes at most that many of each channel's oldest (so one busy channel
+        can't fill the batch); ``channel_id`` only that channel's; ``except_channels`` none of
+        theirs (channels the sender is already serving).
+        """
+        where = "o.state = ? AND o.next_attempt_at <= ?"
         params: list[object] = [QUEUED, now]
         if only_guild is not None:
-            sql += " AND s.guild_id = ?"
+            where += " AND s.guild_id = ?"
             params.append(only_guild)
         if except_guild is not None:
-            sql += " AND s.guild_id != ?"
+            where += " AND s.guild_id != ?"
             params.append(except_guild)
-        rows = await self._fetchall(sql + " ORDER BY o.id LIMIT ?", [*params, limit])
+        if channel_id is not None:
+            where += " AND s.channel_id = ?"
+            params.append(channel_id)
+        if except_channels:
+            where += " AND s.channel_id NOT IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(list(except_channels)))
+        if per_channel is None:
+            sql = f"{_ENTRY_SQL} WHERE {where} ORDER BY o.id LIMIT ?"
+        else:
+            sql = (
+                "SELECT * FROM (SELECT o.*, s.guild_id, s.channel_id, s.channel_kind, s.role_id,"
+                " row_number() OVER (PARTITION BY s.channel_id ORDER BY o.id) AS in_channel"
+                " FROM alert_outbox o JOIN alert_subscriptions s ON s.id = o.subscription_id"
+                f" WHERE {where}) WHERE in_channel <= ? ORDER BY id LIMIT ?"
+            )
+            params.append(per_channel)
+        rows = await self._fetchall(sql, [*params, limit])
         return [_entry(row) for row in rows]
 
     async def next_outbox_attempt(self) -> str | None:

@@ -8,10 +8,12 @@ cached list of places, never article bodies.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 
 from bot.models import Article, Event, Jurisdiction
+from bot.places import PlaceQuery
 from bot.store._base import BaseStore
 from bot.taxonomy import PENDING_ACTIONS
 from bot.tracker import DECIDING_ACTIONS, RESETTING_ACTIONS, StatusSample
@@ -34,10 +36,44 @@ _SAMPLE_COLUMNS = "SELECT sort_date, sort_time, article_id, " + _EVENT_COLUMNS.r
 _PENDING_MARKS = ",".join("?" * len(PENDING_ACTIONS))
 
 
+# store_meta keys of read place queries: the prefix, the gazetteer's version, the text typed.
+_PLACE_QUERY_KEY = "place_query"
+
+
 class EventStore(BaseStore):
     """Policy events and jurisdictions, read lean."""
 
     _jurisdictions_stamp: int | None = None
+
+    async def read_place_query(self, version: str, typed: str) -> PlaceQuery | None:
+        """How ``typed`` was read as a place by the gazetteer of ``version``, if it was."""
+        row = await self._fetchone(
+            "SELECT value FROM store_meta WHERE key = ?",
+            (f"{_PLACE_QUERY_KEY}:{version}:{typed}",),
+        )
+        if row is None:
+            return None
+        name, state, country, level = json.loads(row[0])
+        return PlaceQuery(name=name, state=state, country=country, level=level)
+
+    async def save_place_query(self, version: str, typed: str, query: PlaceQuery) -> None:
+        """Remember how ``typed`` reads as a place; readings of other versions are dropped."""
+        value = json.dumps([query.name, query.state, query.country, query.level])
+        async with self.transaction() as db:
+            await db.execute(
+                "DELETE FROM store_meta WHERE substr(key, 1, ?) = ? AND substr(key, 1, ?) != ?",
+                (
+                    len(_PLACE_QUERY_KEY) + 1,
+                    f"{_PLACE_QUERY_KEY}:",
+                    len(_PLACE_QUERY_KEY) + len(version) + 2,
+                    f"{_PLACE_QUERY_KEY}:{version}:",
+                ),
+            )
+            await db.execute(
+                "INSERT INTO store_meta (key, value) VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (f"{_PLACE_QUERY_KEY}:{version}:{typed}", value),
+            )
     _jurisdictions_cache: tuple[Jurisdiction, ...] | None = None
 
     async def known_jurisdictions(self) -> tuple[Jurisdiction, ...]:

@@ -84,6 +84,31 @@ class FileStore(BaseStore):
             for row in rows
         }
 
+    async def rejected_files(self, directory: str) -> list[tuple[str, str]]:
+        """The files under ``directory`` whose last reading was refused, with the reason."""
+        rows = await self._fetchall(
+            "SELECT path, error FROM source_files WHERE error IS NOT NULL AND error != ''"
+            " AND substr(path, 1, ?) = ? ORDER BY path",
+            (len(directory) + 1, directory.rstrip("/") + "/"),
+        )
+        return [(row["path"], row["error"]) for row in rows]
+
+    async def corpus_refreshed_at(self, directory: str) -> float | None:
+        """When an ingest of ``directory`` last began looking at its files (Unix time)."""
+        row = await self._fetchone(
+            "SELECT value FROM store_meta WHERE key = ?", (f"corpus_refreshed:{directory}",)
+        )
+        return float(row[0]) if row else None
+
+    async def mark_corpus_refreshed(self, directory: str, at: float) -> None:
+        """Record that every file of ``directory`` as it stood at ``at`` is in the store."""
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO store_meta (key, value) VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (f"corpus_refreshed:{directory}", repr(at)),
+            )
+
     async def source_paths(self) -> list[str]:
         """Every corpus file path seen so far."""
         rows = await self._fetchall("SELECT path FROM source_files ORDER BY path")

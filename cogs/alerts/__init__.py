@@ -23,6 +23,9 @@ __all__ = ["PERMISSIONS", "AlertsCog", "DiscordPoster", "alert_embed", "setup"]
 log = logging.getLogger(__name__)
 
 SEND_INTERVAL_SECONDS = 1.0
+# A pass of the sender starts no new post after this long, so the loop comes round to match
+# new items even while a busy channel works through a backlog at Discord's 5 posts per 5 s.
+SEND_PASS_SECONDS = 5.0
 # How often broken subscriptions are checked again (and at once on /alerts check and resume).
 RECHECK_INTERVAL_SECONDS = 3600.0
 
@@ -68,6 +71,7 @@ class AlertsCog(
         self.sender = self.alerts.sender(
             DiscordPoster(bot),
             rate=bot.settings.alerts_rate,
+            pass_seconds=SEND_PASS_SECONDS,
             except_guild=CONSOLE_GUILD,
         )
         super().__init__()

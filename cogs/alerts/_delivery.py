@@ -86,17 +86,35 @@ def _post_embed(entry: OutboxEntry, message: AlertMessage) -> discord.Embed:
     return embed
 
 
+def _rate_limited(exc: discord.HTTPException) -> DeliveryRetry:
+    """A 429 discord.py gave up on (it retries a few itself): the channel's own, unless global.
+
+    Discord's headers say which, and for how long (``Reset-After`` in ms, else ``Retry-After``
+    in whole seconds).
+    """
+    headers = exc.response.headers
+    is_global = headers.get("X-RateLimit-Global", "").lower() == "true"
+    wait = headers.get("X-RateLimit-Reset-After") or headers.get("Retry-After") or "1"
+    try:
+        retry_after = float(wait)
+    except ValueError:
+        retry_after = 1.0
+    scope = "global" if is_global else "channel"
+    return DeliveryRetry(f"rate limited ({scope})", retry_after=retry_after, is_global=is_global)
+
+
 def _failure(exc: Exception) -> Exception:
     """A discord.py/aiohttp failure as the sender's DeliveryRetry or DeliveryBroken."""
     if isinstance(exc, discord.RateLimited):
-        return DeliveryRetry("rate limited", retry_after=exc.retry_after)
+        # Raised before any request, for a route whose wait is over max_ratelimit_timeout.
+        return DeliveryRetry("rate limited (channel)", retry_after=exc.retry_after)
     if isinstance(exc, (discord.Forbidden, discord.NotFound)):
         return DeliveryBroken(f"{exc.status} {exc.text or 'refused'}")
     if isinstance(exc, discord.DiscordServerError):
         return DeliveryRetry(f"Discord error {exc.status}")
     if isinstance(exc, discord.HTTPException):
         if exc.status == 429:
-            return DeliveryRetry("rate limited", retry_after=1.0)
+            return _rate_limited(exc)
         # Any other 4xx refuses this one request (its content, say), not the channel.
         return DeliveryRejected(f"{exc.status} {exc.text or 'rejected'}")
     return DeliveryRetry(f"network error: {exc}")

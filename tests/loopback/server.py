@@ -135,6 +135,21 @@ class Fault:
         return self.pattern.search(path) is not None
 
 
+@dataclass
+class ChannelBucket:
+    """One channel's message-create rate limit window: opens with its first request."""
+
+    remaining: int
+    resets_at: float  # time.monotonic()
+
+
+# Message creation in a channel, the route Discord limits per channel.
+CHANNEL_MESSAGE_ROUTE = re.compile(r"^/channels/(\d+)/messages$")
+# Discord's bucket ids are opaque hashes shared by every channel's message route; the major
+# parameter (the channel id) tells the channels' windows apart.
+CHANNEL_MESSAGE_BUCKET = "7f3a1c0e9d5b2a4c8e6f1d3b5a7c9e0f"
+
+
 class InteractionHandle:
     """An interaction the server sent to the bot; await it for the bot's first callback."""
 
@@ -341,6 +356,9 @@ class LoopbackDiscord:
         self.global_rate_limit = global_rate_limit
         self.rate_limited_count = 0
         self._request_times: collections.deque[float] = collections.deque()
+        # Per-channel limits on posting messages: (limit, seconds), opt-in (set_channel_rate_limit).
+        self.channel_rate_limit: tuple[int, float] | None = None
+        self._channel_buckets: dict[int, ChannelBucket] = {}
 
         self._sessions: dict[str, _Session] = {}
         self._connections: set[_GatewayConnection] = set()
@@ -653,6 +671,16 @@ class LoopbackDiscord:
         interaction callbacks and follow-ups are exempt, as on Discord. None turns it off."""
         self.global_rate_limit = per_second
         self._request_times.clear()
+
+    def set_channel_rate_limit(self, limit: int | None = 5, per_seconds: float = 5.0) -> None:
+        """Limit message posts to ``limit`` per ``per_seconds`` in each channel, as Discord does
+        (5 per 5 s): every answer to ``POST /channels/{id}/messages`` carries the
+        X-RateLimit-* and X-RateLimit-Bucket headers, and a post over the limit gets Discord's
+        429 (``global: false``, scope "user"). Each channel's window opens with its first post
+        and resets ``per_seconds`` later. Off by default; None turns it off. Counted on top of
+        the global limit, which a request passes first."""
+        self.channel_rate_limit = None if limit is None else (limit, per_seconds)
+        self._channel_buckets.clear()
 
     def drop_gateway(self, code: int = 4000) -> None:
         """Close every websocket with ``code``; sessions stay resumable (the RESUME path)."""
@@ -1139,8 +1167,12 @@ class LoopbackDiscord:
         request[RECORD] = record
         self.requests.append(record)
         response = self._fault_response(record) or self._global_limit_response(record, path)
+        limit_headers: dict[str, str] = {}
+        if response is None:
+            response, limit_headers = self._channel_limit_response(record)
         if response is None:
             response = await handler(request)
+            response.headers.update(limit_headers)
         record.status = response.status
         if isinstance(response, web.Response) and response.body is not None:
             with contextlib.suppress(ValueError, TypeError):
@@ -1178,6 +1210,31 @@ class LoopbackDiscord:
             return _rate_limited(retry_after, True, "global")
         self._request_times.append(now)
         return None
+
+    def _channel_limit_response(
+        self, record: RecordedRequest
+    ) -> tuple[web.Response | None, dict[str, str]]:
+        """A 429 for a post over its channel's limit, else the rate limit headers to send."""
+        if self.channel_rate_limit is None or record.method != "POST":
+            return None, {}
+        match = CHANNEL_MESSAGE_ROUTE.match(record.path)
+        if match is None:
+            return None, {}
+        limit, per_seconds = self.channel_rate_limit
+        channel_id = int(match.group(1))
+        now = time.monotonic()
+        bucket = self._channel_buckets.get(channel_id)
+        if bucket is None or now >= bucket.resets_at:
+            bucket = ChannelBucket(remaining=limit, resets_at=now + per_seconds)
+            self._channel_buckets[channel_id] = bucket
+        reset_after = math.ceil((bucket.resets_at - now) * 1000) / 1000
+        if bucket.remaining <= 0:
+            self.rate_limited_count += 1
+            return _rate_limited(
+                reset_after, False, "user", limit=limit, bucket=CHANNEL_MESSAGE_BUCKET
+            ), {}
+        bucket.remaining -= 1
+        return None, _limit_headers(limit, bucket.remaining, reset_after, CHANNEL_MESSAGE_BUCKET)
 
     async def _unknown_route(self, request: web.Request) -> web.Response:
         record = request.get(RECORD) or RecordedRequest(
@@ -1864,14 +1921,30 @@ def _fill_modal_component(component: dict[str, Any], values: dict[str, str]) -> 
     return submitted
 
 
-def _rate_limited(retry_after: float, is_global: bool, scope: str) -> web.Response:
+def _limit_headers(limit: int, remaining: int, reset_after: float, bucket: str) -> dict[str, str]:
+    """Discord's X-RateLimit-* headers; times rounded up to the millisecond, as Discord's are,
+    so a client that waits exactly ``Reset-After`` never comes back early."""
+    reset_after = math.ceil(reset_after * 1000) / 1000
+    return {
+        "X-RateLimit-Limit": str(limit),
+        "X-RateLimit-Remaining": str(remaining),
+        "X-RateLimit-Reset": f"{math.ceil((time.time() + reset_after) * 1000) / 1000:.3f}",
+        "X-RateLimit-Reset-After": f"{reset_after:.3f}",
+        "X-RateLimit-Bucket": bucket,
+    }
+
+
+def _rate_limited(
+    retry_after: float,
+    is_global: bool,
+    scope: str,
+    *,
+    limit: int = 5,
+    bucket: str = "loopback-bucket",
+) -> web.Response:
     headers = {
         "Retry-After": str(math.ceil(retry_after)),
-        "X-RateLimit-Limit": "5",
-        "X-RateLimit-Remaining": "0",
-        "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
-        "X-RateLimit-Reset-After": f"{retry_after:.3f}",
-        "X-RateLimit-Bucket": "loopback-bucket",
+        **_limit_headers(limit, 0, retry_after, bucket),
         "X-RateLimit-Scope": scope,
         # discord.py treats a 429 without Via as a Cloudflare ban and gives up.
         "Via": "1.1 google",

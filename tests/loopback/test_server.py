@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 
+import aiohttp
 import discord
 import pytest
 from discord import app_commands
@@ -385,3 +386,45 @@ async def test_heartbeats_are_acked_after_a_round_trip_not_an_interval_late(
             assert 0.01 <= client.latency < 0.25
     finally:
         await server.close()
+
+
+async def test_channel_rate_limit_sends_discords_headers_and_429(
+    loopback_discord: LoopbackDiscord,
+) -> None:
+    loopback_discord.set_channel_rate_limit(2, per_seconds=30.0)
+    channel = loopback_discord.guild.channel_named("general")
+    url = f"{loopback_discord.api_base}/channels/{channel.id}/messages"
+    headers = {"Authorization": f"Bot {loopback_discord.token}"}
+    answers = []
+    async with aiohttp.ClientSession() as session:
+        for number in range(3):
+            async with session.post(url, json={"content": f"m{number}"}, headers=headers) as r:
+                answers.append((r.status, dict(r.headers), await r.json()))
+    (ok1, first, _), (ok2, second, _), (limited, third, body) = answers
+    assert (ok1, ok2, limited) == (200, 200, 429)
+    assert first["X-RateLimit-Limit"] == "2" and first["X-RateLimit-Remaining"] == "1"
+    assert second["X-RateLimit-Remaining"] == "0"
+    assert len({answer[1]["X-RateLimit-Bucket"] for answer in answers}) == 1
+    assert 29 < float(second["X-RateLimit-Reset-After"]) <= 30
+    assert third["X-RateLimit-Scope"] == "user" and "X-RateLimit-Global" not in third
+    assert int(third["Retry-After"]) == 30
+    assert body["global"] is False and 29 < body["retry_after"] <= 30
+    assert len(loopback_discord.messages_in(channel.id)) == 2
+
+
+async def test_discord_py_waits_on_a_channel_window_and_not_on_other_channels(
+    bot: ThrowawayBot, loopback_discord: LoopbackDiscord, discord_errors: DiscordErrors
+) -> None:
+    loopback_discord.set_channel_rate_limit(2, per_seconds=0.4)
+    busy = bot.get_channel(loopback_discord.guild.channel_named("general").id)
+    other = loopback_discord.add_channel(loopback_discord.guild, "quiet")
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    busy_sends = asyncio.gather(*(busy.send(f"alert {i}") for i in range(5)))
+    quiet = await bot.get_partial_messageable(other.id).send("quiet one")
+    await busy_sends
+    assert loop.time() - started >= 0.8  # three windows: 2 + 2 + 1
+    posts = loopback_discord.messages_in(busy.id)
+    assert len(posts) == 5
+    assert loopback_discord.rate_limited_count == 0  # discord.py read the headers and waited
+    assert quiet.id < int(posts[2]["id"])  # not held behind the busy channel's window
