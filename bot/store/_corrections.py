@@ -8,6 +8,22 @@ from bot.store._notes import SAVE_NOTE, note_row
 from bot.summary import NOTE_VERSION
 
 
+def correction_values(correction: Correction) -> tuple[object, ...]:
+    """A correction's row for ``INSERT INTO corrections (article_id, is_policy, action, scope,
+    event_date, jurisdiction_key, corrected_by, corrected_at, note)``."""
+    return (
+        correction.article_id,
+        None if correction.is_policy is None else int(correction.is_policy),
+        correction.action,
+        correction.scope,
+        iso(correction.event_date),
+        correction.place_key,
+        correction.corrected_by,
+        correction.corrected_at,
+        correction.note,
+    )
+
+
 class CorrectionStore(BaseStore):
     """A moderator's correction wins over the extractor; a retracted article leaves every answer."""
 
@@ -27,17 +43,7 @@ class CorrectionStore(BaseStore):
                 " jurisdiction_key = coalesce(excluded.jurisdiction_key, jurisdiction_key),"
                 " corrected_by = excluded.corrected_by, corrected_at = excluded.corrected_at,"
                 " note = coalesce(excluded.note, note)",
-                (
-                    correction.article_id,
-                    None if correction.is_policy is None else int(correction.is_policy),
-                    correction.action,
-                    correction.scope,
-                    iso(correction.event_date),
-                    correction.place_key,
-                    correction.corrected_by,
-                    correction.corrected_at,
-                    correction.note,
-                ),
+                correction_values(correction),
             )
             # A correction can make an item policy news: it gets its status note now, as an
             # ingested one does (the ingest's own look for missing notes runs after upgrades).

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from bot.corpus import ParsedArticle
 from bot.models import Correction, Place, ReviewState
 from bot.store._base import BaseStore, iso, utcnow
+from bot.store._corrections import correction_values
 from bot.store._notes import SAVE_NOTE, note_row
 from bot.store._readings import INSERT_JURISDICTION
 from bot.summary import NOTE_VERSION
@@ -256,17 +257,7 @@ def _save_review(
         " jurisdiction_key, corrected_by, corrected_at, note)"
         f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(article_id) DO UPDATE SET {updates},"
         " corrected_by = excluded.corrected_by, corrected_at = excluded.corrected_at",
-        (
-            correction.article_id,
-            None if correction.is_policy is None else int(correction.is_policy),
-            correction.action,
-            correction.scope,
-            iso(correction.event_date),
-            correction.place_key,
-            correction.corrected_by,
-            correction.corrected_at,
-            correction.note,
-        ),
+        correction_values(correction),
     )
     db.execute(
         "INSERT OR REPLACE INTO reviews (article_id, state, reviewed_by, reviewed_at)"
