@@ -16,6 +16,7 @@ import re
 import shlex
 import signal
 import sys
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,6 +202,24 @@ class Console:
 # Where the console keeps the lines typed on a terminal, for the arrow keys next time.
 HISTORY_FILE = Path("~/.banwatch_history")
 HISTORY_LINES = 1000
+
+
+def keep_ctrl_c_on_the_main_thread() -> None:
+    """Make every thread started from now on (the store's, the executors') block SIGINT.
+
+    The kernel hands a Ctrl-C to any thread that does not block it. Only the main thread's
+    read (readline's select) is woken by it; when another thread took it, the prompt waited
+    for the next key before it saw the Ctrl-C. ``threading.settrace`` is the standard
+    library's only hook that runs in each new thread before its work; it removes itself at
+    once, so nothing is traced.
+    """
+
+    def block_sigint(*_: object) -> None:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        sys.settrace(None)
+        return None
+
+    threading.settrace(block_sigint)
 
 
 def _prompt() -> str | None:
