@@ -138,9 +138,8 @@ class BenchFeeds:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server  # aiohttp has no public accessor for the bound port
-        assert server is not None and server.sockets
-        self.port = server.sockets[0].getsockname()[1]
+        # The runner's public list of bound addresses: (host, port) for a TCP site.
+        self.port = self._runner.addresses[0][1]
 
     async def close(self) -> None:
         if self._runner is not None:
