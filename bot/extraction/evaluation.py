@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from bot.models import Article, Place
+from bot.places import name_key
 
 
 def load_items(path: Path) -> list[dict[str, Any]]:
@@ -55,6 +56,16 @@ def _same(expected: Any, got: Any) -> bool:
     return str(expected).casefold() == str(got).casefold()
 
 
+def _same_name(expected: Any, got: Any) -> bool:
+    """Whether two names of a place agree as people write them: case, accents and dots aside
+    ("Montreal" and "Montréal"), and a city's "City" suffix aside ("New York" and "New York
+    City", the gazetteer's name)."""
+    if expected is None or got is None:
+        return expected is None and got is None
+    want, have = name_key(str(expected)), name_key(str(got))
+    return want == have or f"{want} city" == have or want == f"{have} city"
+
+
 def place_matches(labels: dict[str, Any], place: Place | None) -> bool:
     """Whether the main place agrees with the labelled jurisdiction and level."""
     jurisdiction = labels.get("jurisdiction") or {}
@@ -62,7 +73,7 @@ def place_matches(labels: dict[str, Any], place: Place | None) -> bool:
         return not any(jurisdiction.values())
     city = place.city if place.level == "city" else None
     state_label = jurisdiction.get("state")
-    state_ok = _same(state_label, place.state)
+    state_ok = _same_name(state_label, place.state)
     if not state_ok and isinstance(state_label, str):
         # "Essex (England)": a county named first, its region in brackets.
         match = re.fullmatch(r"(.+?) \((.+)\)", state_label)
@@ -70,7 +81,7 @@ def place_matches(labels: dict[str, Any], place: Place | None) -> bool:
             state_ok = _same(match.group(1), place.county) and _same(match.group(2), place.state)
     level = labels.get("level")
     return (
-        _same(jurisdiction.get("city"), city)
+        _same_name(jurisdiction.get("city"), city)
         and state_ok
         and _same(jurisdiction.get("country"), place.country)
         and (level is None or level == place.level)

@@ -44,7 +44,7 @@ FOLDS = 5
 EVENT_DAYS = 60
 # A feature must occur in this many training items to get a weight (one item is an anecdote).
 MIN_ITEMS = 2
-ACTION_C = 1.0
+ACTION_C = 0.3
 SCOPE_C = 0.5
 CALIBRATION_C = 1.0
 # Actions weighed by the inverse of their size: "none" is the largest class, and unweighted it
@@ -355,6 +355,31 @@ def is_new_verbatim(example: Example) -> bool:
     return bool(example.item.get("read_at")) and not example.item.get("paraphrased")
 
 
+def single_event_patterns(pool: Sequence[Example] | None = None) -> list[tuple[str, str]]:
+    """(action, pattern) of every wording rule in actions.yaml that reads its action in the
+    headline or teaser of items of exactly one labelled event: a rule fitted to one story.
+    A rule no labelled item meets is a general class written from the taxonomy; one met by
+    two independent events has support."""
+    from bot.extraction._rules import action_rules
+
+    pool = examples() if pool is None else pool
+    groups = event_groups([e.item for e in pool])
+    found = []
+    for rule in action_rules().rules:
+        for pattern in rule.patterns:
+            events = {
+                group
+                for example, group in zip(pool, groups, strict=True)
+                if rule.label in _acceptable(example.item)
+                and pattern.search(
+                    f"{example.reading.fields['title']}\n{example.reading.fields['excerpt']}"
+                )
+            }
+            if len(events) == 1:
+                found.append((rule.label, pattern.pattern))
+    return found
+
+
 # --- Figures --------------------------------------------------------------------------------
 
 
@@ -487,7 +512,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--compare", action="store_true", help="print CV figures with and without action rules"
     )
+    parser.add_argument(
+        "--audit", action="store_true", help="list wording rules met by one labelled event only"
+    )
     args = parser.parse_args(argv)
+    if args.audit:
+        for label, pattern in single_event_patterns():
+            print(f"{label}\t{pattern}")
+        return 0
     if args.compare:
         for rules in (True, False):
             print(f"\n## action rules read: {rules}\n")

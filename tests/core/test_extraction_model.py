@@ -249,3 +249,46 @@ def test_settled_frames_are_right_on_every_labelled_item_they_fit() -> None:
             fitted += 1
             assert action in train._acceptable(example.item), example.item["id"]
     assert fitted >= 2  # a settled frame rests on more than one item
+
+
+def _as_another_event(example):
+    """The same labelled item as if told of another event (another slug, URL, title, place)."""
+    import dataclasses
+
+    item = {**example.item, "event": "another", "url": "https://example.org/other", "title": "x"}
+    item["labels"] = {**item["labels"], "jurisdiction": {"city": "Elsewhere"}}
+    return dataclasses.replace(example, item=item)
+
+
+def test_the_audit_names_wording_rules_met_by_one_event_only() -> None:
+    """`--audit` lists the patterns of actions.yaml that read their action in items of one
+    labelled event only (to review: a general wording class, or a rule fitted to one story)."""
+    from bot.extraction._rules import action_rules
+
+    pool = [e for e in train.examples() if e.item["labels"]["action"] == "campaign_or_petition"]
+    petition = next(r for r in action_rules().rules if r.label == "campaign_or_petition")
+    pattern = next(p for p in petition.patterns if p.pattern == r"\bpetition\w*\b")
+    texts = [f"{e.reading.fields['title']}\n{e.reading.fields['excerpt']}" for e in pool]
+    matching = [e for e, text in zip(pool, texts, strict=True) if pattern.search(text)]
+    groups = train.event_groups([e.item for e in matching])
+    two_events = [matching[groups.index(g)] for g in sorted(set(groups))[:2]]
+    if len(two_events) < 2:  # one labelled event only: the audit lists it, as it should
+        assert ("campaign_or_petition", pattern.pattern) in train.single_event_patterns(matching)
+        two_events = [matching[0], _as_another_event(matching[0])]
+    found = train.single_event_patterns(two_events[:1])
+    assert ("campaign_or_petition", pattern.pattern) in found
+    assert all(label == "campaign_or_petition" for label, _ in found)
+    assert ("campaign_or_petition", pattern.pattern) not in train.single_event_patterns(two_events)
+
+
+@pytest.mark.parametrize(
+    ("label", "got"),
+    [("Montreal", "Montréal"), ("New York", "New York City"), ("St. Louis", "Saint Louis")],
+)
+def test_a_place_written_two_ways_is_one_place(label: str, got: str) -> None:
+    from bot.extraction.evaluation import place_matches
+    from bot.models import Place
+
+    labels = {"jurisdiction": {"city": label, "state": "X", "country": "US"}, "level": "city"}
+    assert place_matches(labels, Place(level="city", country="US", state="X", city=got))
+    assert not place_matches(labels, Place(level="city", country="US", state="X", city="Boston"))
