@@ -75,12 +75,14 @@ HAND_CHECKED: dict[str, tuple[str, str | None]] = {
     "London": ("pending", "police"),  # Met's live FR since 2020; campaign against it, 2025
     # Adopted, nothing in force or pending after the adoption (TAXONOMY.md).
     "Moscow, Russia": ("in_use", None),  # metro pay system, 2021
-    "Philadelphia, PA": ("in_use", None),  # airport pilot, 2020
+    # Airport pilot, 2020; digital rights groups protest the Phillies' face entry, 2023-10.
+    "Philadelphia, PA": ("pending", "private"),
     "India": ("in_use", None),  # a 2020 call to halt AFRS, then airports' DigiYatra, 2022-24
     "Hyderabad": ("in_use", "police"),  # #BanTheScan 2021, then police use for COVID, 2022
-    "Brazil": ("in_use", "police"),  # bills to ban, 2022; used on rioters, 2023-01
+    # Bills to ban, 2022; used on rioters, 2023-01; the data authority's stadium note, 2023-11.
+    "Brazil": ("restricted", "unknown"),
     # Lawsuits and settlements only: no measure (BIPA itself is not an item).
-    "Illinois": ("no_action", None),
+    "Illinois": ("restricted", "police"),  # no FR from police drones, law of 2023-06
 }
 
 
