@@ -111,6 +111,11 @@ _FUNCTION_WORDS = frozenset(
      "is", "was", "will", "would", "could", "also", "after", "before", "last", "this", "next",
      "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 )  # fmt: skip
+# A city's own bodies, written after "<Name> City" ("Madison City Council").
+_CITY_BODY = re.compile(
+    r"(?:Council|Councils|Hall|Commission|Commissioners|Manager|Attorney|Clerk|Board|Schools|"
+    r"Police|Officials|Administrator|Auditor|Controller|Government)$"
+)
 _QUALIFIER = re.compile(r"^,?\s+(?P<q>[A-Z][A-Za-z.]*(?:\s+[A-Z][A-Za-z.]*)?)")
 
 
@@ -341,9 +346,33 @@ class _Scanner:
                 continue
             start, end = window[0].start(), window[-1].end()
             raw = text[start:end]
+            if size > 1 and self._city_body_follows(text, tokens, i, size):
+                continue
             if self._lookup(raw, text, start, end, field_name, lead_chars, size):
                 return size
         return 1
+
+    def _city_body_follows(
+        self, text: str, tokens: list[re.Match[str]], i: int, size: int
+    ) -> bool:
+        """Whether "<Name> City" is better read as <Name> and its city's body: "Madison City
+        Council", "Columbia City Council" (the council of Columbia), where the name alone is a
+        far larger city than "<Name> City" — not "Jersey City Council" or "Carson City Council"."""
+        window = tokens[i : i + size]
+        if window[-1].group(0) != "City" or i + size >= len(tokens):
+            return False
+        if not _CITY_BODY.match(tokens[i + size].group(0)):
+            return False
+        shorter = text[window[0].start() : window[-2].end()]
+        longer = text[window[0].start() : window[-1].end()]
+
+        def largest(name: str) -> int:
+            cities = self.gaz.cities.get(name_key(name), [])
+            return max((city.population for city in cities), default=-1)
+
+        # Ten times larger: "Columbia" (SC) over "Columbia City" (WA), not "Carson" (CA, 93,000)
+        # over "Carson City" (NV, 58,000), the capital whose council it is.
+        return largest(shorter) > 10 * max(largest(longer), 0)
 
     def _part_of_name(self, text: str, end: int, field_name: str) -> bool:
         """Whether the capitalised word right after ``end`` makes one name with the word before
@@ -476,7 +505,15 @@ class _Scanner:
             if self._part_of_name(text, end, field_name):
                 return False  # "Homeland Security", "Bedford Hills Correctional": a name
         if cities:
-            if size == 1 and key in gaz.person_first_names and re.match(r"^\s[A-Z][a-z]", after):
+            following = re.match(r"^\s([A-Z][a-z]+)", after)
+            if (
+                size == 1
+                and key in gaz.person_first_names
+                and following
+                # "Madison City Council", "Austin police": the town's body, not a surname.
+                and not _CITY_BODY.match(following.group(1))
+                and following.group(1) not in ("City", "County", "Mayor", "Town", "Village")
+            ):
                 return False
             self._add_city(cities, field_name, start, end, weight, text, size)
             return True

@@ -292,3 +292,25 @@ def test_a_place_written_two_ways_is_one_place(label: str, got: str) -> None:
     labels = {"jurisdiction": {"city": label, "state": "X", "country": "US"}, "level": "city"}
     assert place_matches(labels, Place(level="city", country="US", state="X", city=got))
     assert not place_matches(labels, Place(level="city", country="US", state="X", city="Boston"))
+
+
+@pytest.mark.parametrize(
+    ("title", "place"),
+    [
+        # A first name that is also a town, before the town's own body: the town.
+        ("Madison City Council bans city agencies from using facial recognition", "Madison, WI"),
+        ("Austin police halt their use of facial recognition", "Austin, TX"),
+        # "<Name> City" that is itself the city keeps its name.
+        ("Carson City Council approves facial recognition cameras", "Carson City, NV"),
+        ("Jersey City Council weighs a ban on facial recognition", "Jersey City, NJ"),
+    ],
+)
+def test_a_city_named_before_its_own_body_is_the_city(title: str, place: str) -> None:
+    result = extract(Article(id="x", title=title))
+    assert result.places and result.places[0].display == place
+
+
+def test_a_first_name_before_a_surname_is_still_a_person() -> None:
+    title = "Madison Smith joins campaign against facial recognition"
+    result = extract(Article(id="x", title=title))
+    assert all(p.city != "Madison" for p in result.places)
