@@ -17,7 +17,7 @@ import pytest
 
 from bot.backup import instance_lock
 from bot.console.cli import main
-from bot.settings import load_settings
+from bot.settings import SettingsError, load_settings
 from bot.store import Store
 
 
@@ -154,6 +154,20 @@ def test_banwatch_home_holds_the_env_file_and_the_database(
     assert settings.db_path == home / "banwatch.db"
     assert settings.corpus_dir == home / "news"
     assert settings.log_level == "DEBUG"
+
+
+def test_guild_ready_seconds_is_a_bounded_number(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env
+    unset(monkeypatch, "DISCORD_GUILD_READY_SECONDS")
+    assert load_settings().guild_ready_seconds == 2.0  # discord.py's own default
+    monkeypatch.setenv("DISCORD_GUILD_READY_SECONDS", "0.05")
+    assert load_settings().guild_ready_seconds == 0.05
+    for wrong, message in (("soon", "a number of seconds"), ("61", "between 0 and 60")):
+        monkeypatch.setenv("DISCORD_GUILD_READY_SECONDS", wrong)
+        with pytest.raises(SettingsError, match=f"DISCORD_GUILD_READY_SECONDS must be {message}"):
+            load_settings()
 
 
 def test_banwatch_backup_into_a_folder_keeps_the_newest(tmp_path: Path, banwatch) -> None:

@@ -108,6 +108,7 @@ class BanwatchBot(commands.Bot):
         extensions: Iterable[str] = EXTENSIONS,
         **options: Any,
     ) -> None:
+        options.setdefault("guild_ready_timeout", settings.guild_ready_seconds)
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
