@@ -4,51 +4,17 @@ where settings, the database and the corpus are found."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from bot.backup import instance_lock
-from bot.console.cli import main
 from bot.settings import SettingsError, load_settings
 from bot.store import Store
-
-
-@dataclass
-class Ran:
-    """What ``banwatch ...`` returned and printed."""
-
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-@pytest.fixture
-def banwatch(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Callable[..., Ran]:
-    """Run the ``banwatch`` command line in this process (a subprocess costs 2-3 s of
-    imports), in ``tmp_path``, with none of the developer's settings."""
-    monkeypatch.chdir(tmp_path)
-    for name in [n for n in os.environ if n.startswith(("BANWATCH_", "DISCORD_", "DEV_GUILD"))]:
-        monkeypatch.delenv(name)
-
-    def run(*args: str, env: dict[str, str] | None = None) -> Ran:
-        with monkeypatch.context() as scoped:
-            for name, value in (env or {}).items():
-                scoped.setenv(name, value)
-            code = main(list(args))
-        captured = capsys.readouterr()
-        return Ran(code, captured.out, captured.err)
-
-    return run
 
 
 async def make_db(path: Path) -> None:
