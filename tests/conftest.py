@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import shutil
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.store import Store
 from tests.loopback.fixtures import *  # noqa: F403
 from tests.subprocess_env import subprocess_env  # noqa: F401 (the tests import it from here)
 
@@ -43,6 +45,20 @@ def corpus_dir(tmp_path: Path) -> Path:
 def db_path(tmp_path: Path) -> Path:
     """A fresh SQLite file path in the test's temp dir."""
     return tmp_path / "banwatch.db"
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with every migration applied, made once: a fresh one costs ~0.2 s of
+    migrations, a copy of this ~0.01 s."""
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+
+    async def create() -> None:
+        async with await Store.open(path):
+            pass
+
+    asyncio.run(create())
+    return path
 
 
 @dataclass
