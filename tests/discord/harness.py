@@ -31,9 +31,10 @@ EPHEMERAL = 1 << 6
 # The loopback server sends its guilds at once: discord.py's default 2 s wait after the last
 # one (DISCORD_GUILD_READY_SECONDS) would only delay every bot the tests start.
 GUILD_READY_SECONDS = 0.05
-# The alerts cog matches new items and drains the outbox every second; a test waiting for a
-# post waited for that tick. Its bots run the loop every 0.2 s (the same work, sooner).
-ALERTS_SEND_SECONDS = 0.2
+# The alerts cog matches new items and drains the outbox every second, the config cog posts
+# due notices to log channels every 5 s: a test waiting for a post waited for that tick. Its
+# bots run both loops every 0.2 s (the same work, sooner).
+LOOP_SECONDS = 0.2
 
 
 @dataclass
@@ -145,9 +146,9 @@ async def start_banwatch(
     member = server.add_member("reader", guild=guild)
     moderator = server.add_member("mod", roles=[moderator_role], guild=guild)
     async with running_bot(bot, server):
-        alerts = bot.get_cog("AlertsCog")
-        if alerts is not None:
-            alerts.send_loop.change_interval(seconds=ALERTS_SEND_SECONDS)  # type: ignore[attr-defined]
+        for cog_name, loop_name in (("AlertsCog", "send_loop"), ("Config", "notice_loop")):
+            if (cog := bot.get_cog(cog_name)) is not None:
+                getattr(cog, loop_name).change_interval(seconds=LOOP_SECONDS)
         await sync_commands(bot, guild.id)
         rescans = CorpusRescans(app, settings.rescan_seconds)
         rescans.start()
