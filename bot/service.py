@@ -223,6 +223,16 @@ class Banwatch:
         if "feeds" in self.__dict__:
             await self.feeds.close()
 
+    # -- command syncs ----------------------------------------------------------------------
+
+    async def synced_tree_hash(self, scope: str) -> str | None:
+        """The hash of the command tree last synced to ``scope`` ('global' or a guild id)."""
+        return await self.store.synced_tree_hash(scope)
+
+    async def record_tree_sync(self, scope: str, tree_hash: str) -> None:
+        """Remember that the command tree with ``tree_hash`` was synced to ``scope``."""
+        await self.store.record_tree_sync(scope, tree_hash)
+
     # -- corpus -------------------------------------------------------------------------------
 
     async def ingest(

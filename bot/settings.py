@@ -53,6 +53,19 @@ def _int(
     return value
 
 
+def _seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not 0 <= value <= 60:
+        raise SettingsError(f"{name} must be between 0 and 60 seconds, got {raw}")
+    return value
+
+
 _ON = ("1", "on", "yes", "true")
 _OFF = ("0", "off", "no", "false")
 
@@ -79,6 +92,9 @@ class Settings:
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
     dev_guild_id: int | None = None
+    # How long discord.py waits after the last server arrives before the bot is ready (its
+    # guild_ready_timeout): Discord sends a bot's servers one by one after connecting.
+    guild_ready_seconds: float = 2.0
     rescan_seconds: int = 300
     # A command-line look-up re-reads the corpus first only if no ingest began this recently.
     refresh_seconds: int = 60
@@ -140,6 +156,7 @@ def load_settings(env_file: str | Path | None = None) -> Settings:
         discord_api_base=os.environ.get("DISCORD_API_BASE", "").strip().rstrip("/") or None,
         discord_gateway_url=os.environ.get("DISCORD_GATEWAY_URL", "").strip() or None,
         dev_guild_id=_int("DEV_GUILD_ID", None, minimum=1),
+        guild_ready_seconds=_seconds("DISCORD_GUILD_READY_SECONDS", 2.0),
         rescan_seconds=_int("BANWATCH_RESCAN_SECONDS", 300, minimum=1) or 300,
         refresh_seconds=_int("BANWATCH_REFRESH_SECONDS", 60, minimum=0) or 0,
         alerts_rate=_int(

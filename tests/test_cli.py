@@ -1,18 +1,22 @@
-"""The ``banwatch`` command line end to end, as a newcomer runs it: real subprocesses."""
+"""The ``banwatch`` command line end to end, as a newcomer runs it: a first look-up and the
+console from a pipe as real subprocesses (``python -m bot``, what the console script runs);
+the other commands through ``main`` in this process (the ``banwatch`` fixture), which spares
+each its own imports and gazetteer."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEEDS_DIR, subprocess_env
+from tests.conftest import SEEDS_DIR, Ran, subprocess_env
 
 
-def banwatch(
+def banwatch_process(
     *args: str, cwd: Path, stdin: str | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run ``python -m bot`` (what the console script runs) with a clean environment."""
@@ -28,7 +32,7 @@ def banwatch(
 
 
 def test_status_chicago_with_default_database_in_working_directory(tmp_path: Path) -> None:
-    result = banwatch("status", "Chicago", cwd=tmp_path)
+    result = banwatch_process("status", "Chicago", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Chicago, IL" in result.stdout
     assert "Coalition calls for Chicago" in result.stdout
@@ -36,7 +40,7 @@ def test_status_chicago_with_default_database_in_working_directory(tmp_path: Pat
     assert (tmp_path / "banwatch.db").is_file()  # the default BANWATCH_DB
 
 
-def test_status_springfield_json(tmp_path: Path) -> None:
+def test_status_springfield_json(tmp_path: Path, banwatch: Callable[..., Ran]) -> None:
     result = banwatch("status", "Springfield MA", "--json", "--db", "x.db", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
@@ -47,14 +51,18 @@ def test_status_springfield_json(tmp_path: Path) -> None:
     assert (tmp_path / "x.db").is_file() and not (tmp_path / "banwatch.db").exists()
 
 
-def test_db_option_works_before_the_subcommand(tmp_path: Path) -> None:
+def test_db_option_works_before_the_subcommand(
+    tmp_path: Path, banwatch: Callable[..., Ran]
+) -> None:
     result = banwatch("--db", "before.db", "cities", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "before.db").is_file()
     assert "Springfield, MA" in result.stdout
 
 
-def test_ambiguous_and_unknown_places_fail_with_a_message(tmp_path: Path) -> None:
+def test_ambiguous_and_unknown_places_fail_with_a_message(
+    tmp_path: Path, banwatch: Callable[..., Ran]
+) -> None:
     result = banwatch("status", "Portland", cwd=tmp_path)
     assert result.returncode == 1
     assert "could mean several places" in result.stderr and "Portland, OR" in result.stderr
@@ -62,7 +70,9 @@ def test_ambiguous_and_unknown_places_fail_with_a_message(tmp_path: Path) -> Non
     assert result.returncode == 1 and "No tracked place" in result.stderr
 
 
-def test_ingest_summary_reports_bad_files_without_failing(tmp_path: Path) -> None:
+def test_ingest_summary_reports_bad_files_without_failing(
+    tmp_path: Path, banwatch: Callable[..., Ran]
+) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for seed in SEEDS_DIR.iterdir():
@@ -76,12 +86,12 @@ def test_ingest_summary_reports_bad_files_without_failing(tmp_path: Path) -> Non
     assert "0 new" in again.stdout and "0 files read" in again.stdout
 
 
-def test_ingest_of_missing_directory_fails(tmp_path: Path) -> None:
+def test_ingest_of_missing_directory_fails(tmp_path: Path, banwatch: Callable[..., Ran]) -> None:
     result = banwatch("ingest", str(tmp_path / "nope"), cwd=tmp_path)
     assert result.returncode == 2 and "does not exist" in result.stderr
 
 
-def test_extract_json_lines(tmp_path: Path) -> None:
+def test_extract_json_lines(tmp_path: Path, banwatch: Callable[..., Ran]) -> None:
     result = banwatch("extract", str(SEEDS_DIR), "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     items = [json.loads(line) for line in result.stdout.splitlines()]
@@ -100,7 +110,7 @@ def test_extract_json_lines(tmp_path: Path) -> None:
     assert not (tmp_path / "banwatch.db").exists()  # extract needs no database
 
 
-def test_extract_reports_an_unreadable_file(tmp_path: Path) -> None:
+def test_extract_reports_an_unreadable_file(tmp_path: Path, banwatch: Callable[..., Ran]) -> None:
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\x00\x01binary")
     result = banwatch("extract", str(bad), "--json", cwd=tmp_path)
@@ -124,7 +134,7 @@ def test_console_reads_commands_from_a_pipe(tmp_path: Path) -> None:
             "/status Chicago",  # after /quit: never run
         ]
     )
-    result = banwatch("console", cwd=tmp_path, stdin=commands)
+    result = banwatch_process("console", cwd=tmp_path, stdin=commands)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.count("Status: pending  Scope: police\n") == 1  # /quit stopped it
@@ -137,14 +147,14 @@ def test_console_reads_commands_from_a_pipe(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_env_file_configures_the_database(tmp_path: Path) -> None:
+def test_env_file_configures_the_database(tmp_path: Path, banwatch: Callable[..., Ran]) -> None:
     (tmp_path / ".env").write_text("BANWATCH_DB=from-env.db\n", encoding="utf-8")
     result = banwatch("cities", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "from-env.db").is_file()
 
 
-def test_bad_setting_is_a_clear_error(tmp_path: Path) -> None:
+def test_bad_setting_is_a_clear_error(tmp_path: Path, banwatch: Callable[..., Ran]) -> None:
     result = banwatch("cities", cwd=tmp_path, env={"BANWATCH_RESCAN_SECONDS": "soon"})
     assert result.returncode == 2 and "BANWATCH_RESCAN_SECONDS" in result.stderr
     result = banwatch("cities", cwd=tmp_path, env={"BANWATCH_ALERTS_RATE": "60"})
@@ -152,7 +162,9 @@ def test_bad_setting_is_a_clear_error(tmp_path: Path) -> None:
     assert "BANWATCH_ALERTS_RATE must be at most 50" in result.stderr
 
 
-def test_a_look_up_sees_a_corpus_change_and_counts_earlier_rejections(tmp_path: Path) -> None:
+def test_a_look_up_sees_a_corpus_change_and_counts_earlier_rejections(
+    tmp_path: Path, banwatch: Callable[..., Ran]
+) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for seed in SEEDS_DIR.iterdir():
@@ -181,7 +193,7 @@ def test_a_look_up_sees_a_corpus_change_and_counts_earlier_rejections(tmp_path: 
 
 
 @pytest.mark.parametrize("args", [["--help"], ["status", "--help"]])
-def test_help(tmp_path: Path, args: list[str]) -> None:
+def test_help(tmp_path: Path, args: list[str], banwatch: Callable[..., Ran]) -> None:
     result = banwatch(*args, cwd=tmp_path)
     assert result.returncode == 0 and "usage: banwatch" in result.stdout
     assert "BANWATCH_REFRESH_SECONDS" in result.stdout  # the refresh rule

@@ -4,51 +4,17 @@ where settings, the database and the corpus are found."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from bot.backup import instance_lock
-from bot.console.cli import main
-from bot.settings import load_settings
+from bot.settings import SettingsError, load_settings
 from bot.store import Store
-
-
-@dataclass
-class Ran:
-    """What ``banwatch ...`` returned and printed."""
-
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-@pytest.fixture
-def banwatch(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Callable[..., Ran]:
-    """Run the ``banwatch`` command line in this process (a subprocess costs 2-3 s of
-    imports), in ``tmp_path``, with none of the developer's settings."""
-    monkeypatch.chdir(tmp_path)
-    for name in [n for n in os.environ if n.startswith(("BANWATCH_", "DISCORD_", "DEV_GUILD"))]:
-        monkeypatch.delenv(name)
-
-    def run(*args: str, env: dict[str, str] | None = None) -> Ran:
-        with monkeypatch.context() as scoped:
-            for name, value in (env or {}).items():
-                scoped.setenv(name, value)
-            code = main(list(args))
-        captured = capsys.readouterr()
-        return Ran(code, captured.out, captured.err)
-
-    return run
 
 
 async def make_db(path: Path) -> None:
@@ -154,6 +120,20 @@ def test_banwatch_home_holds_the_env_file_and_the_database(
     assert settings.db_path == home / "banwatch.db"
     assert settings.corpus_dir == home / "news"
     assert settings.log_level == "DEBUG"
+
+
+def test_guild_ready_seconds_is_a_bounded_number(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env
+    unset(monkeypatch, "DISCORD_GUILD_READY_SECONDS")
+    assert load_settings().guild_ready_seconds == 2.0  # discord.py's own default
+    monkeypatch.setenv("DISCORD_GUILD_READY_SECONDS", "0.05")
+    assert load_settings().guild_ready_seconds == 0.05
+    for wrong, message in (("soon", "a number of seconds"), ("61", "between 0 and 60")):
+        monkeypatch.setenv("DISCORD_GUILD_READY_SECONDS", wrong)
+        with pytest.raises(SettingsError, match=f"DISCORD_GUILD_READY_SECONDS must be {message}"):
+            load_settings()
 
 
 def test_banwatch_backup_into_a_folder_keeps_the_newest(tmp_path: Path, banwatch) -> None:

@@ -108,6 +108,7 @@ class BanwatchBot(commands.Bot):
         extensions: Iterable[str] = EXTENSIONS,
         **options: Any,
     ) -> None:
+        options.setdefault("guild_ready_timeout", settings.guild_ready_seconds)
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
@@ -147,11 +148,11 @@ async def sync_commands(
         bot.tree.copy_global_to(guild=guild)
     scope = str(guild_id) if guild_id else "global"
     digest = command_tree_hash(bot.tree, guild)
-    if not force and await bot.app.store.synced_tree_hash(scope) == digest:
+    if not force and await bot.app.synced_tree_hash(scope) == digest:
         log.info("application commands unchanged since the last sync (%s)", scope)
         return None
     synced = await bot.tree.sync(guild=guild)
-    await bot.app.store.record_tree_sync(scope, digest)
+    await bot.app.record_tree_sync(scope, digest)
     log.info("synced %d application commands (%s)", len(synced), scope)
     return len(synced)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -50,7 +51,8 @@ class ChannelLimitedPoster(MemoryPoster):
 
 
 @pytest.fixture
-async def store(db_path: Path) -> AsyncIterator[Store]:
+async def store(db_path: Path, migrated_db: Path) -> AsyncIterator[Store]:
+    shutil.copyfile(migrated_db, db_path)  # migrated once per session
     async with await Store.open(db_path) as opened:
         for channel in ("busy", "quiet"):
             await opened.add_subscription(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,8 @@ ACTOR = Actor("mod-1", "guild-1")
 
 
 @pytest.fixture
-async def app(db_path: Path, corpus_dir: Path):
+async def app(db_path: Path, migrated_db: Path, corpus_dir: Path):
+    shutil.copyfile(migrated_db, db_path)  # migrated once per session
     async with await Store.open(db_path) as store:
         app = Banwatch(store, corpus_dir)
         await app.ingest()

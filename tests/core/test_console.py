@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,7 +17,8 @@ USER = "499999999999999999"
 
 
 @pytest.fixture
-async def console(db_path: Path, tmp_path: Path) -> AsyncIterator[Console]:
+async def console(db_path: Path, migrated_db: Path, tmp_path: Path) -> AsyncIterator[Console]:
+    shutil.copyfile(migrated_db, db_path)  # migrated once per session
     async with await Store.open(db_path) as store:
         yield Console(Banwatch(store, tmp_path), user_id=USER)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,7 +17,10 @@ AUTHOR = Actor("111111111111111111", "222222222222222222")
 
 
 @pytest.fixture
-async def moderation(db_path: Path, corpus_dir: Path) -> AsyncIterator[Moderation]:
+async def moderation(
+    db_path: Path, migrated_db: Path, corpus_dir: Path
+) -> AsyncIterator[Moderation]:
+    shutil.copyfile(migrated_db, db_path)  # migrated once per session
     async with await Store.open(db_path) as store:
         app = Banwatch(store, corpus_dir)
         await app.ingest()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -19,7 +20,8 @@ from tests.core.ingest_corpora import numbered_corpus
 
 
 @pytest.fixture
-async def store(db_path: Path):
+async def store(db_path: Path, migrated_db: Path):
+    shutil.copyfile(migrated_db, db_path)  # migrated once per session
     async with await Store.open(db_path) as opened:
         yield opened
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from functools import cache
+from typing import Any
 
 import pytest
 
@@ -27,10 +28,17 @@ def test_the_old_sets_are_all_there() -> None:
     )
 
 
+@cache
+def _items(name: str) -> list[dict[str, Any]]:
+    """A set's items, read once per test session (the pool takes ~1 s of YAML): the tests
+    only read them."""
+    return load_items(LABELLED_SETS[name])
+
+
 @pytest.mark.parametrize("name", sorted(LABELLED_SETS))
 def test_labels_use_taxonomy_names(name: str) -> None:
     """Every label is a taxonomy name, and is_policy agrees with the action."""
-    for item in load_items(LABELLED_SETS[name]):
+    for item in _items(name):
         labels = item["labels"]
         assert labels["action"] in ACTIONS, item["id"]
         assert labels["scope"] in SCOPES, item["id"]
@@ -42,15 +50,14 @@ def test_labels_use_taxonomy_names(name: str) -> None:
 @cache
 def _urls(name: str) -> set[str]:
     """A set's URLs (read once per test session: each set is in several pairs)."""
-    return {str(item["url"]) for item in load_items(LABELLED_SETS[name]) if item.get("url")}
+    return {str(item["url"]) for item in _items(name) if item.get("url")}
 
 
 @pytest.mark.parametrize("name", sorted(LABELLED_SETS))
 def test_no_item_is_listed_twice(name: str) -> None:
     """One URL, one item. A headline may repeat (a wire story in two outlets): such items
     share a cross-validation group."""
-    items = load_items(LABELLED_SETS[name])
-    urls = [str(item["url"]) for item in items if item.get("url")]
+    urls = [str(item["url"]) for item in _items(name) if item.get("url")]
     assert len(urls) == len(set(urls))
 
 

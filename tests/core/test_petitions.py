@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 import logging
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,8 @@ class Clock:
 
 
 @pytest.fixture
-async def store(db_path: Path) -> AsyncIterator[Store]:
+async def store(db_path: Path, migrated_db: Path) -> AsyncIterator[Store]:
+    shutil.copyfile(migrated_db, db_path)  # migrated once per session
     async with await Store.open(db_path) as opened:
         yield opened
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -36,7 +37,8 @@ async def nothing_to_notify(*args: object, **kwargs: object) -> None:
 
 
 @pytest.fixture
-async def store(db_path: Path) -> AsyncIterator[Store]:
+async def store(db_path: Path, migrated_db: Path) -> AsyncIterator[Store]:
+    shutil.copyfile(migrated_db, db_path)  # migrated once per session
     async with await Store.open(db_path) as opened:
         yield opened
 

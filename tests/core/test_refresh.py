@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,7 +16,8 @@ from tests.alerts.support import SPRINGFIELD_BAN, write_news
 
 
 @pytest.fixture
-async def app(db_path: Path, corpus_dir: Path) -> AsyncIterator[Banwatch]:
+async def app(db_path: Path, migrated_db: Path, corpus_dir: Path) -> AsyncIterator[Banwatch]:
+    shutil.copyfile(migrated_db, db_path)  # migrated once per session
     async with await Store.open(db_path) as store:
         banwatch = Banwatch(store, corpus_dir)
         await banwatch.ingest()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,8 @@ MODERATOR = Actor(user_id="42", guild_id="1")
 
 
 @pytest.fixture
-async def app(db_path: Path, corpus_dir: Path):
+async def app(db_path: Path, migrated_db: Path, corpus_dir: Path):
+    shutil.copyfile(migrated_db, db_path)  # migrated once per session
     async with await Store.open(db_path) as store:
         banwatch = Banwatch(store, corpus_dir)
         await banwatch.ingest()

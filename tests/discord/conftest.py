@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,8 +15,9 @@ from tests.loopback.server import LoopbackDiscord
 
 
 @pytest.fixture
-async def banwatch_store(db_path: Path) -> AsyncIterator[Store]:
-    """A migrated store on a temp SQLite file."""
+async def banwatch_store(db_path: Path, migrated_db: Path) -> AsyncIterator[Store]:
+    """A migrated store on a temp SQLite file (a copy of the session's migrated one)."""
+    shutil.copyfile(migrated_db, db_path)
     async with await Store.open(db_path) as store:
         yield store
 

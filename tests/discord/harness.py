@@ -28,6 +28,13 @@ from tests.loopback.model import Channel, Guild, Member, Permission, Role
 from tests.loopback.server import InteractionHandle, LoopbackDiscord
 
 EPHEMERAL = 1 << 6
+# The loopback server sends its guilds at once: discord.py's default 2 s wait after the last
+# one (DISCORD_GUILD_READY_SECONDS) would only delay every bot the tests start.
+GUILD_READY_SECONDS = 0.05
+# The alerts cog matches new items and drains the outbox every second, the config cog posts
+# due notices to log channels every 5 s: a test waiting for a post waited for that tick. Its
+# bots run both loops every 0.2 s (the same work, sooner).
+LOOP_SECONDS = 0.2
 
 
 @dataclass
@@ -104,12 +111,14 @@ class BanwatchHarness:
 
 
 def loopback_settings(db_path: Path, corpus_dir: Path, server: LoopbackDiscord) -> Settings:
-    """Settings pointing at the loopback server."""
+    """Settings pointing at the loopback server, ready as soon as its one guild arrived
+    (``GUILD_READY_SECONDS``)."""
     return Settings(
         db_path=db_path,
         corpus_dir=corpus_dir,
         discord_token=server.token,
         discord_api_base=server.api_base,
+        guild_ready_seconds=GUILD_READY_SECONDS,
     )
 
 
@@ -130,13 +139,16 @@ async def start_banwatch(
     settings = replace(loopback_settings(store.path, corpus_dir, server), **settings_changes)
     app = Banwatch.from_settings(store, settings)
     await app.ingest()
-    bot = BanwatchBot(app, settings, extensions=extensions, guild_ready_timeout=0.05)
+    bot = BanwatchBot(app, settings, extensions=extensions)
     bot.defer_after = defer_after
     guild = server.guild
     moderator_role = server.add_role("Moderators", [Permission.manage_guild], guild=guild)
     member = server.add_member("reader", guild=guild)
     moderator = server.add_member("mod", roles=[moderator_role], guild=guild)
     async with running_bot(bot, server):
+        for cog_name, loop_name in (("AlertsCog", "send_loop"), ("Config", "notice_loop")):
+            if (cog := bot.get_cog(cog_name)) is not None:
+                getattr(cog, loop_name).change_interval(seconds=LOOP_SECONDS)
         await sync_commands(bot, guild.id)
         rescans = CorpusRescans(app, settings.rescan_seconds)
         rescans.start()
@@ -169,5 +181,6 @@ def bot_process_env(
         DEV_GUILD_ID=str(server.guild.id),
         BANWATCH_DB=str(tmp_path / "run.db"),
         BANWATCH_CORPUS=str(corpus_dir),
+        DISCORD_GUILD_READY_SECONDS=str(GUILD_READY_SECONDS),
         **settings,
     )

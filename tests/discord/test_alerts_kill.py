@@ -178,6 +178,17 @@ async def test_sigkill_mid_delivery_then_restart_posts_each_alert_once(
         await server.close()
 
 
+async def rescans_after_the_new_file(log: Path, count: int, timeout: float = 20) -> None:
+    """Wait until the bot's log shows ``count`` corpus reads after the re-scan that found the
+    dropped file (each re-scan's ingest logs one summary line)."""
+    async with asyncio.timeout(timeout):
+        while True:
+            _, found, after = log.read_text().partition("re-scan: 1 new")
+            if found and after.count("bot.ingest: Ingest:") >= count:
+                return
+            await asyncio.sleep(0.05)
+
+
 async def test_run_rescans_the_corpus_every_rescan_seconds(
     loopback_discord: LoopbackDiscord, tmp_path: Path, corpus_dir: Path
 ) -> None:
@@ -200,7 +211,8 @@ async def test_run_rescans_the_corpus_every_rescan_seconds(
         (post,) = await server.wait_for_messages(ma, 1, timeout=10)
         await server.wait_for_messages(everything, 1)
         assert post["embeds"][0]["title"] == SPRINGFIELD_BAN["title"]
-        await asyncio.sleep(2.5)  # two more re-scans post nothing again
+        # Two more re-scans after the one that found the file post nothing again.
+        await rescans_after_the_new_file(tmp_path / "run.log", 2)
         process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(process.wait(), 15) == 0
     assert len(server.messages_in(ma)) == 1 and len(server.messages_in(everything)) == 1

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import collections
 import pkgutil
-import subprocess
-import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import discord
@@ -17,7 +15,7 @@ from bot.discord.client import EXTENSIONS, BanwatchBot, command_tree_hash, sync_
 from bot.service import Banwatch
 from bot.settings import Settings
 from bot.store import Store
-from tests.conftest import subprocess_env
+from tests.conftest import Ran
 from tests.discord.harness import BanwatchHarness
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -104,16 +102,10 @@ async def test_sync_only_when_the_tree_changed(banwatch_bot: BanwatchHarness) ->
     assert await sync_commands(bot, banwatch_bot.guild.id, force=True) == count
 
 
-def test_run_without_token_exits_with_a_clear_message(tmp_path: Path) -> None:
-    env = subprocess_env(BANWATCH_DB=str(tmp_path / "never.db"))
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+def test_run_without_token_exits_with_a_clear_message(
+    tmp_path: Path, banwatch: Callable[..., Ran]
+) -> None:
+    result = banwatch("run", env={"BANWATCH_DB": str(tmp_path / "never.db")})
     assert result.returncode == 2
     assert "DISCORD_TOKEN is not set" in result.stderr
     assert "banwatch console" in result.stderr

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import time
 from collections.abc import AsyncIterator
@@ -33,20 +32,6 @@ async def feed_server() -> AsyncIterator[FeedServer]:
         yield server
     finally:
         await server.close()
-
-
-@pytest.fixture(scope="session")
-def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database with every migration applied, made once: a fresh one costs ~0.2 s of
-    migrations, a copy of this ~0.01 s."""
-    path = tmp_path_factory.mktemp("template") / "migrated.db"
-
-    async def create() -> None:
-        async with await Store.open(path):
-            pass
-
-    asyncio.run(create())
-    return path
 
 
 @pytest.fixture
