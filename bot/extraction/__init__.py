@@ -164,7 +164,11 @@ def _rule_scores(rules: ActionRules, fields: dict[str, str], located: Located) -
     folded = {field_name: fold(text) for field_name, text in fields.items()}
     for rule in rules.rules:
         for field_name, text in fields.items():
-            if not text or not rule.matches(text, folded[field_name]):
+            if not text:
+                continue
+            # What a rule requires is checked before its patterns: it is the cheaper test
+            # (the company's is known, the government actor's is one search per field).
+            if rule.requires == "company" and field_name not in located.company_fields:
                 continue
             if rule.requires == "government":
                 if field_name not in actor_in:
@@ -173,7 +177,7 @@ def _rule_scores(rules: ActionRules, fields: dict[str, str], located: Located) -
                     )
                 if not actor_in[field_name]:
                     continue
-            if rule.requires == "company" and field_name not in located.company_fields:
+            if not rule.matches(text, folded[field_name]):
                 continue
             scores[rule.label] = (
                 scores.get(rule.label, 0.0) + rule.weight * rules.field_weights[field_name]
