@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +58,66 @@ class Rule:
         """False when no needle is in ``folded`` (then no pattern can match)."""
         return self.needles is None or any(needle in folded for needle in self.needles)
 
+    def matches_found(self, text: str, found: AbstractSet[str] | None) -> bool:
+        """:meth:`matches` given the needles in ``text`` (``NeedleIndex.found(text)``)."""
+        if found is not None and self.needles is not None and found.isdisjoint(self.needles):
+            return False
+        if self.combined is not None:
+            return self.combined.search(text) is not None
+        return any(pattern.search(text) for pattern in self.patterns)
+
+
+@dataclass(frozen=True, slots=True)
+class NeedleIndex:
+    """The needles of a file's rules, all found in a text in one scan instead of an ``in`` test
+    for each needle of each rule."""
+
+    # At each position of the folded text, the longest needle that starts there: the needles
+    # as a trie-shaped alternation, inside a lookahead so that found needles may overlap.
+    pattern: re.Pattern[str]
+    # Each needle -> the needles it starts with (itself too): where it is, they are.
+    prefixes: dict[str, frozenset[str]]
+
+    @classmethod
+    def of(cls, rules: tuple[Rule, ...]) -> NeedleIndex:
+        """The index of every needle the rules declare."""
+        needles = {needle for rule in rules for needle in rule.needles or ()}
+        prefixes = {
+            needle: frozenset(needle[:end] for end in range(1, len(needle) + 1)) & needles
+            for needle in needles
+        }
+        return cls(re.compile(f"(?=({_trie(sorted(needles))}))"), prefixes)
+
+    def found(self, text: str) -> frozenset[str] | None:
+        """The needles ``text`` holds (as ``in`` finds them in ``fold(text)``); None when
+        :func:`fold` turns the prefilter off."""
+        folded = fold(text)
+        if folded is None:
+            return None
+        prefixes = self.prefixes
+        return frozenset().union(*[prefixes[longest] for longest in self.pattern.findall(folded)])
+
+
+def _trie(words: list[str]) -> str:
+    """A regular expression matching exactly ``words`` (non-empty), the longest one where
+    several match: at each step one branch per next character, greedy, so that it goes as deep
+    as the text allows before it settles for a shorter word."""
+    root: dict[str, dict] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def alternation(node: dict[str, dict]) -> str:
+        branches = [re.escape(char) + alternation(child) for char, child in node.items() if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+        return f"(?:{body})?" if "" in node else body
+
+    return alternation(root)
+
 
 @dataclass(frozen=True, slots=True)
 class ActionRules:
@@ -72,6 +133,7 @@ class ActionRules:
     moratorium_cues: tuple[re.Pattern[str], ...]
     company_subject_actions: frozenset[str]
     dated_by_publication: frozenset[str]
+    needle_index: NeedleIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +145,7 @@ class ScopeRules:
     rules: tuple[Rule, ...]
     company_private_bonus: float
     company_private_actions: frozenset[str]
+    needle_index: NeedleIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +283,7 @@ def action_rules() -> ActionRules:
         moratorium_cues=tuple(_compile(p, terms, file) for p in moratorium.get("cues") or []),
         company_subject_actions=_names(data, "company_subject_actions", ACTIONS, file),
         dated_by_publication=_names(data, "dated_by_publication", ACTIONS, file),
+        needle_index=NeedleIndex.of(rules),
     )
 
 
@@ -229,12 +293,14 @@ def scope_rules() -> ScopeRules:
     file = SCOPES_FILE
     data = load_yaml(file)
     terms = _terms(data, file)
+    rules = _rules(data.get("rules"), "scope", SCOPES, terms, file)
     return ScopeRules(
         field_weights=_field_weights(data, file),
         body_chars=int(data.get("body_chars", 3000)),
-        rules=_rules(data.get("rules"), "scope", SCOPES, terms, file),
+        rules=rules,
         company_private_bonus=float(data.get("company_private_bonus", 0)),
         company_private_actions=_names(data, "company_private_actions", ACTIONS, file),
+        needle_index=NeedleIndex.of(rules),
     )
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 import bot.extraction as extraction
-from bot.extraction._rules import Rule, action_rules, fold, scope_rules
+from bot.extraction import _rules
+from bot.extraction._rules import NeedleIndex, Rule, action_rules, fold, scope_rules
 from bot.extraction.evaluation import article_from_item, load_items
 from bot.models import Article
 
@@ -48,6 +49,19 @@ def test_no_match_is_ever_skipped_on_real_headlines() -> None:
     assert matched > 500
 
 
+def test_the_needles_found_in_one_scan_are_those_each_in_test_finds() -> None:
+    # Needles that start with others ("ban", "bans", "banned") and overlap ("ordere", "red").
+    index = NeedleIndex.of(tuple(RULES))
+    needles = {needle for rule in RULES for needle in rule.needles or ()}
+    for text in _texts():
+        folded = fold(text)
+        if folded is not None:
+            assert index.found(text) == {n for n in needles if n in folded}, text[:200]
+    assert index.found("banned orderedbans") == {"ban", "banned", "bans", "order", "ordere",
+                                                 "ordered", "red"} & needles  # fmt: skip
+    assert index.found("Police use fa\u212aes") is None
+
+
 @pytest.mark.parametrize(
     "text",
     ["Police use fa\u212aes", "Police use fake\u017f", "recogn\u0131tion", "recogn\u0130tion"],
@@ -73,5 +87,5 @@ def test_readings_are_the_same_with_and_without_the_prefilter(
     ]
     articles.append(Article(id="odd", title="Ci\u0131ty council bans fac\u0130al recognition"))
     with_prefilter = [extraction.extract(article) for article in articles]
-    monkeypatch.setattr(extraction, "fold", lambda text: None)
+    monkeypatch.setattr(_rules, "fold", lambda text: None)
     assert [extraction.extract(article) for article in articles] == with_prefilter
