@@ -192,6 +192,49 @@ def _compile(pattern: Any, terms: dict[str, str], file: str) -> re.Pattern[str]:
         raise DataFileError(f"{file}: bad pattern {pattern!r}: {exc}") from exc
 
 
+def _after_boundary(pattern: str) -> str | None:
+    r"""``pattern`` without the ``\b`` it starts with, when that ``\b`` holds for all of it
+    (no ``|`` at its top level); else None."""
+    if not pattern.startswith(r"\b") or pattern[2:3] in ("", "*", "+", "?", "{"):
+        return None
+    if "(?#" in pattern:
+        return None  # a comment may hold any character: not worth reading
+    depth, in_class, index = 0, False, 2
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 1  # the escaped character is never syntax
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if pattern.startswith("^", index + 1):
+                index += 1
+            if pattern.startswith("]", index + 1):
+                index += 1  # "[]...]" and "[^]...]": a "]" first is a member of the class
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return None
+        index += 1
+    return pattern[2:]
+
+
+def _alternation(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
+    r"""The patterns as one alternation (one search, the same answer as one search per
+    pattern). The ``\b`` most of them start with is written once, before a group of what
+    follows it: a search then passes a position inside a word with one test, not one test per
+    pattern."""
+    bodies = [(pattern.pattern, _after_boundary(pattern.pattern)) for pattern in patterns]
+    branches = [f"(?:{source})" for source, body in bodies if body is None]
+    bounded = [f"(?:{body})" for _, body in bodies if body is not None]
+    if bounded:
+        branches.insert(0, rf"\b(?:{'|'.join(bounded)})")
+    return re.compile("|".join(branches), re.IGNORECASE)
+
+
 def _rules(
     items: Any, key: str, allowed: tuple[str, ...], terms: dict[str, str], file: str
 ) -> tuple[Rule, ...]:
@@ -215,7 +258,7 @@ def _rules(
         if not isinstance(patterns, list) or not patterns:
             raise DataFileError(f"{file}: rule for {label!r} needs a list of patterns")
         compiled = tuple(_compile(p, terms, file) for p in patterns)
-        combined = re.compile("|".join(f"(?:{c.pattern})" for c in compiled), re.IGNORECASE)
+        combined = _alternation(compiled)
         needles = item.get("needles")
         if needles is not None and (
             not isinstance(needles, list)

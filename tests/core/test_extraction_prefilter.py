@@ -10,7 +10,14 @@ import pytest
 
 import bot.extraction as extraction
 from bot.extraction import _rules
-from bot.extraction._rules import NeedleIndex, Rule, action_rules, fold, scope_rules
+from bot.extraction._rules import (
+    NeedleIndex,
+    Rule,
+    _after_boundary,
+    action_rules,
+    fold,
+    scope_rules,
+)
 from bot.extraction.evaluation import article_from_item, load_items
 from bot.models import Article
 
@@ -47,6 +54,39 @@ def test_no_match_is_ever_skipped_on_real_headlines() -> None:
                 matched += 1
                 assert rule.may_match(fold(text) or ""), (rule.label, text[:200])
     assert matched > 500
+
+
+def test_one_search_of_the_alternation_answers_as_one_search_per_pattern() -> None:
+    texts = _texts()
+    for rule in RULES:
+        assert rule.combined is not None
+        for text in texts:
+            expected = any(pattern.search(text) for pattern in rule.patterns)
+            assert (rule.combined.search(text) is not None) == expected, (rule.label, text[:200])
+
+
+@pytest.mark.parametrize(
+    ("pattern", "body"),
+    [
+        (r"\bfoo", "foo"),
+        (r"\b(?:a|b)c", "(?:a|b)c"),
+        (r"\b[|]x", "[|]x"),
+        (r"\b\|x", r"\|x"),
+        (r"\b[]|]x", "[]|]x"),
+        (r"\b[^]|]x", "[^]|]x"),
+        (r"\bfoo|bar", None),
+        (r"\b[\]|]x|y", None),
+        (r"\b(a)|b", None),
+        (r"\b(?#|)x", None),
+        (r"\b*", None),
+        (r"\\bfoo", None),
+        (r"foo\b", None),
+    ],
+)
+def test_a_leading_word_boundary_is_shared_only_when_it_holds_for_the_whole_pattern(
+    pattern: str, body: str | None
+) -> None:
+    assert _after_boundary(pattern) == body
 
 
 def test_the_needles_found_in_one_scan_are_those_each_in_test_finds() -> None:
