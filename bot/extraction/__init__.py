@@ -31,7 +31,13 @@ from bot.extraction._frames import (
 )
 from bot.extraction._locate import Located, locate
 from bot.extraction._model import MODEL_FILE, model
-from bot.extraction._rules import RULE_FILES, ActionRules, action_rules, scope_rules
+from bot.extraction._rules import (
+    RULE_FILES,
+    ActionRules,
+    action_rules,
+    reads_alike_in_ascii,
+    scope_rules,
+)
 from bot.models import Article, Extraction, Place
 from bot.places import PLACES_FILE
 
@@ -162,6 +168,7 @@ def _rule_scores(rules: ActionRules, fields: dict[str, str], located: Located) -
     scores: dict[str, float] = {}
     actor_in: dict[str, bool] = {}
     found = {field_name: rules.needle_index.found(text) for field_name, text in fields.items()}
+    alike = {field_name: reads_alike_in_ascii(text) for field_name, text in fields.items()}
     for rule in rules.rules:
         for field_name, text in fields.items():
             if not text:
@@ -177,7 +184,7 @@ def _rule_scores(rules: ActionRules, fields: dict[str, str], located: Located) -
                     )
                 if not actor_in[field_name]:
                     continue
-            if not rule.matches_found(text, found[field_name]):
+            if not rule.matches_found(text, found[field_name], alike[field_name]):
                 continue
             scores[rule.label] = (
                 scores.get(rule.label, 0.0) + rule.weight * rules.field_weights[field_name]
@@ -222,13 +229,15 @@ def _scope_scores(
     texts["body"] = texts["body"][: rules.body_chars]
     scores = {"police": 0.0, "government": 0.0, "private": 0.0, "all": 0.0}
     found = {field_name: rules.needle_index.found(text) for field_name, text in texts.items()}
+    alike = {field_name: reads_alike_in_ascii(text) for field_name, text in texts.items()}
     for rule in rules.rules:
         for field_name, text in texts.items():
-            if text and rule.matches_found(text, found[field_name]):
+            if text and rule.matches_found(text, found[field_name], alike[field_name]):
                 scores[rule.label] += rule.weight * rules.field_weights[field_name]
     if action in rules.company_private_actions and "title" in located.company_fields:
         police_in_title = any(
-            rule.label == "police" and rule.matches_found(texts["title"], found["title"])
+            rule.label == "police"
+            and rule.matches_found(texts["title"], found["title"], alike["title"])
             for rule in rules.rules
         )
         if not police_in_title:

@@ -44,6 +44,9 @@ class Rule:
     # (None: none declared): a text holding none of them can't match, and `in` is far quicker
     # than a search.
     needles: tuple[str, ...] | None = None
+    # ``combined`` with ASCII classes and case: the same answers on a text that
+    # :func:`reads_alike_in_ascii`, in about two thirds of the time.
+    ascii_combined: re.Pattern[str] | None = None
 
     def matches(self, text: str, folded: str | None = None) -> bool:
         """Whether any of the rule's patterns occurs in ``text``; ``folded`` is
@@ -58,13 +61,34 @@ class Rule:
         """False when no needle is in ``folded`` (then no pattern can match)."""
         return self.needles is None or any(needle in folded for needle in self.needles)
 
-    def matches_found(self, text: str, found: AbstractSet[str] | None) -> bool:
-        """:meth:`matches` given the needles in ``text`` (``NeedleIndex.found(text)``)."""
+    def matches_found(
+        self, text: str, found: AbstractSet[str] | None, ascii_alike: bool = False
+    ) -> bool:
+        """:meth:`matches` given the needles in ``text`` (``NeedleIndex.found(text)``) and
+        whether it :func:`reads_alike_in_ascii`."""
         if found is not None and self.needles is not None and found.isdisjoint(self.needles):
             return False
+        if ascii_alike and self.ascii_combined is not None:
+            return self.ascii_combined.search(text) is not None
         if self.combined is not None:
             return self.combined.search(text) is not None
         return any(pattern.search(text) for pattern in self.patterns)
+
+
+# Characters other than printable ASCII and the ASCII controls that are not Unicode spaces.
+_NOT_PLAIN_ASCII = re.compile(r"[^\x00-\x1b\x20-\x7f]")
+
+
+def reads_alike_in_ascii(text: str) -> bool:
+    r"""Whether a pattern finds the same in ``text`` with ``re.ASCII`` as without: true when
+    every character outside ASCII is neither a word character nor a space and has no case
+    (curly quotes, dashes), and no ASCII control is a Unicode space (\x1c-\x1f). The flag only
+    changes what ``\w``, ``\s``, ``\d`` and ``\b`` match outside ASCII and on those four
+    controls, and lets no character outside ASCII match a letter of another case."""
+    for char in set(_NOT_PLAIN_ASCII.findall(text)):
+        if char.isalnum() or char.isspace() or char.lower() != char or char.upper() != char:
+            return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,7 +291,10 @@ def _rules(
         ):
             raise DataFileError(f"{file}: rule for {label!r}: needles must be lower-case ASCII")
         needles = tuple(needles) if needles else None
-        rules.append(Rule(label, float(weight), compiled, requires, combined, needles))
+        ascii_combined = re.compile(combined.pattern, re.IGNORECASE | re.ASCII)
+        rules.append(
+            Rule(label, float(weight), compiled, requires, combined, needles, ascii_combined)
+        )
     return tuple(rules)
 
 

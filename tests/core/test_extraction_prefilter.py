@@ -16,6 +16,7 @@ from bot.extraction._rules import (
     _after_boundary,
     action_rules,
     fold,
+    reads_alike_in_ascii,
     scope_rules,
 )
 from bot.extraction.evaluation import article_from_item, load_items
@@ -87,6 +88,38 @@ def test_a_leading_word_boundary_is_shared_only_when_it_holds_for_the_whole_patt
     pattern: str, body: str | None
 ) -> None:
     assert _after_boundary(pattern) == body
+
+
+def test_the_ascii_alternation_answers_as_the_unicode_one_where_the_text_reads_alike() -> None:
+    texts = _texts()
+    # Every character outside ASCII that reads alike, where a word, a space or a letter stood.
+    odd = sorted({chr(code) for code in range(0x80, 0x3000) if reads_alike_in_ascii(chr(code))})
+    texts += [text.replace(" ", odd[index % len(odd)], 3) for index, text in enumerate(texts)]
+    texts += [text.replace("e", odd[-index % len(odd)], 3) for index, text in enumerate(texts)]
+    alike = [text for text in texts if reads_alike_in_ascii(text)]
+    assert len(alike) > len(texts) // 2
+    for rule in RULES:
+        assert rule.combined is not None and rule.ascii_combined is not None
+        for text in alike:
+            expected = rule.combined.search(text) is not None
+            assert (rule.ascii_combined.search(text) is not None) == expected, (rule.label, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "alike"),
+    [
+        ("Council bans facial recognition", True),
+        ("Council’s “ban” — on facial recognition…", True),
+        ("Montréal bans facial recognition", False),  # a letter: \w outside ASCII
+        ("No\u00a0break", False),  # a space outside ASCII
+        ("Unit\x1cseparator", False),  # \s without re.ASCII
+        ("Police use fa\u212aes", False),  # the Kelvin sign matches k
+        ("\u24b6 circled", False),  # a symbol with a case
+        ("forty\u00b2", False),  # a digit outside ASCII
+    ],
+)
+def test_which_texts_read_alike_in_ascii(text: str, alike: bool) -> None:
+    assert reads_alike_in_ascii(text) == alike
 
 
 def test_the_needles_found_in_one_scan_are_those_each_in_test_finds() -> None:
