@@ -31,7 +31,13 @@ from bot.extraction._frames import (
 )
 from bot.extraction._locate import Located, locate
 from bot.extraction._model import MODEL_FILE, model
-from bot.extraction._rules import RULE_FILES, ActionRules, action_rules, fold, scope_rules
+from bot.extraction._rules import (
+    RULE_FILES,
+    ActionRules,
+    action_rules,
+    reads_alike_in_ascii,
+    scope_rules,
+)
 from bot.models import Article, Extraction, Place
 from bot.places import PLACES_FILE
 
@@ -161,10 +167,15 @@ def _rule_scores(rules: ActionRules, fields: dict[str, str], located: Located) -
     """Each action's score from the wording rules over title, excerpt and body lead."""
     scores: dict[str, float] = {}
     actor_in: dict[str, bool] = {}
-    folded = {field_name: fold(text) for field_name, text in fields.items()}
+    found = {field_name: rules.needle_index.found(text) for field_name, text in fields.items()}
+    alike = {field_name: reads_alike_in_ascii(text) for field_name, text in fields.items()}
     for rule in rules.rules:
         for field_name, text in fields.items():
-            if not text or not rule.matches(text, folded[field_name]):
+            if not text:
+                continue
+            # What a rule requires is checked before its patterns: it is the cheaper test
+            # (the company's is known, the government actor's is one search per field).
+            if rule.requires == "company" and field_name not in located.company_fields:
                 continue
             if rule.requires == "government":
                 if field_name not in actor_in:
@@ -173,7 +184,7 @@ def _rule_scores(rules: ActionRules, fields: dict[str, str], located: Located) -
                     )
                 if not actor_in[field_name]:
                     continue
-            if rule.requires == "company" and field_name not in located.company_fields:
+            if not rule.matches_found(text, found[field_name], alike[field_name]):
                 continue
             scores[rule.label] = (
                 scores.get(rule.label, 0.0) + rule.weight * rules.field_weights[field_name]
@@ -217,14 +228,16 @@ def _scope_scores(
     texts = dict(fields)
     texts["body"] = texts["body"][: rules.body_chars]
     scores = {"police": 0.0, "government": 0.0, "private": 0.0, "all": 0.0}
-    folded = {field_name: fold(text) for field_name, text in texts.items()}
+    found = {field_name: rules.needle_index.found(text) for field_name, text in texts.items()}
+    alike = {field_name: reads_alike_in_ascii(text) for field_name, text in texts.items()}
     for rule in rules.rules:
         for field_name, text in texts.items():
-            if text and rule.matches(text, folded[field_name]):
+            if text and rule.matches_found(text, found[field_name], alike[field_name]):
                 scores[rule.label] += rule.weight * rules.field_weights[field_name]
     if action in rules.company_private_actions and "title" in located.company_fields:
         police_in_title = any(
-            rule.label == "police" and rule.matches(texts["title"], folded["title"])
+            rule.label == "police"
+            and rule.matches_found(texts["title"], found["title"], alike["title"])
             for rule in rules.rules
         )
         if not police_in_title:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -290,9 +291,15 @@ class _Scanner:
         self.known = _known_keys(gaz)
         # Text already read as part of a name ("Portland, Or."): not a name of its own.
         self.skip_to = 0
-        # Words the item writes in lower case: a small town's name among them is a common noun.
-        self.lower_words: frozenset[str] = frozenset()
+        # The item's title, excerpt and body (its first _PEOPLE_CHARS): what lower_words reads.
+        self.texts: tuple[str, ...] = ()
         self.title_case = False
+
+    @functools.cached_property
+    def lower_words(self) -> frozenset[str]:
+        """Words the item writes in lower case: a small town's name among them is a common noun
+        (read when first asked: few items name a small town)."""
+        return frozenset(word for text in self.texts for word in _LOWER_WORD.findall(text))
 
     def scan(self, text: str, field_name: str, lead_chars: int = 0) -> None:
         """Add the mentions in ``text``; the first ``lead_chars`` count as the lead."""
@@ -690,15 +697,11 @@ def locate(
         if evidence.provider.country:
             evidence.countries[evidence.provider.country] += 2.0
     scanner = _Scanner(gaz, evidence)
+    scanner.texts = (title, excerpt, body[:_PEOPLE_CHARS])
     scanner.people = frozenset(
         name_key(match.group("surname"))
-        for text in (title, excerpt, body[:_PEOPLE_CHARS])
+        for text in scanner.texts
         for match in _TITLED_PERSON.finditer(text)
-    )
-    scanner.lower_words = frozenset(
-        word
-        for text in (title, excerpt, body[:_PEOPLE_CHARS])
-        for word in _LOWER_WORD.findall(text)
     )
     scanner.title_case = _is_title_case(title)
     scanner.scan(title, "title")

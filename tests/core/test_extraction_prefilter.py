@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 
 import bot.extraction as extraction
-from bot.extraction._rules import Rule, action_rules, fold, scope_rules
+from bot.extraction import _rules
+from bot.extraction._rules import (
+    NeedleIndex,
+    Rule,
+    _after_boundary,
+    action_rules,
+    fold,
+    reads_alike_in_ascii,
+    scope_rules,
+)
 from bot.extraction.evaluation import article_from_item, load_items
 from bot.models import Article
 
@@ -48,6 +57,84 @@ def test_no_match_is_ever_skipped_on_real_headlines() -> None:
     assert matched > 500
 
 
+def test_one_search_of_the_alternation_answers_as_one_search_per_pattern() -> None:
+    texts = _texts()
+    for rule in RULES:
+        assert rule.combined is not None
+        for text in texts:
+            expected = any(pattern.search(text) for pattern in rule.patterns)
+            assert (rule.combined.search(text) is not None) == expected, (rule.label, text[:200])
+
+
+@pytest.mark.parametrize(
+    ("pattern", "body"),
+    [
+        (r"\bfoo", "foo"),
+        (r"\b(?:a|b)c", "(?:a|b)c"),
+        (r"\b[|]x", "[|]x"),
+        (r"\b\|x", r"\|x"),
+        (r"\b[]|]x", "[]|]x"),
+        (r"\b[^]|]x", "[^]|]x"),
+        (r"\bfoo|bar", None),
+        (r"\b[\]|]x|y", None),
+        (r"\b(a)|b", None),
+        (r"\b(?#|)x", None),
+        (r"\b*", None),
+        (r"\\bfoo", None),
+        (r"foo\b", None),
+    ],
+)
+def test_a_leading_word_boundary_is_shared_only_when_it_holds_for_the_whole_pattern(
+    pattern: str, body: str | None
+) -> None:
+    assert _after_boundary(pattern) == body
+
+
+def test_the_ascii_alternation_answers_as_the_unicode_one_where_the_text_reads_alike() -> None:
+    texts = _texts()
+    # Every character outside ASCII that reads alike, where a word, a space or a letter stood.
+    odd = sorted({chr(code) for code in range(0x80, 0x3000) if reads_alike_in_ascii(chr(code))})
+    texts += [text.replace(" ", odd[index % len(odd)], 3) for index, text in enumerate(texts)]
+    texts += [text.replace("e", odd[-index % len(odd)], 3) for index, text in enumerate(texts)]
+    alike = [text for text in texts if reads_alike_in_ascii(text)]
+    assert len(alike) > len(texts) // 2
+    for rule in RULES:
+        assert rule.combined is not None and rule.ascii_combined is not None
+        for text in alike:
+            expected = rule.combined.search(text) is not None
+            assert (rule.ascii_combined.search(text) is not None) == expected, (rule.label, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "alike"),
+    [
+        ("Council bans facial recognition", True),
+        ("Council’s “ban” — on facial recognition…", True),
+        ("Montréal bans facial recognition", False),  # a letter: \w outside ASCII
+        ("No\u00a0break", False),  # a space outside ASCII
+        ("Unit\x1cseparator", False),  # \s without re.ASCII
+        ("Police use fa\u212aes", False),  # the Kelvin sign matches k
+        ("\u24b6 circled", False),  # a symbol with a case
+        ("forty\u00b2", False),  # a digit outside ASCII
+    ],
+)
+def test_which_texts_read_alike_in_ascii(text: str, alike: bool) -> None:
+    assert reads_alike_in_ascii(text) == alike
+
+
+def test_the_needles_found_in_one_scan_are_those_each_in_test_finds() -> None:
+    # Needles that start with others ("ban", "bans", "banned") and overlap ("ordere", "red").
+    index = NeedleIndex.of(tuple(RULES))
+    needles = {needle for rule in RULES for needle in rule.needles or ()}
+    for text in _texts():
+        folded = fold(text)
+        if folded is not None:
+            assert index.found(text) == {n for n in needles if n in folded}, text[:200]
+    assert index.found("banned orderedbans") == {"ban", "banned", "bans", "order", "ordere",
+                                                 "ordered", "red"} & needles  # fmt: skip
+    assert index.found("Police use fa\u212aes") is None
+
+
 @pytest.mark.parametrize(
     "text",
     ["Police use fa\u212aes", "Police use fake\u017f", "recogn\u0131tion", "recogn\u0130tion"],
@@ -73,5 +160,5 @@ def test_readings_are_the_same_with_and_without_the_prefilter(
     ]
     articles.append(Article(id="odd", title="Ci\u0131ty council bans fac\u0130al recognition"))
     with_prefilter = [extraction.extract(article) for article in articles]
-    monkeypatch.setattr(extraction, "fold", lambda text: None)
+    monkeypatch.setattr(_rules, "fold", lambda text: None)
     assert [extraction.extract(article) for article in articles] == with_prefilter
