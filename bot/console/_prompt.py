@@ -3,10 +3,10 @@ cancels the line every time.
 
 ``input()`` on a terminal runs readline's callback loop in CPython (Modules/readline.c,
 ``readline_until_enter_or_signal``): it sleeps in ``select()`` on stdin and looks at signals
-only when that ``select()`` fails with EINTR. A Ctrl-C whose handler ran anywhere else, in
-the main thread just before it went back into ``select()`` (while readline was echoing the
-last key) or in any other thread, only sets the interpreter's flag, and the prompt slept on
-until the next key; Enter then ran the half-typed line before the KeyboardInterrupt came
+only when that ``select()`` fails with EINTR. A Ctrl-C whose handler runs anywhere else, in
+the main thread just before it goes back into ``select()`` (right after echoing the last
+key) or in any other thread, only sets the interpreter's flag, and the prompt sleeps on
+until the next key: Enter then runs the half-typed line before the KeyboardInterrupt comes
 (the same race as python/cpython#112585).
 
 So while the prompt waits, the signal module's wakeup fd tells a watcher thread of every
