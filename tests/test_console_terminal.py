@@ -15,8 +15,6 @@ import termios
 import time
 from pathlib import Path
 
-import pytest
-
 from tests.subprocess_env import subprocess_env
 
 PROMPT = b"> "
@@ -87,12 +85,6 @@ class Terminal:
         os.write(self.master, data)
 
 
-# Known bug, open: now and then (about one run in three under CI's load) the Ctrl-C typed
-# at the prompt is not seen until the next key. Blocking SIGINT in the other threads made it
-# rarer, not gone. The test still runs and says XPASS when it holds.
-@pytest.mark.xfail(
-    reason="Ctrl-C at the prompt is sometimes seen only at the next key", strict=False
-)
 def test_ctrl_c_cancels_the_line_history_recalls_it_and_ctrl_d_ends_on_a_new_line(
     tmp_path: Path,
 ) -> None:
