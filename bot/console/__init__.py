@@ -16,13 +16,13 @@ import re
 import shlex
 import signal
 import sys
-import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from bot import render
+from bot.console._prompt import Prompt
 from bot.models import CONSOLE_GUILD
 from bot.render import terminal_text
 from bot.service import PLACE_KEY, Banwatch, BanwatchError
@@ -169,9 +169,12 @@ class Console:
         if interactive:
             out.write("banwatch console. Type /help for commands, /quit to leave.\n")
             _load_history()
-        try:
+        with contextlib.ExitStack() as stack:
+            prompt = stack.enter_context(Prompt()) if interactive else None
+            if interactive:
+                stack.callback(_save_history)
             while True:
-                line = _prompt() if interactive else stream.readline()
+                line = prompt.read_line("> ") if prompt else stream.readline()
                 if line is None or (not interactive and not line):
                     break
                 if line.strip() in ("/quit", "/exit", "quit", "exit"):
@@ -180,9 +183,6 @@ class Console:
                 if answer:
                     out.write(terminal_text(answer) + "\n")
                     out.flush()
-        finally:
-            if interactive:
-                _save_history()
 
     async def _cancellable(self, line: str) -> str:
         """Run one command; Ctrl-C while it runs stops it, and the console goes on."""
@@ -202,44 +202,6 @@ class Console:
 # Where the console keeps the lines typed on a terminal, for the arrow keys next time.
 HISTORY_FILE = Path("~/.banwatch_history")
 HISTORY_LINES = 1000
-
-
-def keep_ctrl_c_on_the_main_thread() -> None:
-    """Make every thread started from now on (the store's, the executors') block SIGINT.
-
-    The kernel hands a Ctrl-C to any thread that does not block it. Only the main thread's
-    read (readline's select) is woken by it; when another thread took it, the prompt waited
-    for the next key before it saw the Ctrl-C. ``threading.settrace`` is the standard
-    library's only hook that runs in each new thread before its work; it removes itself at
-    once, so nothing is traced.
-    """
-
-    def block_sigint(*_: object) -> None:
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        sys.settrace(None)
-        return None
-
-    threading.settrace(block_sigint)
-
-
-def _prompt() -> str | None:
-    """One line typed at the ``>`` prompt ("" after Ctrl-C, None after Ctrl-D).
-
-    Ctrl-C must interrupt the read itself (asyncio's own handler would only cancel the
-    console once the next line arrives, swallowing it), so Python's default handler is put
-    back for the length of the read.
-    """
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        return input("> ")
-    except KeyboardInterrupt:
-        print()  # as shells do: the line is dropped, a fresh prompt on the next line
-        return ""
-    except EOFError:
-        print()  # the shell's prompt starts on a line of its own
-        return None
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _load_history() -> None:

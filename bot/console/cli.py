@@ -479,10 +479,8 @@ COMMAND_MODULES: dict[str, str] = {
 @command("console")
 async def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     """An interactive session taking the bot's commands."""
-    from bot.console import Console, keep_ctrl_c_on_the_main_thread
+    from bot.console import Console
 
-    if sys.stdin.isatty():
-        keep_ctrl_c_on_the_main_thread()
     async with open_app(settings, ingest=True, quiet=False) as app:
         console = Console(app, user_id=args.user_id)
         await console.run()
