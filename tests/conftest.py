@@ -7,13 +7,14 @@ import logging
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from bot.store import Store
+from tests.feeds.support import FeedServer
 from tests.loopback.fixtures import *  # noqa: F403
 from tests.subprocess_env import subprocess_env  # noqa: F401 (the tests import it from here)
 
@@ -31,6 +32,17 @@ def no_dns(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError(f"a test asked DNS for {host!r}; pass Feeds(resolve=...)")
 
     monkeypatch.setattr("bot.feeds._guard.system_resolve", refuse)
+
+
+@pytest.fixture
+async def feed_server() -> AsyncIterator[FeedServer]:
+    """A loopback HTTP server of RSS feeds (the feeds' and the bot's feed tests)."""
+    server = FeedServer()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.close()
 
 
 @pytest.fixture

@@ -70,14 +70,20 @@ def test_ambiguous_and_unknown_places_fail_with_a_message(
     assert result.returncode == 1 and "No tracked place" in result.stderr
 
 
-def test_ingest_summary_reports_bad_files_without_failing(
-    tmp_path: Path, banwatch: Callable[..., Ran]
-) -> None:
+def seeds_and_a_broken_file(tmp_path: Path) -> Path:
+    """A corpus folder holding the seed documents and one file of malformed front matter."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for seed in SEEDS_DIR.iterdir():
         (corpus / seed.name).write_bytes(seed.read_bytes())
     (corpus / "broken.md").write_bytes(b"---\ntitle: [oops\n---\n")
+    return corpus
+
+
+def test_ingest_summary_reports_bad_files_without_failing(
+    tmp_path: Path, banwatch: Callable[..., Ran]
+) -> None:
+    corpus = seeds_and_a_broken_file(tmp_path)
     result = banwatch("ingest", str(corpus), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "10 new" in result.stdout and "1 rejected" in result.stdout
@@ -165,11 +171,7 @@ def test_bad_setting_is_a_clear_error(tmp_path: Path, banwatch: Callable[..., Ra
 def test_a_look_up_sees_a_corpus_change_and_counts_earlier_rejections(
     tmp_path: Path, banwatch: Callable[..., Ran]
 ) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for seed in SEEDS_DIR.iterdir():
-        (corpus / seed.name).write_bytes(seed.read_bytes())
-    (corpus / "broken.md").write_bytes(b"---\ntitle: [oops\n---\n")
+    corpus = seeds_and_a_broken_file(tmp_path)
     assert banwatch("ingest", str(corpus), cwd=tmp_path).returncode == 0
     (corpus / "new.md").write_text(
         "---\ntitle: Boise council votes to ban facial recognition\n"

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from aiohttp import web
 
 from bot.alerts.models import QUEUED
@@ -20,16 +19,6 @@ from tests.loopback.server import LoopbackDiscord
 # Polled every second, and from 127.0.0.1: what a test (or a self-hosted feed) needs.
 FAST_FEEDS = {"feeds_interval_seconds": 1, "feeds_allow_networks": "loopback"}
 HOSTILE_TITLE = "@everyone <@123> [click](https://evil.example) Chicago bans facial recognition"
-
-
-@pytest.fixture
-async def feed_server() -> AsyncIterator[FeedServer]:
-    server = FeedServer()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.close()
 
 
 async def until(predicate: Callable[[], object], what: str, timeout: float = 10.0) -> None:

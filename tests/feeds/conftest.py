@@ -11,7 +11,6 @@ import pytest
 
 from bot.feeds import Feeds, FeedSettings, FetchLimits, parse_networks
 from bot.store import Store
-from tests.feeds.support import FeedServer
 
 
 class Clock:
@@ -22,16 +21,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-async def feed_server() -> AsyncIterator[FeedServer]:
-    server = FeedServer()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.close()
 
 
 @pytest.fixture
