@@ -176,7 +176,7 @@ WAL_MIB = 256
 # An ingest with at least this many files to read parses and extracts them in worker
 # processes while this one writes (None: never); a smaller one (a rescan finding a few
 # changed files) reads them here, without the workers' start-up (about a second each).
-# Workers are spawned, so a script that ingests must guard its entry point with
+# Workers start as spawned ones do, so a script that ingests must guard its entry point with
 # ``if __name__ == "__main__":`` (as the CLI, the bot and the benches do).
 POOL_MIN_FILES: int | None = 500
 # At most this many workers, each one with its own copy of the gazetteer (about 60 MB).
@@ -334,9 +334,11 @@ async def _reextract_stale(store: Store) -> int:
 class _Readers:
     """Reads the changed files, in order: here, or ahead in worker processes for many.
 
-    Workers are spawned (never forked: the store's threads exist), ignore Ctrl-C (this
-    process stops them), and are shut down with the ingest however it ends; what they read
-    ahead is only ever written in file order, so an interrupted ingest leaves whole files.
+    Workers are forked from a fork server (never from this process: the store's threads
+    exist) that has loaded what reading needs once (``bot._reader_preload``); where there is
+    no fork server they are spawned. They ignore Ctrl-C (this process stops them), and are
+    shut down with the ingest however it ends; what they read ahead is only ever written in
+    file order, so an interrupted ingest leaves whole files.
     """
 
     def __init__(self, todo: list[tuple[Path, str, SourceFile | None, bool]]) -> None:
@@ -347,7 +349,7 @@ class _Readers:
         if POOL_MIN_FILES is not None and len(todo) >= POOL_MIN_FILES and workers > 1:
             self.pool = concurrent.futures.ProcessPoolExecutor(
                 workers,
-                mp_context=multiprocessing.get_context("spawn"),
+                mp_context=_worker_context(),
                 initializer=_ignore_interrupts,
             )
             self._limit = workers * POOL_AHEAD_PER_WORKER
@@ -369,6 +371,15 @@ class _Readers:
         while len(self._ahead) < self._limit and (item := next(self._todo, None)):
             self._ahead.append(self.pool.submit(_read_file, *item))
         return await asyncio.wrap_future(self._ahead.popleft())
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """The fork server's context, preloading the extraction (spawn where there is none)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["bot._reader_preload"])
+    return context
 
 
 def _ignore_interrupts() -> None:

@@ -8,6 +8,7 @@ in-sample: every figure here comes from models that never saw the item's event.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from functools import cache
 
@@ -18,8 +19,11 @@ from bot.extraction import _frames, extract
 from bot.extraction._model import MODEL_FILE, Model
 from bot.models import Article
 
-train = pytest.importorskip("bot.extraction.train", reason="needs the train extra")
-pytest.importorskip("sklearn", reason="needs the train extra")
+# Looked up, not imported: importing scikit-learn takes 2 s, which every test worker would pay
+# at collection although only the one running this file needs it.
+if importlib.util.find_spec("sklearn") is None:
+    pytest.skip("needs the train extra", allow_module_level=True)
+from bot.extraction import train  # noqa: E402
 
 # Floors just under what grouped CV reads today over every labelled item (README: figures with
 # intervals): a drop means a change stopped generalising.
