@@ -23,7 +23,7 @@ from bot.models import Article
 # at collection although only the one running this file needs it.
 if importlib.util.find_spec("sklearn") is None:
     pytest.skip("needs the train extra", allow_module_level=True)
-from bot.extraction import train  # noqa: E402
+from bot.extraction import train
 
 # Floors just under what grouped CV reads today over every labelled item (README: figures with
 # intervals): a drop means a change stopped generalising.
