@@ -179,11 +179,24 @@ def render_timeline(
     return "\n".join(lines)
 
 
-def render_cities(results: list[JurisdictionStatus]) -> str:
-    """One line per place."""
+UNCONFIRMED_MARK = "unconfirmed"
+
+
+def render_cities(
+    results: list[JurisdictionStatus], threshold: float = DEFAULT_CONFIDENCE_THRESHOLD
+) -> str:
+    """One line per place; a status resting only on uncertain automatic readings is marked
+    (``threshold``), with the mark explained once below the list."""
     if not results:
         return "No places match."
-    return "\n".join(status_headline(result) for result in results)
+    lines = [
+        status_headline(result)
+        + (f"  [{UNCONFIRMED_MARK}]" if result.unconfirmed(threshold) else "")
+        for result in results
+    ]
+    if any(line.endswith(f"[{UNCONFIRMED_MARK}]") for line in lines):
+        lines += ["", f"[{UNCONFIRMED_MARK}] {UNCONFIRMED_STATUS.removeprefix('Unconfirmed: ')}"]
+    return "\n".join(lines)
 
 
 def article_line(article: Article) -> str:

@@ -592,6 +592,8 @@ class Banwatch:
             results.append(result)
         order = {name: index for index, name in enumerate(STATUSES)}
         results.sort(key=lambda r: (order[r.status], r.jurisdiction.display))
+        # What each status rests on, so that a list can mark the unconfirmed ones.
+        await self.add_reviews(results)
         return results
 
     # -- articles -----------------------------------------------------------------------------

@@ -82,10 +82,16 @@ class CitiesPages(OwnerView):
     (the message is public, and another member's click would flip it for everyone)."""
 
     def __init__(
-        self, results: list[JurisdictionStatus], heading: str, page_size: int, owner_id: int
+        self,
+        results: list[JurisdictionStatus],
+        heading: str,
+        page_size: int,
+        owner_id: int,
+        threshold: float,
     ) -> None:
         super().__init__(owner_id, timeout=600)
         self.results = results
+        self.threshold = threshold
         self.heading = heading
         self.page_size = page_size
         self.page = 0
@@ -94,7 +100,9 @@ class CitiesPages(OwnerView):
 
     def embed(self) -> discord.Embed:
         """The current page."""
-        return cities_page(self.results, self.page, self.page_size, self.heading)
+        return cities_page(
+            self.results, self.page, self.page_size, self.heading, self.threshold
+        )
 
     refusal = "These pages belong to whoever ran this /cities; run `/cities` to page your own."
 
@@ -214,9 +222,12 @@ class Tracker(commands.Cog):
 
         async def work() -> Reply:
             results = await self.app.cities(status=status.value if status else None, state=state)
+            threshold = await self.app.review.threshold(interaction.guild_id)
             heading = "Places" + (f" with status {status.value}" if status else "")
             heading += f" in {escape(state)}" if state else ""
-            view = CitiesPages(results, heading, self.cities_page_size, interaction.user.id)
+            view = CitiesPages(
+                results, heading, self.cities_page_size, interaction.user.id, threshold
+            )
             return Reply(embeds=[view.embed()], view=view if view.pages > 1 else None)
 
         await answer(interaction, work())

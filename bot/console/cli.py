@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from bot import render
 from bot.backup import BackupError, backup, prune, restore
 from bot.errors import CorpusDirectoryMissing
+from bot.models import CONSOLE_GUILD
 from bot.service import Banwatch, BanwatchError
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store import Store, StoreError
@@ -127,10 +128,11 @@ async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     """The status of one place."""
     async with open_app(settings, ingest=True, refresh=args.refresh) as app:
         result = await app.status(args.place)
+        threshold = await app.review.threshold(CONSOLE_GUILD)
     if args.json:
-        print_json(render.status_json(result))
+        print_json(render.status_json(result, threshold=threshold))
     else:
-        print(render.render_status(result))
+        print(render.render_status(result, threshold=threshold))
     return 0
 
 
@@ -139,10 +141,11 @@ async def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
     """The dated events for one place."""
     async with open_app(settings, ingest=True, refresh=args.refresh) as app:
         result = await app.timeline(args.place)
+        threshold = await app.review.threshold(CONSOLE_GUILD)
     if args.json:
-        print_json(render.status_json(result))
+        print_json(render.status_json(result, threshold=threshold))
     else:
-        print(render.render_timeline(result))
+        print(render.render_timeline(result, threshold=threshold))
     return 0
 
 
@@ -151,10 +154,11 @@ async def cmd_cities(args: argparse.Namespace, settings: Settings) -> int:
     """Places by status."""
     async with open_app(settings, ingest=True, refresh=args.refresh) as app:
         results = await app.cities(status=args.status, state=args.state)
+        threshold = await app.review.threshold(CONSOLE_GUILD)
     if args.json:
-        print_json([render.status_json(result) for result in results])
+        print_json([render.status_json(result, threshold=threshold) for result in results])
     else:
-        print(render.render_cities(results))
+        print(render.render_cities(results, threshold))
     return 0
 
 

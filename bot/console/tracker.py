@@ -43,7 +43,8 @@ async def _cities(console: Console, named: dict[str, str], words: list[str]) -> 
             status = word
         elif state is None:
             state = word
-    return render.render_cities(await console.app.cities(status=status, state=state))
+    results = await console.app.cities(status=status, state=state)
+    return render.render_cities(results, await console.app.review.threshold(CONSOLE_GUILD))
 
 
 def register_console(console: Console) -> None:

@@ -241,19 +241,28 @@ def articles_embed(title: str, articles: list[Article], empty: str) -> discord.E
 
 
 def cities_page(
-    results: list[JurisdictionStatus], page: int, page_size: int, heading: str
+    results: list[JurisdictionStatus],
+    page: int,
+    page_size: int,
+    heading: str,
+    threshold: float = DEFAULT_CONFIDENCE_THRESHOLD,
 ) -> discord.Embed:
-    """One page of the /cities list."""
+    """One page of the /cities list; a status resting only on uncertain automatic readings
+    (``threshold``) is marked ⚠️, and the footer says what the mark means."""
     pages = max(1, -(-len(results) // page_size))
     chunk = results[page * page_size : (page + 1) * page_size]
     lines = [
         f"**{escape(r.jurisdiction.display)}**: {render.STATUS_LABELS.get(r.status, r.status)}"
         + (f" ({r.scope})" if r.scope != "unknown" else "")
         + (f" since {r.since.isoformat()}" if r.since else "")
+        + (" ⚠️ unconfirmed" if r.unconfirmed(threshold) else "")
         for r in chunk
     ]
     builder = SafeEmbed(heading, _lines_within(lines, DESCRIPTION_LIMIT) or "No places match.")
-    return builder.build(f"Page {page + 1} of {pages} · {len(results)} places")
+    footer = f"Page {page + 1} of {pages} · {render.plural(len(results), 'place')}"
+    if any(r.unconfirmed(threshold) for r in chunk):
+        footer += " · ⚠️ unconfirmed: read automatically, not yet checked by a moderator"
+    return builder.build(footer)
 
 
 def preview_embed(

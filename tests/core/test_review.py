@@ -126,6 +126,23 @@ async def test_queue_puts_status_changes_first_then_the_least_sure(app: Banwatch
     assert skipped is not None and skipped.article.id != springfield
 
 
+async def test_the_console_cities_list_marks_unconfirmed_statuses_until_confirmed(
+    app: Banwatch,
+) -> None:
+    springfield = await news(app, "s.md", SPRINGFIELD_BAN)
+    console = Console(app)
+    listed = await console.handle("/cities state:MA")
+    assert "Springfield, MA: Ban in force (police) since 2024-03-04  [unconfirmed]" in listed
+    assert "[unconfirmed] this status rests only on news the bot read automatically" in listed
+    # The console server's threshold decides, as on Discord.
+    await console.handle("/config confidence-threshold 25%")
+    assert "unconfirmed" not in await console.handle("/cities state:MA")
+    await console.handle("/config confidence-threshold")
+    item = await app.review.item(springfield)
+    await app.review.confirm(springfield, item.token, MOD)
+    assert "unconfirmed" not in await console.handle("/cities state:MA")
+
+
 async def test_answers_change_statuses_at_once_and_are_audited(app: Banwatch) -> None:
     springfield = await news(app, "s.md", SPRINGFIELD_BAN)
     status = await app.status("Springfield MA")

@@ -65,6 +65,9 @@ async def test_held_item_is_posted_once_when_a_moderator_confirms_it(
     status = await banwatch_bot.slash("status", {"place": "Springfield MA"})
     assert status["data"]["embeds"][0]["title"] == "Springfield, MA: Ban in force (unconfirmed)"
     assert "not sure of. No moderator has checked it yet" in embed_text(status)
+    listed = embed_text(await banwatch_bot.slash("cities", {"state": "MA"}))
+    assert "**Springfield, MA**: Ban in force (police) since 2024-03-04 ⚠️ unconfirmed" in listed
+    assert "⚠️ unconfirmed" in listed and "not yet checked by a moderator" in listed
     why = await banwatch_bot.slash("alerts why", {"item": article_id}, as_moderator=True)
     assert "held for review" in why["data"]["content"]
     # The threshold is this server's: at 25% a 30% sure reading no longer reads unconfirmed.
@@ -73,6 +76,7 @@ async def test_held_item_is_posted_once_when_a_moderator_confirms_it(
     assert "Confidence threshold: 25%" in set_lower["data"]["content"]
     status = await banwatch_bot.slash("status", {"place": "Springfield MA"})
     assert status["data"]["embeds"][0]["title"] == "Springfield, MA: Ban in force"
+    assert "unconfirmed" not in embed_text(await banwatch_bot.slash("cities", {"state": "MA"}))
     await banwatch_bot.slash("config confidence-threshold", as_moderator=True)  # the default
 
     message = await open_review(banwatch_bot)
@@ -88,6 +92,7 @@ async def test_held_item_is_posted_once_when_a_moderator_confirms_it(
     status = await banwatch_bot.slash("status", {"place": "Springfield MA"})
     assert status["data"]["embeds"][0]["title"] == "Springfield, MA: Ban in force"
     assert "No moderator has checked it" not in embed_text(status)
+    assert "unconfirmed" not in embed_text(await banwatch_bot.slash("cities", {"state": "MA"}))
     # Exactly once: more scans and sends post nothing new.
     await banwatch_bot.app.alerts.scan()
     await banwatch_bot.app.alerts.reviewed(article_id)
