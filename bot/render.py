@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.models import DEFAULT_CONFIDENCE_THRESHOLD, Article, Event, ReviewState
 from bot.taxonomy import ACTION_LABELS
-from bot.tracker import JurisdictionStatus
+from bot.tracker import JurisdictionStatus, loosens
 
 STATUS_LABELS = {
     "ban": "Ban in force",
@@ -73,6 +73,14 @@ def review_mark(state: ReviewState, threshold: float, corrected: bool = False) -
     return ""
 
 
+def action_label(event: Event) -> str:
+    """The event's action in words; a repeal-or-weakening whose headline only loosens the
+    measure says so (bot.tracker.loosens)."""
+    if loosens(event):
+        return "Ban loosened"
+    return ACTION_LABELS.get(event.action, event.action)
+
+
 def event_line(
     event: Event,
     note: str = "",
@@ -82,7 +90,7 @@ def event_line(
 ) -> str:
     """One timeline entry: date, action, headline, provider, link, and a short summary;
     marked [corrected] or [unconfirmed] when its review state is known."""
-    label = ACTION_LABELS.get(event.action, event.action)
+    label = action_label(event)
     provider = f" ({event.provider})" if event.provider else ""
     mark = review_mark(review, threshold, event.corrected) if review else ""
     if not review and event.corrected:

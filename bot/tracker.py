@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 
 from bot.models import Event, Jurisdiction, ReviewState
@@ -18,6 +19,30 @@ ADOPTION_ACTION = "use_expanded_or_adopted"
 RESETTING_ACTIONS = MEASURE_ACTIONS | RESTRICTION_ACTIONS | {REPEAL_ACTION, ADOPTION_ACTION}
 # Of these, only the newest event of each action can decide a status (see StatusSample).
 DECIDING_ACTIONS = RESETTING_ACTIONS
+# TAXONOMY.md has one action for a ban "repealed, expired, or loosened", but a loosened ban is
+# still a ban in force ("not repealed later"). A headline that tells of loosening (a carve-out,
+# an exemption, a tweak) and of no end keeps the measure, loosened; any other ends it.
+_LOOSENING = re.compile(
+    r"\b(?:loosen\w*|tweak\w*|eas(?:e|es|ed|ing)\b|relax\w*|exempt\w*|exceptions?\b"
+    r"|carve[- ]?outs?\b|narrow\w*|chang(?:e|es|ed|ing)\b|modif\w*|partial\w*|paves? way)",
+    re.IGNORECASE,
+)
+_ENDING = re.compile(
+    r"\b(?:repeal\w*|lift\w*|overturn\w*|rescind\w*|revers\w*|end(?:s|ed|ing)?\b|expir\w*"
+    r"|laps\w*|scrap\w*|ditch\w*|drop\w*|abolish\w*|revok\w*|strik\w*|kill\w*|no longer)",
+    re.IGNORECASE,
+)
+
+
+def loosens(event: Event) -> bool:
+    """Whether a repeal-or-weakening event only loosens the measure (see _LOOSENING)."""
+    return (
+        event.action == REPEAL_ACTION
+        and _LOOSENING.search(event.title) is not None
+        and _ENDING.search(event.title) is None
+    )
+
+
 # What a status answer keeps of long lists: the latest this many of what it rests on, of
 # what is pending, and of all events (a timeline has them all).
 STATUS_KEEPS = 10
@@ -105,6 +130,7 @@ def derive_status(
     already in :func:`chronological` order, as the store returns them)."""
     ordered = list(events) if in_order else chronological(events)
     measure: Event | None = None
+    loosened: list[Event] = []
     restriction: Event | None = None
     repeal: Event | None = None
     adoption: Event | None = None
@@ -112,12 +138,17 @@ def derive_status(
     for event in ordered:
         action = event.action
         if action in MEASURE_ACTIONS:
-            measure, repeal, pending = event, None, []
+            measure, loosened, repeal, pending = event, [], None, []
         elif action in RESTRICTION_ACTIONS:
             restriction, pending = event, []
+        elif action == REPEAL_ACTION and measure is not None and loosens(event):
+            # Loosened, not ended: the measure stays in force, and the loosening is part of
+            # what its status rests on.
+            loosened.append(event)
+            pending = []
         elif action == REPEAL_ACTION:
             # A repeal ends the measure in force; with none on record it still tells of one.
-            measure, repeal, pending = None, event, []
+            measure, loosened, repeal, pending = None, [], event, []
         elif action in PENDING_ACTIONS:
             pending.append(event)
         elif action == ADOPTION_ACTION:
@@ -130,7 +161,7 @@ def derive_status(
             IN_FORCE_STATUS[measure.action],
             measure.scope,
             measure,
-            [measure],
+            [measure, *loosened],
         )
     elif restriction is not None:
         status, scope, since, basis = "restricted", restriction.scope, restriction, [restriction]
@@ -187,7 +218,8 @@ class StatusSample:
     basis derived from ``events`` below equal those derived from every event, when
     ``events`` holds, in timeline order:
 
-    - the newest event of each of :data:`DECIDING_ACTIONS`;
+    - the newest event of each of :data:`DECIDING_ACTIONS`, and every repeal-or-weakening
+      (whether each loosens or ends the measure depends on its headline; a place has few);
     - of the pending events after the newest of :data:`RESETTING_ACTIONS`: the oldest dated
       (it gives "since"; with none dated, "since" is None from any of them) and the latest
       ``keep``;

@@ -122,7 +122,7 @@ def event_line(
 ) -> str:
     """``2020-02-04 · Campaign or petition · [headline](url) (provider)``, marked
     (corrected) or (unconfirmed) when its review state says so."""
-    label = ACTION_LABELS.get(event.action, event.action)
+    label = render.action_label(event)
     mark = render.review_mark(review, threshold, event.corrected) if review else ""
     if not review and event.corrected:
         mark = "corrected"

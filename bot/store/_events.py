@@ -16,7 +16,7 @@ from bot.models import Article, Event, Jurisdiction
 from bot.places import PlaceQuery
 from bot.store._base import BaseStore
 from bot.taxonomy import PENDING_ACTIONS
-from bot.tracker import DECIDING_ACTIONS, RESETTING_ACTIONS, StatusSample
+from bot.tracker import DECIDING_ACTIONS, REPEAL_ACTION, RESETTING_ACTIONS, StatusSample
 
 # Kept by triggers (migration 008): one row per policy item, by its main place.
 _EVENT_COLUMNS = (
@@ -223,8 +223,11 @@ def _read_status_sample(
     # The newest event of each deciding action (index place_events_action: one seek each).
     cut: tuple[str, str, str] | None = None
     for action in sorted(DECIDING_ACTIONS):
+        # Every repeal-or-weakening: whether each one loosens or ends the measure is read from
+        # its headline (bot.tracker.loosens), so "the newest one" is not enough; a place has few.
+        limit = "" if action == REPEAL_ACTION else " LIMIT 1"
         for newest in rows(
-            " WHERE place_key = ? AND action = ?" + _NEWEST_FIRST + " LIMIT 1", (place_key, action)
+            " WHERE place_key = ? AND action = ?" + _NEWEST_FIRST + limit, (place_key, action)
         ):
             found[newest[2]] = newest
             if action in RESETTING_ACTIONS and (cut is None or newest[:3] > cut):

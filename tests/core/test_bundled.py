@@ -19,13 +19,14 @@ from bot.store import Store
 # by TAXONOMY.md's rules: what a reader of those items would answer, not what the tracker
 # computes. Query as a user types it -> (status, scope or None when not checked).
 #
-# Two places where a reader disagrees with what the tracker can know, left out below: San
-# Francisco's ban was loosened in December 2019 (for city iPhones), which the taxonomy's one
-# action for "repealed or weakened" turns into "repealed"; California's body-camera
-# moratorium was for three years (2020-2022) and lapsed, but nothing records an expiry date.
+# One place where a reader disagrees with what the tracker can know, left out below:
+# California's body-camera moratorium was for three years (2020-2022) and lapsed, but
+# nothing records an expiry date.
 HAND_CHECKED: dict[str, tuple[str, str | None]] = {
     # Bans enacted and never repealed in the items.
     "Oakland, CA": ("ban", "government"),  # council votes to ban government use, 2019-07-16
+    # The first ban, 2019-05-14, loosened in December 2019 (city iPhones): still in force.
+    "San Francisco, CA": ("ban", "government"),
     "Berkeley, CA": ("ban", "government"),  # fourth US city to ban police use, 2019-10-15
     "Alameda, CA": ("ban", "government"),  # "East Bay city becomes latest to ban", 2019-12
     "Somerville, MA": ("ban", "government"),  # second US city, 2019-06-27

@@ -6,16 +6,23 @@ import datetime as dt
 
 import pytest
 
+from bot import render
 from bot.models import Event, Jurisdiction
 from bot.tracker import derive_status
 
 PLACE = Jurisdiction("city:US:MA:Springfield", "city", "Springfield", "MA", "US")
 
 
-def event(action: str, day: int, scope: str = "police", article_id: str | None = None) -> Event:
+def event(
+    action: str,
+    day: int,
+    scope: str = "police",
+    article_id: str | None = None,
+    title: str | None = None,
+) -> Event:
     return Event(
         article_id=article_id or f"a{day:03d}{action[:4]}",
-        title=f"{action} on day {day}",
+        title=title or f"{action} on day {day}",
         url=f"https://example.org/{day}",
         provider="Example",
         published_at=None,
@@ -66,6 +73,62 @@ def test_since_scope_and_basis_come_from_the_measure_in_force() -> None:
     assert result.since == dt.date(2020, 1, 11)
     assert [e.action for e in result.basis] == ["ban_enacted"]
     assert [e.action for e in result.events] == [e.action for e in events]
+
+
+# Headlines of real items labelled ban_repealed_or_weakened (tests/data), and whether each
+# only loosens the ban in force or ends it.
+LOOSENING_OR_ENDING = [
+    ("San Francisco loosens facial recognition ban to allow newer iPhones", True),
+    ("San Francisco tweaks facial recognition ban so city workers can use iPhones", True),
+    ("After leading the ban on facial recognition software, S.F. supervisor paves way for more"
+     " exemptions", True),
+    ("San Francisco is changing its facial recognition ban after it accidentally made the"
+     " iPhones it gave to city employees illegal", True),
+    ("New Orleans City Council votes to allow police to use facial recognition technology", False),
+    ("New Orleans City Council approves police use of facial recognition, reversing earlier ban",
+     False),
+    ("California's ban on facial recognition in police body cameras expires", False),
+    ("Privacy Advocates Lambast Virginia for Ditching Police Facial Recognition Ban", False),
+    ("Mayor LaToya Cantrell moves to end ban on facial recognition, other crime-fighting"
+     " surveillance", False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("title", "only_loosens"), LOOSENING_OR_ENDING)
+def test_a_loosened_ban_stays_in_force_an_ended_one_is_repealed(
+    title: str, only_loosens: bool
+) -> None:
+    events = [
+        event("ban_enacted", 1, scope="government"),
+        event("ban_repealed_or_weakened", 5, title=title),
+        event("campaign_or_petition", 9),
+    ]
+    result = derive_status(PLACE, events)
+    if only_loosens:
+        assert (result.status, result.scope, result.since) == (
+            "ban",
+            "government",
+            dt.date(2020, 1, 2),
+        )
+        assert [e.action for e in result.basis] == ["ban_enacted", "ban_repealed_or_weakened"]
+        assert f"Ban loosened: {title}" in render.render_status(result)
+    else:
+        assert (result.status, result.since) == ("repealed", dt.date(2020, 1, 6))
+    # Loosened or ended, the campaign after it is pending.
+    assert [e.action for e in result.pending] == ["campaign_or_petition"]
+
+
+def test_a_loosening_with_no_ban_in_force_tells_of_a_repeal_and_a_later_end_ends_it() -> None:
+    loosening = "Council loosens its facial recognition ban"
+    assert derive_status(PLACE, [event("ban_repealed_or_weakened", 1, title=loosening)]).status == (
+        "repealed"
+    )
+    events = [
+        event("ban_enacted", 1),
+        event("ban_repealed_or_weakened", 5, title=loosening),
+        event("ban_repealed_or_weakened", 9, title="Council repeals its facial recognition ban"),
+    ]
+    assert derive_status(PLACE, events).status == "repealed"
 
 
 def test_pending_beside_a_ban_is_reported() -> None:
