@@ -60,22 +60,28 @@ HAND_CHECKED: dict[str, tuple[str, str | None]] = {
     "Detroit, MI": ("restricted", None),  # police board policy, council ordinance
     "New Orleans, LA": ("restricted", "police"),  # ban 2020, reversed 2022, then rules
     "Lockport, NY": ("restricted", "government"),  # school board rules, then the state ban
-    "Milwaukee, WI": ("restricted", "police"),  # police chief bans the department's use, 2026
+    # Police chief bans the department's use, 2026. Milwaukee County has news too, so "Milwaukee,
+    # WI" asks which one is meant: the pick menu sends the city's key.
+    "city:US:WI:Milwaukee": ("restricted", "police"),
     "European Union": ("restricted", None),  # AI Act: limits agreed, prohibitions apply 2025
     "UK": ("restricted", None),  # ICO orders and fines; police use keeps growing
     "China": ("restricted", None),  # Supreme Court rules 2021, national measures 2025
     "France": ("restricted", None),  # CNIL fines Clearview, 2022
-    "New Zealand": ("restricted", "police"),  # police pledge no live FR, 2021-12
+    # Police pledge no live FR, 2021-12; the biometric processing privacy code, 2025-08.
+    "New Zealand": ("restricted", "all"),
     # Repealed, with nothing in its place in the items.
     "Virginia": ("repealed", "police"),  # local police ban 2021, ditched 2022-07-01
     # Only proposals, debates or campaigns.
-    "Scotland": ("pending", None),  # MSPs: "not fit for purpose", 2020-02
+
     "Germany": ("pending", None),  # coalition backs a ban, 2021; campaigns
     "Ann Arbor, MI": ("pending", "police"),  # council to vote on police use, 2023
     "Long Beach, CA": ("pending", "government"),  # commission asks for a moratorium, 2022
     "London": ("pending", "police"),  # Met's live FR since 2020; campaign against it, 2025
     # Adopted, nothing in force or pending after the adoption (TAXONOMY.md).
     "Moscow, Russia": ("in_use", None),  # metro pay system, 2021
+    # MSPs: "not fit for purpose", 2020-02; Police Scotland's strategy seeks real-time
+    # biometrics, 2023-08 (an adoption after the proposal: in use).
+    "Scotland": ("in_use", "police"),
     # Airport pilot, 2020; digital rights groups protest the Phillies' face entry, 2023-10.
     "Philadelphia, PA": ("pending", "private"),
     "India": ("in_use", None),  # a 2020 call to halt AFRS, then airports' DigiYatra, 2022-24
