@@ -318,3 +318,19 @@ def test_a_first_name_before_a_surname_is_still_a_person() -> None:
     title = "Madison Smith joins campaign against facial recognition"
     result = extract(Article(id="x", title=title))
     assert all(p.city != "Madison" for p in result.places)
+
+
+def test_a_city_abroad_is_right_without_the_region_the_gazetteer_does_not_keep() -> None:
+    from bot.extraction.evaluation import place_matches
+    from bot.models import Place
+
+    labels = {
+        "jurisdiction": {"city": "Lausanne", "state": "Vaud", "country": "CH"},
+        "level": "city",
+    }
+    assert place_matches(labels, Place(level="city", country="CH", city="Lausanne"))
+    assert not place_matches(labels, Place(level="city", country="CH", city="Geneva"))
+    assert not place_matches(labels, Place(level="city", country="FR", city="Lausanne"))
+    # In the US the state always counts: Springfield, MA is not Springfield, IL.
+    springfield = {"jurisdiction": {"city": "Springfield", "state": "MA", "country": "US"}}
+    assert not place_matches(springfield, Place(level="city", country="US", city="Springfield"))
