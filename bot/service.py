@@ -314,6 +314,11 @@ class Banwatch:
                 )
             return by_key.get(region.key) or _jurisdiction(region)
         matches = _match_known(index, wanted.name, wanted.state, wanted.country)
+        if len(matches) > 1 and wanted.level == "city":
+            # "Milwaukee, WI" is the city; its county is asked for as "Milwaukee County".
+            cities = [j for j in matches if j.level == "city"]
+            if len(cities) == 1 and all(j.level == "county" for j in matches if j not in cities):
+                return cities[0]
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:

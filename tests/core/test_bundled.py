@@ -60,9 +60,9 @@ HAND_CHECKED: dict[str, tuple[str, str | None]] = {
     "Detroit, MI": ("restricted", None),  # police board policy, council ordinance
     "New Orleans, LA": ("restricted", "police"),  # ban 2020, reversed 2022, then rules
     "Lockport, NY": ("restricted", "government"),  # school board rules, then the state ban
-    # Police chief bans the department's use, 2026. Milwaukee County has news too, so "Milwaukee,
-    # WI" asks which one is meant: the pick menu sends the city's key.
-    "city:US:WI:Milwaukee": ("restricted", "police"),
+    "Milwaukee, WI": ("restricted", "police"),  # police chief bans the department's use, 2026
+    # The county board's resolution asking the sheriff for a policy, 2025-06.
+    "Milwaukee County, WI": ("restricted", "police"),
     "European Union": ("restricted", None),  # AI Act: limits agreed, prohibitions apply 2025
     "UK": ("restricted", None),  # ICO orders and fines; police use keeps growing
     "China": ("restricted", None),  # Supreme Court rules 2021, national measures 2025
