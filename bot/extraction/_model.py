@@ -143,6 +143,10 @@ def scope_features(reading: Reading, action: str, main: Place | None) -> dict[st
     _bag("", (f"l:{h.kind}={h.label}" for h in reading.lead_hits if h.kind == "actor"), out)
     out[f"action={action}"] = 1.0
     out[f"level={main.level if main else None}"] = 1.0
+    # Who acts and what they do, together: a police force adopting FR is police use, a
+    # council banning it is the city's own (grouped CV: scope 0.727 -> 0.737).
+    out[f"actor_action={reading.frame.actor}>{action}"] = 1.0
+    out[f"level_action={main.level if main else None}>{action}"] = 1.0
     title = _words(reading.fields["title"])
     _bag("w:", title, out)
     _bag("lw:", _words(reading.fields["excerpt"][:_LEAD_WORDS]), out)
