@@ -151,6 +151,8 @@ async def _server_checks(client: discord.Client, settings: Settings) -> AsyncIte
             yield finding
         async for finding in _log_channel_checks(client, guilds):
             yield finding
+        async for finding in _petition_post_checks(client, guilds):
+            yield finding
         async for finding in _command_checks(client, guilds.values()):
             yield finding
         return
@@ -359,6 +361,54 @@ async def _log_channel_checks(
             )
             continue
         yield Finding(name, True, f"{where}: the bot can post notices there")
+
+
+async def _petition_post_checks(
+    bot: BanwatchBot, servers: dict[int, _Server]
+) -> AsyncIterator[Finding]:
+    """Each channel an open petition is posted in: it exists, and the bot can keep the post's
+    count and Sign button current there (a post it can't reach loses signers silently)."""
+    # Editing its own post needs no Send Messages (that is only for posting a new one).
+    needs = [
+        need
+        for need in declared_needs().get("cogs.petitions", ())
+        if need.permission in ("view_channel", "embed_links")
+    ]
+    for server in servers.values():
+        for petition in await bot.app.petitions.list(guild_id=str(server.id)):
+            if petition.status != "open":
+                continue
+            _, posts = await bot.app.petitions.posted(petition.id)
+            name = f"petition #{petition.id}"
+            for channel_id in dict.fromkeys(channel for channel, _ in posts):
+                channel = server.channels.get(int(channel_id))
+                if channel is None:
+                    yield Finding(
+                        name,
+                        False,
+                        f"its post's channel {channel_id} in {server.name} no longer exists"
+                        " (deleted)",
+                        f"post it again in another channel with /petition post {petition.id}",
+                    )
+                    continue
+                where = f"#{channel.name} in {server.name}"
+                permissions = channel.permissions_for(server.me) if server.me else None
+                missing = [
+                    n.label
+                    for n in needs
+                    if permissions is None or not getattr(permissions, n.permission)
+                ]
+                if missing:
+                    yield Finding(
+                        name,
+                        False,
+                        f"{where}: the bot lacks {', '.join(missing)} there, so the post's"
+                        " count and Sign button can't be kept current",
+                        f"in {where}: Edit Channel, Permissions, add the bot's role and allow"
+                        f" {', '.join(missing)}",
+                    )
+                    continue
+                yield Finding(name, True, f"{where}: the bot keeps the post current there")
 
 
 def _shape(command: dict[str, Any]) -> tuple[Any, ...]:

@@ -52,6 +52,13 @@ async def world(loopback_discord: LoopbackDiscord, db_path: Path, corpus_dir: Pa
         )
         log_channel = server.add_channel(guild, "mod-log")
         await app.config.set_log_channel(guild.id, log_channel.id, actor_id=1)
+        # An open petition posted in #petitions (the post's message id as Discord gave it).
+        petitions = server.add_channel(guild, "petitions")
+        petition = await app.petitions.create(
+            guild_id=str(guild.id), created_by="1", title="Ban FR", demand="Ban it",
+            target="The council", goal=100,
+        )  # fmt: skip
+        await app.petitions.record_post(petition.id, str(petitions.id), "1")
         async with BanwatchBot(app, settings) as bot:
             await bot.login(server.token)
             await sync_commands(bot, guild.id, force=True)
@@ -83,6 +90,7 @@ async def test_a_healthy_setup_passes_and_changes_nothing(world: World, capsys) 
         r"ok   feeds: none followed",
         r"ok   home server: Loopback Guild \(the one server\) manages feeds",
         r"ok   log channel of Loopback Guild: #mod-log in Loopback Guild: the bot can post",
+        r"ok   petition #1: #petitions in Loopback Guild: the bot keeps the post current there",
     ):
         assert re.search(expected, out), f"{expected!r} not in:\n{out}"
     made = world.server.requests[before:]
@@ -125,6 +133,15 @@ def log_channel_hidden(world: World) -> None:
     world.server.set_overwrite(
         log_channel, world.server.guild.everyone, deny=[Permission.view_channel]
     )
+
+
+def petition_channel_hidden(world: World) -> None:
+    channel = world.server.guild.channel_named("petitions")
+    world.server.set_overwrite(channel, world.server.bot_role(), deny=[Permission.view_channel])
+
+
+def petition_channel_deleted(world: World) -> None:
+    world.server.delete_channel(world.server.guild.channel_named("petitions").id)
 
 
 def in_a_second_server_without_a_home(world: World) -> None:
@@ -198,6 +215,16 @@ def corrupt_database(world: World) -> None:
             log_channel_hidden,
             r"FAIL log channel of Loopback Guild: #mod-log in Loopback Guild: the bot lacks View"
             r" Channel, Send Messages there",
+        ),
+        (
+            petition_channel_hidden,
+            r"FAIL petition #1: #petitions in Loopback Guild: the bot lacks View Channel, Embed"
+            r" Links there, so the post's count and Sign button can't be kept current",
+        ),
+        (
+            petition_channel_deleted,
+            r"FAIL petition #1: its post's channel \d+ in Loopback Guild no longer exists"
+            r" \(deleted\)\n\s+fix: post it again in another channel with /petition post 1",
         ),
         (
             in_a_second_server_without_a_home,
