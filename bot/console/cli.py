@@ -24,6 +24,7 @@ from bot.store import Store, StoreError
 if TYPE_CHECKING:
     from bot.alerts.models import OutboxEntry
     from bot.ingest import IngestSummary
+    from bot.tracker import JurisdictionStatus
 
 log = logging.getLogger("bot")
 
@@ -123,30 +124,34 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-@command("status")
-async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    """The status of one place."""
+async def _place_answer(
+    args: argparse.Namespace,
+    settings: Settings,
+    answer: Callable[[Banwatch, str], Awaitable[JurisdictionStatus]],
+    text: Callable[..., str],
+) -> int:
+    """Print one place's answer (``/status`` or ``/timeline``), marked by the console
+    server's confidence threshold, as text or JSON."""
     async with open_app(settings, ingest=True, refresh=args.refresh) as app:
-        result = await app.status(args.place)
+        result = await answer(app, args.place)
         threshold = await app.review.threshold(CONSOLE_GUILD)
     if args.json:
         print_json(render.status_json(result, threshold=threshold))
     else:
-        print(render.render_status(result, threshold=threshold))
+        print(text(result, threshold=threshold))
     return 0
+
+
+@command("status")
+async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    """The status of one place."""
+    return await _place_answer(args, settings, Banwatch.status, render.render_status)
 
 
 @command("timeline")
 async def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
     """The dated events for one place."""
-    async with open_app(settings, ingest=True, refresh=args.refresh) as app:
-        result = await app.timeline(args.place)
-        threshold = await app.review.threshold(CONSOLE_GUILD)
-    if args.json:
-        print_json(render.status_json(result, threshold=threshold))
-    else:
-        print(render.render_timeline(result, threshold=threshold))
-    return 0
+    return await _place_answer(args, settings, Banwatch.timeline, render.render_timeline)
 
 
 @command("cities")
