@@ -80,8 +80,8 @@ HAND_CHECKED: dict[str, tuple[str, str | None]] = {
     # Adopted, nothing in force or pending after the adoption (TAXONOMY.md).
     "Moscow, Russia": ("in_use", None),  # metro pay system, 2021
     # MSPs: "not fit for purpose", 2020-02; Police Scotland's strategy seeks real-time
-    # biometrics, 2023-08 (an adoption after the proposal: in use).
-    "Scotland": ("in_use", "police"),
+    # biometrics, 2023-08; the police authority's live FR report is debated, 2025-06.
+    "Scotland": ("pending", "police"),
     # Airport pilot, 2020; digital rights groups protest the Phillies' face entry, 2023-10.
     "Philadelphia, PA": ("pending", "private"),
     "India": ("in_use", None),  # a 2020 call to halt AFRS, then airports' DigiYatra, 2022-24
