@@ -28,11 +28,11 @@ from bot.extraction import train
 # Floors just under what grouped CV reads today over every labelled item (README: figures with
 # intervals): a drop means a change stopped generalising.
 FLOORS = {
-    "is_policy (balanced accuracy)": 0.80,
-    "action (policy items, fair alternatives)": 0.74,
-    "place: any listed right (policy items)": 0.78,
-    "place: main right (policy items)": 0.74,
-    "scope (policy items)": 0.71,
+    "is_policy (balanced accuracy)": 0.83,
+    "action (policy items, fair alternatives)": 0.75,
+    "place: any listed right (policy items)": 0.79,
+    "place: main right (policy items)": 0.75,
+    "scope (policy items)": 0.73,
 }
 # Issue 14's targets on news never seen. Those not reached yet are expected to fail (strict:
 # reaching one makes the test fail until its mark is removed).
@@ -41,7 +41,7 @@ TARGETS = {
     "action (policy items, fair alternatives)": (0.75, True),
     "place: any listed right (policy items)": (0.90, False),
     "place: main right (policy items)": (0.90, False),
-    "scope (policy items)": (0.75, False),
+    "scope (policy items)": (0.75, True),
 }
 LOW = 0.5
 
