@@ -56,6 +56,26 @@ def _same(expected: Any, got: Any) -> bool:
     return str(expected).casefold() == str(got).casefold()
 
 
+# Provinces and states outside the US, by the postal codes readers write for them.
+_REGION_CODES = {
+    ("CA", "ab"): "alberta", ("CA", "bc"): "british columbia", ("CA", "mb"): "manitoba",
+    ("CA", "nb"): "new brunswick", ("CA", "nl"): "newfoundland and labrador",
+    ("CA", "ns"): "nova scotia", ("CA", "nt"): "northwest territories", ("CA", "nu"): "nunavut",
+    ("CA", "on"): "ontario", ("CA", "pe"): "prince edward island", ("CA", "qc"): "quebec",
+    ("CA", "sk"): "saskatchewan", ("CA", "yt"): "yukon",
+    ("AU", "nsw"): "new south wales", ("AU", "vic"): "victoria", ("AU", "qld"): "queensland",
+    ("AU", "wa"): "western australia", ("AU", "sa"): "south australia", ("AU", "tas"): "tasmania",
+    ("AU", "act"): "australian capital territory", ("AU", "nt"): "northern territory",
+}  # fmt: skip
+
+
+def _region_name(country: Any, state: Any) -> Any:
+    """A province or state abroad by its name, when written as its postal code ("ON")."""
+    if isinstance(state, str) and isinstance(country, str):
+        return _REGION_CODES.get((country.upper(), state.strip().casefold()), state)
+    return state
+
+
 def _same_name(expected: Any, got: Any) -> bool:
     """Whether two names of a place agree as people write them: case, accents and dots aside
     ("Montreal" and "Montréal"), and a city's "City" suffix aside ("New York" and "New York
@@ -72,8 +92,8 @@ def place_matches(labels: dict[str, Any], place: Place | None) -> bool:
     if place is None:
         return not any(jurisdiction.values())
     city = place.city if place.level == "city" else None
-    state_label = jurisdiction.get("state")
-    state_ok = _same_name(state_label, place.state)
+    state_label = _region_name(jurisdiction.get("country"), jurisdiction.get("state"))
+    state_ok = _same_name(state_label, _region_name(place.country, place.state))
     if not state_ok and isinstance(state_label, str):
         # "Essex (England)": a county named first, its region in brackets.
         match = re.fullmatch(r"(.+?) \((.+)\)", state_label)

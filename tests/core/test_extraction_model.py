@@ -334,3 +334,17 @@ def test_a_city_abroad_is_right_without_the_region_the_gazetteer_does_not_keep()
     # In the US the state always counts: Springfield, MA is not Springfield, IL.
     springfield = {"jurisdiction": {"city": "Springfield", "state": "MA", "country": "US"}}
     assert not place_matches(springfield, Place(level="city", country="US", city="Springfield"))
+
+
+def test_a_province_written_as_its_postal_code_is_the_province() -> None:
+    from bot.extraction.evaluation import place_matches
+    from bot.models import Place
+
+    labels = {"jurisdiction": {"city": "Toronto", "state": "ON", "country": "CA"}}
+    assert place_matches(labels, Place(level="city", country="CA", state="Ontario", city="Toronto"))
+    assert not place_matches(
+        labels, Place(level="city", country="CA", state="Quebec", city="Toronto")
+    )
+    # "WA" is Washington in the US and Western Australia in Australia.
+    western = {"jurisdiction": {"city": None, "state": "WA", "country": "AU"}}
+    assert place_matches(western, Place(level="state", country="AU", state="Western Australia"))
