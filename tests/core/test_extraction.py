@@ -144,14 +144,7 @@ def test_seed_springfield_dates() -> None:
     [
         "Coalition calls for Chicago",
         "Groups Call For Chicago PD",
-        pytest.param(
-            "Chicago-Area Groups Demand End",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="issue 14: since training on the second split, the scope of a campaign "
-                "against police use of Clearview is read as private (the company named)",
-            ),
-        ),
+        "Chicago-Area Groups Demand End",
     ],
 )
 def test_seed_chicago_coalition(prefix: str) -> None:
