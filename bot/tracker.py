@@ -24,7 +24,7 @@ DECIDING_ACTIONS = RESETTING_ACTIONS
 # an exemption, a tweak) and of no end keeps the measure, loosened; any other ends it.
 _LOOSENING = re.compile(
     r"\b(?:loosen\w*|tweak\w*|eas(?:e|es|ed|ing)\b|relax\w*|exempt\w*|exceptions?\b"
-    r"|carve[- ]?outs?\b|narrow\w*|chang(?:e|es|ed|ing)\b|modif\w*|partial\w*|paves? way)",
+    r"|carve[- ]?outs?\b|narrow\w*|chang(?:e|es|ed|ing)\b|modif\w*|paves? way)",
     re.IGNORECASE,
 )
 _ENDING = re.compile(
@@ -34,13 +34,18 @@ _ENDING = re.compile(
 )
 
 
+_PARTLY = re.compile(r"\b(?:partial(?:ly)?|partly|in part)\b", re.IGNORECASE)
+
+
 def loosens(event: Event) -> bool:
-    """Whether a repeal-or-weakening event only loosens the measure (see _LOOSENING)."""
-    return (
-        event.action == REPEAL_ACTION
-        and _LOOSENING.search(event.title) is not None
-        and _ENDING.search(event.title) is None
-    )
+    """Whether a repeal-or-weakening event only loosens the measure (see _LOOSENING); a
+    partial end ("partially lifts") is a loosening too."""
+    if event.action != REPEAL_ACTION:
+        return False
+    title = event.title
+    if _PARTLY.search(title):
+        return True
+    return _LOOSENING.search(title) is not None and _ENDING.search(title) is None
 
 
 # What a status answer keeps of long lists: the latest this many of what it rests on, of

@@ -129,6 +129,10 @@ def test_a_loosening_with_no_ban_in_force_tells_of_a_repeal_and_a_later_end_ends
         event("ban_repealed_or_weakened", 9, title="Council repeals its facial recognition ban"),
     ]
     assert derive_status(PLACE, events).status == "repealed"
+    # A partial end is a loosening (a headline written for this test).
+    partly = "Council partially lifts its facial recognition ban for missing-child searches"
+    events = [event("ban_enacted", 1), event("ban_repealed_or_weakened", 5, title=partly)]
+    assert derive_status(PLACE, events).status == "ban"
 
 
 def test_pending_beside_a_ban_is_reported() -> None:
@@ -149,6 +153,10 @@ def test_pending_since_the_first_open_event() -> None:
 def test_events_arrive_in_any_order() -> None:
     events = [event("ban_repealed_or_weakened", 40), event("ban_enacted", 5)]
     assert derive_status(PLACE, events).status == "repealed"
+    # A partial end is a loosening (a headline written for this test).
+    partly = "Council partially lifts its facial recognition ban for missing-child searches"
+    events = [event("ban_enacted", 1), event("ban_repealed_or_weakened", 5, title=partly)]
+    assert derive_status(PLACE, events).status == "ban"
     assert derive_status(PLACE, list(reversed(events))).status == "repealed"
 
 
