@@ -9,6 +9,7 @@ import pytest
 
 import bot.ingest as ingest_module
 from bench.ingest_corpus import generate
+from bot.corpus import parse_document
 from bot.ingest import ingest_corpus
 from bot.store import SourceFile, Store
 from tests.core.ingest_corpora import cancel_at, numbered_corpus
@@ -98,3 +99,15 @@ async def test_an_ingest_with_workers_cancelled_midway_leaves_whole_files(
     await ingest_into(db, corpus)
     await ingest_into(tmp_path / "clean.db", corpus)
     assert dump(db) == dump(tmp_path / "clean.db")
+
+
+def test_the_fork_servers_preload_reads_its_sample_article() -> None:
+    """The fork server imports bot._reader_preload and ignores an import that fails (its
+    workers would then each load the extraction again, slowly): it must import cleanly."""
+    import importlib
+
+    preload = importlib.import_module("bot._reader_preload")
+    (article,) = parse_document(preload._SAMPLE, path="preload.md").articles
+    assert "moratorium" in article.excerpt
+    context = ingest_module._worker_context()
+    assert context.get_start_method() in ("forkserver", "spawn")
