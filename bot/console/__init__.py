@@ -174,14 +174,22 @@ class Console:
             if interactive:
                 stack.callback(_save_history)
             while True:
-                line = prompt.read_line("> ") if prompt else stream.readline()
-                if line is None or (not interactive and not line):
-                    break
-                if line.strip() in ("/quit", "/exit", "quit", "exit"):
-                    break
-                answer = await (self._cancellable(line) if interactive else self.handle(line))
-                if answer:
-                    out.write(terminal_text(answer) + "\n")
+                try:
+                    line = prompt.read_line("> ") if prompt else stream.readline()
+                    if line is None or (not interactive and not line):
+                        break
+                    if line.strip() in ("/quit", "/exit", "quit", "exit"):
+                        break
+                    answer = await (self._cancellable(line) if interactive else self.handle(line))
+                    if answer:
+                        out.write(terminal_text(answer) + "\n")
+                        out.flush()
+                except KeyboardInterrupt:
+                    # A Ctrl-C in the moment no prompt or command holds it (as an answer is
+                    # printed, or just after Enter): the line is dropped, the session goes on.
+                    if not interactive:
+                        raise
+                    out.write("\n")
                     out.flush()
 
     async def _cancellable(self, line: str) -> str:

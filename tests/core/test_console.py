@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import shutil
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -33,9 +35,7 @@ async def test_a_failing_command_is_logged_by_name_and_error_never_with_its_argu
     with caplog.at_level(logging.ERROR, logger="bot.console"):
         answer = await console.handle('/petition broken public_name:"Sam Signer" zip:02118 why')
     assert "went wrong" in answer
-    logged = "\n".join(
-        record.getMessage() + (record.exc_text or "") for record in caplog.records
-    )
+    logged = "\n".join(record.getMessage() + (record.exc_text or "") for record in caplog.records)
     assert "petition broken" in logged and "the disk is gone" in logged
     assert "Sam Signer" not in logged and "02118" not in logged and "why" not in logged
 
@@ -85,3 +85,52 @@ async def test_digest_hour_is_honoured_in_the_console_and_needs_a_digest(console
 async def test_a_place_key_is_a_place_not_an_unknown_option(console: Console) -> None:
     answer = await console.handle('/status "state:US:WA"')
     assert "Unknown option" not in answer and "Washington" in answer
+
+
+class _ScriptedPrompt:
+    """Stands in for the terminal prompt: hands out the lines given, then Ctrl-D (None)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = list(lines)
+
+    def __enter__(self) -> _ScriptedPrompt:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+    def read_line(self, prompt: str) -> str | None:
+        return self.lines.pop(0) if self.lines else None
+
+
+class _InterruptedOnce(io.StringIO):
+    """A terminal whose first answer is cut by Ctrl-C as it is printed."""
+
+    interrupted = False
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if not self.interrupted and "Status:" in text:
+            self.interrupted = True
+            raise KeyboardInterrupt
+        return super().write(text)
+
+
+async def test_ctrl_c_while_an_answer_is_printed_drops_it_and_the_session_goes_on(
+    console: Console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.console as console_module
+
+    terminal = _InterruptedOnce()
+    monkeypatch.setattr(console_module, "Prompt", lambda: _ScriptedPrompt(
+        ["/status Springfield MA", "/status Springfield MA"]
+    ))  # fmt: skip
+    monkeypatch.setattr(console_module, "_load_history", lambda: None)
+    monkeypatch.setattr(console_module, "_save_history", lambda: None)
+    monkeypatch.setattr(sys, "stdin", terminal)
+    monkeypatch.setattr(sys, "stdout", terminal)
+    await console.run(sys.stdin, sys.stdout)
+    shown = terminal.getvalue()
+    assert terminal.interrupted and shown.count("Status:") == 1  # the second answer
