@@ -11,7 +11,7 @@ from typing import Literal
 from bot.corpus import ParsedArticle, normalize_title
 from bot.models import Extraction
 from bot.store._alerts import lower_scanned_upto
-from bot.store._base import BaseStore, iso, parse_datetime, utcnow
+from bot.store._base import BaseStore, iso, parse_datetime, url_key, utcnow
 from bot.store._reviews import write_bundled_review
 from bot.stories import MAX_CANDIDATES, first_same_story, loose_date_window
 
@@ -248,10 +248,9 @@ class FileStore(BaseStore):
             if parsed.labels is not None:
                 write_bundled_review(db, article_id, parsed, now)
         # Nothing above reads article_sources, so one statement at the end writes what one
-        # statement an article would.
+        # statement an article would. The file's rows were deleted above: none is repeated.
         db.executemany(
-            "INSERT OR IGNORE INTO article_sources (article_id, source_path, position)"
-            " VALUES (?, ?, ?)",
+            "INSERT INTO article_sources (article_id, source_path, position) VALUES (?, ?, ?)",
             sources,
         )
         outcome.retracted = self._retract_orphans(db, set(previous_at.values()), now)
@@ -322,10 +321,11 @@ class FileStore(BaseStore):
         # canonical URL, a URL variant, the stable id.
         url = parsed.canonical_url
         row = db.execute(
-            "SELECT coalesce((SELECT id FROM articles WHERE canonical_url = ?),"
-            " (SELECT article_id FROM article_variants WHERE kind = 'url' AND value = ? LIMIT 1),"
-            " (SELECT id FROM articles WHERE id = ?))",
-            (url, url, stable_id or parsed.stable_id()),
+            "SELECT coalesce((SELECT id FROM articles WHERE canonical_url = ?1),"
+            " (SELECT article_id FROM article_variants"
+            "  WHERE url_key = ?2 AND kind = 'url' AND value = ?1 LIMIT 1),"
+            " (SELECT id FROM articles WHERE id = ?3))",
+            (url, url_key(url) if url else None, stable_id or parsed.stable_id()),
         ).fetchone()
         if row[0]:
             return row[0]
@@ -461,13 +461,25 @@ class FileStore(BaseStore):
         return existing_id, "updated"
 
     def _add_variants(self, db: sqlite3.Connection, article_id: str, parsed: ParsedArticle) -> None:
-        rows = [(article_id, "title", parsed.title)]
+        """Remember the headline and URLs the story arrived under, each once (migration 020
+        dropped the unique key that kept them once; the store is their only writer)."""
+        rows = [("title", parsed.title)]
         for url in [parsed.url, *parsed.variant_urls]:
             if url:
-                rows.append((article_id, "url", url))
+                rows.append(("url", url))
         if parsed.canonical_url:
-            rows.append((article_id, "url", parsed.canonical_url))
+            rows.append(("url", parsed.canonical_url))
+        known = {
+            (kind, value)
+            for kind, value in db.execute(
+                "SELECT kind, value FROM article_variants WHERE article_id = ?", (article_id,)
+            )
+        }
         db.executemany(
-            "INSERT OR IGNORE INTO article_variants (article_id, kind, value) VALUES (?, ?, ?)",
-            rows,
+            "INSERT INTO article_variants (article_id, kind, value, url_key) VALUES (?, ?, ?, ?)",
+            [
+                (article_id, kind, value, url_key(value) if kind == "url" else None)
+                for kind, value in dict.fromkeys(rows)
+                if (kind, value) not in known
+            ],
         )

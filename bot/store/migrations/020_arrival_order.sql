@@ -1,0 +1,63 @@
+-- Issue 18: an ingest's writes. A table keyed by the random article id takes each new
+-- article's rows on a random leaf, so a batch of 2,000 articles dirtied nearly every leaf of
+-- every such table, and each commit wrote them all again (13x the final database at 100,000
+-- articles). These tables now keep their rows in arrival order (rowid: an ingest appends to
+-- the last leaf) and find an article's rows through a narrow index (the 10-character id and
+-- a rowid, against a whole row), which has far fewer leaves for a batch to dirty.
+-- - article_variants: its primary key (article_id, kind, value) copied every URL and
+--   headline into a second b-tree keyed by article, and the (kind, value) index a third time,
+--   headlines included, though only URLs are ever looked up by value. Now: the article's
+--   index, and the URLs' index. The store writes an article's variants once each (it reads
+--   the article's before adding any), as the primary key made it.
+-- - article_sources: its primary key (article_id, source_path, position) held every path;
+--   now the article's index. A file's rows are deleted before it is written again, so a
+--   row is never repeated.
+-- - article_notes: a note (~200 bytes) on a random leaf; now appended, unique by article.
+-- Tables are rebuilt by copy in their old rowid order, so arrival order is kept. None of
+-- them has triggers or views naming it.
+
+CREATE TEMP TABLE old_article_variants AS
+    SELECT article_id, kind, value FROM article_variants ORDER BY rowid;
+DROP TABLE article_variants;
+CREATE TABLE article_variants (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    kind       TEXT NOT NULL CHECK (kind IN ('url', 'title')),
+    value      TEXT NOT NULL,
+    -- A URL's 64-bit hash (bot.store._base.url_key, a function the store registers): its
+    -- index entry is ~14 bytes where the URL's was ~120. NULL for headlines.
+    url_key    INTEGER
+);
+INSERT INTO article_variants (article_id, kind, value, url_key)
+    SELECT article_id, kind, value, CASE kind WHEN 'url' THEN url_key(value) END
+    FROM old_article_variants ORDER BY rowid;
+DROP TABLE old_article_variants;
+CREATE INDEX article_variants_article ON article_variants(article_id);
+CREATE INDEX article_variants_url ON article_variants(url_key) WHERE url_key IS NOT NULL;
+
+CREATE TEMP TABLE old_article_sources AS
+    SELECT article_id, source_path, position FROM article_sources ORDER BY rowid;
+DROP TABLE article_sources;
+CREATE TABLE article_sources (
+    article_id  TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    source_path TEXT NOT NULL,
+    position    INTEGER NOT NULL
+);
+INSERT INTO article_sources (article_id, source_path, position)
+    SELECT article_id, source_path, position FROM old_article_sources ORDER BY rowid;
+DROP TABLE old_article_sources;
+CREATE INDEX article_sources_article ON article_sources(article_id);
+CREATE INDEX article_sources_path ON article_sources(source_path);
+
+CREATE TEMP TABLE old_article_notes AS SELECT article_id, version, note FROM article_notes;
+DROP TABLE article_notes;
+CREATE TABLE article_notes (
+    article_id TEXT NOT NULL,
+    version    INTEGER NOT NULL,
+    note       TEXT NOT NULL
+);
+-- The notes had no arrival order of their own (keyed by id): the articles' is theirs.
+INSERT INTO article_notes (article_id, version, note)
+    SELECT n.article_id, n.version, n.note FROM old_article_notes n
+    LEFT JOIN articles a ON a.id = n.article_id ORDER BY a.rowid, n.article_id;
+DROP TABLE old_article_notes;
+CREATE UNIQUE INDEX article_notes_article ON article_notes(article_id);

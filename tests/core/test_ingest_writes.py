@@ -1,0 +1,139 @@
+"""Migration 020: tables an ingest appends to, found through narrow indexes (issue 18)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.ingest import ingest_corpus
+from bot.store import Store
+from bot.store._base import url_key
+
+# The layout before 020, as 001 and 012 made it.
+LAYOUT_019 = """
+CREATE TEMP TABLE v AS SELECT article_id, kind, value FROM article_variants ORDER BY rowid;
+CREATE TEMP TABLE s AS SELECT article_id, source_path, position FROM article_sources ORDER BY rowid;
+CREATE TEMP TABLE n AS SELECT article_id, version, note FROM article_notes;
+DROP TABLE article_variants; DROP TABLE article_sources; DROP TABLE article_notes;
+CREATE TABLE article_sources (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    source_path TEXT NOT NULL, position INTEGER NOT NULL,
+    PRIMARY KEY (article_id, source_path, position));
+CREATE INDEX article_sources_path ON article_sources(source_path);
+CREATE TABLE article_variants (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('url', 'title')), value TEXT NOT NULL,
+    PRIMARY KEY (article_id, kind, value));
+CREATE INDEX article_variants_value ON article_variants(kind, value);
+CREATE TABLE article_notes (
+    article_id TEXT PRIMARY KEY, version INTEGER NOT NULL, note TEXT NOT NULL) WITHOUT ROWID;
+INSERT INTO article_variants SELECT * FROM v ORDER BY rowid;
+INSERT INTO article_sources SELECT * FROM s ORDER BY rowid;
+INSERT INTO article_notes SELECT * FROM n;
+PRAGMA user_version = 19;
+"""
+
+ROWS = {
+    "article_variants": "SELECT article_id, kind, value FROM article_variants ORDER BY rowid",
+    "article_sources": "SELECT article_id, source_path, position FROM article_sources"
+    " ORDER BY rowid",
+    "article_notes": "SELECT article_id, version, note FROM article_notes ORDER BY article_id",
+}
+
+
+@pytest.fixture
+async def store(db_path: Path):
+    async with await Store.open(db_path) as opened:
+        yield opened
+
+
+def _rows(connection: sqlite3.Connection) -> dict[str, list[tuple]]:
+    return {name: connection.execute(sql).fetchall() for name, sql in ROWS.items()}
+
+
+def _plan(connection: sqlite3.Connection, sql: str, params: tuple = ()) -> str:
+    return " / ".join(row[3] for row in connection.execute("EXPLAIN QUERY PLAN " + sql, params))
+
+
+async def test_migration_020_keeps_every_row_in_arrival_order(
+    db_path: Path, corpus_dir: Path
+) -> None:
+    async with await Store.open(db_path) as store:
+        await ingest_corpus(store, corpus_dir)
+        found = await store.get_articles([a.id for a in await store.all_articles()])
+    connection = sqlite3.connect(db_path)
+    with connection:
+        connection.executescript(LAYOUT_019)
+    before = _rows(connection)
+    assert all(before.values()), "the seed corpus fills every table"
+    connection.close()
+
+    async with await Store.open(db_path) as store:
+        assert await store.schema_version() >= 20
+        # Looked up through the new indexes, every article reads as it did.
+        assert await store.get_articles(list(found)) == found
+        # Stored again unchanged, no variant or source is added twice.
+        for path in corpus_dir.iterdir():
+            path.write_bytes(path.read_bytes() + b"\n")
+        await ingest_corpus(store, corpus_dir)
+    connection = sqlite3.connect(db_path)
+    after = _rows(connection)
+    assert after["article_variants"] == before["article_variants"]
+    assert after["article_sources"] == before["article_sources"]
+    assert after["article_notes"] == before["article_notes"]
+    # Every URL variant carries its key; headlines none.
+    keys = connection.execute("SELECT kind, value, url_key FROM article_variants").fetchall()
+    assert all(key == (url_key(value) if kind == "url" else None) for kind, value, key in keys)
+    tables = dict(
+        connection.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name IN"
+            " ('article_variants', 'article_sources', 'article_notes')"
+        ).fetchall()
+    )
+    assert not any("PRIMARY KEY" in sql or "WITHOUT ROWID" in sql for sql in tables.values())
+    connection.close()
+
+
+async def test_look_ups_by_article_and_by_url_use_the_narrow_indexes(
+    store: Store, db_path: Path, corpus_dir: Path
+) -> None:
+    await ingest_corpus(store, corpus_dir)
+    connection = sqlite3.connect(db_path)
+    by_url = _plan(
+        connection,
+        "SELECT article_id FROM article_variants WHERE url_key = ? AND kind = 'url'"
+        " AND value = ? LIMIT 1",
+        (1, "x"),
+    )
+    assert "USING INDEX article_variants_url (url_key=?)" in by_url
+    for sql, index in [
+        (
+            "SELECT kind, value FROM article_variants WHERE article_id = ?",
+            "article_variants_article",
+        ),
+        ("SELECT source_path FROM article_sources WHERE article_id = ?", "article_sources_article"),
+        ("SELECT note FROM article_notes WHERE article_id = ?", "article_notes_article"),
+    ]:
+        assert f"INDEX {index} (article_id=?)" in _plan(connection, sql, ("x",)), sql
+    connection.close()
+
+
+async def test_a_story_seen_again_adds_only_its_new_variants(
+    store: Store, corpus_dir: Path
+) -> None:
+    await ingest_corpus(store, corpus_dir)
+    articles = await store.all_articles()
+    canoe = next(a for a in articles if "Zuckerberg" in a.title)
+    titles, urls = await store.article_titles(canoe.id), canoe.variants
+    # The same story in a new file, under one known URL and one new one.
+    (corpus_dir / "zz_again.md").write_text(
+        f'---\ntitle: "{titles[0]}"\nwebUrl: "{urls[0]}"\n'
+        f"publishedDateTime: 2020-01-01T00:00:00Z\n---\nBody.\n"
+    )
+    await ingest_corpus(store, corpus_dir)
+    again = await store.get_article(canoe.id)
+    assert again is not None
+    assert await store.article_titles(canoe.id) == titles
+    assert sorted(again.variants) == sorted(urls)
