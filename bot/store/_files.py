@@ -318,10 +318,13 @@ class FileStore(BaseStore):
     ) -> str | None:
         """The id of a stored article that is this story, by URL, variant URL or headline."""
         # One statement for the three exact checks, in their order of precedence: the
-        # canonical URL, a URL variant, the stable id.
+        # canonical URL, a URL variant, the stable id. An article's canonical URL is one of
+        # its URL variants (migration 020), found by its key like any other.
         url = parsed.canonical_url
         row = db.execute(
-            "SELECT coalesce((SELECT id FROM articles WHERE canonical_url = ?1),"
+            "SELECT coalesce((SELECT a.id FROM article_variants v JOIN articles a"
+            "  ON a.id = v.article_id WHERE v.url_key = ?2 AND v.kind = 'url' AND v.value = ?1"
+            "  AND a.canonical_url = ?1 LIMIT 1),"
             " (SELECT article_id FROM article_variants"
             "  WHERE url_key = ?2 AND kind = 'url' AND value = ?1 LIMIT 1),"
             " (SELECT id FROM articles WHERE id = ?3))",

@@ -32,6 +32,9 @@ CREATE TABLE article_notes (
 INSERT INTO article_variants SELECT * FROM v ORDER BY rowid;
 INSERT INTO article_sources SELECT * FROM s ORDER BY rowid;
 INSERT INTO article_notes SELECT * FROM n;
+CREATE UNIQUE INDEX articles_canonical_url ON articles(canonical_url)
+    WHERE canonical_url IS NOT NULL;
+CREATE INDEX articles_provider ON articles(provider_domain, provider_name);
 PRAGMA user_version = 19;
 """
 
@@ -68,6 +71,16 @@ async def test_migration_020_keeps_every_row_in_arrival_order(
         connection.executescript(LAYOUT_019)
     before = _rows(connection)
     assert all(before.values()), "the seed corpus fills every table"
+    # A canonical URL missing from its article's variants (no store wrote such a row, but
+    # the same-story check now relies on it): the migration adds it back, last.
+    canonical = connection.execute(
+        "SELECT v.rowid, v.article_id, v.kind, v.value FROM article_variants v"
+        " JOIN articles a ON a.id = v.article_id AND a.canonical_url = v.value LIMIT 1"
+    ).fetchone()
+    with connection:
+        connection.execute("DELETE FROM article_variants WHERE rowid = ?", (canonical[0],))
+    before["article_variants"].remove(canonical[1:])
+    before["article_variants"].append(canonical[1:])
     connection.close()
 
     async with await Store.open(db_path) as store:
@@ -93,6 +106,8 @@ async def test_migration_020_keeps_every_row_in_arrival_order(
         ).fetchall()
     )
     assert not any("PRIMARY KEY" in sql or "WITHOUT ROWID" in sql for sql in tables.values())
+    indexes = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    assert not indexes & {"articles_canonical_url", "articles_provider", "article_variants_value"}
     connection.close()
 
 
@@ -118,6 +133,20 @@ async def test_look_ups_by_article_and_by_url_use_the_narrow_indexes(
     ]:
         assert f"INDEX {index} (article_id=?)" in _plan(connection, sql, ("x",)), sql
     connection.close()
+
+
+async def test_a_story_under_a_stored_canonical_url_is_the_same_story(
+    store: Store, corpus_dir: Path
+) -> None:
+    await ingest_corpus(store, corpus_dir)
+    article = next(a for a in await store.all_articles() if a.url)
+    (corpus_dir / "zz_same_url.md").write_text(
+        f'---\ntitle: "A wholly different headline"\nwebUrl: "{article.url}?utm_source=x"\n'
+        "publishedDateTime: 2019-05-05T00:00:00Z\n---\nBody.\n"
+    )
+    summary = await ingest_corpus(store, corpus_dir)
+    assert summary.new == [] and summary.merged == 1
+    assert "A wholly different headline" in await store.article_titles(article.id)
 
 
 async def test_a_story_seen_again_adds_only_its_new_variants(

@@ -13,6 +13,12 @@
 --   now the article's index. A file's rows are deleted before it is written again, so a
 --   row is never repeated.
 -- - article_notes: a note (~200 bytes) on a random leaf; now appended, unique by article.
+-- - articles: the unique index of canonical URLs (~120 bytes an entry) goes. An article's
+--   canonical URL is always one of its URL variants (the store adds it with the article and
+--   never changes it; rows from before are added below), so the same-story check finds it
+--   there by its key and then checks the article's row. That check is what keeps a URL to
+--   one story, as it did before: the index only ever answered it. The (provider_domain,
+--   provider_name) index goes too: no query has read it since 009's indexes.
 -- Tables are rebuilt by copy in their old rowid order, so arrival order is kept. None of
 -- them has triggers or views naming it.
 
@@ -61,3 +67,15 @@ INSERT INTO article_notes (article_id, version, note)
     LEFT JOIN articles a ON a.id = n.article_id ORDER BY a.rowid, n.article_id;
 DROP TABLE old_article_notes;
 CREATE UNIQUE INDEX article_notes_article ON article_notes(article_id);
+
+-- Every canonical URL among its article's variants (the store has always added it; this
+-- only makes sure for any row written otherwise).
+INSERT INTO article_variants (article_id, kind, value, url_key)
+    SELECT a.id, 'url', a.canonical_url, url_key(a.canonical_url) FROM articles a
+    WHERE a.canonical_url IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM article_variants v
+        WHERE v.article_id = a.id AND v.kind = 'url' AND v.value = a.canonical_url
+    )
+    ORDER BY a.rowid;
+DROP INDEX IF EXISTS articles_canonical_url;
+DROP INDEX IF EXISTS articles_provider;
