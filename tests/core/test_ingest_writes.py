@@ -43,6 +43,9 @@ ROWS = {
     "article_sources": "SELECT article_id, source_path, position FROM article_sources"
     " ORDER BY rowid",
     "article_notes": "SELECT article_id, version, note FROM article_notes ORDER BY article_id",
+    "extractions": "SELECT * FROM extractions ORDER BY article_id",
+    "extraction_places": "SELECT * FROM extraction_places ORDER BY article_id, rank",
+    "place_events": "SELECT * FROM place_events ORDER BY article_id",
 }
 
 
@@ -96,6 +99,9 @@ async def test_migration_020_keeps_every_row_in_arrival_order(
     assert after["article_variants"] == before["article_variants"]
     assert after["article_sources"] == before["article_sources"]
     assert after["article_notes"] == before["article_notes"]
+    for name in ("extractions", "extraction_places", "place_events"):
+        # Timestamps aside (the files were stored again).
+        assert [row[:5] for row in after[name]] == [row[:5] for row in before[name]], name
     # Every URL variant carries its key; headlines none.
     keys = connection.execute("SELECT kind, value, url_key FROM article_variants").fetchall()
     assert all(key == (url_key(value) if kind == "url" else None) for kind, value, key in keys)
@@ -130,6 +136,11 @@ async def test_look_ups_by_article_and_by_url_use_the_narrow_indexes(
         ),
         ("SELECT source_path FROM article_sources WHERE article_id = ?", "article_sources_article"),
         ("SELECT note FROM article_notes WHERE article_id = ?", "article_notes_article"),
+        ("SELECT action FROM extractions WHERE article_id = ?", "extractions_article"),
+        (
+            "SELECT jurisdiction_key FROM extraction_places WHERE article_id = ?",
+            "extraction_places_article",
+        ),
     ]:
         assert f"INDEX {index} (article_id=?)" in _plan(connection, sql, ("x",)), sql
     connection.close()

@@ -19,8 +19,13 @@
 --   there by its key and then checks the article's row. That check is what keeps a URL to
 --   one story, as it did before: the index only ever answered it. The (provider_domain,
 --   provider_name) index goes too: no query has read it since 009's indexes.
--- Tables are rebuilt by copy in their old rowid order, so arrival order is kept. None of
--- them has triggers or views naming it.
+-- - extractions and extraction_places: 016 made them WITHOUT ROWID, one b-tree keyed by
+--   article (a search read 16% fewer pages from a cold cache); each new reading then landed
+--   on a random leaf of a ~100-byte-a-row b-tree. Now appended, unique by article (and
+--   rank) through a narrow index: a look-up reads one more page per table, in exchange.
+-- Tables are rebuilt by copy in arrival order (their old rowid order, or their articles').
+-- The readings' triggers (008, 016) are made again after the rows are back, as in 016; the
+-- other tables have none, and no view names them.
 
 CREATE TEMP TABLE old_article_variants AS
     SELECT article_id, kind, value FROM article_variants ORDER BY rowid;
@@ -79,3 +84,69 @@ INSERT INTO article_variants (article_id, kind, value, url_key)
     ORDER BY a.rowid;
 DROP INDEX IF EXISTS articles_canonical_url;
 DROP INDEX IF EXISTS articles_provider;
+
+CREATE TEMP TABLE old_extractions AS SELECT * FROM extractions;
+CREATE TEMP TABLE old_extraction_places AS SELECT * FROM extraction_places;
+DROP TABLE extraction_places;
+DROP TABLE extractions;
+
+CREATE TABLE extractions (
+    article_id        TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    is_policy         INTEGER NOT NULL,
+    action            TEXT NOT NULL,
+    scope             TEXT NOT NULL,
+    event_date        TEXT,
+    extractor_version TEXT NOT NULL,
+    extracted_at      TEXT NOT NULL
+);
+CREATE TABLE extraction_places (
+    article_id       TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    rank             INTEGER NOT NULL,
+    jurisdiction_key TEXT NOT NULL REFERENCES jurisdictions(key)
+);
+
+INSERT INTO extractions SELECT e.* FROM old_extractions e
+    LEFT JOIN articles a ON a.id = e.article_id ORDER BY a.rowid, e.article_id;
+INSERT INTO extraction_places SELECT p.* FROM old_extraction_places p
+    LEFT JOIN articles a ON a.id = p.article_id ORDER BY a.rowid, p.article_id, p.rank;
+DROP TABLE old_extractions;
+DROP TABLE old_extraction_places;
+CREATE UNIQUE INDEX extractions_article ON extractions(article_id);
+CREATE UNIQUE INDEX extraction_places_article ON extraction_places(article_id, rank);
+CREATE INDEX extraction_places_key ON extraction_places(jurisdiction_key);
+
+CREATE TRIGGER place_events_extractions_insert AFTER INSERT ON extractions
+BEGIN
+    DELETE FROM place_events WHERE article_id = NEW.article_id;
+    INSERT INTO place_events SELECT * FROM effective_events WHERE article_id = NEW.article_id;
+END;
+
+CREATE TRIGGER place_events_extractions_update AFTER UPDATE ON extractions
+BEGIN
+    DELETE FROM place_events WHERE article_id = NEW.article_id;
+    INSERT INTO place_events SELECT * FROM effective_events WHERE article_id = NEW.article_id;
+END;
+
+CREATE TRIGGER place_events_extractions_delete AFTER DELETE ON extractions
+BEGIN
+    DELETE FROM place_events WHERE article_id = OLD.article_id;
+    INSERT INTO place_events SELECT * FROM effective_events WHERE article_id = OLD.article_id;
+END;
+
+CREATE TRIGGER place_events_main_place_insert AFTER INSERT ON extraction_places WHEN NEW.rank = 0
+BEGIN
+    DELETE FROM place_events WHERE article_id = NEW.article_id;
+    INSERT INTO place_events SELECT * FROM effective_events WHERE article_id = NEW.article_id;
+END;
+
+CREATE TRIGGER place_events_main_place_update AFTER UPDATE ON extraction_places WHEN NEW.rank = 0 OR OLD.rank = 0
+BEGIN
+    DELETE FROM place_events WHERE article_id = NEW.article_id;
+    INSERT INTO place_events SELECT * FROM effective_events WHERE article_id = NEW.article_id;
+END;
+
+CREATE TRIGGER place_events_main_place_delete AFTER DELETE ON extraction_places WHEN OLD.rank = 0
+BEGIN
+    DELETE FROM place_events WHERE article_id = OLD.article_id;
+    INSERT INTO place_events SELECT * FROM effective_events WHERE article_id = OLD.article_id;
+END;
