@@ -152,12 +152,14 @@ def is_bundled(directory: Path) -> bool:
 
 # Files are written in batches, one transaction each (a savepoint a file): a batch closes at
 # this many articles or files, whichever comes first. Each commit writes every page its
-# batch changed, and an article changes ~15 pages spread over b-trees keyed by random ids, so
-# fewer, bigger batches write far fewer bytes (issue 18: 500 a batch wrote ~30x the final
-# database at 100,000 articles). 2,000 keeps a batch's write to about two seconds of the
-# database's time, under the 5 s other connections wait for the lock (busy_timeout).
-BATCH_ARTICLES = 2000
-BATCH_FILES = 400
+# batch changed. Since migration 020 most tables take new rows at their end, but the indexes
+# that find an article's rows (by id, URL, provider, place) still take them all over, and a
+# commit writes each index page it touched: fewer, bigger batches write fewer bytes (issue 18:
+# 500 a batch wrote ~30x the final database at 100,000 articles, 2,000 with the old tables
+# 13x). 4,000 holds the write lock for about twice the two seconds 2,000 did: under, but
+# nearer, the 5 s other connections wait for it (busy_timeout).
+BATCH_ARTICLES = 4000
+BATCH_FILES = 800
 # Stored articles re-read by a new extractor are loaded and saved this many at a time.
 REEXTRACT_CHUNK = 500
 # Status notes missing from stored items are written this many at a time (about 15 ms of
@@ -168,11 +170,13 @@ NOTES_CHUNK = 100
 # (a second at 100,000 articles; searches ~0.5 ms quicker at the median, cold or warm).
 MERGE_TEXT_INDEX_AFTER = 1000
 # SQLite's page cache while an ingest writes (see BaseStore.larger_page_cache): room for
-# most of the pages a batch of 2,000 articles changes, so few spill before its commit.
-PAGE_CACHE_MIB = 48
+# most of the pages a batch of 4,000 articles changes, so few spill before its commit.
+PAGE_CACHE_MIB = 64
 # The write-ahead log may grow to this much during an ingest before it is copied into the
-# database (see BaseStore.fewer_checkpoints); emptied when the ingest ends.
-WAL_MIB = 256
+# database (see BaseStore.fewer_checkpoints); emptied when the ingest ends. Each copy writes
+# every page the log holds once, so a longer log writes a page changed by many batches fewer
+# times (at 6,000 articles with 100k's batch-to-corpus ratio, 1 GiB against 256 MiB: -8%).
+WAL_MIB = 1024
 # An ingest with at least this many files to read parses and extracts them in worker
 # processes while this one writes (None: never); a smaller one (a rescan finding a few
 # changed files) reads them here, without the workers' start-up (about a second each).
@@ -182,8 +186,9 @@ POOL_MIN_FILES: int | None = 500
 # At most this many workers, each one with its own copy of the gazetteer (about 60 MB).
 POOL_MAX_WORKERS = 4
 # Files handed to the workers ahead of the one being written, per worker: more than a batch
-# (2,000 articles, ~500 files), so the workers go on reading while a batch is written.
-POOL_AHEAD_PER_WORKER = 384
+# (4,000 articles, ~1,000 files) between two workers, so they go on reading while a batch is
+# written.
+POOL_AHEAD_PER_WORKER = 512
 
 
 @dataclass(slots=True)
