@@ -37,10 +37,11 @@ CONNECTION_PRAGMAS = (
 DEFAULT_CACHE_KIB = 2000
 
 
-def url_key(url: str) -> int:
-    """The 64-bit number a URL variant is found by (migration 020): its hash, an eighth of
-    the index a URL itself would make. Registered as the SQL function ``url_key``."""
-    digest = hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+def value_key(value: str) -> int:
+    """The 64-bit hash a variant or canonical URL is kept unique and found by (migration
+    020), a fraction of the index the text itself would make. Registered as the SQL function
+    ``value_key`` on the store's connection."""
+    digest = hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 
@@ -162,8 +163,8 @@ class BaseStore:
             await connection.execute("PRAGMA journal_mode = WAL")
             for pragma in CONNECTION_PRAGMAS:
                 await connection.execute(pragma)
-            # Migration 020 keys the URL variants already stored.
-            await connection.create_function("url_key", 1, url_key, deterministic=True)
+            # Migration 020 keys the variants and canonical URLs already stored.
+            await connection.create_function("value_key", 1, value_key, deterministic=True)
             await store._migrate()
         except Exception as exc:
             await store.close()

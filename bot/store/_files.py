@@ -11,7 +11,7 @@ from typing import Literal
 from bot.corpus import ParsedArticle, normalize_title
 from bot.models import Extraction
 from bot.store._alerts import lower_scanned_upto
-from bot.store._base import BaseStore, iso, parse_datetime, url_key, utcnow
+from bot.store._base import BaseStore, iso, parse_datetime, utcnow, value_key
 from bot.store._reviews import write_bundled_review
 from bot.stories import MAX_CANDIDATES, first_same_story, loose_date_window
 
@@ -248,9 +248,10 @@ class FileStore(BaseStore):
             if parsed.labels is not None:
                 write_bundled_review(db, article_id, parsed, now)
         # Nothing above reads article_sources, so one statement at the end writes what one
-        # statement an article would. The file's rows were deleted above: none is repeated.
+        # statement an article would.
         db.executemany(
-            "INSERT INTO article_sources (article_id, source_path, position) VALUES (?, ?, ?)",
+            "INSERT OR IGNORE INTO article_sources (article_id, source_path, position)"
+            " VALUES (?, ?, ?)",
             sources,
         )
         outcome.retracted = self._retract_orphans(db, set(previous_at.values()), now)
@@ -318,17 +319,16 @@ class FileStore(BaseStore):
     ) -> str | None:
         """The id of a stored article that is this story, by URL, variant URL or headline."""
         # One statement for the three exact checks, in their order of precedence: the
-        # canonical URL, a URL variant, the stable id. An article's canonical URL is one of
-        # its URL variants (migration 020), found by its key like any other.
+        # canonical URL, a URL variant, the stable id. URLs are found by their 64-bit key
+        # (migration 020), then compared whole.
         url = parsed.canonical_url
         row = db.execute(
-            "SELECT coalesce((SELECT a.id FROM article_variants v JOIN articles a"
-            "  ON a.id = v.article_id WHERE v.url_key = ?2 AND v.kind = 'url' AND v.value = ?1"
-            "  AND a.canonical_url = ?1 LIMIT 1),"
+            "SELECT coalesce("
+            " (SELECT id FROM articles WHERE canonical_key = ?2 AND canonical_url = ?1),"
             " (SELECT article_id FROM article_variants"
-            "  WHERE url_key = ?2 AND kind = 'url' AND value = ?1 LIMIT 1),"
+            "  WHERE value_key = ?2 AND kind = 'url' AND value = ?1 LIMIT 1),"
             " (SELECT id FROM articles WHERE id = ?3))",
-            (url, url_key(url) if url else None, stable_id or parsed.stable_id()),
+            (url, value_key(url) if url else None, stable_id or parsed.stable_id()),
         ).fetchone()
         if row[0]:
             return row[0]
@@ -388,9 +388,9 @@ class FileStore(BaseStore):
         if existing_id is None:
             article_id = stable_id
             inserted = db.execute(
-                "INSERT INTO articles (id, title, excerpt, body, url, canonical_url, published_at,"
-                " provider_name, provider_domain, parent_id, origin, content_hash, created_at,"
-                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO articles (id, title, excerpt, body, url, canonical_url, canonical_key,"
+                " published_at, provider_name, provider_domain, parent_id, origin, content_hash,"
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     article_id,
                     parsed.title,
@@ -398,6 +398,7 @@ class FileStore(BaseStore):
                     parsed.body,
                     parsed.url,
                     parsed.canonical_url,
+                    value_key(parsed.canonical_url) if parsed.canonical_url else None,
                     published_at,
                     parsed.provider_name,
                     parsed.provider_domain,
@@ -464,25 +465,15 @@ class FileStore(BaseStore):
         return existing_id, "updated"
 
     def _add_variants(self, db: sqlite3.Connection, article_id: str, parsed: ParsedArticle) -> None:
-        """Remember the headline and URLs the story arrived under, each once (migration 020
-        dropped the unique key that kept them once; the store is their only writer)."""
-        rows = [("title", parsed.title)]
+        rows = [(article_id, "title", parsed.title, value_key(parsed.title))]
         for url in [parsed.url, *parsed.variant_urls]:
             if url:
-                rows.append(("url", url))
+                rows.append((article_id, "url", url, value_key(url)))
         if parsed.canonical_url:
-            rows.append(("url", parsed.canonical_url))
-        known = {
-            (kind, value)
-            for kind, value in db.execute(
-                "SELECT kind, value FROM article_variants WHERE article_id = ?", (article_id,)
-            )
-        }
+            rows.append((article_id, "url", parsed.canonical_url, value_key(parsed.canonical_url)))
+        # Unique by (article_id, kind, value_key): a variant already known is not added again.
         db.executemany(
-            "INSERT INTO article_variants (article_id, kind, value, url_key) VALUES (?, ?, ?, ?)",
-            [
-                (article_id, kind, value, url_key(value) if kind == "url" else None)
-                for kind, value in dict.fromkeys(rows)
-                if (kind, value) not in known
-            ],
+            "INSERT OR IGNORE INTO article_variants (article_id, kind, value, value_key)"
+            " VALUES (?, ?, ?, ?)",
+            rows,
         )

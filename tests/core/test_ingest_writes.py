@@ -9,34 +9,8 @@ import pytest
 
 from bot.ingest import ingest_corpus
 from bot.store import Store
-from bot.store._base import url_key
-
-# The layout before 020, as 001 and 012 made it.
-LAYOUT_019 = """
-CREATE TEMP TABLE v AS SELECT article_id, kind, value FROM article_variants ORDER BY rowid;
-CREATE TEMP TABLE s AS SELECT article_id, source_path, position FROM article_sources ORDER BY rowid;
-CREATE TEMP TABLE n AS SELECT article_id, version, note FROM article_notes;
-DROP TABLE article_variants; DROP TABLE article_sources; DROP TABLE article_notes;
-CREATE TABLE article_sources (
-    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    source_path TEXT NOT NULL, position INTEGER NOT NULL,
-    PRIMARY KEY (article_id, source_path, position));
-CREATE INDEX article_sources_path ON article_sources(source_path);
-CREATE TABLE article_variants (
-    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    kind TEXT NOT NULL CHECK (kind IN ('url', 'title')), value TEXT NOT NULL,
-    PRIMARY KEY (article_id, kind, value));
-CREATE INDEX article_variants_value ON article_variants(kind, value);
-CREATE TABLE article_notes (
-    article_id TEXT PRIMARY KEY, version INTEGER NOT NULL, note TEXT NOT NULL) WITHOUT ROWID;
-INSERT INTO article_variants SELECT * FROM v ORDER BY rowid;
-INSERT INTO article_sources SELECT * FROM s ORDER BY rowid;
-INSERT INTO article_notes SELECT * FROM n;
-CREATE UNIQUE INDEX articles_canonical_url ON articles(canonical_url)
-    WHERE canonical_url IS NOT NULL;
-CREATE INDEX articles_provider ON articles(provider_domain, provider_name);
-PRAGMA user_version = 19;
-"""
+from bot.store._base import value_key
+from tests.core.ingest_corpora import LAYOUT_BEFORE_020
 
 ROWS = {
     "article_variants": "SELECT article_id, kind, value FROM article_variants ORDER BY rowid",
@@ -71,19 +45,9 @@ async def test_migration_020_keeps_every_row_in_arrival_order(
         found = await store.get_articles([a.id for a in await store.all_articles()])
     connection = sqlite3.connect(db_path)
     with connection:
-        connection.executescript(LAYOUT_019)
+        connection.executescript(LAYOUT_BEFORE_020)
     before = _rows(connection)
     assert all(before.values()), "the seed corpus fills every table"
-    # A canonical URL missing from its article's variants (no store wrote such a row, but
-    # the same-story check now relies on it): the migration adds it back, last.
-    canonical = connection.execute(
-        "SELECT v.rowid, v.article_id, v.kind, v.value FROM article_variants v"
-        " JOIN articles a ON a.id = v.article_id AND a.canonical_url = v.value LIMIT 1"
-    ).fetchone()
-    with connection:
-        connection.execute("DELETE FROM article_variants WHERE rowid = ?", (canonical[0],))
-    before["article_variants"].remove(canonical[1:])
-    before["article_variants"].append(canonical[1:])
     connection.close()
 
     async with await Store.open(db_path) as store:
@@ -102,9 +66,13 @@ async def test_migration_020_keeps_every_row_in_arrival_order(
     for name in ("extractions", "extraction_places", "place_events"):
         # Timestamps aside (the files were stored again).
         assert [row[:5] for row in after[name]] == [row[:5] for row in before[name]], name
-    # Every URL variant carries its key; headlines none.
-    keys = connection.execute("SELECT kind, value, url_key FROM article_variants").fetchall()
-    assert all(key == (url_key(value) if kind == "url" else None) for kind, value, key in keys)
+    # Every variant and canonical URL carries its key.
+    keys = connection.execute("SELECT value, value_key FROM article_variants").fetchall()
+    assert all(key == value_key(value) for value, key in keys)
+    canonical = connection.execute(
+        "SELECT canonical_url, canonical_key FROM articles WHERE canonical_url IS NOT NULL"
+    ).fetchall()
+    assert canonical and all(key == value_key(url) for url, key in canonical)
     tables = dict(
         connection.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name IN"
@@ -114,6 +82,17 @@ async def test_migration_020_keeps_every_row_in_arrival_order(
     assert not any("PRIMARY KEY" in sql or "WITHOUT ROWID" in sql for sql in tables.values())
     indexes = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
     assert not indexes & {"articles_canonical_url", "articles_provider", "article_variants_value"}
+    # What the old keys kept unique, unique indexes keep.
+    unique = {
+        row[1]: [column[2] for column in connection.execute(f"PRAGMA index_info({row[1]})")]
+        for table in ("article_variants", "article_sources", "article_notes", "articles")
+        for row in connection.execute(f"PRAGMA index_list({table})")
+        if row[2]
+    }
+    assert unique["article_variants_article"] == ["article_id", "kind", "value_key"]
+    assert unique["article_sources_file"] == ["source_path", "position", "article_id"]
+    assert unique["article_notes_article"] == ["article_id"]
+    assert unique["articles_canonical_key"] == ["canonical_key"]
     connection.close()
 
 
@@ -124,11 +103,17 @@ async def test_look_ups_by_article_and_by_url_use_the_narrow_indexes(
     connection = sqlite3.connect(db_path)
     by_url = _plan(
         connection,
-        "SELECT article_id FROM article_variants WHERE url_key = ? AND kind = 'url'"
+        "SELECT article_id FROM article_variants WHERE value_key = ? AND kind = 'url'"
         " AND value = ? LIMIT 1",
         (1, "x"),
     )
-    assert "USING INDEX article_variants_url (url_key=?)" in by_url
+    assert "USING INDEX article_variants_url (value_key=?)" in by_url
+    by_canonical = _plan(
+        connection,
+        "SELECT id FROM articles WHERE canonical_key = ? AND canonical_url = ?",
+        (1, "x"),
+    )
+    assert "USING INDEX articles_canonical_key (canonical_key=?)" in by_canonical
     for sql, index in [
         (
             "SELECT kind, value FROM article_variants WHERE article_id = ?",

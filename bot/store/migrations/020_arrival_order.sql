@@ -3,27 +3,31 @@
 -- every such table, and each commit wrote them all again (13x the final database at 100,000
 -- articles). These tables now keep their rows in arrival order (rowid: an ingest appends to
 -- the last leaf) and find an article's rows through a narrow index (the 10-character id and
--- a rowid, against a whole row), which has far fewer leaves for a batch to dirty.
+-- a rowid, against a whole row), which has far fewer leaves for a batch to dirty. Every
+-- uniqueness the old keys gave is kept by a UNIQUE index.
 -- - article_variants: its primary key (article_id, kind, value) copied every URL and
 --   headline into a second b-tree keyed by article, and the (kind, value) index a third time,
---   headlines included, though only URLs are ever looked up by value. Now: the article's
---   index, and the URLs' index. The store writes an article's variants once each (it reads
---   the article's before adding any), as the primary key made it.
--- - article_sources: its primary key (article_id, source_path, position) held every path;
---   now the article's index. A file's rows are deleted before it is written again, so a
---   row is never repeated.
+--   headlines included, though only URLs are ever looked up by value. Now each row carries
+--   its value's 64-bit hash (value_key, ~9 bytes where a URL is ~120): an article's variants
+--   are unique by (article_id, kind, value_key), and URLs are looked up by their key. Two
+--   values of one article and kind with the same 64-bit hash would be kept once (about one
+--   chance in 10^18 a pair); a duplicate is never kept.
+-- - article_sources: its primary key (article_id, source_path, position) is now a unique
+--   index in file order (source_path, position, article_id), which also serves the look-ups
+--   by file the path index served (and, files being read in path order, takes an ingest's
+--   rows at its end); an article's sources are found through a narrow index.
 -- - article_notes: a note (~200 bytes) on a random leaf; now appended, unique by article.
--- - articles: the unique index of canonical URLs (~120 bytes an entry) goes. An article's
---   canonical URL is always one of its URL variants (the store adds it with the article and
---   never changes it; rows from before are added below), so the same-story check finds it
---   there by its key and then checks the article's row. That check is what keeps a URL to
---   one story, as it did before: the index only ever answered it. The (provider_domain,
---   provider_name) index goes too: no query has read it since 009's indexes.
+-- - articles: the unique index of canonical URLs (~120 bytes an entry) becomes a unique index
+--   of their 64-bit hash (canonical_key; the same-story check compares the URL itself). Two
+--   different canonical URLs with the same hash (about one chance in 10^9 at 100,000
+--   articles) could not both be stored: the second file would be refused. The
+--   (provider_domain, provider_name) index goes: no query has read it since 009's indexes.
 -- - extractions and extraction_places: 016 made them WITHOUT ROWID, one b-tree keyed by
 --   article (a search read 16% fewer pages from a cold cache); each new reading then landed
 --   on a random leaf of a ~100-byte-a-row b-tree. Now appended, unique by article (and
 --   rank) through a narrow index: a look-up reads one more page per table, in exchange.
 -- Tables are rebuilt by copy in arrival order (their old rowid order, or their articles').
+-- value_key() is bot.store._base.value_key, which the store registers on its connection.
 -- The readings' triggers (008, 016) are made again after the rows are back, as in 016; the
 -- other tables have none, and no view names them.
 
@@ -34,16 +38,13 @@ CREATE TABLE article_variants (
     article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     kind       TEXT NOT NULL CHECK (kind IN ('url', 'title')),
     value      TEXT NOT NULL,
-    -- A URL's 64-bit hash (bot.store._base.url_key, a function the store registers): its
-    -- index entry is ~14 bytes where the URL's was ~120. NULL for headlines.
-    url_key    INTEGER
+    value_key  INTEGER NOT NULL
 );
-INSERT INTO article_variants (article_id, kind, value, url_key)
-    SELECT article_id, kind, value, CASE kind WHEN 'url' THEN url_key(value) END
-    FROM old_article_variants ORDER BY rowid;
+INSERT INTO article_variants (article_id, kind, value, value_key)
+    SELECT article_id, kind, value, value_key(value) FROM old_article_variants ORDER BY rowid;
 DROP TABLE old_article_variants;
-CREATE INDEX article_variants_article ON article_variants(article_id);
-CREATE INDEX article_variants_url ON article_variants(url_key) WHERE url_key IS NOT NULL;
+CREATE UNIQUE INDEX article_variants_article ON article_variants(article_id, kind, value_key);
+CREATE INDEX article_variants_url ON article_variants(value_key) WHERE kind = 'url';
 
 CREATE TEMP TABLE old_article_sources AS
     SELECT article_id, source_path, position FROM article_sources ORDER BY rowid;
@@ -56,8 +57,8 @@ CREATE TABLE article_sources (
 INSERT INTO article_sources (article_id, source_path, position)
     SELECT article_id, source_path, position FROM old_article_sources ORDER BY rowid;
 DROP TABLE old_article_sources;
+CREATE UNIQUE INDEX article_sources_file ON article_sources(source_path, position, article_id);
 CREATE INDEX article_sources_article ON article_sources(article_id);
-CREATE INDEX article_sources_path ON article_sources(source_path);
 
 CREATE TEMP TABLE old_article_notes AS SELECT article_id, version, note FROM article_notes;
 DROP TABLE article_notes;
@@ -73,16 +74,11 @@ INSERT INTO article_notes (article_id, version, note)
 DROP TABLE old_article_notes;
 CREATE UNIQUE INDEX article_notes_article ON article_notes(article_id);
 
--- Every canonical URL among its article's variants (the store has always added it; this
--- only makes sure for any row written otherwise).
-INSERT INTO article_variants (article_id, kind, value, url_key)
-    SELECT a.id, 'url', a.canonical_url, url_key(a.canonical_url) FROM articles a
-    WHERE a.canonical_url IS NOT NULL AND NOT EXISTS (
-        SELECT 1 FROM article_variants v
-        WHERE v.article_id = a.id AND v.kind = 'url' AND v.value = a.canonical_url
-    )
-    ORDER BY a.rowid;
+ALTER TABLE articles ADD COLUMN canonical_key INTEGER;
+UPDATE articles SET canonical_key = value_key(canonical_url) WHERE canonical_url IS NOT NULL;
 DROP INDEX IF EXISTS articles_canonical_url;
+CREATE UNIQUE INDEX articles_canonical_key ON articles(canonical_key)
+    WHERE canonical_key IS NOT NULL;
 DROP INDEX IF EXISTS articles_provider;
 
 CREATE TEMP TABLE old_extractions AS SELECT * FROM extractions;
