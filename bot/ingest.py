@@ -323,6 +323,8 @@ async def _note_unnoted(store: Store) -> int:
 
 async def _reextract_stale(store: Store) -> int:
     """Re-read the stored articles an older extractor read, a chunk at a time."""
+    if await store.readings_current(EXTRACTOR_VERSION):
+        return 0
     count = 0
     after = ""
     while stale := await store.articles_needing_extraction(

@@ -83,6 +83,18 @@ class ReadingStore(BaseStore):
             (place.key, place.level, place.name, place.state, place.country),
         )
 
+    async def readings_current(self, extractor_version: str) -> bool:
+        """Whether every stored article's reading is by ``extractor_version``: counted, not
+        looked for article by article. A reading belongs to one stored article (foreign key)
+        and to no other reading's article (unique index), so as many current readings as
+        articles means none is stale or missing."""
+        row = await self._fetchone(
+            "SELECT (SELECT count(*) FROM extractions WHERE extractor_version = ?)"
+            " = (SELECT count(*) FROM articles)",
+            (extractor_version,),
+        )
+        return bool(row and row[0])
+
     async def articles_needing_extraction(
         self, extractor_version: str, *, after: str = "", limit: int | None = None
     ) -> list[Article]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.extraction import EXTRACTOR_VERSION
 from bot.ingest import ingest_corpus
 from bot.store import Store
 from bot.store._base import value_key
@@ -162,3 +163,26 @@ async def test_a_story_seen_again_adds_only_its_new_variants(
     assert again is not None
     assert await store.article_titles(canoe.id) == titles
     assert sorted(again.variants) == sorted(urls)
+
+
+async def test_readings_are_current_only_when_every_article_has_one_by_this_extractor(
+    store: Store, db_path: Path, corpus_dir: Path
+) -> None:
+    await ingest_corpus(store, corpus_dir)
+    assert await store.readings_current(EXTRACTOR_VERSION)
+    assert not await store.readings_current("an older extractor")
+    connection = sqlite3.connect(db_path)
+    with connection:
+        article_id = connection.execute("SELECT article_id FROM extractions LIMIT 1").fetchone()[0]
+        connection.execute(
+            "UPDATE extractions SET extractor_version = 'old' WHERE article_id = ?", (article_id,)
+        )
+    assert not await store.readings_current(EXTRACTOR_VERSION)
+    with connection:
+        connection.execute("DELETE FROM extractions WHERE article_id = ?", (article_id,))
+    assert not await store.readings_current(EXTRACTOR_VERSION)
+    connection.close()
+    # The next ingest reads that article again, and then all are current.
+    summary = await ingest_corpus(store, corpus_dir)
+    assert summary.reextracted == 1
+    assert await store.readings_current(EXTRACTOR_VERSION)
