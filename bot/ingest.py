@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
+import contextlib
 import hashlib
 import logging
 import multiprocessing
@@ -165,6 +166,9 @@ REEXTRACT_CHUNK = 500
 # Status notes missing from stored items are written this many at a time (about 15 ms of
 # summarising each, between which the bot's other work goes on).
 NOTES_CHUNK = 100
+# An ingest with at least this many files to read leaves the full-text index's segments
+# unmerged while it writes and merges them into one after (Store.text_index_merges_deferred).
+DEFER_TEXT_MERGES_FILES = 250
 # An ingest that wrote this many articles merges the full-text index into one b-tree after:
 # a search then reads each word's postings from one place, not from every batch's segment
 # (a second at 100,000 articles; searches ~0.5 ms quicker at the median, cold or warm).
@@ -242,16 +246,20 @@ async def ingest_corpus(
     recorded = await store.source_files()
     files, checks, passed_over = await asyncio.to_thread(_survey, directory, recorded)
     summary.rejected.extend((str(path), reason) for path, reason in passed_over)
+    todo = [
+        (path, str(path), recorded.get(str(path)), trusted)
+        for path, c in zip(files, checks, strict=True)
+        if c is None
+    ]
+    bulk = len(todo) >= DEFER_TEXT_MERGES_FILES
+    if not bulk:
+        await store.restore_text_index_merges()
     async with (
+        store.text_index_merges_deferred() if bulk else contextlib.nullcontext(),
         store.larger_page_cache(PAGE_CACHE_MIB),
         store.fewer_checkpoints(WAL_MIB),
-        _Readers(
-            [
-                (path, str(path), recorded.get(str(path)), trusted)
-                for path, c in zip(files, checks, strict=True)
-                if c is None
-            ]
-        ) as readers,
+        store.savepoint_journals_in_memory(),
+        _Readers(todo) as readers,
     ):
         batch = _Batch()
         for number, (path, check) in enumerate(zip(files, checks, strict=True), start=1):
@@ -283,7 +291,7 @@ async def ingest_corpus(
 
     summary.reextracted = await _reextract_stale(store)
     summary.noted = await _note_unnoted(store)
-    if len(summary.new) + len(summary.updated) >= MERGE_TEXT_INDEX_AFTER:
+    if not bulk and len(summary.new) + len(summary.updated) >= MERGE_TEXT_INDEX_AFTER:
         await store.merge_text_index()
     await store.mark_corpus_refreshed(str(directory), started_at)
     log.info("%s", summary.render().splitlines()[0])

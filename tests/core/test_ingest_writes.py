@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import bot.ingest as ingest_module
 from bot.extraction import EXTRACTOR_VERSION
 from bot.ingest import ingest_corpus
 from bot.store import Store
@@ -186,3 +187,37 @@ async def test_readings_are_current_only_when_every_article_has_one_by_this_extr
     summary = await ingest_corpus(store, corpus_dir)
     assert summary.reextracted == 1
     assert await store.readings_current(EXTRACTOR_VERSION)
+
+
+def _merge_settings(db_path: Path) -> dict[str, int]:
+    connection = sqlite3.connect(db_path)
+    settings = dict(connection.execute("SELECT k, v FROM articles_fts_config").fetchall())
+    connection.close()
+    return {name: settings.get(name) for name in ("automerge", "crisismerge")}
+
+
+async def test_a_big_ingest_leaves_text_merges_to_its_end_and_puts_the_settings_back(
+    store: Store, db_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ingest_module, "DEFER_TEXT_MERGES_FILES", 1)
+    during: list[dict[str, int]] = []
+    record_files = store.record_files
+
+    async def recording(*args: object, **kwargs: object) -> object:
+        during.append(_merge_settings(db_path))
+        return await record_files(*args, **kwargs)
+
+    monkeypatch.setattr(store, "record_files", recording)
+    await ingest_corpus(store, corpus_dir)
+    assert during and all(s == {"automerge": 0, "crisismerge": 64} for s in during)
+    assert _merge_settings(db_path) == {"automerge": 4, "crisismerge": 16}
+    # One segment after the merge at the end: every search reads each word's postings once.
+    assert [a.id for a in await store.search_articles("Clearview")]
+    # Settings left by an ingest that was stopped midway: the next ingest restores them.
+    monkeypatch.setattr(ingest_module, "DEFER_TEXT_MERGES_FILES", 10_000)
+    connection = sqlite3.connect(db_path)
+    with connection:
+        connection.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', 0)")
+    connection.close()
+    await ingest_corpus(store, corpus_dir)
+    assert _merge_settings(db_path)["automerge"] == 4
