@@ -31,6 +31,7 @@ from bot.extraction import EXTRACTOR_VERSION, extract
 from bot.models import Article, Extraction
 from bot.store import SourceFile, Store
 from bot.store._articles import FileWrite
+from bot.store._notes import text_note
 from bot.summary import event_note
 
 log = logging.getLogger(__name__)
@@ -460,12 +461,14 @@ def _read_file_or_raise(
     except CorpusError as exc:
         write = FileWrite("rejected", key, stat.st_size, stat.st_mtime_ns, sha256, error=exc.reason)
         return _Read(write, [(key, exc.reason)], parsed=True)
+    readings = read_parsed(result.articles, trusted=trusted)
     write = FileWrite(
         "articles",
         key,
         stat.st_size,
         stat.st_mtime_ns,
         sha256,
-        read_parsed(result.articles, trusted=trusted),
+        readings,
+        notes=[text_note(parsed, extraction) for parsed, extraction in readings],
     )
     return _Read(write, [(key, problem) for problem in result.problems], parsed=True)

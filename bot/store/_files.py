@@ -46,7 +46,8 @@ class FileWrite:
 
     ``kind`` is ``"articles"`` (the file's articles, each with its extraction), ``"rejected"``
     (the file is unusable, ``error`` says why, and the articles it held stay as they were) or
-    ``"touched"`` (the same content under a new size or mtime).
+    ``"touched"`` (the same content under a new size or mtime). ``notes``, when given, holds
+    each article's status note (:func:`bot.store._notes.text_note`), by position.
     """
 
     kind: Literal["articles", "rejected", "touched"]
@@ -56,6 +57,7 @@ class FileWrite:
     sha256: str = ""
     articles: Sequence[tuple[ParsedArticle, Extraction]] = ()
     error: str = ""
+    notes: Sequence[str | None] = ()
 
 
 class FileStore(BaseStore):
@@ -231,6 +233,7 @@ class FileStore(BaseStore):
                 ids_by_index.get(parsed.parent_index) if parsed.parent_index is not None else None
             )
             previous = previous_at.get(position)
+            note = write.notes[position] if position < len(write.notes) else None
             article_id, state = self._upsert_article(
                 db,
                 parsed,
@@ -241,6 +244,7 @@ class FileStore(BaseStore):
                 now,
                 owned_here=previous is not None and previous not in ids_by_index.values(),
                 previous_owner=previous,
+                note=note,
             )
             ids_by_index[position] = article_id
             getattr(outcome, state).append(article_id)
@@ -374,6 +378,7 @@ class FileStore(BaseStore):
         now: str,
         owned_here: bool = False,
         previous_owner: str | None = None,
+        note: str | None = None,
     ) -> tuple[str, str]:
         """Insert, update or merge one parsed article; returns (id, outcome name).
 
@@ -412,7 +417,7 @@ class FileStore(BaseStore):
             # A new article has no text row to replace.
             self._index_text(db, inserted.lastrowid, article_id, parsed, replace=False)
             self._write_extraction(db, article_id, extraction, extractor_version, now, new=True)
-            self._write_note(db, article_id, parsed, extraction)
+            self._write_note(db, article_id, parsed, extraction, note)
             self._add_variants(db, article_id, parsed)
             return article_id, "new"
 
@@ -461,7 +466,7 @@ class FileStore(BaseStore):
         )
         self._index_text(db, row["rowid"], existing_id, parsed)
         self._write_extraction(db, existing_id, extraction, extractor_version, now)
-        self._write_note(db, existing_id, parsed, extraction)
+        self._write_note(db, existing_id, parsed, extraction, note)
         return existing_id, "updated"
 
     def _add_variants(self, db: sqlite3.Connection, article_id: str, parsed: ParsedArticle) -> None:

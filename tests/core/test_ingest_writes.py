@@ -221,3 +221,22 @@ async def test_a_big_ingest_leaves_text_merges_to_its_end_and_puts_the_settings_
     connection.close()
     await ingest_corpus(store, corpus_dir)
     assert _merge_settings(db_path)["automerge"] == 4
+
+
+async def test_notes_worked_out_where_files_are_read_are_the_notes_the_store_works_out(
+    store: Store, db_path: Path, corpus_dir: Path
+) -> None:
+    await ingest_corpus(store, corpus_dir)
+    connection = sqlite3.connect(db_path)
+    ahead = connection.execute("SELECT article_id, version, note FROM article_notes").fetchall()
+    assert ahead
+    with connection:
+        connection.execute("DELETE FROM article_notes")
+        connection.execute("DELETE FROM store_meta WHERE key = 'notes_version'")
+    connection.close()
+    # Worked out again by the store, from the stored texts.
+    await ingest_corpus(store, corpus_dir)
+    connection = sqlite3.connect(db_path)
+    again = connection.execute("SELECT article_id, version, note FROM article_notes").fetchall()
+    connection.close()
+    assert sorted(again) == sorted(ahead)
