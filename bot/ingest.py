@@ -155,13 +155,15 @@ def is_bundled(directory: Path) -> bool:
 # Files are written in batches, one transaction each (a savepoint a file): a batch closes at
 # this many articles or files, whichever comes first. Each commit writes every page its
 # batch changed. Since migration 020 most tables take new rows at their end, but the indexes
-# that find an article's rows (by id, URL, provider, place) still take them all over, and a
-# commit writes each index page it touched: fewer, bigger batches write fewer bytes (issue 18:
-# 500 a batch wrote ~30x the final database at 100,000 articles, 2,000 with the old tables
-# 13x). 4,000 holds the write lock for about twice the two seconds 2,000 did: under, but
-# nearer, the 5 s other connections wait for it (busy_timeout).
-BATCH_ARTICLES = 4000
-BATCH_FILES = 800
+# that find an article's rows (by id, URL, provider, place) and the tracker's events (by
+# place) still take them all over, and a commit writes each of their pages it touched, which
+# at 100,000 articles is most of them: fewer, bigger batches write fewer bytes (issue 18: at
+# 100,000 articles, 500 a batch wrote ~30x the final database, 2,000 with the old tables 13x;
+# with 020's, 800 files 5.2x, 1,000 files 4.7x). A batch of 1,000 files (~4,000 articles)
+# holds the write lock ~1.8 s at the median on a quiet 2-core machine, ~2.6 s at most (2,000
+# articles before 020: 1.4 s and 2.3-2.7 s), under the 5 s other connections wait for it.
+BATCH_ARTICLES = 5000
+BATCH_FILES = 1000
 # Stored articles re-read by a new extractor are loaded and saved this many at a time.
 REEXTRACT_CHUNK = 500
 # Status notes missing from stored items are written this many at a time (about 15 ms of
@@ -180,8 +182,9 @@ PAGE_CACHE_MIB = 64
 # The write-ahead log may grow to this much during an ingest before it is copied into the
 # database (see BaseStore.fewer_checkpoints); emptied when the ingest ends. Each copy writes
 # every page the log holds once, so a longer log writes a page changed by many batches fewer
-# times (at 6,000 articles with 100k's batch-to-corpus ratio, 1 GiB against 256 MiB: -8%).
-WAL_MIB = 1024
+# times: at 100,000 articles the log reaches ~1.3 GiB, and is copied once, at the end (with
+# 1 GiB, twice: 4% more written, and one batch held the lock a second longer for the copy).
+WAL_MIB = 2048
 # An ingest with at least this many files to read parses and extracts them in worker
 # processes while this one writes (None: never); a smaller one (a rescan finding a few
 # changed files) reads them here, without the workers' start-up (about a second each).
@@ -190,9 +193,8 @@ WAL_MIB = 1024
 POOL_MIN_FILES: int | None = 500
 # At most this many workers, each one with its own copy of the gazetteer (about 60 MB).
 POOL_MAX_WORKERS = 4
-# Files handed to the workers ahead of the one being written, per worker: more than a batch
-# (4,000 articles, ~1,000 files) between two workers, so they go on reading while a batch is
-# written.
+# Files handed to the workers ahead of the one being written, per worker: a batch (1,000
+# files) between two workers, so they go on reading while a batch is written.
 POOL_AHEAD_PER_WORKER = 512
 
 
