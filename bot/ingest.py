@@ -159,11 +159,12 @@ def is_bundled(directory: Path) -> bool:
 # place) still take them all over, and a commit writes each of their pages it touched, which
 # at 100,000 articles is most of them: fewer, bigger batches write fewer bytes (issue 18: at
 # 100,000 articles, 500 a batch wrote ~30x the final database, 2,000 with the old tables 13x;
-# with 020's, 800 files 5.2x, 1,000 files 4.7x). A batch of 1,000 files (~4,000 articles)
-# holds the write lock ~1.8 s at the median on a quiet 2-core machine, ~2.6 s at most (2,000
-# articles before 020: 1.4 s and 2.3-2.7 s), under the 5 s other connections wait for it.
-BATCH_ARTICLES = 5000
-BATCH_FILES = 1000
+# with 020's, 800 files 5.0x, 1,000 files 4.5x). The batch is bounded by the write lock it
+# holds, which other connections wait 5 s for: at 100,000 articles on a quiet 2-core machine,
+# 800 files (~3,200 articles) held it 1.6-1.9 s at the median and 2.6-2.8 s at most, as 2,000
+# articles did before 020 (1.5-1.6 s, 2.8 s); 1,000 files 2.1-2.5 s and 3.4-3.8 s.
+BATCH_ARTICLES = 4000
+BATCH_FILES = 800
 # Stored articles re-read by a new extractor are loaded and saved this many at a time.
 REEXTRACT_CHUNK = 500
 # Status notes missing from stored items are written this many at a time (about 15 ms of
@@ -182,7 +183,7 @@ PAGE_CACHE_MIB = 64
 # The write-ahead log may grow to this much during an ingest before it is copied into the
 # database (see BaseStore.fewer_checkpoints); emptied when the ingest ends. Each copy writes
 # every page the log holds once, so a longer log writes a page changed by many batches fewer
-# times: at 100,000 articles the log reaches ~1.3 GiB, and is copied once, at the end (with
+# times: at 100,000 articles the log reaches ~1.5 GiB, and is copied once, at the end (with
 # 1 GiB, twice: 4% more written, and one batch held the lock a second longer for the copy).
 WAL_MIB = 2048
 # An ingest with at least this many files to read parses and extracts them in worker
@@ -193,8 +194,8 @@ WAL_MIB = 2048
 POOL_MIN_FILES: int | None = 500
 # At most this many workers, each one with its own copy of the gazetteer (about 60 MB).
 POOL_MAX_WORKERS = 4
-# Files handed to the workers ahead of the one being written, per worker: a batch (1,000
-# files) between two workers, so they go on reading while a batch is written.
+# Files handed to the workers ahead of the one being written, per worker: more than a batch
+# (800 files) between two workers, so they go on reading while a batch is written.
 POOL_AHEAD_PER_WORKER = 512
 
 
