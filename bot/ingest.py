@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
+import contextlib
 import hashlib
 import logging
 import multiprocessing
@@ -30,6 +31,7 @@ from bot.extraction import EXTRACTOR_VERSION, extract
 from bot.models import Article, Extraction
 from bot.store import SourceFile, Store
 from bot.store._articles import FileWrite
+from bot.store._notes import text_note
 from bot.summary import event_note
 
 log = logging.getLogger(__name__)
@@ -152,27 +154,38 @@ def is_bundled(directory: Path) -> bool:
 
 # Files are written in batches, one transaction each (a savepoint a file): a batch closes at
 # this many articles or files, whichever comes first. Each commit writes every page its
-# batch changed, and an article changes ~15 pages spread over b-trees keyed by random ids, so
-# fewer, bigger batches write far fewer bytes (issue 18: 500 a batch wrote ~30x the final
-# database at 100,000 articles). 2,000 keeps a batch's write to about two seconds of the
-# database's time, under the 5 s other connections wait for the lock (busy_timeout).
-BATCH_ARTICLES = 2000
-BATCH_FILES = 400
+# batch changed. Since migration 020 most tables take new rows at their end, but the indexes
+# that find an article's rows (by id, URL, provider, place) and the tracker's events (by
+# place) still take them all over, and a commit writes each of their pages it touched, which
+# at 100,000 articles is most of them: fewer, bigger batches write fewer bytes (issue 18: at
+# 100,000 articles, 500 a batch wrote ~30x the final database, 2,000 with the old tables 13x;
+# with 020's, 800 files 5.0x, 1,000 files 4.5x). The batch is bounded by the write lock it
+# holds, which other connections wait 5 s for: at 100,000 articles on a quiet 2-core machine,
+# 800 files (~3,200 articles) held it 1.6-1.9 s at the median and 2.6-2.8 s at most, as 2,000
+# articles did before 020 (1.5-1.6 s, 2.8 s); 1,000 files 2.1-2.5 s and 3.4-3.8 s.
+BATCH_ARTICLES = 4000
+BATCH_FILES = 800
 # Stored articles re-read by a new extractor are loaded and saved this many at a time.
 REEXTRACT_CHUNK = 500
 # Status notes missing from stored items are written this many at a time (about 15 ms of
 # summarising each, between which the bot's other work goes on).
 NOTES_CHUNK = 100
+# An ingest with at least this many files to read leaves the full-text index's segments
+# unmerged while it writes and merges them into one after (Store.text_index_merges_deferred).
+DEFER_TEXT_MERGES_FILES = 250
 # An ingest that wrote this many articles merges the full-text index into one b-tree after:
 # a search then reads each word's postings from one place, not from every batch's segment
 # (a second at 100,000 articles; searches ~0.5 ms quicker at the median, cold or warm).
 MERGE_TEXT_INDEX_AFTER = 1000
 # SQLite's page cache while an ingest writes (see BaseStore.larger_page_cache): room for
-# most of the pages a batch of 2,000 articles changes, so few spill before its commit.
-PAGE_CACHE_MIB = 48
+# most of the pages a batch of 4,000 articles changes, so few spill before its commit.
+PAGE_CACHE_MIB = 64
 # The write-ahead log may grow to this much during an ingest before it is copied into the
-# database (see BaseStore.fewer_checkpoints); emptied when the ingest ends.
-WAL_MIB = 256
+# database (see BaseStore.fewer_checkpoints); emptied when the ingest ends. Each copy writes
+# every page the log holds once, so a longer log writes a page changed by many batches fewer
+# times: at 100,000 articles the log reaches ~1.5 GiB, and is copied once, at the end (with
+# 1 GiB, twice: 4% more written, and one batch held the lock a second longer for the copy).
+WAL_MIB = 2048
 # An ingest with at least this many files to read parses and extracts them in worker
 # processes while this one writes (None: never); a smaller one (a rescan finding a few
 # changed files) reads them here, without the workers' start-up (about a second each).
@@ -182,8 +195,8 @@ POOL_MIN_FILES: int | None = 500
 # At most this many workers, each one with its own copy of the gazetteer (about 60 MB).
 POOL_MAX_WORKERS = 4
 # Files handed to the workers ahead of the one being written, per worker: more than a batch
-# (2,000 articles, ~500 files), so the workers go on reading while a batch is written.
-POOL_AHEAD_PER_WORKER = 384
+# (800 files) between two workers, so they go on reading while a batch is written.
+POOL_AHEAD_PER_WORKER = 512
 
 
 @dataclass(slots=True)
@@ -237,16 +250,20 @@ async def ingest_corpus(
     recorded = await store.source_files()
     files, checks, passed_over = await asyncio.to_thread(_survey, directory, recorded)
     summary.rejected.extend((str(path), reason) for path, reason in passed_over)
+    todo = [
+        (path, str(path), recorded.get(str(path)), trusted)
+        for path, c in zip(files, checks, strict=True)
+        if c is None
+    ]
+    bulk = len(todo) >= DEFER_TEXT_MERGES_FILES
+    if not bulk:
+        await store.restore_text_index_merges()
     async with (
+        store.text_index_merges_deferred() if bulk else contextlib.nullcontext(),
         store.larger_page_cache(PAGE_CACHE_MIB),
         store.fewer_checkpoints(WAL_MIB),
-        _Readers(
-            [
-                (path, str(path), recorded.get(str(path)), trusted)
-                for path, c in zip(files, checks, strict=True)
-                if c is None
-            ]
-        ) as readers,
+        store.savepoint_journals_in_memory(),
+        _Readers(todo) as readers,
     ):
         batch = _Batch()
         for number, (path, check) in enumerate(zip(files, checks, strict=True), start=1):
@@ -278,7 +295,7 @@ async def ingest_corpus(
 
     summary.reextracted = await _reextract_stale(store)
     summary.noted = await _note_unnoted(store)
-    if len(summary.new) + len(summary.updated) >= MERGE_TEXT_INDEX_AFTER:
+    if not bulk and len(summary.new) + len(summary.updated) >= MERGE_TEXT_INDEX_AFTER:
         await store.merge_text_index()
     await store.mark_corpus_refreshed(str(directory), started_at)
     log.info("%s", summary.render().splitlines()[0])
@@ -318,6 +335,8 @@ async def _note_unnoted(store: Store) -> int:
 
 async def _reextract_stale(store: Store) -> int:
     """Re-read the stored articles an older extractor read, a chunk at a time."""
+    if await store.readings_current(EXTRACTOR_VERSION):
+        return 0
     count = 0
     after = ""
     while stale := await store.articles_needing_extraction(
@@ -456,12 +475,14 @@ def _read_file_or_raise(
     except CorpusError as exc:
         write = FileWrite("rejected", key, stat.st_size, stat.st_mtime_ns, sha256, error=exc.reason)
         return _Read(write, [(key, exc.reason)], parsed=True)
+    readings = read_parsed(result.articles, trusted=trusted)
     write = FileWrite(
         "articles",
         key,
         stat.st_size,
         stat.st_mtime_ns,
         sha256,
-        read_parsed(result.articles, trusted=trusted),
+        readings,
+        notes=[text_note(parsed, extraction) for parsed, extraction in readings],
     )
     return _Read(write, [(key, problem) for problem in result.problems], parsed=True)

@@ -11,7 +11,7 @@ from typing import Literal
 from bot.corpus import ParsedArticle, normalize_title
 from bot.models import Extraction
 from bot.store._alerts import lower_scanned_upto
-from bot.store._base import BaseStore, iso, parse_datetime, utcnow
+from bot.store._base import BaseStore, iso, parse_datetime, utcnow, value_key
 from bot.store._reviews import write_bundled_review
 from bot.stories import MAX_CANDIDATES, first_same_story, loose_date_window
 
@@ -46,7 +46,8 @@ class FileWrite:
 
     ``kind`` is ``"articles"`` (the file's articles, each with its extraction), ``"rejected"``
     (the file is unusable, ``error`` says why, and the articles it held stay as they were) or
-    ``"touched"`` (the same content under a new size or mtime).
+    ``"touched"`` (the same content under a new size or mtime). ``notes``, when given, holds
+    each article's status note (:func:`bot.store._notes.text_note`), by position.
     """
 
     kind: Literal["articles", "rejected", "touched"]
@@ -56,6 +57,7 @@ class FileWrite:
     sha256: str = ""
     articles: Sequence[tuple[ParsedArticle, Extraction]] = ()
     error: str = ""
+    notes: Sequence[str | None] = ()
 
 
 class FileStore(BaseStore):
@@ -231,6 +233,7 @@ class FileStore(BaseStore):
                 ids_by_index.get(parsed.parent_index) if parsed.parent_index is not None else None
             )
             previous = previous_at.get(position)
+            note = write.notes[position] if position < len(write.notes) else None
             article_id, state = self._upsert_article(
                 db,
                 parsed,
@@ -241,6 +244,7 @@ class FileStore(BaseStore):
                 now,
                 owned_here=previous is not None and previous not in ids_by_index.values(),
                 previous_owner=previous,
+                note=note,
             )
             ids_by_index[position] = article_id
             getattr(outcome, state).append(article_id)
@@ -319,13 +323,16 @@ class FileStore(BaseStore):
     ) -> str | None:
         """The id of a stored article that is this story, by URL, variant URL or headline."""
         # One statement for the three exact checks, in their order of precedence: the
-        # canonical URL, a URL variant, the stable id.
+        # canonical URL, a URL variant, the stable id. URLs are found by their 64-bit key
+        # (migration 020), then compared whole.
         url = parsed.canonical_url
         row = db.execute(
-            "SELECT coalesce((SELECT id FROM articles WHERE canonical_url = ?),"
-            " (SELECT article_id FROM article_variants WHERE kind = 'url' AND value = ? LIMIT 1),"
-            " (SELECT id FROM articles WHERE id = ?))",
-            (url, url, stable_id or parsed.stable_id()),
+            "SELECT coalesce("
+            " (SELECT id FROM articles WHERE canonical_key = ?2 AND canonical_url = ?1),"
+            " (SELECT article_id FROM article_variants"
+            "  WHERE value_key = ?2 AND kind = 'url' AND value = ?1 LIMIT 1),"
+            " (SELECT id FROM articles WHERE id = ?3))",
+            (url, value_key(url) if url else None, stable_id or parsed.stable_id()),
         ).fetchone()
         if row[0]:
             return row[0]
@@ -371,6 +378,7 @@ class FileStore(BaseStore):
         now: str,
         owned_here: bool = False,
         previous_owner: str | None = None,
+        note: str | None = None,
     ) -> tuple[str, str]:
         """Insert, update or merge one parsed article; returns (id, outcome name).
 
@@ -385,9 +393,9 @@ class FileStore(BaseStore):
         if existing_id is None:
             article_id = stable_id
             inserted = db.execute(
-                "INSERT INTO articles (id, title, excerpt, body, url, canonical_url, published_at,"
-                " provider_name, provider_domain, parent_id, origin, content_hash, created_at,"
-                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO articles (id, title, excerpt, body, url, canonical_url, canonical_key,"
+                " published_at, provider_name, provider_domain, parent_id, origin, content_hash,"
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     article_id,
                     parsed.title,
@@ -395,6 +403,7 @@ class FileStore(BaseStore):
                     parsed.body,
                     parsed.url,
                     parsed.canonical_url,
+                    value_key(parsed.canonical_url) if parsed.canonical_url else None,
                     published_at,
                     parsed.provider_name,
                     parsed.provider_domain,
@@ -408,7 +417,7 @@ class FileStore(BaseStore):
             # A new article has no text row to replace.
             self._index_text(db, inserted.lastrowid, article_id, parsed, replace=False)
             self._write_extraction(db, article_id, extraction, extractor_version, now, new=True)
-            self._write_note(db, article_id, parsed, extraction)
+            self._write_note(db, article_id, parsed, extraction, note)
             self._add_variants(db, article_id, parsed)
             return article_id, "new"
 
@@ -457,17 +466,19 @@ class FileStore(BaseStore):
         )
         self._index_text(db, row["rowid"], existing_id, parsed)
         self._write_extraction(db, existing_id, extraction, extractor_version, now)
-        self._write_note(db, existing_id, parsed, extraction)
+        self._write_note(db, existing_id, parsed, extraction, note)
         return existing_id, "updated"
 
     def _add_variants(self, db: sqlite3.Connection, article_id: str, parsed: ParsedArticle) -> None:
-        rows = [(article_id, "title", parsed.title)]
+        rows = [(article_id, "title", parsed.title, value_key(parsed.title))]
         for url in [parsed.url, *parsed.variant_urls]:
             if url:
-                rows.append((article_id, "url", url))
+                rows.append((article_id, "url", url, value_key(url)))
         if parsed.canonical_url:
-            rows.append((article_id, "url", parsed.canonical_url))
+            rows.append((article_id, "url", parsed.canonical_url, value_key(parsed.canonical_url)))
+        # Unique by (article_id, kind, value_key): a variant already known is not added again.
         db.executemany(
-            "INSERT OR IGNORE INTO article_variants (article_id, kind, value) VALUES (?, ?, ?)",
+            "INSERT OR IGNORE INTO article_variants (article_id, kind, value, value_key)"
+            " VALUES (?, ?, ?, ?)",
             rows,
         )

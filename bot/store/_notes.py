@@ -20,18 +20,34 @@ def note_row(article_id: str, title: str, excerpt: str, body: str) -> tuple[str,
     return article_id, NOTE_VERSION, event_note(text)
 
 
+def text_note(parsed: ParsedArticle, extraction: Extraction) -> str | None:
+    """The status note a parsed article will be stored with (None: it gets none), worked out
+    where it is read, so an ingest's worker processes do it rather than the write."""
+    if not extraction.is_policy:
+        return None
+    return event_note(Article(id="", title=parsed.title, excerpt=parsed.excerpt, body=parsed.body))
+
+
 class NoteStore(BaseStore):
     """Status notes, stored with policy items and filled in after upgrades."""
 
     @staticmethod
     def _write_note(
-        db: sqlite3.Connection, article_id: str, parsed: ParsedArticle, extraction: Extraction
+        db: sqlite3.Connection,
+        article_id: str,
+        parsed: ParsedArticle,
+        extraction: Extraction,
+        note: str | None = None,
     ) -> None:
-        """Store the status note of a policy item's (new) text (see migration 012). Other
-        items get one only if asked for: most never are, and it costs ~0.15 ms each."""
+        """Store the status note of a policy item's (new) text (see migration 012): ``note``
+        if it was worked out ahead (see :func:`text_note`), else worked out here. Other items
+        get one only if asked for: most never are, and it costs ~0.15 ms each."""
         if not extraction.is_policy:
             return
-        db.execute(SAVE_NOTE, note_row(article_id, parsed.title, parsed.excerpt, parsed.body))
+        if note is None:
+            db.execute(SAVE_NOTE, note_row(article_id, parsed.title, parsed.excerpt, parsed.body))
+        else:
+            db.execute(SAVE_NOTE, (article_id, NOTE_VERSION, note))
 
     async def events_needing_notes(self, *, after: str = "", limit: int = 100) -> list[str]:
         """Ids of policy items in the tracker (place_events) without a current stored note,

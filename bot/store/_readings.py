@@ -29,6 +29,11 @@ class ReadingStore(BaseStore):
         new: bool = False,
     ) -> None:
         """Replace the automatic reading of an article (``new``: it has none yet)."""
+        if new:
+            # A new article's places go in first: the tracker's triggers (migrations 008, 016)
+            # then work out its event once, when its reading follows, instead of once for the
+            # reading and again for its main place.
+            self._write_places(db, article_id, extraction)
         db.execute(
             "INSERT INTO extractions (article_id, is_policy, action, scope, event_date,"
             " extractor_version, extracted_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -55,9 +60,12 @@ class ReadingStore(BaseStore):
         elif not new:
             db.execute("DELETE FROM extraction_confidence WHERE article_id = ?", (article_id,))
         if not new:
-            # A new article has no places yet: its row was inserted a moment ago, and the
-            # foreign key keeps places from outliving an article.
+            # A stored article's places are replaced (a new one's went in above).
             db.execute("DELETE FROM extraction_places WHERE article_id = ?", (article_id,))
+            self._write_places(db, article_id, extraction)
+
+    @staticmethod
+    def _write_places(db: sqlite3.Connection, article_id: str, extraction: Extraction) -> None:
         if extraction.places:
             db.executemany(
                 INSERT_JURISDICTION,
@@ -74,6 +82,18 @@ class ReadingStore(BaseStore):
             INSERT_JURISDICTION,
             (place.key, place.level, place.name, place.state, place.country),
         )
+
+    async def readings_current(self, extractor_version: str) -> bool:
+        """Whether every stored article's reading is by ``extractor_version``: counted, not
+        looked for article by article. A reading belongs to one stored article (foreign key)
+        and to no other reading's article (unique index), so as many current readings as
+        articles means none is stale or missing."""
+        row = await self._fetchone(
+            "SELECT (SELECT count(*) FROM extractions WHERE extractor_version = ?)"
+            " = (SELECT count(*) FROM articles)",
+            (extractor_version,),
+        )
+        return bool(row and row[0])
 
     async def articles_needing_extraction(
         self, extractor_version: str, *, after: str = "", limit: int | None = None
