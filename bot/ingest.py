@@ -188,11 +188,13 @@ PAGE_CACHE_MIB = 64
 WAL_MIB = 2048
 # An ingest with at least this many files to read parses and extracts them in worker
 # processes while this one writes (None: never); a smaller one (a rescan finding a few
-# changed files) reads them here, without the workers' start-up (about a second each).
+# changed files) reads them here, without the workers' start-up (the fork server's first
+# start loads the extraction, about two seconds; later pools start in a fraction of one).
 # Workers start as spawned ones do, so a script that ingests must guard its entry point with
 # ``if __name__ == "__main__":`` (as the CLI, the bot and the benches do).
 POOL_MIN_FILES: int | None = 500
-# At most this many workers, each one with its own copy of the gazetteer (about 60 MB).
+# At most this many workers; forked from the fork server, they share its loaded gazetteer
+# (about 60 MB) until they write to it.
 POOL_MAX_WORKERS = 4
 # Files handed to the workers ahead of the one being written, per worker: more than a batch
 # (800 files) between two workers, so they go on reading while a batch is written.
