@@ -16,7 +16,13 @@ from bot.models import Article, Event, Jurisdiction
 from bot.places import PlaceQuery
 from bot.store._base import BaseStore
 from bot.taxonomy import PENDING_ACTIONS
-from bot.tracker import DECIDING_ACTIONS, REPEAL_ACTION, RESETTING_ACTIONS, StatusSample
+from bot.tracker import (
+    DECIDING_ACTIONS,
+    MEASURE_ACTIONS,
+    REPEAL_ACTION,
+    RESETTING_ACTIONS,
+    StatusSample,
+)
 
 # Kept by triggers (migration 008): one row per policy item, by its main place.
 _EVENT_COLUMNS = (
@@ -74,6 +80,7 @@ class EventStore(BaseStore):
                 " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (f"{_PLACE_QUERY_KEY}:{version}:{typed}", value),
             )
+
     _jurisdictions_cache: tuple[Jurisdiction, ...] | None = None
 
     async def known_jurisdictions(self) -> tuple[Jurisdiction, ...]:
@@ -225,7 +232,9 @@ def _read_status_sample(
     for action in sorted(DECIDING_ACTIONS):
         # Every repeal-or-weakening: whether each one loosens or ends the measure is read from
         # its headline (bot.tracker.loosens), so "the newest one" is not enough; a place has few.
-        limit = "" if action == REPEAL_ACTION else " LIMIT 1"
+        # Every ban and moratorium too: a term one states (bot.tracker.measure_end) stands
+        # when a later one tells of the same measure without it.
+        limit = "" if action == REPEAL_ACTION or action in MEASURE_ACTIONS else " LIMIT 1"
         for newest in rows(
             " WHERE place_key = ? AND action = ?" + _NEWEST_FIRST + limit, (place_key, action)
         ):
