@@ -84,10 +84,16 @@ _MONTHS = {
     for name in names
 }  # fmt: skip
 _UNTIL = re.compile(
-    r"\b(?:until|till|through|to)\s+(?P<floor>at\s+least\s+)?(?:the\s+end\s+of\s+)?"
-    r"(?:(?P<month>[A-Za-z]{3,9})\.?\s+)?(?P<year>20\d\d)\b",
+    r"\b(?:(?:until|till|through)\s+(?P<floor>at\s+least\s+)?(?:the\s+end\s+of\s+)?"
+    r"(?:(?P<month>[A-Za-z]{3,9})\.?\s+)?|to\s+)(?P<year>20\d\d)\b",
     re.IGNORECASE,
 )
+
+
+# Words every headline that states a term contains (SQL LIKE patterns, case-blind for
+# ASCII): what a status sample looks for among a place's bans and moratoria. A superset of
+# what measure_end reads ("day" meets "Monday" too), so no stated term is missed.
+TERM_HINTS = ("%year%", "%month%", "%week%", "%day%", "%until%", "%till%", "%through%", "% to 20%")
 
 
 def measure_end(event: Event) -> dt.date | None:
@@ -334,8 +340,8 @@ class StatusSample:
 
     - the newest event of each of :data:`DECIDING_ACTIONS`, every repeal-or-weakening
       (whether each loosens or ends the measure depends on its headline; a place has few)
-      and every ban and moratorium (a term stated in an earlier one's headline stands when
-      the measure is told again: :func:`measure_end`);
+      and every ban and moratorium whose headline may state a term (:data:`TERM_HINTS`: a
+      term stated once stands when the measure is told again, :func:`measure_end`);
     - of the pending events after the newest of :data:`RESETTING_ACTIONS`: the oldest dated
       (it gives "since"; with none dated, "since" is None from any of them) and the latest
       ``keep``;

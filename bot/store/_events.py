@@ -21,6 +21,7 @@ from bot.tracker import (
     MEASURE_ACTIONS,
     REPEAL_ACTION,
     RESETTING_ACTIONS,
+    TERM_HINTS,
     StatusSample,
 )
 
@@ -232,15 +233,25 @@ def _read_status_sample(
     for action in sorted(DECIDING_ACTIONS):
         # Every repeal-or-weakening: whether each one loosens or ends the measure is read from
         # its headline (bot.tracker.loosens), so "the newest one" is not enough; a place has few.
-        # Every ban and moratorium too: a term one states (bot.tracker.measure_end) stands
-        # when a later one tells of the same measure without it.
-        limit = "" if action == REPEAL_ACTION or action in MEASURE_ACTIONS else " LIMIT 1"
+        limit = "" if action == REPEAL_ACTION else " LIMIT 1"
         for newest in rows(
             " WHERE place_key = ? AND action = ?" + _NEWEST_FIRST + limit, (place_key, action)
         ):
             found[newest[2]] = newest
             if action in RESETTING_ACTIONS and (cut is None or newest[:3] > cut):
                 cut = newest[:3]
+    # Every ban and moratorium whose headline may state a term: a term stated once stands
+    # when a later item tells of the same measure without it (bot.tracker.measure_end).
+    hints = " OR ".join(["title LIKE ?"] * len(TERM_HINTS))
+    for action in sorted(MEASURE_ACTIONS):
+        # By the (place, action) index: the planner would walk all of a busy place's events.
+        found.update(
+            (event[2], event)
+            for event in rows(
+                f" INDEXED BY place_events_action WHERE place_key = ? AND action = ? AND ({hints})",
+                (place_key, action, *TERM_HINTS),
+            )
+        )
     # Pending events after the newest resetting one: the oldest dated, the latest ``keep``.
     after = f" WHERE place_key = ? AND action IN ({_PENDING_MARKS})"
     params: list[object] = [place_key, *sorted(PENDING_ACTIONS)]

@@ -8,7 +8,7 @@ import pytest
 
 from bot import render
 from bot.models import Event, Jurisdiction
-from bot.tracker import derive_status, measure_end
+from bot.tracker import TERM_HINTS, derive_status, measure_end
 
 PLACE = Jurisdiction("city:US:MA:Springfield", "city", "Springfield", "MA", "US")
 
@@ -193,6 +193,7 @@ def test_console_status_lists_only_the_latest_pending_beside_a_measure() -> None
         # A year or month named: kept in force to the end of it.
         ("Country bans facial recognition in public places until 2023", dt.date(2024, 1, 1)),
         ("City extends facial recognition moratorium through June 2024", dt.date(2024, 7, 1)),
+        ("State extends its facial recognition moratorium to 2025", dt.date(2026, 1, 1)),
         # No term: open-ended, a floor, or a number that is not one.
         ("Council bans facial recognition", None),
         ("State bans facial recognition in schools until at least 2022", None),
@@ -202,6 +203,9 @@ def test_console_status_lists_only_the_latest_pending_beside_a_measure() -> None
 )
 def test_a_measure_ends_by_the_term_its_headline_states(title: str, end: dt.date | None) -> None:
     assert measure_end(event("ban_enacted", 1, title=title)) == end
+    if end is not None:
+        # A status sample finds the headlines that state a term by these words (SQL LIKE).
+        assert any(hint.strip("%").lower() in title.lower() for hint in TERM_HINTS)
     # Only a ban or moratorium has a term: a campaign for a five-year ban is no measure.
     assert measure_end(event("ban_proposed", 1, title=title)) is None
 
