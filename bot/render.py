@@ -105,12 +105,27 @@ def event_line(
     return f"  {date_text(event)}  {label}{corrected}: {event.title}{provider}{link}{summary}"
 
 
+def status_label(result: JurisdictionStatus) -> str:
+    """The status in words; a measure that ran out by its own terms says so ("Moratorium
+    expired") rather than "Repealed", which is its status (TAXONOMY.md)."""
+    if result.status == "repealed" and result.expired_on is not None and result.basis:
+        measure = result.basis[-1].action
+        return "Ban expired" if measure == "ban_enacted" else "Moratorium expired"
+    return STATUS_LABELS.get(result.status, result.status)
+
+
+def status_dates(result: JurisdictionStatus) -> str:
+    """ " since 2019-10-09 until 2022-10-09": since when, and until when the measure in force
+    runs by its own terms."""
+    since = f" since {result.since.isoformat()}" if result.since else ""
+    until = f" until {result.ends.isoformat()}" if result.ends else ""
+    return since + until
+
+
 def status_headline(result: JurisdictionStatus) -> str:
     """ "Springfield, MA: Pending (police) since 2020-01-29"."""
-    label = STATUS_LABELS.get(result.status, result.status)
     scope = f" ({result.scope})" if result.scope != "unknown" else ""
-    since = f" since {result.since.isoformat()}" if result.since else ""
-    return f"{result.jurisdiction.display}: {label}{scope}{since}"
+    return f"{result.jurisdiction.display}: {status_label(result)}{scope}{status_dates(result)}"
 
 
 def render_status(
@@ -273,6 +288,10 @@ def status_json(
         "status": result.status,
         "scope": result.scope,
         "since": result.since.isoformat() if result.since else None,
+        # The measure in force ends on this day by its own terms ("three-year moratorium").
+        "ends": result.ends.isoformat() if result.ends else None,
+        # Set when the status is "repealed" because the last measure ran out on this day.
+        "expired_on": result.expired_on.isoformat() if result.expired_on else None,
         # A status answer lists the latest few of each (bot.tracker.brief); the counts say
         # how many there are, and a timeline lists every event.
         "basis": [

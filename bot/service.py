@@ -61,6 +61,12 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 PLACE_KEY = re.compile(r"^(city|county|state|national|company):[A-Z]{0,3}:[^:]*(:[^:]+)?$")
 
 
+def _ran_out(result: JurisdictionStatus) -> bool:
+    """Whether a kept answer's measure has reached the end of its term since it was worked
+    out (no event moves the place's version when a moratorium runs out)."""
+    return result.ends is not None and dt.datetime.now(dt.UTC).date() >= result.ends
+
+
 @dataclass(frozen=True, slots=True)
 class PlaceChoice:
     """An autocomplete suggestion: what to show and what to send back."""
@@ -420,7 +426,7 @@ class Banwatch:
     async def _status_of(self, jurisdiction: Jurisdiction) -> JurisdictionStatus:
         """The brief status of one jurisdiction, kept or worked out afresh."""
         kept = self._status_cache.get(jurisdiction.key)
-        if kept is not None and kept[1].jurisdiction != jurisdiction:
+        if kept is not None and (kept[1].jurisdiction != jurisdiction or _ran_out(kept[1])):
             kept = None
         # One trip to the database either way: the version, and the sample only if the
         # kept answer is out of date.
@@ -472,7 +478,12 @@ class Banwatch:
     def _kept_status(self, jurisdiction: Jurisdiction, version: int) -> JurisdictionStatus | None:
         """The kept answer for the place if its events have not changed since."""
         kept = self._status_cache.get(jurisdiction.key)
-        if kept is None or kept[0] != version or kept[1].jurisdiction != jurisdiction:
+        if (
+            kept is None
+            or kept[0] != version
+            or kept[1].jurisdiction != jurisdiction
+            or _ran_out(kept[1])
+        ):
             return None
         self._status_cache.move_to_end(jurisdiction.key)
         return kept[1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
@@ -48,6 +49,90 @@ def loosens(event: Event) -> bool:
     return _LOOSENING.search(title) is not None and _ENDING.search(title) is None
 
 
+# A measure's stated term, read from its headline: "three-year moratorium", "bans ... for
+# five years", "until 2023", "through June 2024". "Until at least 2022" is a floor, not an
+# end, and is not read.
+_NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "eighteen": 18,
+}  # fmt: skip
+_COUNT = r"(?P<count>\d{1,3}|" + "|".join(sorted(_NUMBERS, key=len, reverse=True)) + ")"
+_UNIT = r"(?P<unit>year|month|week|day)s?"
+_MEASURE_NOUN = r"(?:moratori(?:um|a)|ban|bans|pause|freeze|halt|suspension|prohibition)"
+_TERMS = (
+    # "three-year moratorium", "90-day pause", "2-year facial recognition ban"
+    re.compile(
+        rf"\b{_COUNT}[- ]{_UNIT}[- ](?:(?!(?:after|since|ago|before|into|later|of)\b)[\w-]+\s+)"
+        rf"{{0,2}}?{_MEASURE_NOUN}\b",
+        re.IGNORECASE,
+    ),
+    # "bans facial recognition for five years", "for the next year"
+    re.compile(
+        rf"\bfor\s+(?:the\s+next\s+|up\s+to\s+|another\s+)?{_COUNT}\s+{_UNIT}\b",
+        re.IGNORECASE,
+    ),
+)
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+         ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+         ("september", "sept", "sep"), ("october", "oct"), ("november", "nov"),
+         ("december", "dec")),
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+_UNTIL = re.compile(
+    r"\b(?:(?:until|till|through)\s+(?P<floor>at\s+least\s+)?(?:the\s+end\s+of\s+)?"
+    r"(?:(?P<month>[A-Za-z]{3,9})\.?\s+)?|to\s+)(?P<year>20\d\d)\b",
+    re.IGNORECASE,
+)
+
+
+# Words every headline that states a term contains (SQL LIKE patterns, case-blind for
+# ASCII): what a status sample looks for among a place's bans and moratoria. A superset of
+# what measure_end reads ("day" meets "Monday" too), so no stated term is missed.
+TERM_HINTS = ("%year%", "%month%", "%week%", "%day%", "%until%", "%till%", "%through%", "% to 20%")
+
+
+def measure_end(event: Event) -> dt.date | None:
+    """When a ban or moratorium ends by its own terms, as its headline states them (from its
+    date: "three-year moratorium" signed on 2019-10-09 ends on 2022-10-09), else None."""
+    if event.action not in MEASURE_ACTIONS:
+        return None
+    title = event.title
+    until = _UNTIL.search(title)
+    if until and not until.group("floor"):
+        year = int(until.group("year"))
+        month_word = (until.group("month") or "").lower()
+        month = _MONTHS.get(month_word)
+        if month_word and month is None:
+            return None  # "until Congress 2023": not a date
+        # The whole of the month or year named ("until 2023", "through June 2024"): a
+        # measure is kept in force to the latest day its words allow.
+        if month is None:
+            return dt.date(year + 1, 1, 1)
+        return dt.date(year + (month == 12), month % 12 + 1, 1)
+    term = next((match for pattern in _TERMS if (match := pattern.search(title))), None)
+    start = event.date
+    if term is None or start is None:
+        return None
+    raw = term.group("count").lower()
+    count = int(raw) if raw.isdigit() else _NUMBERS.get(raw)
+    unit = term.group("unit").lower()
+    if not count:
+        return None
+    if unit == "day":
+        return start + dt.timedelta(days=count)
+    if unit == "week":
+        return start + dt.timedelta(weeks=count)
+    months = count * 12 if unit == "year" else count
+    year, month = divmod(start.month - 1 + months, 12)
+    day = min(start.day, calendar.monthrange(start.year + year, month + 1)[1])
+    return dt.date(start.year + year, month + 1, day)
+
+
 # What a status answer keeps of long lists: the latest this many of what it rests on, of
 # what is pending, and of all events (a timeline has them all).
 STATUS_KEEPS = 10
@@ -72,6 +157,11 @@ class JurisdictionStatus:
     total_pending: int | None = None
     # For a state or country with no events of its own: the tracked places inside it.
     within: tuple[Jurisdiction, ...] = field(default=(), compare=False)
+    # The in-force measure's end by its own terms ("three-year moratorium"), when stated.
+    ends: dt.date | None = None
+    # When the last measure ended by its own terms, if that is what ended it (the status is
+    # then "repealed": TAXONOMY.md's repeal covers a measure that expires).
+    expired_on: dt.date | None = None
 
     # The review state of each event's reading, by article id (filled for answers people
     # read): what marks a status or an event as unconfirmed.
@@ -129,12 +219,21 @@ def chronological(events: list[Event]) -> list[Event]:
 
 
 def derive_status(
-    jurisdiction: Jurisdiction, events: list[Event], *, in_order: bool = False
+    jurisdiction: Jurisdiction,
+    events: list[Event],
+    *,
+    in_order: bool = False,
+    today: dt.date | None = None,
 ) -> JurisdictionStatus:
     """Apply TAXONOMY.md's status rules to a jurisdiction's events (``in_order``: they are
-    already in :func:`chronological` order, as the store returns them)."""
+    already in :func:`chronological` order, as the store returns them). A measure whose
+    headline states its term (:func:`measure_end`) ends on that day, as a repeal would;
+    ``today`` (default: the UTC date) decides whether it has."""
     ordered = list(events) if in_order else chronological(events)
+    today = today or dt.datetime.now(dt.UTC).date()
     measure: Event | None = None
+    ends: dt.date | None = None
+    expired_on: dt.date | None = None
     loosened: list[Event] = []
     restriction: Event | None = None
     repeal: Event | None = None
@@ -142,8 +241,18 @@ def derive_status(
     pending: list[Event] = []
     for event in ordered:
         action = event.action
+        if ends is not None and event.date is not None and event.date >= ends:
+            # The measure ran out before this event: it ended as a repeal would (what was
+            # pending beside it stays pending).
+            measure, loosened, repeal, expired_on, ends = None, [], measure, ends, None
         if action in MEASURE_ACTIONS:
+            stated = measure_end(event)
+            if stated is None and measure is not None and measure.action == action:
+                # The same measure told again ("California's ban on ..."), or renewed: a
+                # term stated earlier stands until a headline states another.
+                stated = ends
             measure, loosened, repeal, pending = event, [], None, []
+            ends, expired_on = stated, None
         elif action in RESTRICTION_ACTIONS:
             restriction, pending = event, []
         elif action == REPEAL_ACTION and measure is not None and loosens(event):
@@ -154,6 +263,7 @@ def derive_status(
         elif action == REPEAL_ACTION:
             # A repeal ends the measure in force; with none on record it still tells of one.
             measure, loosened, repeal, pending = None, [], event, []
+            ends, expired_on = None, None
         elif action in PENDING_ACTIONS:
             pending.append(event)
         elif action == ADOPTION_ACTION:
@@ -161,6 +271,8 @@ def derive_status(
             adoption, pending = event, []
         # Lawsuits, settlements and company policies appear in the timeline only.
 
+    if ends is not None and today >= ends:
+        measure, loosened, repeal, expired_on, ends = None, [], measure, ends, None
     if measure is not None:
         status, scope, since, basis = (
             IN_FORCE_STATUS[measure.action],
@@ -180,11 +292,14 @@ def derive_status(
         status, scope, since, basis = "in_use", adoption.scope, adoption, [adoption]
     else:
         status, scope, since, basis = "no_action", "unknown", None, []
+    expired = status == "repealed" and expired_on is not None
     return JurisdictionStatus(
         jurisdiction=jurisdiction,
         status=status,
         scope=scope,
-        since=since.date if since else None,
+        since=expired_on if expired else (since.date if since else None),
+        ends=ends if measure is not None else None,
+        expired_on=expired_on if expired else None,
         basis=tuple(basis),
         pending=tuple(pending),
         events=tuple(ordered),
@@ -223,8 +338,10 @@ class StatusSample:
     basis derived from ``events`` below equal those derived from every event, when
     ``events`` holds, in timeline order:
 
-    - the newest event of each of :data:`DECIDING_ACTIONS`, and every repeal-or-weakening
-      (whether each loosens or ends the measure depends on its headline; a place has few);
+    - the newest event of each of :data:`DECIDING_ACTIONS`, every repeal-or-weakening
+      (whether each loosens or ends the measure depends on its headline; a place has few)
+      and every ban and moratorium whose headline may state a term (:data:`TERM_HINTS`: a
+      term stated once stands when the measure is told again, :func:`measure_end`);
     - of the pending events after the newest of :data:`RESETTING_ACTIONS`: the oldest dated
       (it gives "since"; with none dated, "since" is None from any of them) and the latest
       ``keep``;

@@ -157,7 +157,7 @@ def status_embed(
 ) -> discord.Embed:
     """Status, scope, since when, what is pending, the latest events with dated source links;
     marked unconfirmed where it rests only on uncertain automatic readings."""
-    label = render.STATUS_LABELS.get(result.status, result.status)
+    label = render.status_label(result)
     unconfirmed = result.unconfirmed(threshold)
 
     def line(event: Event) -> str:
@@ -180,6 +180,8 @@ def status_embed(
     builder.field("Status", result.status, inline=True)
     builder.field("Scope", result.scope, inline=True)
     builder.field("Since", result.since.isoformat() if result.since else "—", inline=True)
+    if result.ends:
+        builder.field("Until", f"{result.ends.isoformat()} (its stated term)", inline=True)
     if result.pending and result.status != "pending":
         pending = result.pending[-latest:]
         builder.field("Pending", _lines_within(map(line, pending), FIELD_VALUE_LIMIT))
@@ -198,7 +200,7 @@ def timeline_embed(
     result: JurisdictionStatus, *, threshold: float = DEFAULT_CONFIDENCE_THRESHOLD
 ) -> discord.Embed:
     """Every dated event of one place, oldest first, cut to fit; uncertain ones marked."""
-    label = render.STATUS_LABELS.get(result.status, result.status)
+    label = render.status_label(result)
     if result.unconfirmed(threshold):
         label += ", unconfirmed"
     lines = [event_line(event, result.review_of(event), threshold) for event in result.events]
@@ -252,9 +254,9 @@ def cities_page(
     pages = max(1, -(-len(results) // page_size))
     chunk = results[page * page_size : (page + 1) * page_size]
     lines = [
-        f"**{escape(r.jurisdiction.display)}**: {render.STATUS_LABELS.get(r.status, r.status)}"
+        f"**{escape(r.jurisdiction.display)}**: {render.status_label(r)}"
         + (f" ({r.scope})" if r.scope != "unknown" else "")
-        + (f" since {r.since.isoformat()}" if r.since else "")
+        + render.status_dates(r)
         + (" ⚠️ unconfirmed" if r.unconfirmed(threshold) else "")
         for r in chunk
     ]

@@ -16,7 +16,14 @@ from bot.models import Article, Event, Jurisdiction
 from bot.places import PlaceQuery
 from bot.store._base import BaseStore
 from bot.taxonomy import PENDING_ACTIONS
-from bot.tracker import DECIDING_ACTIONS, REPEAL_ACTION, RESETTING_ACTIONS, StatusSample
+from bot.tracker import (
+    DECIDING_ACTIONS,
+    MEASURE_ACTIONS,
+    REPEAL_ACTION,
+    RESETTING_ACTIONS,
+    TERM_HINTS,
+    StatusSample,
+)
 
 # Kept by triggers (migration 008): one row per policy item, by its main place.
 _EVENT_COLUMNS = (
@@ -74,6 +81,7 @@ class EventStore(BaseStore):
                 " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (f"{_PLACE_QUERY_KEY}:{version}:{typed}", value),
             )
+
     _jurisdictions_cache: tuple[Jurisdiction, ...] | None = None
 
     async def known_jurisdictions(self) -> tuple[Jurisdiction, ...]:
@@ -232,6 +240,18 @@ def _read_status_sample(
             found[newest[2]] = newest
             if action in RESETTING_ACTIONS and (cut is None or newest[:3] > cut):
                 cut = newest[:3]
+    # Every ban and moratorium whose headline may state a term: a term stated once stands
+    # when a later item tells of the same measure without it (bot.tracker.measure_end).
+    hints = " OR ".join(["title LIKE ?"] * len(TERM_HINTS))
+    for action in sorted(MEASURE_ACTIONS):
+        # By the (place, action) index: the planner would walk all of a busy place's events.
+        found.update(
+            (event[2], event)
+            for event in rows(
+                f" INDEXED BY place_events_action WHERE place_key = ? AND action = ? AND ({hints})",
+                (place_key, action, *TERM_HINTS),
+            )
+        )
     # Pending events after the newest resetting one: the oldest dated, the latest ``keep``.
     after = f" WHERE place_key = ? AND action IN ({_PENDING_MARKS})"
     params: list[object] = [place_key, *sorted(PENDING_ACTIONS)]

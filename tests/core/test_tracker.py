@@ -8,7 +8,7 @@ import pytest
 
 from bot import render
 from bot.models import Event, Jurisdiction
-from bot.tracker import derive_status
+from bot.tracker import TERM_HINTS, derive_status, measure_end
 
 PLACE = Jurisdiction("city:US:MA:Springfield", "city", "Springfield", "MA", "US")
 
@@ -177,3 +177,103 @@ def test_console_status_lists_only_the_latest_pending_beside_a_measure() -> None
     text = render_status(derive_status(PLACE, events))
     assert "(15 earlier not shown: see the timeline)" in text
     assert "ordinance_debated on day 24" in text and "ordinance_debated on day 5" not in text
+
+
+# --- Measures with a term ("three-year moratorium") ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "end"),
+    [
+        ("Governor signs three-year ban on facial recognition in cameras", dt.date(2023, 1, 2)),
+        ("3-year ban on police use of facial recognition to start in 2020", dt.date(2023, 1, 2)),
+        ("State issues 2-year moratorium on facial recognition in schools", dt.date(2022, 1, 2)),
+        ("Council bans facial recognition for five years", dt.date(2025, 1, 2)),
+        ("City approves 90-day pause on facial recognition", dt.date(2020, 4, 1)),
+        # A year or month named: kept in force to the end of it.
+        ("Country bans facial recognition in public places until 2023", dt.date(2024, 1, 1)),
+        ("City extends facial recognition moratorium through June 2024", dt.date(2024, 7, 1)),
+        ("State extends its facial recognition moratorium to 2025", dt.date(2026, 1, 1)),
+        # No term: open-ended, a floor, or a number that is not one.
+        ("Council bans facial recognition", None),
+        ("State bans facial recognition in schools until at least 2022", None),
+        ("Two years after its ban, the city reviews it", None),
+        ("Portland votes 5-0 to ban facial recognition", None),
+    ],
+)
+def test_a_measure_ends_by_the_term_its_headline_states(title: str, end: dt.date | None) -> None:
+    assert measure_end(event("ban_enacted", 1, title=title)) == end
+    if end is not None:
+        # A status sample finds the headlines that state a term by these words (SQL LIKE).
+        assert any(hint.strip("%").lower() in title.lower() for hint in TERM_HINTS)
+    # Only a ban or moratorium has a term: a campaign for a five-year ban is no measure.
+    assert measure_end(event("ban_proposed", 1, title=title)) is None
+
+
+def test_a_measure_in_force_says_until_when_and_runs_out_on_that_day() -> None:
+    events = [event("moratorium_enacted", 1, title="Governor signs three-year moratorium")]
+    ends = dt.date(2023, 1, 2)
+    before = derive_status(PLACE, events, today=dt.date(2022, 12, 31))
+    assert (before.status, before.since, before.ends, before.expired_on) == (
+        "moratorium",
+        dt.date(2020, 1, 2),
+        ends,
+        None,
+    )
+    assert "Moratorium in force (police) since 2020-01-02 until 2023-01-02" in (
+        render.status_headline(before)
+    )
+    after = derive_status(PLACE, events, today=ends)
+    # TAXONOMY.md: a moratorium in force is one "not expired or repealed"; one that ran out
+    # is repealed, and says so in words.
+    assert (after.status, after.since, after.ends, after.expired_on) == (
+        "repealed",
+        ends,
+        None,
+        ends,
+    )
+    assert [e.action for e in after.basis] == ["moratorium_enacted"]
+    assert render.status_label(after) == "Moratorium expired"
+    assert render.status_json(after)["expired_on"] == "2023-01-02"
+
+
+def test_events_after_a_measure_ran_out_follow_it_and_an_extension_renews_it() -> None:
+    term = "Council approves one-year moratorium on facial recognition"
+    # Adopted after the moratorium ran out: the end is what the status rests on, the
+    # adoption a later event (a repeal outranks an adoption, TAXONOMY.md).
+    ran_out = derive_status(PLACE, [event("moratorium_enacted", 1, title=term),
+                                    event("use_expanded_or_adopted", 400)])  # fmt: skip
+    assert (ran_out.status, ran_out.expired_on) == ("repealed", dt.date(2021, 1, 2))
+    # Renewed before its end: in force, by the new one's term.
+    renewed = derive_status(
+        PLACE,
+        [event("moratorium_enacted", 1, title=term), event("moratorium_enacted", 300, title=term)],
+        today=dt.date(2021, 6, 1),
+    )
+    assert (renewed.status, renewed.ends) == ("moratorium", dt.date(2021, 10, 27))
+    # A new measure after the end replaces it; a restriction in force outranks the end.
+    replaced = derive_status(PLACE, [event("moratorium_enacted", 1, title=term),
+                                     event("ban_enacted", 500)])  # fmt: skip
+    assert (replaced.status, replaced.ends, replaced.expired_on) == ("ban", None, None)
+    restricted = derive_status(PLACE, [event("regulation_or_oversight_law", 1),
+                                       event("moratorium_enacted", 2, title=term)])  # fmt: skip
+    assert restricted.status == "restricted"
+    # What was pending beside it stays pending once it has run out.
+    pending = derive_status(PLACE, [event("moratorium_enacted", 1, title=term),
+                                    event("ban_proposed", 200)])  # fmt: skip
+    assert pending.status == "repealed"
+    assert [e.action for e in pending.pending] == ["ban_proposed"]
+
+
+def test_a_term_stated_once_stands_when_the_measure_is_told_again() -> None:
+    term = "Governor signs three-year moratorium on facial recognition in body cameras"
+    again = "State's moratorium on facial recognition in body cameras takes effect"
+    events = [
+        event("moratorium_enacted", 1, title=term),
+        event("moratorium_enacted", 80, title=again),
+    ]
+    result = derive_status(PLACE, events, today=dt.date(2024, 1, 1))
+    assert (result.status, result.expired_on) == ("repealed", dt.date(2023, 1, 2))
+    # A different measure afterwards is a new one: a ban with no term stays in force.
+    events.append(event("ban_enacted", 120, title="State bans facial recognition in body cameras"))
+    assert derive_status(PLACE, events, today=dt.date(2024, 1, 1)).status == "ban"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.discord.harness import BanwatchHarness
+from tests.loopback.model import Upload
 
 
 def embed_text(response: dict) -> str:
@@ -36,3 +37,31 @@ async def test_status_springfield(banwatch_bot: BanwatchHarness) -> None:
     assert "Pending" in text
     assert "Vote postponed" in text
     assert "Ordinance debated" in text
+
+
+TERMED = b"""---
+title: "California governor signs three-year moratorium on facial recognition in body cameras"
+excerpt: "Gov. Gavin Newsom signed the bill, which bars police from using facial recognition
+  in body cameras for three years."
+publishedDateTime: 2019-10-09T18:00:00Z
+webUrl: "https://example.org/2019/10/09/california-body-camera-moratorium"
+provider:
+  name: Example Sacramento
+  domain: example.org
+---
+SACRAMENTO. The governor signed a three-year moratorium on facial recognition in body cameras.
+"""
+
+
+async def test_a_moratorium_that_ran_out_reads_expired(banwatch_bot: BanwatchHarness) -> None:
+    upload = Upload("california.md", TERMED, "text/markdown")
+    imported = banwatch_bot.slash("article import", {"file": upload}, as_moderator=True)
+    response = await imported
+    # Deferred or not, the import says what it added.
+    answer = await imported.wait_edited() if response["type"] == 5 else response["data"]
+    assert "1 new" in embed_text(answer)
+    text = embed_text(await banwatch_bot.slash("status", {"place": "California"}))
+    # Three years from 2019-10-09: over by now, so no longer in force (TAXONOMY.md).
+    assert "California: Moratorium expired" in text
+    assert "repealed" in text and "2022-10-09" in text
+    assert "in force" not in text
