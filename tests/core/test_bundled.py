@@ -74,9 +74,9 @@ HAND_CHECKED: dict[str, tuple[str, str | None]] = {
     # Only proposals, debates or campaigns.
 
     "Germany": ("pending", None),  # coalition backs a ban, 2021; campaigns
-    "Ann Arbor, MI": ("pending", "police"),  # council to vote on police use, 2023
+    "Ann Arbor, MI": ("restricted", "police"),  # council orders a police FR policy, 2024-06
     "Long Beach, CA": ("pending", "government"),  # commission asks for a moratorium, 2022
-    "London": ("pending", "police"),  # Met's live FR since 2020; campaign against it, 2025
+    "London": ("in_use", "police"),  # Met to trial handheld FR, 2026 (after the 2025 campaign)
     # Adopted, nothing in force or pending after the adoption (TAXONOMY.md).
     "Moscow, Russia": ("in_use", None),  # metro pay system, 2021
     # MSPs: "not fit for purpose", 2020-02; Police Scotland's strategy seeks real-time
