@@ -360,6 +360,17 @@ def main_places(reading: Reading, action: str) -> tuple[Place, ...]:
         else:
             home = Place(level="national", country=provider.country)
         return (home,)
+    if (
+        # English news of a national legislature or government that names no place and
+        # comes from an outlet of unknown country ("Senators introduce bill to ban federal
+        # use ..."): US news far more often than not (grouped CV: place 0.806 -> 0.809).
+        not places
+        and action != "none"
+        and (provider is None or not provider.country)
+        and reading.language == "en"
+        and reading.frame.seat == "national"
+    ):
+        return (Place(level="national", country="US"),)
     if seat is None or not places or places[0].level == "company":
         return places
     field, hit = seat

@@ -117,6 +117,14 @@ _CITY_BODY = re.compile(
     r"(?:Council|Councils|Hall|Commission|Commissioners|Manager|Attorney|Clerk|Board|Schools|"
     r"Police|Officials|Administrator|Auditor|Controller|Government)$"
 )
+# A legal form after a name makes it a company's ("Metro Inc.", "Acme S.A.").
+_COMPANY_DESIGNATOR = re.compile(
+    r"^,?\s+(?:Inc|Incorporated|Corp|Corporation|Ltd|Limited|LLC|GmbH|plc|PLC|Pty|"
+    r"S\.A\.|N\.V\.|B\.V\.|S\.p\.A\.)(?!\w)"
+)
+# An exact accented spelling all but settles which place is meant: a writer who types
+# "Bogotá" means the capital, whatever else in the text points at the US.
+_ACCENT_MATCH = 10.0
 _QUALIFIER = re.compile(r"^,?\s+(?P<q>[A-Z][A-Za-z.]*(?:\s+[A-Z][A-Za-z.]*)?)")
 
 
@@ -133,6 +141,8 @@ class Mention:
     attached_state: str | None = None
     attached_country: str | None = None
     strong: bool = False
+    # The name as written when it carries letters beyond ASCII ("Bogotá"), else None.
+    accented: str | None = None
 
 
 @dataclass(slots=True)
@@ -498,6 +508,8 @@ class _Scanner:
             # "GAO", "UN": an acronym, not the town that shares its letters (aliases such as
             # "NYC" name another city and stay).
             cities = [c for c in cities if name_key(c.name) != key]
+        if cities and _COMPANY_DESIGNATOR.match(after):
+            return False  # "Metro Inc.", "Springfield Ltd": a company's name, not the town
         if cities and size == 1:
             before = re.search(r"([A-Z][a-z]+)\s+$", text[max(0, start - 20) : start])
             if before and name_key(before.group(1)) in gaz.demonyms:
@@ -574,6 +586,7 @@ class _Scanner:
         self.skip_to = max(self.skip_to, end + used)
         boosted = weight > self._weight(field_name, start, _LEAD_CHARS)
         strong = forced or size > 1 or bool(state or country) or field_name == "title" or boosted
+        raw = text[start:end]
         mention = Mention(
             "city",
             [c.to_place() for c in cities],
@@ -584,6 +597,7 @@ class _Scanner:
             state,
             country,
             strong,
+            accented=raw if not raw.isascii() else None,
         )
         self._add(mention)
         if state:
@@ -663,6 +677,9 @@ def _resolve(mention: Mention, evidence: Evidence) -> Place | None:
         ):
             score += 6
         score += 0.4 * math.log10(population + 10)
+        if mention.accented and place.city and place.city.casefold() == mention.accented.casefold():
+            # "Bogotá" written with its accent is the capital, not Bogota, New Jersey.
+            score += _ACCENT_MATCH
         if best is None or score > best[0]:
             best = (score, place)
     return best[1] if best else None

@@ -122,7 +122,11 @@ def action_features(reading: Reading) -> dict[str, float]:
     title = _words(reading.fields["title"])
     _bag("w:", title, out)
     _bag("b:", (f"{a}_{b}" for a, b in itertools.pairwise(title)), out)
-    _bag("lw:", _words(reading.fields["excerpt"][:_LEAD_WORDS]), out)
+    lead = _words(reading.fields["excerpt"][:_LEAD_WORDS])
+    _bag("lw:", lead, out)
+    # Pairs of lead words too ("voted to", "will pilot"): grouped CV, action 0.752 -> 0.756
+    # over every item, 0.705 -> 0.712 over the verbatim ones.
+    _bag("lb:", (f"{a}_{b}" for a, b in itertools.pairwise(lead)), out)
     located = reading.located
     if located.governments:
         out[f"level={located.governments[0].level}"] = 1.0

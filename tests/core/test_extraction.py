@@ -721,6 +721,42 @@ def test_places_like_a_reader(title: str, excerpt: str, expected: tuple) -> None
     assert place.state == state
 
 
+def test_an_accented_name_is_the_place_spelled_so() -> None:
+    # Bogota, New Jersey shares the letters; the accent and the size say the capital,
+    # even when the text also names a US company.
+    result = extract(
+        make(
+            "Police in Bogotá roll out facial recognition on buses",
+            "A U.S. company supplied the cameras to the city's police.",
+        )
+    )
+    assert result.place is not None
+    assert (result.place.city, result.place.country) == ("Bogotá", "CO")
+
+
+def test_a_company_with_a_place_name_is_no_place() -> None:
+    result = extract(
+        make(
+            "Regulator bars Metro Inc. from building a facial recognition database",
+            "Quebec's access-to-information commission ordered the grocer to stop.",
+        )
+    )
+    assert "Metro" not in {place.city for place in result.places}
+    assert result.place is not None and result.place.country == "CA"
+
+
+def test_national_lawmakers_in_english_news_naming_no_place_are_federal() -> None:
+    result = extract(make("Senators introduce bill to ban federal use of facial recognition"))
+    assert result.action != "none"
+    assert result.place is not None
+    assert (result.place.level, result.place.country) == ("national", "US")
+    # The same story from an outlet whose country is known is that country's.
+    senators = "Senators introduce bill to ban federal use of facial recognition"
+    abroad = extract(make(senators, domain="smh.com.au"))
+    assert abroad.place is not None
+    assert (abroad.place.level, abroad.place.country) == ("national", "AU")
+
+
 def test_company_leads_only_for_its_own_policy() -> None:
     own = extract(make("Microsoft will not sell facial recognition to police"))
     assert own.action == "company_policy"
