@@ -311,11 +311,23 @@ def features(found: list[Hit], prefix: str) -> list[str]:
 
 
 def language(text: str) -> str:
-    """The language whose stop words ``text`` holds most of ("en" on a tie or none)."""
+    """The language whose stop words ``text`` holds most of ("en" on a tie or none); "und"
+    (undetermined) for text written mostly in letters beyond the Latin alphabets (Korean,
+    Chinese, Russian...), whose words the lexicon does not hold."""
     stops = lexicon().stop_words
     counts: dict[str, int] = dict.fromkeys(lexicon().languages, 0)
-    for word in _WORD.findall(text[:2000]):
+    sample = text[:2000]
+    for word in _WORD.findall(sample):
         for code in stops.get(word.lower(), ()):
             counts[code] += 1
     best = max(counts, key=lambda code: (counts[code], code == "en"))
-    return best if counts[best] > counts["en"] else "en"
+    if counts[best] > counts["en"]:
+        return best
+    if not counts["en"]:
+        letters = [char for char in sample if char.isalpha()]
+        # Latin letters, accented ones included, end at U+024F (Latin Extended-B); Vietnamese
+        # adds U+1E00-U+1EFF.
+        other = sum(1 for char in letters if char > "\u024f" and not "\u1e00" <= char <= "\u1eff")
+        if letters and other > len(letters) / 2:
+            return "und"
+    return "en"

@@ -15,7 +15,7 @@ from functools import cache
 import pytest
 
 from bot.data import DATA_DIR, DataFileError
-from bot.extraction import _frames, extract
+from bot.extraction import _frames, extract, mentions_fr
 from bot.extraction._model import MODEL_FILE, Model
 from bot.models import Article
 
@@ -187,12 +187,45 @@ TEN_PLACES = (
         ),
         Article(id="caps", title="OAKLAND CITY COUNCIL VOTES TO BAN FACIAL RECOGNITION"),
         Article(id="ten", title=TEN_PLACES),
+        # Languages the frames hold no words of: read as FR news, but not surely.
+        Article(id="ko", title="시의회, 경찰의 얼굴인식 기술 사용 금지 조례 통과"),
+        Article(id="zh", title="市议会投票禁止警方使用人脸识别技术"),
+        Article(
+            id="sv",
+            title="Polisen får använda ansiktsigenkänning i hela landet",
+            excerpt="Regeringen har beslutat att polisen ska få använda tekniken för att söka efter"
+            " misstänkta.",
+        ),
     ],
-    ids=["no text", "blank text", "2 MB body", "French", "all caps", "ten places"],
+    ids=[
+        "no text",
+        "blank text",
+        "2 MB body",
+        "French",
+        "all caps",
+        "ten places",
+        "Korean",
+        "Chinese",
+        "Swedish",
+    ],
 )
 def test_bad_input_gets_a_low_confidence_reading(article: Article) -> None:
     result = extract(article)
     assert result.confidence is not None and 0.0 <= result.confidence < LOW
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "시의회, 경찰의 얼굴인식 기술 사용 금지 조례 통과",
+        "市议会投票禁止警方使用人脸识别技术",
+        "Polisen får använda ansiktsigenkänning i hela landet",
+        "Politie mag gezichtsherkenning gebruiken",
+    ],
+)
+def test_facial_recognition_is_recognised_in_more_languages(title: str) -> None:
+    # Not "surely not FR news" (confidence 0.9) because its words are unknown.
+    assert mentions_fr(Article(id="x", title=title))
 
 
 def test_all_caps_headline_is_still_read() -> None:
