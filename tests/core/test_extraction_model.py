@@ -31,16 +31,16 @@ from bot.extraction import train
 # every figure fell by one or two points once it joined the training sets.
 FLOORS = {
     "is_policy (balanced accuracy)": 0.81,
-    "action (policy items, fair alternatives)": 0.735,
+    "action (policy items, fair alternatives)": 0.745,
     "place: any listed right (policy items)": 0.785,
     "place: main right (policy items)": 0.735,
-    "scope (policy items)": 0.725,
+    "scope (policy items)": 0.735,
 }
 # Issue 14's targets on news never seen. Those not reached yet are expected to fail (strict:
 # reaching one makes the test fail until its mark is removed).
 TARGETS = {
     "is_policy (balanced accuracy)": (0.90, False),
-    "action (policy items, fair alternatives)": (0.75, False),
+    "action (policy items, fair alternatives)": (0.75, True),
     "place: any listed right (policy items)": (0.90, False),
     "place: main right (policy items)": (0.90, False),
     "scope (policy items)": (0.75, False),
