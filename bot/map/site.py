@@ -215,8 +215,11 @@ _SCRIPT = """
 """
 
 
-def _badge(status: str, unconfirmed: bool) -> str:
+def _badge(status: str, unconfirmed: bool, expired: bool = False) -> str:
     label = html.escape(STATUS_STYLES.get(status).label if status in STATUS_STYLES else status)
+    if expired:
+        # Repealed by its own terms: the words say so, the colour stays the repeal's.
+        label = "Expired"
     if unconfirmed:
         return f'<span class="badge unconfirmed">{label} (unconfirmed)</span>'
     return f'<span class="badge s-{status}">{label}</span>'
@@ -234,6 +237,7 @@ def _row(place: SitePlace) -> str:
     jurisdiction = result.jurisdiction
     order = list(STATUS_STYLES).index(result.status) if result.status in STATUS_STYLES else 99
     since = result.since.isoformat() if result.since else ""
+    badge = _badge(result.status, place.unconfirmed, result.expired_on is not None)
     sources = "<br>".join(
         _source_link(event.title, event.url, event.provider) for event in result.basis[-3:]
     )
@@ -241,7 +245,7 @@ def _row(place: SitePlace) -> str:
         "<tr>"
         f'<td data-sort="{html.escape(jurisdiction.display.lower())}">'
         f'<a href="#{_anchor(jurisdiction.key)}">{html.escape(jurisdiction.display)}</a></td>'
-        f'<td data-sort="{order}">{_badge(result.status, place.unconfirmed)}</td>'
+        f'<td data-sort="{order}">{badge}</td>'
         f"<td>{html.escape(result.scope)}</td>"
         f'<td data-sort="{since}">{since or "unknown"}</td>'
         f"<td>{sources}</td>"
@@ -263,7 +267,7 @@ def _timeline(place: SitePlace) -> str:
         )
     return (
         f'<details id="{_anchor(jurisdiction.key)}"><summary>{html.escape(jurisdiction.display)} · '
-        f"{_badge(result.status, place.unconfirmed)}</summary>"
+        f"{_badge(result.status, place.unconfirmed, result.expired_on is not None)}</summary>"
         f'<ol class="timeline">{"".join(items)}</ol></details>'
     )
 
@@ -306,6 +310,7 @@ def render_site(places: Sequence[SitePlace], *, as_of: dt.date | None = None) ->
                 "status": p.status.status,
                 "scope": p.status.scope,
                 "since": p.status.since.isoformat() if p.status.since else None,
+                "expired_on": p.status.expired_on.isoformat() if p.status.expired_on else None,
                 "unconfirmed": p.unconfirmed,
             }
             for p in shown

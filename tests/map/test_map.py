@@ -144,3 +144,14 @@ def test_the_page_escapes_what_articles_and_places_say(tmp_path):
 def test_an_empty_page_says_so():
     page = render_site([], as_of=TODAY)
     assert "No place has a status on record yet." in page
+
+
+def test_the_page_says_a_measure_that_ran_out_expired():
+    term = "State passes three-year moratorium"
+    ran_out = status_of("state:US:CA", "moratorium_enacted", title=term)
+    assert (ran_out.status, ran_out.expired_on) == ("repealed", dt.date(2023, 1, 1))
+    repealed = status_of("city:US:MA:Springfield", "ban_enacted", "ban_repealed_or_weakened")
+    page = render_site([SitePlace(ran_out), SitePlace(repealed)], as_of=TODAY)
+    assert '<span class="badge s-repealed">Expired</span>' in page
+    assert '<span class="badge s-repealed">Repealed</span>' in page
+    assert '"expired_on": "2023-01-01"' in page
