@@ -55,16 +55,15 @@ class ArticleStore(FileStore, ReadingStore, NoteStore, SearchStore, CorrectionSt
             f"SELECT e.article_id, e.is_policy, e.action, e.scope, e.event_date,"
             f" c.is_policy AS c_is_policy, c.action AS c_action, c.scope AS c_scope,"
             f" c.event_date AS c_event_date, c.jurisdiction_key AS c_place,"
-            f" k.confidence, r.state AS review"
+            f" e.confidence, r.state AS review"
             f" FROM extractions e LEFT JOIN corrections c ON c.article_id = e.article_id"
-            f" LEFT JOIN extraction_confidence k ON k.article_id = e.article_id"
             f" LEFT JOIN reviews r ON r.article_id = e.article_id"
             f" WHERE e.article_id IN ({marks})",
             article_ids,
         )
         place_rows = await self._fetchall(
-            f"SELECT article_id, jurisdiction_key FROM extraction_places"
-            f" WHERE article_id IN ({marks}) ORDER BY article_id, rank",
+            f"SELECT article_id, jurisdiction_key FROM extraction_places WHERE article_rowid IN"
+            f" (SELECT rowid FROM articles WHERE id IN ({marks})) ORDER BY article_id, rank",
             article_ids,
         )
         places: dict[str, list[Place]] = {}
@@ -111,8 +110,8 @@ class ArticleStore(FileStore, ReadingStore, NoteStore, SearchStore, CorrectionSt
             # Sorted here: an ORDER BY value lets SQLite pick the (kind, value) index and walk
             # every URL variant in the corpus instead of these articles' few.
             variant_rows = await self._fetchall(
-                f"SELECT article_id, value FROM article_variants"
-                f" WHERE article_id IN ({marks}) AND kind = 'url'",
+                f"SELECT article_id, value FROM article_variants WHERE article_rowid IN"
+                f" (SELECT rowid FROM articles WHERE id IN ({marks})) AND kind = 'url'",
                 [article.id for article in articles],
             )
             by_id = {article.id: article for article in articles}
@@ -146,7 +145,8 @@ class ArticleStore(FileStore, ReadingStore, NoteStore, SearchStore, CorrectionSt
     async def article_titles(self, article_id: str) -> list[str]:
         """Every headline the story arrived under."""
         rows = await self._fetchall(
-            "SELECT value FROM article_variants WHERE article_id = ? AND kind = 'title'"
+            "SELECT value FROM article_variants"
+            " WHERE article_rowid = (SELECT rowid FROM articles WHERE id = ?) AND kind = 'title'"
             " ORDER BY value",
             (article_id,),
         )

@@ -197,11 +197,25 @@ class BaseStore:
         pending = [(v, n, sql) for v, n, sql in migrations() if v > current]
         for version, name, sql in pending:
             log.info("applying migration %03d_%s", version, name)
-            # executescript would commit on its own; run statements inside one transaction.
-            async with self.transaction() as db:
-                for statement in _split_sql(sql):
-                    await db.execute(statement)
-                await db.execute(f"PRAGMA user_version = {int(version)}")
+            # One script a migration, one trip to the connection's thread: a trip a statement
+            # cost ~20 ms more for 021's 45 statements on every new database (the tests open
+            # hundreds). executescript commits whatever is pending first, so the script holds
+            # its own BEGIN and COMMIT: one transaction, undone if a statement fails.
+            statements = "\n".join(_split_sql(sql))
+            script = (
+                f"BEGIN IMMEDIATE;\n{statements}\nPRAGMA user_version = {int(version)};\nCOMMIT;"
+            )
+            async with self._write_lock:
+                try:
+                    await self._db.executescript(script)
+                except BaseException:
+                    # Queued after the script (which runs to its end on the thread even if
+                    # this task is cancelled): undoes it unless it committed.
+                    if self._db.in_transaction:
+                        rollback = asyncio.ensure_future(self._db.execute("ROLLBACK"))
+                        with contextlib.suppress(sqlite3.Error):
+                            await asyncio.shield(rollback)
+                    raise
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -1,8 +1,8 @@
 """Store methods for the tracker's hot paths: policy events per place, the known places.
 
 Status answers and autocomplete run on every command and keystroke: they read the compact
-``place_events`` table (one row per policy item, kept by triggers, clustered by place) and a
-cached list of places, never article bodies.
+``place_events`` table (one row per policy item, kept by triggers, found by place through
+narrow indexes) and a cached list of places, never article bodies.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ _EVENT_COLUMNS = (
 )
 
 
-# Each place's events in timeline order: the primary key's order, so nothing is sorted.
+# Each place's events in timeline order: the order of the index place_events_timeline
+# (migration 021), so nothing is sorted.
 _IN_ORDER = " ORDER BY place_key, sort_date, sort_time, article_id"
 _NEWEST_FIRST = " ORDER BY sort_date DESC, sort_time DESC, article_id DESC"
 _OLDEST_FIRST = " ORDER BY sort_date, sort_time, article_id"

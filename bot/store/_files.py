@@ -227,14 +227,14 @@ class FileStore(BaseStore):
         if previous_at:
             db.execute("DELETE FROM article_sources WHERE source_path = ?", (path,))
         ids_by_index: dict[int, str] = {}
-        sources: list[tuple[str, str, int]] = []
+        sources: list[tuple[str, int, str, int]] = []
         for position, (parsed, extraction) in enumerate(write.articles):
             parent_id = (
                 ids_by_index.get(parsed.parent_index) if parsed.parent_index is not None else None
             )
             previous = previous_at.get(position)
             note = write.notes[position] if position < len(write.notes) else None
-            article_id, state = self._upsert_article(
+            article_id, article_rowid, state = self._upsert_article(
                 db,
                 parsed,
                 extraction,
@@ -248,14 +248,15 @@ class FileStore(BaseStore):
             )
             ids_by_index[position] = article_id
             getattr(outcome, state).append(article_id)
-            sources.append((article_id, path, position))
+            sources.append((article_id, article_rowid, path, position))
             if parsed.labels is not None:
                 write_bundled_review(db, article_id, parsed, now)
         # Nothing above reads article_sources, so one statement at the end writes what one
         # statement an article would.
+        # Found by the article's rowid (migration 021), so an ingest appends to that index.
         db.executemany(
-            "INSERT OR IGNORE INTO article_sources (article_id, source_path, position)"
-            " VALUES (?, ?, ?)",
+            "INSERT OR IGNORE INTO article_sources (article_id, article_rowid, source_path,"
+            " position) VALUES (?, ?, ?, ?)",
             sources,
         )
         outcome.retracted = self._retract_orphans(db, set(previous_at.values()), now)
@@ -302,7 +303,7 @@ class FileStore(BaseStore):
         for article_id in sorted(candidates):
             row = db.execute(
                 "SELECT a.origin, a.retracted_at, COUNT(s.article_id) AS sources FROM articles a"
-                " LEFT JOIN article_sources s ON s.article_id = a.id WHERE a.id = ?",
+                " LEFT JOIN article_sources s ON s.article_rowid = a.rowid WHERE a.id = ?",
                 (article_id,),
             ).fetchone()
             # Moderators' articles stay; the corpora's go with their last file.
@@ -379,8 +380,8 @@ class FileStore(BaseStore):
         owned_here: bool = False,
         previous_owner: str | None = None,
         note: str | None = None,
-    ) -> tuple[str, str]:
-        """Insert, update or merge one parsed article; returns (id, outcome name).
+    ) -> tuple[str, int, str]:
+        """Insert, update or merge one parsed article; returns (id, rowid, outcome name).
 
         ``previous_owner`` is the article that stood at this place in this file last time
         (``owned_here`` when no earlier item of this parse took it): an edited headline there
@@ -414,12 +415,16 @@ class FileStore(BaseStore):
                     now,
                 ),
             )
+            article_rowid = inserted.lastrowid
+            assert article_rowid is not None
             # A new article has no text row to replace.
-            self._index_text(db, inserted.lastrowid, article_id, parsed, replace=False)
-            self._write_extraction(db, article_id, extraction, extractor_version, now, new=True)
+            self._index_text(db, article_rowid, article_id, parsed, replace=False)
+            self._write_extraction(
+                db, article_id, extraction, extractor_version, now, article_rowid=article_rowid
+            )
             self._write_note(db, article_id, parsed, extraction, note)
-            self._add_variants(db, article_id, parsed)
-            return article_id, "new"
+            self._add_variants(db, article_id, article_rowid, parsed)
+            return article_id, article_rowid, "new"
 
         row = db.execute(
             "SELECT rowid, canonical_url, title, content_hash, retracted_reason, published_at,"
@@ -427,7 +432,7 @@ class FileStore(BaseStore):
             (existing_id,),
         ).fetchone()
         assert row is not None
-        self._add_variants(db, existing_id, parsed)
+        self._add_variants(db, existing_id, row["rowid"], parsed)
         if row["retracted_reason"] == REMOVED_FROM_CORPUS:
             db.execute(
                 "UPDATE articles SET retracted_at = NULL, retracted_reason = NULL WHERE id = ?",
@@ -443,9 +448,9 @@ class FileStore(BaseStore):
         )
         if not is_primary_version:
             # Another version of a story already stored: remembered as a variant only.
-            return existing_id, "merged"
+            return existing_id, row["rowid"], "merged"
         if row["content_hash"] == content_hash:
-            return existing_id, "unchanged"
+            return existing_id, row["rowid"], "unchanged"
         db.execute(
             "UPDATE articles SET title = ?, excerpt = ?, body = ?, url = ?, published_at = ?,"
             " provider_name = ?, provider_domain = ?, parent_id = coalesce(?, parent_id),"
@@ -467,18 +472,19 @@ class FileStore(BaseStore):
         self._index_text(db, row["rowid"], existing_id, parsed)
         self._write_extraction(db, existing_id, extraction, extractor_version, now)
         self._write_note(db, existing_id, parsed, extraction, note)
-        return existing_id, "updated"
+        return existing_id, row["rowid"], "updated"
 
-    def _add_variants(self, db: sqlite3.Connection, article_id: str, parsed: ParsedArticle) -> None:
-        rows = [(article_id, "title", parsed.title, value_key(parsed.title))]
-        for url in [parsed.url, *parsed.variant_urls]:
-            if url:
-                rows.append((article_id, "url", url, value_key(url)))
-        if parsed.canonical_url:
-            rows.append((article_id, "url", parsed.canonical_url, value_key(parsed.canonical_url)))
-        # Unique by (article_id, kind, value_key): a variant already known is not added again.
+    def _add_variants(
+        self, db: sqlite3.Connection, article_id: str, article_rowid: int, parsed: ParsedArticle
+    ) -> None:
+        rows = [(article_id, article_rowid, "title", parsed.title, value_key(parsed.title))]
+        urls = [parsed.url, *parsed.variant_urls, parsed.canonical_url]
+        rows += [(article_id, article_rowid, "url", url, value_key(url)) for url in urls if url]
+        # Unique by (article_rowid, kind, value_key): a variant already known is not added
+        # again. Keyed by the article's rowid (migration 021), which grows with arrival, so an
+        # ingest appends to the index instead of landing on a random leaf of it.
         db.executemany(
-            "INSERT OR IGNORE INTO article_variants (article_id, kind, value, value_key)"
-            " VALUES (?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO article_variants"
+            " (article_id, article_rowid, kind, value, value_key) VALUES (?, ?, ?, ?, ?)",
             rows,
         )

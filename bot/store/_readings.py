@@ -26,20 +26,24 @@ class ReadingStore(BaseStore):
         extractor_version: str,
         now: str,
         *,
-        new: bool = False,
+        article_rowid: int | None = None,
     ) -> None:
-        """Replace the automatic reading of an article (``new``: it has none yet)."""
-        if new:
+        """Replace the automatic reading of an article; ``article_rowid`` is given for a new
+        article, which has none yet."""
+        new = article_rowid is not None
+        if article_rowid is not None:
             # A new article's places go in first: the tracker's triggers (migrations 008, 016)
             # then work out its event once, when its reading follows, instead of once for the
             # reading and again for its main place.
-            self._write_places(db, article_id, extraction)
+            self._write_places(db, article_id, article_rowid, extraction)
+        confidence = extraction.confidence
         db.execute(
             "INSERT INTO extractions (article_id, is_policy, action, scope, event_date,"
-            " extractor_version, extracted_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " extractor_version, extracted_at, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(article_id) DO UPDATE SET is_policy = excluded.is_policy,"
             " action = excluded.action, scope = excluded.scope, event_date = excluded.event_date,"
-            " extractor_version = excluded.extractor_version, extracted_at = excluded.extracted_at",
+            " extractor_version = excluded.extractor_version, extracted_at = excluded.extracted_at,"
+            " confidence = excluded.confidence",
             (
                 article_id,
                 int(extraction.is_policy),
@@ -48,33 +52,35 @@ class ReadingStore(BaseStore):
                 iso(extraction.event_date),
                 extractor_version,
                 now,
+                None if confidence is None else float(confidence),
             ),
         )
-        confidence = extraction.confidence
-        if confidence is not None:
-            db.execute(
-                "INSERT OR REPLACE INTO extraction_confidence (article_id, confidence)"
-                " VALUES (?, ?)",
-                (article_id, float(confidence)),
-            )
-        elif not new:
-            db.execute("DELETE FROM extraction_confidence WHERE article_id = ?", (article_id,))
         if not new:
             # A stored article's places are replaced (a new one's went in above).
-            db.execute("DELETE FROM extraction_places WHERE article_id = ?", (article_id,))
-            self._write_places(db, article_id, extraction)
+            (stored_rowid,) = db.execute(
+                "SELECT rowid FROM articles WHERE id = ?", (article_id,)
+            ).fetchone()
+            db.execute("DELETE FROM extraction_places WHERE article_rowid = ?", (stored_rowid,))
+            self._write_places(db, article_id, stored_rowid, extraction)
 
     @staticmethod
-    def _write_places(db: sqlite3.Connection, article_id: str, extraction: Extraction) -> None:
+    def _write_places(
+        db: sqlite3.Connection, article_id: str, article_rowid: int, extraction: Extraction
+    ) -> None:
         if extraction.places:
             db.executemany(
                 INSERT_JURISDICTION,
                 [(p.key, p.level, p.name, p.state, p.country) for p in extraction.places],
             )
+            # Found by the article's rowid (migration 021), which grows with arrival: an
+            # ingest appends to that index instead of landing on a random leaf of it.
             db.executemany(
-                "INSERT OR IGNORE INTO extraction_places (article_id, rank, jurisdiction_key)"
-                " VALUES (?, ?, ?)",
-                [(article_id, rank, place.key) for rank, place in enumerate(extraction.places)],
+                "INSERT OR IGNORE INTO extraction_places"
+                " (article_id, article_rowid, rank, jurisdiction_key) VALUES (?, ?, ?, ?)",
+                [
+                    (article_id, article_rowid, rank, place.key)
+                    for rank, place in enumerate(extraction.places)
+                ],
             )
 
     async def _ensure_jurisdiction(self, db: aiosqlite.Connection, place: Place) -> None:

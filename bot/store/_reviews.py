@@ -26,7 +26,8 @@ BUNDLED_REVIEWER = "bundled"
 _READING_SQL = (
     "SELECT e.is_policy, e.action, e.scope, e.event_date,"
     " (SELECT p.jurisdiction_key FROM extraction_places p"
-    "  WHERE p.article_id = e.article_id AND p.rank = 0),"
+    "  WHERE p.article_rowid = (SELECT rowid FROM articles WHERE id = e.article_id)"
+    "  AND p.rank = 0),"
     " c.is_policy, c.action, c.scope, c.event_date, c.jurisdiction_key, r.state"
     " FROM extractions e LEFT JOIN corrections c ON c.article_id = e.article_id"
     " LEFT JOIN reviews r ON r.article_id = e.article_id WHERE e.article_id = ?"
@@ -87,9 +88,8 @@ class ReviewStore(BaseStore):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows = await self._fetchall(
-                f"SELECT e.article_id, r.state, k.confidence FROM extractions e"
+                f"SELECT e.article_id, r.state, e.confidence FROM extractions e"
                 f" LEFT JOIN reviews r ON r.article_id = e.article_id"
-                f" LEFT JOIN extraction_confidence k ON k.article_id = e.article_id"
                 f" WHERE e.article_id IN ({marks})",
                 chunk,
             )
@@ -127,21 +127,21 @@ class ReviewStore(BaseStore):
         before those that cannot) and reported items, at most ``limit`` of the former."""
         marks = ",".join("?" * len(_DECIDING))
         rows = await self._fetchall(
-            "SELECT p.article_id, p.place_key, p.action, k.confidence FROM place_events p"
+            "SELECT p.article_id, p.place_key, p.action, e.confidence FROM place_events p"
             " LEFT JOIN reviews r ON r.article_id = p.article_id"
-            " LEFT JOIN extraction_confidence k ON k.article_id = p.article_id"
+            " LEFT JOIN extractions e ON e.article_id = p.article_id"
             f" WHERE r.article_id IS NULL ORDER BY p.action IN ({marks}) DESC,"
-            " coalesce(k.confidence, -1), p.article_id LIMIT ?",
+            " coalesce(e.confidence, -1), p.article_id LIMIT ?",
             (*_DECIDING, limit),
         )
         found = {row[0]: ReviewCandidate(row[0], row[1], row[2], row[3], False, 0) for row in rows}
         reported = await self._fetchall(
-            "SELECT o.article_id, count(*), p.place_key, p.action, k.confidence,"
+            "SELECT o.article_id, count(*), p.place_key, p.action, e.confidence,"
             " r.article_id IS NOT NULL FROM review_reports o"
             " JOIN articles a ON a.id = o.article_id AND a.retracted_at IS NULL"
             " LEFT JOIN place_events p ON p.article_id = o.article_id"
             " LEFT JOIN reviews r ON r.article_id = o.article_id"
-            " LEFT JOIN extraction_confidence k ON k.article_id = o.article_id"
+            " LEFT JOIN extractions e ON e.article_id = o.article_id"
             " WHERE o.resolved_at IS NULL GROUP BY o.article_id"
         )
         for article_id, count, place_key, action, confidence, reviewed in reported:
@@ -207,8 +207,8 @@ class ReviewStore(BaseStore):
         marks = ",".join("?" * len(ids))
         rows = await self._fetchall(
             f"SELECT r.article_id, r.state, r.reviewed_by, r.reviewed_at,"
-            f" (SELECT min(s.source_path) FROM article_sources s"
-            f"  WHERE s.article_id = r.article_id) FROM reviews r"
+            f" (SELECT min(s.source_path) FROM article_sources s WHERE s.article_rowid ="
+            f"  (SELECT rowid FROM articles WHERE id = r.article_id)) FROM reviews r"
             f" WHERE r.article_id IN ({marks})",
             ids,
         )

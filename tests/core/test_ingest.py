@@ -422,12 +422,12 @@ async def test_an_interrupt_inside_a_file_transaction_rolls_that_file_back(
     real_add_variants = ArticleStore._add_variants
     calls = 0
 
-    def interrupted(self, db, article_id, parsed):  # type: ignore[no-untyped-def]
+    def interrupted(self, db, article_id, article_rowid, parsed):  # type: ignore[no-untyped-def]
         nonlocal calls
         calls += 1
         if calls == 3 * 4 + 3:  # the third article of the fourth file, two already written
             raise asyncio.CancelledError
-        real_add_variants(self, db, article_id, parsed)
+        real_add_variants(self, db, article_id, article_rowid, parsed)
 
     monkeypatch.setattr(ArticleStore, "_add_variants", interrupted)
     with pytest.raises(asyncio.CancelledError):

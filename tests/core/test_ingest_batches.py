@@ -199,12 +199,12 @@ async def test_a_file_failing_midway_through_a_batch_is_rolled_back_alone(
     real_add_variants = ArticleStore._add_variants
     calls = 0
 
-    def failing(self, connection, article_id, parsed):  # type: ignore[no-untyped-def]
+    def failing(self, connection, article_id, article_rowid, parsed):  # type: ignore[no-untyped-def]
         nonlocal calls
         calls += 1
         if calls == 4 * 4 + 2:
             raise sqlite3.OperationalError("disk I/O error")
-        real_add_variants(self, connection, article_id, parsed)
+        real_add_variants(self, connection, article_id, article_rowid, parsed)
 
     monkeypatch.setattr(ArticleStore, "_add_variants", failing)
     with pytest.raises(sqlite3.OperationalError, match="disk I/O"):

@@ -12,7 +12,7 @@ from bot.extraction import EXTRACTOR_VERSION
 from bot.ingest import ingest_corpus
 from bot.store import Store
 from bot.store._base import value_key
-from tests.core.ingest_corpora import LAYOUT_BEFORE_020
+from tests.core.ingest_corpora import LAYOUT_BEFORE_020, LAYOUT_BEFORE_021
 
 ROWS = {
     "article_variants": "SELECT article_id, kind, value FROM article_variants ORDER BY rowid",
@@ -20,8 +20,11 @@ ROWS = {
     " ORDER BY rowid",
     "article_notes": "SELECT article_id, version, note FROM article_notes ORDER BY article_id",
     "extractions": "SELECT * FROM extractions ORDER BY article_id",
-    "extraction_places": "SELECT * FROM extraction_places ORDER BY article_id, rank",
-    "place_events": "SELECT * FROM place_events ORDER BY article_id",
+    "extraction_places": "SELECT article_id, rank, jurisdiction_key FROM extraction_places"
+    " ORDER BY article_id, rank",
+    "place_events": "SELECT place_key, sort_date, sort_time, article_id, action, scope,"
+    " event_date, published_at, title, url, provider, corrected FROM place_events"
+    " ORDER BY article_id",
 }
 
 
@@ -91,7 +94,8 @@ async def test_migration_020_keeps_every_row_in_arrival_order(
         for row in connection.execute(f"PRAGMA index_list({table})")
         if row[2]
     }
-    assert unique["article_variants_article"] == ["article_id", "kind", "value_key"]
+    # (021 then keys an article's variants by its rowid: tests/core/test_arrival_keys.py.)
+    assert unique["article_variants_article"] == ["article_rowid", "kind", "value_key"]
     assert unique["article_sources_file"] == ["source_path", "position", "article_id"]
     assert unique["article_notes_article"] == ["article_id"]
     assert unique["articles_canonical_key"] == ["canonical_key"]
@@ -117,19 +121,23 @@ async def test_look_ups_by_article_and_by_url_use_the_narrow_indexes(
     )
     assert "USING INDEX articles_canonical_key (canonical_key=?)" in by_canonical
     for sql, index in [
-        (
-            "SELECT kind, value FROM article_variants WHERE article_id = ?",
-            "article_variants_article",
-        ),
-        ("SELECT source_path FROM article_sources WHERE article_id = ?", "article_sources_article"),
         ("SELECT note FROM article_notes WHERE article_id = ?", "article_notes_article"),
         ("SELECT action FROM extractions WHERE article_id = ?", "extractions_article"),
+    ]:
+        assert f"INDEX {index} (article_id=?)" in _plan(connection, sql, ("x",)), sql
+    # Migration 021: found by the article's rowid, which grows with arrival.
+    for sql, index in [
+        ("SELECT value FROM article_variants WHERE article_rowid = ?", "article_variants_article"),
         (
-            "SELECT jurisdiction_key FROM extraction_places WHERE article_id = ?",
+            "SELECT source_path FROM article_sources WHERE article_rowid = ?",
+            "article_sources_article",
+        ),
+        (
+            "SELECT jurisdiction_key FROM extraction_places WHERE article_rowid = ?",
             "extraction_places_article",
         ),
     ]:
-        assert f"INDEX {index} (article_id=?)" in _plan(connection, sql, ("x",)), sql
+        assert f"INDEX {index} (article_rowid=?)" in _plan(connection, sql, (1,)), sql
     connection.close()
 
 
@@ -240,3 +248,91 @@ async def test_notes_worked_out_where_files_are_read_are_the_notes_the_store_wor
     again = connection.execute("SELECT article_id, version, note FROM article_notes").fetchall()
     connection.close()
     assert sorted(again) == sorted(ahead)
+
+
+def _keyed_rows(connection: sqlite3.Connection) -> dict[str, list[tuple]]:
+    """The rows 021 rebuilds, each with the rowid of its article where it carries one."""
+    return {
+        "article_variants": connection.execute(
+            "SELECT v.article_id, v.kind, v.value, v.value_key, a.rowid FROM article_variants v"
+            " JOIN articles a ON a.id = v.article_id ORDER BY v.rowid"
+        ).fetchall(),
+        "article_sources": connection.execute(
+            "SELECT s.article_id, s.source_path, s.position, a.rowid FROM article_sources s"
+            " JOIN articles a ON a.id = s.article_id ORDER BY s.rowid"
+        ).fetchall(),
+        "extraction_places": connection.execute(
+            "SELECT p.article_id, p.rank, p.jurisdiction_key, a.rowid FROM extraction_places p"
+            " JOIN articles a ON a.id = p.article_id ORDER BY p.rowid"
+        ).fetchall(),
+        "place_events": _rows(connection)["place_events"],
+    }
+
+
+async def test_migration_021_keys_rows_by_their_articles_rowid_and_keeps_the_events(
+    db_path: Path, corpus_dir: Path
+) -> None:
+    async with await Store.open(db_path) as store:
+        await ingest_corpus(store, corpus_dir)
+        found = await store.get_articles([a.id for a in await store.all_articles()])
+        events = await store.place_events()
+    connection = sqlite3.connect(db_path)
+    with connection:
+        connection.executescript(LAYOUT_BEFORE_021)
+    before = _keyed_rows(connection)
+    assert all(before.values()), "the seed corpus fills every table"
+    confidences = connection.execute(
+        "SELECT article_id, confidence FROM extraction_confidence ORDER BY article_id"
+    ).fetchall()
+    assert confidences
+    connection.close()
+
+    async with await Store.open(db_path) as store:
+        assert await store.schema_version() == 21
+        assert await store.get_articles(list(found)) == found
+        assert await store.place_events() == events
+    connection = sqlite3.connect(db_path)
+    # Every row kept, in its order, with its article's rowid; each confidence in its reading.
+    assert _keyed_rows(connection) == before
+    assert (
+        connection.execute(
+            "SELECT article_id, confidence FROM extractions WHERE confidence IS NOT NULL"
+            " ORDER BY article_id"
+        ).fetchall()
+        == confidences
+    )
+    for table in ("article_variants", "article_sources", "extraction_places"):
+        assert connection.execute(
+            f"SELECT count(*) FROM {table} t JOIN articles a ON a.id = t.article_id"
+            " WHERE t.article_rowid IS NOT a.rowid"
+        ).fetchone() == (0,), table
+    # The events in arrival order, found through narrow indexes: a status reads each
+    # deciding action's newest event with one seek, and a place's events in order.
+    sql = connection.execute("SELECT sql FROM sqlite_master WHERE name = 'place_events'")
+    assert "WITHOUT ROWID" not in sql.fetchone()[0]
+    place_key = before["place_events"][0][0]
+    assert "place_events_action (place_key=? AND action=?)" in _plan(
+        connection,
+        "SELECT title FROM place_events WHERE place_key = ? AND action = ?"
+        " ORDER BY sort_date DESC, sort_time DESC, article_id DESC LIMIT 1",
+        (place_key, "ban_enacted"),
+    )
+    timeline = _plan(
+        connection,
+        "SELECT title FROM place_events WHERE place_key = ?"
+        " ORDER BY sort_date, sort_time, article_id",
+        (place_key,),
+    )
+    assert "place_events_timeline (place_key=?)" in timeline and "TEMP B-TREE" not in timeline
+    # The remade triggers and view still keep the events true.
+    article_id = before["place_events"][0][3]
+    with connection:
+        connection.execute(
+            "DELETE FROM extraction_places WHERE article_id = ? AND rank = 0", (article_id,)
+        )
+    assert connection.execute(
+        "SELECT count(*) FROM place_events WHERE article_id = ?", (article_id,)
+    ).fetchone() == (0,)
+    versions = connection.execute("SELECT sum(events) FROM place_versions").fetchone()[0]
+    assert versions == len(before["place_events"]) - 1
+    connection.close()
