@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import places
+from bot import places, tracker
 from bot.config import ServerConfig
 from bot.data import BUNDLED_CORPUS
 from bot.errors import AmbiguousPlace, BanwatchError, PlaceNotFound
@@ -64,7 +64,7 @@ PLACE_KEY = re.compile(r"^(city|county|state|national|company):[A-Z]{0,3}:[^:]*(
 def _ran_out(result: JurisdictionStatus) -> bool:
     """Whether a kept answer's measure has reached the end of its term since it was worked
     out (no event moves the place's version when a moratorium runs out)."""
-    return result.ends is not None and dt.datetime.now(dt.UTC).date() >= result.ends
+    return result.ends is not None and tracker.current_day() >= result.ends
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,6 +96,11 @@ _UNTIL = re.compile(
 TERM_HINTS = ("%year%", "%month%", "%week%", "%day%", "%until%", "%till%", "%through%", "% to 20%")
 
 
+def current_day() -> dt.date:
+    """The day by which measures' terms are judged (UTC)."""
+    return dt.datetime.now(dt.UTC).date()
+
+
 def measure_end(event: Event) -> dt.date | None:
     """When a ban or moratorium ends by its own terms, as its headline states them (from its
     date: "three-year moratorium" signed on 2019-10-09 ends on 2022-10-09), else None."""
@@ -230,7 +235,7 @@ def derive_status(
     headline states its term (:func:`measure_end`) ends on that day, as a repeal would;
     ``today`` (default: the UTC date) decides whether it has."""
     ordered = list(events) if in_order else chronological(events)
-    today = today or dt.datetime.now(dt.UTC).date()
+    day = today or current_day()
     measure: Event | None = None
     ends: dt.date | None = None
     expired_on: dt.date | None = None
@@ -271,7 +276,7 @@ def derive_status(
             adoption, pending = event, []
         # Lawsuits, settlements and company policies appear in the timeline only.
 
-    if ends is not None and today >= ends:
+    if ends is not None and day >= ends:
         measure, loosened, repeal, expired_on, ends = None, [], measure, ends, None
     if measure is not None:
         status, scope, since, basis = (

@@ -219,6 +219,39 @@ async def test_status_answers_are_kept_until_the_places_events_change(db_path, c
         await app.store.close()
 
 
+async def test_a_kept_status_is_worked_out_again_once_its_measure_runs_out(
+    db_path, corpus_dir, monkeypatch
+):
+    app = await _app(db_path, corpus_dir)
+    try:
+        chicago = (await app.status("Chicago")).events[-1].article_id
+        place = (await app.resolve_place("Chicago")).key
+        await app.store.save_correction(
+            _correction(chicago, action="moratorium_enacted", event_date=dt.date(2026, 1, 5)), None
+        )
+        # The correction keeps the item's headline, so give the term in a headline of its own.
+        monkeypatch.setattr(
+            "bot.tracker.measure_end",
+            lambda event: dt.date(2027, 1, 5) if event.action == "moratorium_enacted" else None,
+        )
+        kept = await app.status("Chicago")
+        assert (kept.status, kept.ends) == ("moratorium", dt.date(2027, 1, 5))
+        assert await app.status("Chicago") is kept
+
+        # Nothing moved the place's version; the day came.
+        monkeypatch.setattr("bot.tracker.current_day", lambda: dt.date(2027, 1, 5))
+        ran_out = await app.status("Chicago")
+        assert ran_out is not kept
+        assert (ran_out.status, ran_out.expired_on, ran_out.ends) == (
+            "repealed",
+            dt.date(2027, 1, 5),
+            None,
+        )
+        assert place == ran_out.jurisdiction.key
+    finally:
+        await app.store.close()
+
+
 async def test_cities_follow_a_change_after_answering_from_kept_statuses(db_path, corpus_dir):
     app = await _app(db_path, corpus_dir)
     try:
