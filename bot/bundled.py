@@ -52,8 +52,12 @@ class BundledItem:
 
 
 def labelled_files(root: Path = LABELLED_ROOT) -> list[Path]:
-    """Every labelled set, in a stable order (the older sets, then ``labelled/``)."""
-    return sorted(root.rglob("*.yaml"), key=lambda path: (len(path.parts), str(path)))
+    """Every labelled set, in a stable order (the older sets, then ``labelled/``); a frozen
+    test split is left out until it is scored and spent (nothing but the scoring opens it)."""
+    return sorted(
+        (path for path in root.rglob("*.yaml") if "test_split" not in path.name),
+        key=lambda path: (len(path.parts), str(path)),
+    )
 
 
 def verbatim_items(files: Iterable[Path]) -> list[tuple[dict[str, Any], str]]:
