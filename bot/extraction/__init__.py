@@ -347,6 +347,11 @@ def read(article: Article, action_rules_too: bool = True) -> Reading:
     )
 
 
+def _seats(reading: Reading) -> set[str]:
+    """The levels of every seat the headline and the lead's first sentence name."""
+    return {hit.label for hit in (*reading.title_hits, *reading.lead_hits) if hit.kind == "seat"}
+
+
 def main_places(reading: Reading, action: str) -> tuple[Place, ...]:
     """The places, main first: the place of the acting body's seat when the item names one
     (of the seat's level, the one named nearest before the seat word: "Springfield council")."""
@@ -372,7 +377,7 @@ def main_places(reading: Reading, action: str) -> tuple[Place, ...]:
         and action != "none"
         and (provider is None or not provider.country)
         and reading.language == "en"
-        and reading.frame.seat == "national"
+        and _seats(reading) == {"national"}
     ):
         return (Place(level="national", country="US"),)
     if seat is None or not places or places[0].level == "company":

@@ -779,7 +779,14 @@ def locate(
         place = _resolve(mention, evidence)
         if place is None:
             continue
-        if mention.kind == "city" and not mention.strong and not _has_evidence(place, evidence):
+        # A town needs evidence; a county or region sharing its name ("Essex Police": the
+        # county, not Essex, Maryland) is evidence of itself.
+        if (
+            mention.kind == "city"
+            and place.level == "city"
+            and not mention.strong
+            and not _has_evidence(place, evidence)
+        ):
             population = max(mention.populations or [0])
             if population < _SMALL_TOWN:
                 continue
