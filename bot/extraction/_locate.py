@@ -17,7 +17,9 @@ from bot.models import Place
 from bot.places import City, Gazetteer, gazetteer, name_key
 
 _TOKEN = re.compile(r"[A-Za-z\u00C0-\u024F]+(?:[.'’&][A-Za-z\u00C0-\u024F]+)*\.?")
-_CONNECTORS = frozenset({"of", "de", "del", "la", "le", "on", "upon", "the", "and", "sur", "am"})
+_CONNECTORS = frozenset(
+    {"of", "de", "del", "la", "le", "on", "upon", "the", "and", "sur", "am", "do", "da", "dos", "das", "y"}
+)
 _MAX_WORDS = 4
 
 # Field weights of a mention; the excerpt's first sentence counts like a second headline.
