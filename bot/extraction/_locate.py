@@ -17,9 +17,11 @@ from bot.models import Place
 from bot.places import City, Gazetteer, gazetteer, name_key
 
 _TOKEN = re.compile(r"[A-Za-z\u00C0-\u024F]+(?:[.'’&][A-Za-z\u00C0-\u024F]+)*\.?")
+# Lower-case words inside a name ("Rio Grande do Sul", "Castilla y León").
 _CONNECTORS = frozenset(
-    {"of", "de", "del", "la", "le", "on", "upon", "the", "and", "sur", "am", "do", "da", "dos", "das", "y"}
-)
+    {"of", "de", "del", "la", "le", "on", "upon", "the", "and", "sur", "am", "do", "da", "dos",
+     "das", "y"}
+)  # fmt: skip
 _MAX_WORDS = 4
 
 # Field weights of a mention; the excerpt's first sentence counts like a second headline.
