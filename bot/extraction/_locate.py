@@ -59,7 +59,11 @@ _DESCRIPTOR_BEFORE = re.compile(
     r"(?:University\s+of|College\s+of|native\s+of|\bcourt\s+in|\bjudge\s+in|\bjury\s+in)\s+$"
     # A legislator's party and home ("Sen. Ed Markey (D-Mass.)", "Phil Ting (D-San Francisco)"):
     # who the person is, not where the news happens.
-    r"|\((?-i:D|R|I|Dem|Rep|Ind)\.?\s?[-–]\s?$",
+    r"|\((?-i:D|R|I|Dem|Rep|Ind)\.?\s?[-–]\s?$"
+    # A landmark for where a smaller place lies ("Somerville, a suburb of Boston", "Bucheon,
+    # near Seoul"): the smaller place is the news.
+    r"|\b(?:suburbs?\s+of|near|nearby|outside(?:\s+of)?|(?:north|south|east|west)\s+of|"
+    r"miles\s+from|(?:km|kilometres|kilometers)\s+from)\s+$",
     re.IGNORECASE,
 )
 # Words of state politics: a story datelined in a capital with these is about the state.
