@@ -943,8 +943,11 @@ def test_places_of_general_classes(title: str, excerpt: str, expected: tuple) ->
         # Title case capitalises every word: "Hit" is a verb here, not Hīt (Iraq).
         ("TikTok Hit With Biometric Privacy Suit", "Two Illinois families filed it.", "IQ"),
         # "Metrô" with its accent is the São Paulo metro, not Metro (Indonesia).
-        ("Metrô segue impedido de usar reconhecimento facial", "A decisão vale para o Metrô.",
-         "ID"),  # fmt: skip
+        (
+            "Metrô segue impedido de usar reconhecimento facial",
+            "A decisão vale para o Metrô.",
+            "ID",
+        ),
     ],
 )
 def test_common_words_and_misaccented_names_are_no_towns(
