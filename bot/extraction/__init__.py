@@ -40,6 +40,7 @@ from bot.extraction._rules import (
 )
 from bot.models import Article, Extraction, Place
 from bot.places import PLACES_FILE
+from bot.places.common_words import WORDS_FILE
 
 __all__ = ["EXTRACTOR_VERSION", "Reading", "decide", "extract", "mentions_fr", "read"]
 
@@ -50,7 +51,8 @@ _CODE_FILES = [
     *(Path(__file__).parent.parent / "places").glob("*.py"),
 ]
 _DATA_FILES = [
-    DATA_DIR / name for name in (*RULE_FILES, PLACES_FILE, FRAMES_FILE, READING_FILE, MODEL_FILE)
+    DATA_DIR / name
+    for name in (*RULE_FILES, PLACES_FILE, FRAMES_FILE, READING_FILE, MODEL_FILE, WORDS_FILE)
 ]
 EXTRACTOR_VERSION: str = f"{_BASE_VERSION}-{file_digest(_CODE_FILES + _DATA_FILES)}"
 
@@ -347,6 +349,11 @@ def read(article: Article, action_rules_too: bool = True) -> Reading:
     )
 
 
+def _seats(reading: Reading) -> set[str]:
+    """The levels of every seat the headline and the lead's first sentence name."""
+    return {hit.label for hit in (*reading.title_hits, *reading.lead_hits) if hit.kind == "seat"}
+
+
 def main_places(reading: Reading, action: str) -> tuple[Place, ...]:
     """The places, main first: the place of the acting body's seat when the item names one
     (of the seat's level, the one named nearest before the seat word: "Springfield council")."""
@@ -372,7 +379,7 @@ def main_places(reading: Reading, action: str) -> tuple[Place, ...]:
         and action != "none"
         and (provider is None or not provider.country)
         and reading.language == "en"
-        and reading.frame.seat == "national"
+        and _seats(reading) == {"national"}
     ):
         return (Place(level="national", country="US"),)
     if seat is None or not places or places[0].level == "company":

@@ -10,13 +10,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from bot.data import DATA_DIR
 from bot.extraction._frames import is_lexicon_word
 from bot.extraction._rules import Provider, provider_rules
 from bot.models import Place
 from bot.places import City, Gazetteer, gazetteer, name_key
 
 _TOKEN = re.compile(r"[A-Za-z\u00C0-\u024F]+(?:[.'’&][A-Za-z\u00C0-\u024F]+)*\.?")
-_CONNECTORS = frozenset({"of", "de", "del", "la", "le", "on", "upon", "the", "and", "sur", "am"})
+# Lower-case words inside a name ("Rio Grande do Sul", "Castilla y León").
+_CONNECTORS = frozenset(
+    {"of", "de", "del", "la", "le", "on", "upon", "the", "and", "sur", "am", "do", "da", "dos",
+     "das", "y"}
+)  # fmt: skip
 _MAX_WORDS = 4
 
 # Field weights of a mention; the excerpt's first sentence counts like a second headline.
@@ -51,7 +56,14 @@ _DESCRIPTOR_AFTER = re.compile(
     r"(?-i:man|woman|men|women|resident|couple|family|teen|teenager|mother|father|student|native))\b",
 )
 _DESCRIPTOR_BEFORE = re.compile(
-    r"(?:University\s+of|College\s+of|native\s+of|\bcourt\s+in|\bjudge\s+in|\bjury\s+in)\s+$",
+    r"(?:University\s+of|College\s+of|native\s+of|\bcourt\s+in|\bjudge\s+in|\bjury\s+in)\s+$"
+    # A legislator's party and home ("Sen. Ed Markey (D-Mass.)", "Phil Ting (D-San Francisco)"):
+    # who the person is, not where the news happens.
+    r"|\((?-i:D|R|I|Dem|Rep|Ind)\.?\s?[-–]\s?$"
+    # A landmark for where a smaller place lies ("Somerville, a suburb of Boston", "Bucheon,
+    # near Seoul"): the smaller place is the news.
+    r"|\b(?:suburbs?\s+of|near|nearby|outside(?:\s+of)?|(?:north|south|east|west)\s+of|"
+    r"miles\s+from|(?:km|kilometres|kilometers)\s+from)\s+$",
     re.IGNORECASE,
 )
 # Words of state politics: a story datelined in a capital with these is about the state.
@@ -125,6 +137,9 @@ _COMPANY_DESIGNATOR = re.compile(
 # An exact accented spelling all but settles which place is meant: a writer who types
 # "Bogotá" means the capital, whatever else in the text points at the US.
 _ACCENT_MATCH = 10.0
+# Below this population a town needs evidence (its state or country named, the outlet's home)
+# unless the item names it strongly; locate() drops it otherwise.
+_SMALL_TOWN = 250_000
 _QUALIFIER = re.compile(r"^,?\s+(?P<q>[A-Z][A-Za-z.]*(?:\s+[A-Z][A-Za-z.]*)?)")
 
 
@@ -216,6 +231,18 @@ def provider_home(domain: str | None, url: str | None) -> Provider | None:
         if code in gazetteer().country_names:
             return Provider(country=code)
     return None
+
+
+@functools.cache
+def common_words() -> frozenset[str]:
+    """Town names news writes as everyday words (bot/places/common_words.py makes the list)."""
+    from bot.places.common_words import WORDS_FILE
+
+    path = DATA_DIR / WORDS_FILE
+    if not path.exists():
+        return frozenset()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
 def _is_title_case(title: str) -> bool:
@@ -391,6 +418,11 @@ class _Scanner:
         # over "Carson City" (NV, 58,000), the capital whose council it is.
         return largest(shorter) > 10 * max(largest(longer), 0)
 
+    def _capitalised_elsewhere(self, raw: str) -> bool:
+        """Whether the excerpt or body writes ``raw`` as a name too (then it is one)."""
+        pattern = re.compile(rf"(?<![\w'’.-]){re.escape(raw)}(?![\w'’-])")
+        return any(pattern.search(text) for text in self.texts[1:])
+
     def _part_of_name(self, text: str, end: int, field_name: str) -> bool:
         """Whether the capitalised word right after ``end`` makes one name with the word before
         it ("MS Celeb"): neither a place nor a word of who acts or what they do. A headline in
@@ -516,11 +548,21 @@ class _Scanner:
                 return False  # "Canadian Tire", "Australian Open": a name, not a place
         if cities and size == 1 and not _qualifier(gaz, after)[2]:
             named = _NAMED_AS_PLACE.search(text[max(0, start - 20) : start])
-            if is_lexicon_word(raw) and not named:
-                return False  # "Banning", "Sue": a word of what happens, not a town
-            small = max(c.population for c in cities) < _COMMON_NOUN_POPULATION
-            if small and key in self.lower_words:
+            # "Banning", "Sue": a word of what happens, not the town of that name. A force's
+            # name ("NYPD", "LAPD") is a word of who acts and names its city all the same.
+            if is_lexicon_word(raw) and not named and any(name_key(c.name) == key for c in cities):
+                return False
+            largest = max(c.population for c in cities)
+            if largest < _COMMON_NOUN_POPULATION and key in self.lower_words:
                 return False  # "Airport", "Homeland": the item uses the word as a common noun
+            if (
+                field_name == "title"
+                and self.title_case
+                and largest < _SMALL_TOWN
+                and key in common_words()
+                and not self._capitalised_elsewhere(raw)
+            ):
+                return False  # "TikTok Hit With Suit": a title-case word, not Hīt (Iraq)
             if self._part_of_name(text, end, field_name):
                 return False  # "Homeland Security", "Bedford Hills Correctional": a name
         if cities:
@@ -585,8 +627,15 @@ class _Scanner:
         state, country, used = _qualifier(self.gaz, text[end : end + 30])
         self.skip_to = max(self.skip_to, end + used)
         boosted = weight > self._weight(field_name, start, _LEAD_CHARS)
-        strong = forced or size > 1 or bool(state or country) or field_name == "title" or boosted
         raw = text[start:end]
+        # "Metrô" found as Metro (Indonesia), "Paraná" as Paranã: a writer who puts accents on
+        # a name the town does not have means something else, so only evidence keeps it.
+        misspelt = not raw.isascii() and not any(
+            c.name.casefold() == raw.casefold() for c in cities
+        )
+        strong = not misspelt and (
+            forced or size > 1 or bool(state or country) or field_name == "title" or boosted
+        )
         mention = Mention(
             "city",
             [c.to_place() for c in cities],
@@ -738,9 +787,16 @@ def locate(
         place = _resolve(mention, evidence)
         if place is None:
             continue
-        if mention.kind == "city" and not mention.strong and not _has_evidence(place, evidence):
+        # A town needs evidence; a county or region sharing its name ("Essex Police": the
+        # county, not Essex, Maryland) is evidence of itself.
+        if (
+            mention.kind == "city"
+            and place.level == "city"
+            and not mention.strong
+            and not _has_evidence(place, evidence)
+        ):
             population = max(mention.populations or [0])
-            if population < 250_000:
+            if population < _SMALL_TOWN:
                 continue
         scores[place] += mention.weight
         first_seen.setdefault(place, (order[mention.field], mention.start))

@@ -882,3 +882,82 @@ def test_malformed_rules_are_reported(rule: dict[str, Any], message: str) -> Non
 def test_a_county_named_as_a_descriptor_is_no_place(title: str) -> None:
     reading = extract(Article(id="x", title=title))
     assert all(place.county != "Kent" and place.city != "Kent" for place in reading.places)
+
+
+@pytest.mark.parametrize(
+    ("title", "excerpt", "expected"),
+    [
+        # A legislator's party and home town describe the person, not the news.
+        (
+            "Bill would limit police use of facial recognition in body cameras",
+            "Assemblymember Jane Roe (D-Oakland) introduced a bill to set rules for how "
+            "California officers may use facial recognition.",
+            ("state", None, "CA", "US"),
+        ),
+        # A force's name is a word of who acts and names its city.
+        ("NYPD stops using Clearview AI", "", ("city", "New York City", "NY", "US")),
+        ("LAPD Bans Facial Recognition Platform", "", ("city", "Los Angeles", "CA", "US")),
+        # A county sharing its name with small towns elsewhere is evidence of itself.
+        (
+            "Police pause live facial recognition after study",
+            "Essex Police suspended the cameras after a review.",
+            ("county", "Essex", "England", "GB"),
+        ),
+        # A landmark for where a smaller place lies is not the news's place.
+        (
+            "Second city bans facial recognition",
+            "Somerville, Massachusetts, a suburb of Boston, banned the technology.",
+            ("city", "Somerville", "MA", "US"),
+        ),
+        # National bodies whose name only one country uses stand for it.
+        (
+            "Knesset committee approves police facial recognition bill",
+            "",
+            ("national", None, None, "IL"),
+        ),
+        # First-level regions abroad, also written with local connectors.
+        (
+            "Bahia state expands facial recognition cameras",
+            "",
+            ("state", None, "Bahia", "BR"),
+        ),
+        (
+            "Rio Grande do Sul cria banco de dados de reconhecimento facial",
+            "A Assembleia Legislativa aprovou o projeto.",
+            ("state", None, "Rio Grande do Sul", "BR"),
+        ),
+    ],
+)
+def test_places_of_general_classes(title: str, excerpt: str, expected: tuple) -> None:
+    place = extract(make(title, excerpt, "2021-01-05")).place
+    assert place is not None
+    level, city, state, country = expected
+    assert (place.level, place.country) == (level, country)
+    assert place.state == state
+    assert (place.city or place.county) == city
+
+
+@pytest.mark.parametrize(
+    ("title", "excerpt", "absent"),
+    [
+        # Title case capitalises every word: "Hit" is a verb here, not Hīt (Iraq).
+        ("TikTok Hit With Biometric Privacy Suit", "Two Illinois families filed it.", "IQ"),
+        # "Metrô" with its accent is the São Paulo metro, not Metro (Indonesia).
+        (
+            "Metrô segue impedido de usar reconhecimento facial",
+            "A decisão vale para o Metrô.",
+            "ID",
+        ),
+    ],
+)
+def test_common_words_and_misaccented_names_are_no_towns(
+    title: str, excerpt: str, absent: str
+) -> None:
+    places = extract(make(title, excerpt, "2023-03-01")).places
+    assert absent not in {place.country for place in places}
+
+
+def test_the_common_words_list_is_up_to_date() -> None:
+    from bot.places import common_words
+
+    assert common_words.main(["--check"]) == 0, "run python -m bot.places.common_words"
