@@ -27,20 +27,21 @@ from bot.extraction import train
 
 # Floors just under what grouped CV reads today over every labelled item (README: figures with
 # intervals): a drop means a change stopped generalising. Lowered with the fifth split's 241
-# items (2026-12-07): news of 2021-2026, mostly outside the US, is harder than the pool, and
-# every figure fell by one or two points once it joined the training sets.
+# items and again with the sixth's 230 (2026-12-07): news of 2021-2026, mostly outside the US
+# and two in five items in another language, is harder than the pool, and the figures fell
+# by one to three points once each split joined the training sets.
 FLOORS = {
-    "is_policy (balanced accuracy)": 0.81,
-    "action (policy items, fair alternatives)": 0.745,
-    "place: any listed right (policy items)": 0.785,
-    "place: main right (policy items)": 0.735,
-    "scope (policy items)": 0.735,
+    "is_policy (balanced accuracy)": 0.79,
+    "action (policy items, fair alternatives)": 0.735,
+    "place: any listed right (policy items)": 0.795,
+    "place: main right (policy items)": 0.745,
+    "scope (policy items)": 0.725,
 }
 # Issue 14's targets on news never seen. Those not reached yet are expected to fail (strict:
 # reaching one makes the test fail until its mark is removed).
 TARGETS = {
     "is_policy (balanced accuracy)": (0.90, False),
-    "action (policy items, fair alternatives)": (0.75, True),
+    "action (policy items, fair alternatives)": (0.75, False),
     "place: any listed right (policy items)": (0.90, False),
     "place: main right (policy items)": (0.90, False),
     "scope (policy items)": (0.75, False),
