@@ -419,6 +419,28 @@ class Decision:
     action_probabilities: dict[str, float]
 
 
+# Actors and predicates that make policy news when they act on FR; a company's own product
+# ("Airline unveils biometric boarding") is not one of them.
+_NON_POLICY_ACTORS = frozenset({"company"})
+# Predicates as common in product news as in policy news ("unveils", "launches", "stops").
+_NON_POLICY_PREDICATES = frozenset({"adopt", "propose", "debate", "halt"})
+
+
+def _policy_signal(reading: Reading) -> bool:
+    """Whether the headline or lead shows anything of policy: a wording rule met, a public body
+    or campaigners acting, a seat of government, or a predicate of policy (not a roll-out)."""
+    if reading.rule_action not in (None, "none"):
+        return True
+    for hit in (*reading.title_hits, *reading.lead_hits):
+        if hit.kind == "seat":
+            return True
+        if hit.kind == "actor" and hit.label not in _NON_POLICY_ACTORS:
+            return True
+        if hit.kind == "predicate" and hit.label not in _NON_POLICY_PREDICATES:
+            return True
+    return False
+
+
 def decide(reading: Reading, weights: Any = None) -> Decision:
     """Weigh a reading into an action, scope, places and confidence (``weights``: a model to
     use instead of the shipped one, as cross-validation does)."""
@@ -437,12 +459,16 @@ def decide(reading: Reading, weights: Any = None) -> Decision:
             # on every test split the largest kind of miss was policy news read as none.
             policy = max((label for label in probabilities if label != "none"),
                          key=probabilities.__getitem__)  # fmt: skip
-            if probabilities["none"] <= probabilities[policy] + NONE_MARGIN:
+            if probabilities["none"] <= probabilities[policy] + NONE_MARGIN and _policy_signal(
+                reading
+            ):
                 action = policy
     places = main_places(reading, action)
     main = places[0] if places else None
     scope_probabilities = weights.scope.probabilities(weights.scope_features(reading, action, main))
     scope = max(scope_probabilities, key=scope_probabilities.__getitem__)
+    if not any(text.strip() for text in reading.fields.values()):
+        scope = "unknown"  # nothing to read: nobody's use of anything
     if not reading.about_fr:
         confidence = limits().no_fr_confidence
     else:

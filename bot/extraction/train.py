@@ -45,7 +45,7 @@ EVENT_DAYS = 60
 # A feature must occur in this many training items to get a weight (one item is an anecdote).
 MIN_ITEMS = 2
 ACTION_C = 0.15
-SCOPE_C = 0.3
+SCOPE_C = 0.5
 CALIBRATION_C = 1.0
 # Actions weighed by the inverse of their size: "none" is the largest class, and unweighted it
 # swallows policy news worded unlike the training items (scopes are read better unweighted).
