@@ -18,8 +18,6 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-import yaml
-
 from bot.data import DATA_DIR
 from bot.places._gazetteer import gazetteer
 
@@ -35,11 +33,14 @@ _HEADER = (
 
 
 def _texts(root: Path) -> Iterable[str]:
+    # Imported here: the extraction package imports this module for WORDS_FILE.
+    from bot.extraction.evaluation import load_items
+
     for path in sorted(root.rglob("*.yaml")):
         # The frozen test split is never opened by anything that shapes the extraction.
         if "test_split" in path.name:
             continue
-        for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("items") or []:
+        for item in load_items(path):
             yield f"{item.get('title') or ''}\n{item.get('excerpt') or ''}"
 
 
