@@ -15,6 +15,7 @@ from bot.extraction._frames import is_lexicon_word
 from bot.extraction._rules import Provider, provider_rules
 from bot.models import Place
 from bot.places import City, Gazetteer, gazetteer, name_key
+from bot.places.common_words import WORDS_FILE
 
 _TOKEN = re.compile(r"[A-Za-z\u00C0-\u024F]+(?:[.'’&][A-Za-z\u00C0-\u024F]+)*\.?")
 # Lower-case words inside a name ("Rio Grande do Sul", "Castilla y León").
@@ -236,8 +237,6 @@ def provider_home(domain: str | None, url: str | None) -> Provider | None:
 @functools.cache
 def common_words() -> frozenset[str]:
     """Town names news writes as everyday words (bot/places/common_words.py makes the list)."""
-    from bot.places.common_words import WORDS_FILE
-
     path = DATA_DIR / WORDS_FILE
     if not path.exists():
         return frozenset()

@@ -218,3 +218,12 @@ def test_the_switch_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("BANWATCH_HOME_GUILD", "42")
     monkeypatch.setenv("BANWATCH_BUNDLED_CORPUS", "on")
     assert load_settings(Path("/nonexistent/.env")).home_guild_id == 42
+
+
+def test_a_frozen_test_split_is_neither_bundled_nor_read_for_common_words(tmp_path: Path) -> None:
+    from bot.bundled import labelled_files
+
+    (tmp_path / "labelled").mkdir()
+    (tmp_path / "labelled" / "pool.yaml").write_text("items: []\n")
+    (tmp_path / "labelled" / "test_split.yaml").write_text("not: read\n")
+    assert [path.name for path in labelled_files(tmp_path)] == ["pool.yaml"]
