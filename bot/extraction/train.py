@@ -148,33 +148,56 @@ def event_groups(items: Sequence[dict[str, Any]]) -> list[int]:
     return [roots.setdefault(find(index), len(roots)) for index in range(len(items))]
 
 
+class Design:
+    """Feature dicts as one sparse matrix over every name seen (sorted), built once, so that
+    fits on subsets of the rows (the folds of a cross-validation) slice it instead of
+    rebuilding it from dicts: the same matrix, a fifth of a cross-validation's time saved."""
+
+    def __init__(self, rows: Sequence[dict[str, float]]) -> None:
+        import numpy as np
+        from scipy.sparse import csr_matrix
+
+        self.names = sorted({name for row in rows for name in row})
+        column = {name: index for index, name in enumerate(self.names)}
+        data, indices, pointers = [], [], [0]
+        for row in rows:
+            for name, value in sorted(row.items()):
+                indices.append(column[name])
+                data.append(value)
+            pointers.append(len(indices))
+        self.matrix = csr_matrix(
+            (np.asarray(data, dtype=float), np.asarray(indices, dtype=np.int32), pointers),
+            shape=(len(rows), len(self.names)),
+        )
+
+    def select(self, chosen: Sequence[int] | None = None) -> tuple[list[str], Any]:
+        """The chosen rows over the names that at least ``MIN_ITEMS`` of them carry."""
+        import numpy as np
+
+        matrix = self.matrix if chosen is None else self.matrix[np.asarray(chosen, dtype=int)]
+        # Stored entries, explicit zeros included: a name counts where a row carries it.
+        counts = np.bincount(matrix.indices, minlength=len(self.names))
+        keep = np.flatnonzero(counts >= MIN_ITEMS)
+        return [self.names[i] for i in keep], matrix[:, keep]
+
+
 def fit_linear(
-    rows: Sequence[dict[str, float]],
+    rows: Sequence[dict[str, float]] | tuple[Design, Sequence[int]],
     targets: Sequence[str],
     c: float,
     binary: str | None = None,
     class_weight: str | None = None,
 ) -> Linear:
-    """Fit a logistic regression on feature dicts (``binary``: the positive class of a
-    two-class fit, stored as one row)."""
-    from scipy.sparse import csr_matrix
+    """Fit a logistic regression on feature dicts, or on chosen rows of a :class:`Design`
+    (``binary``: the positive class of a two-class fit, stored as one row)."""
     from sklearn.linear_model import LogisticRegression
     from threadpoolctl import threadpool_limits
 
-    counts: dict[str, int] = defaultdict(int)
-    for row in rows:
-        for name in row:
-            counts[name] += 1
-    vocabulary = sorted(name for name, count in counts.items() if count >= MIN_ITEMS)
-    column = {name: index for index, name in enumerate(vocabulary)}
-    data, indices, pointers = [], [], [0]
-    for row in rows:
-        for name, value in sorted(row.items()):
-            if name in column:
-                indices.append(column[name])
-                data.append(value)
-        pointers.append(len(indices))
-    matrix = csr_matrix((data, indices, pointers), shape=(len(rows), len(vocabulary)))
+    if isinstance(rows, tuple):
+        design, chosen = rows
+        vocabulary, matrix = design.select(chosen)
+    else:
+        vocabulary, matrix = Design(rows).select()
     classes = sorted(set(targets))
     if len(classes) == 1:
         # One class only (a tiny fold): it always wins.
@@ -228,20 +251,40 @@ class Prediction:
     rule_action: str
 
 
-def _fit_models(chosen: Sequence[Example], calibration: Linear) -> Model:
-    rules = chosen[0].reading.rule_action is not None
-    readings = [(e, r) for e in chosen for r in (e.reading, e.headline)]
+@dataclass(frozen=True, slots=True)
+class _Designs:
+    """The action and scope features of a pool, two rows per item (its reading, then its
+    headline read alone), with each row's label."""
+
+    action: Design
+    scope: Design
+    actions: list[str]
+    scopes: list[str]
+
+    @classmethod
+    def of(cls, pool: Sequence[Example]) -> _Designs:
+        readings = [(e, r) for e in pool for r in (e.reading, e.headline)]
+        scopes = [
+            scope_features(r, e.item["labels"]["action"], _labelled_place(e)) for e, r in readings
+        ]
+        return cls(
+            Design([action_features(r) for _, r in readings]),
+            Design(scopes),
+            [e.item["labels"]["action"] for e, _ in readings],
+            [e.item["labels"]["scope"] for e, _ in readings],
+        )
+
+
+def _fit_models(
+    designs: _Designs, chosen: Sequence[int], calibration: Linear, rules: bool
+) -> Model:
+    """Action and scope models on the chosen items of the pool whose designs these are."""
+    rows = [2 * i + half for i in chosen for half in (0, 1)]
     action = fit_linear(
-        [action_features(r) for _, r in readings],
-        [e.item["labels"]["action"] for e, _ in readings],
-        ACTION_C,
+        (designs.action, rows), [designs.actions[r] for r in rows], ACTION_C,
         class_weight=CLASS_WEIGHT,
-    )
-    scope = fit_linear(
-        [scope_features(r, e.item["labels"]["action"], _labelled_place(e)) for e, r in readings],
-        [e.item["labels"]["scope"] for e, _ in readings],
-        SCOPE_C,
-    )
+    )  # fmt: skip
+    scope = fit_linear((designs.scope, rows), [designs.scopes[r] for r in rows], SCOPE_C)
     return Model(action, scope, calibration, reads_action_rules=rules)
 
 
@@ -255,6 +298,18 @@ _SURE = Linear(("right",), (0.0,), {})
 
 # (pool, folds) -> (the pool itself, kept so its id is not reused; decisions; folds).
 _OUT_OF_FOLD: dict[tuple[int, int], tuple[Sequence[Example], list[Any], list[int]]] = {}
+_DESIGNS: dict[int, tuple[Sequence[Example], _Designs]] = {}
+
+
+def _designs(pool: Sequence[Example]) -> _Designs:
+    """The pool's designs, built once per pool (the folds and the final fit share them)."""
+    if id(pool) not in _DESIGNS:
+        _DESIGNS[id(pool)] = (pool, _Designs.of(pool))
+    return _DESIGNS[id(pool)][1]
+
+
+def _rules(pool: Sequence[Example]) -> bool:
+    return pool[0].reading.rule_action is not None
 
 
 def _out_of_fold(pool: Sequence[Example], folds: int) -> tuple[list[Any], list[int]]:
@@ -275,7 +330,7 @@ def _fit_out_of_fold(pool: Sequence[Example], folds: int) -> tuple[list[Any], li
     fold_of = [0] * len(pool)
     splitter = GroupKFold(n_splits=folds)
     for fold, (train, test) in enumerate(splitter.split(list(range(len(pool))), groups=groups)):
-        models = _fit_models([pool[i] for i in train], _SURE)
+        models = _fit_models(_designs(pool), train, _SURE, _rules(pool))
         for i in test:
             decisions[i] = decide(pool[i].reading, models)
             fold_of[i] = fold
@@ -341,7 +396,7 @@ def train(pool: Sequence[Example] | None = None, folds: int = FOLDS) -> Model:
     calibration = fit_linear(
         [rows[i] for i in chosen], [right[i] for i in chosen], CALIBRATION_C, binary="right"
     )
-    return _fit_models(pool, calibration)
+    return _fit_models(_designs(pool), range(len(pool)), calibration, _rules(pool))
 
 
 def _calibrates(example: Example) -> bool:
