@@ -371,17 +371,10 @@ def main_places(reading: Reading, action: str) -> tuple[Place, ...]:
         else:
             home = Place(level="national", country=provider.country)
         return (home,)
-    if (
-        # English news of a national legislature or government that names no place and
-        # comes from an outlet of unknown country ("Senators introduce bill to ban federal
-        # use ..."): US news far more often than not (grouped CV: place 0.806 -> 0.809).
-        not places
-        and action != "none"
-        and (provider is None or not provider.country)
-        and reading.language == "en"
-        and _seats(reading) == {"national"}
-    ):
-        return (Place(level="national", country="US"),)
+    if not places and action != "none" and (provider is None or not provider.country):
+        home = _home_of_script(reading)
+        if home is not None:
+            return (Place(level="national", country=home),)
     if seat is None or not places or places[0].level == "company":
         return places
     field, hit = seat
@@ -397,6 +390,20 @@ def main_places(reading: Reading, action: str) -> tuple[Place, ...]:
     if chosen == places[0]:
         return places
     return (chosen, *(place for place in places if place != chosen))
+
+
+# Letters written for one country's language: Korean's Hangul, Japanese's kana.
+_SCRIPT_HOMES = (("KR", re.compile("[\uac00-\ud7af]")), ("JP", re.compile("[\u3040-\u30ff]")))
+
+
+def _home_of_script(reading: Reading) -> str | None:
+    """The country policy news naming no place is most likely about, from its language: the
+    US for English from an outlet of unknown country ("Senators introduce bill to ban federal
+    use ..."), Korea or Japan for their scripts."""
+    if reading.language == "en":
+        return "US"
+    title = reading.fields["title"]
+    return next((home for home, letters in _SCRIPT_HOMES if letters.search(title)), None)
 
 
 def _seat(reading: Reading) -> tuple[str, Hit] | None:
