@@ -231,6 +231,46 @@ def test_facial_recognition_is_recognised_in_more_languages(title: str) -> None:
     assert mentions_fr(Article(id="x", title=title))
 
 
+@pytest.mark.parametrize(
+    ("title", "found"),
+    [
+        # Characters of Chinese and Korean are read one at a time: an entry is found inside a
+        # longer run ("人脸识别第一案") and with a particle glued to it ("얼굴인식을").
+        ("天津人脸识别第一案终审判决", {("fr", "fr"), ("predicate", "rule")}),
+        ("국회, 얼굴인식을 금지하는 법안 발의", {("actor", "legislature"), ("fr", "fr"),
+                                      ("predicate", "prohibit"), ("predicate", "propose")}),
+        ("Federale politie moet gezichtsherkenning stopzetten",
+         {("actor", "police"), ("fr", "fr"), ("predicate", "halt")}),
+        ("Sejm uchwalił zakaz rozpoznawania twarzy",
+         {("actor", "legislature"), ("predicate", "pass"), ("predicate", "prohibit")}),
+    ],
+)  # fmt: skip
+def test_frames_are_read_in_more_languages(title: str, found: set[tuple[str, str]]) -> None:
+    assert found <= {(hit.kind, hit.label) for hit in _frames.hits(title)}
+
+
+def test_characters_of_an_entry_must_stand_together() -> None:
+    # "예정" (scheduled) is not in "유예 정부" (a pause ... the government): a space parts them.
+    assert ("stage", "scheduled") not in {(h.kind, h.label) for h in _frames.hits("유예 정부")}
+    assert ("stage", "scheduled") in {(h.kind, h.label) for h in _frames.hits("도입 예정")}
+
+
+@pytest.mark.parametrize(
+    ("title", "country"),
+    [
+        ("Senators introduce bill to ban federal use of facial recognition", "US"),
+        ("Lawmakers want to ban facial recognition at concerts", "US"),
+        ("국회, 얼굴인식 금지 법안 발의", "KR"),
+        ("国会で顔認証の規制法案を審議", "JP"),
+    ],
+)
+def test_policy_news_naming_no_place_is_placed_by_its_language(title: str, country: str) -> None:
+    result = extract(Article(id="n", title=title))
+    assert result.action != "none"
+    assert result.place is not None
+    assert (result.place.level, result.place.country) == ("national", country)
+
+
 def test_all_caps_headline_is_still_read() -> None:
     result = extract(
         Article(id="caps", title="OAKLAND CITY COUNCIL VOTES TO BAN FACIAL RECOGNITION")
