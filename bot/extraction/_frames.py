@@ -237,8 +237,11 @@ def hits(text: str) -> list[Hit]:
 
 
 def _ends_a_name(text: str, raw: list[str], tokens: list[re.Match[str]], i: int) -> bool:
-    """Whether word i is capitalised and ends a name: right after another capitalised word."""
+    """Whether word i is capitalised and ends a name: right after another capitalised word
+    (an acronym kept as written never does: "UK MPs", "French CNIL")."""
     if i == 0 or not raw[i][0].isupper() or not raw[i - 1][0].isupper():
+        return False
+    if raw[i] in lexicon().exact_by_word:
         return False
     return text[tokens[i - 1].end() : tokens[i].start()] == " "
 
