@@ -305,7 +305,7 @@ def _known_keys(gaz: Gazetteer) -> frozenset[str]:
     if known is None:
         indexes = (
             gaz.states, gaz.countries, gaz.regions, gaz.companies, gaz.counties,
-            gaz.state_hints, gaz.ap_abbreviations, gaz.state_or_city,
+            gaz.state_hints, gaz.state_laws, gaz.ap_abbreviations, gaz.state_or_city,
         )  # fmt: skip
         keys = set().union(*indexes)
         keys |= {code.lower() for code in gaz.standalone_codes}
@@ -593,6 +593,10 @@ class _Scanner:
                 )
             )
             self.evidence.countries[iso] += weight * 0.5
+            return True
+        if key in gaz.state_laws:
+            # A suit or settlement under a state's law is that state's matter.
+            self._add_state(gaz.state_laws[key], field_name, start, weight)
             return True
         if key in gaz.state_hints:
             self.evidence.states[gaz.state_hints[key]] += base * 0.5

@@ -88,6 +88,8 @@ class Gazetteer:
     demonyms: dict[str, str] = field(default_factory=dict)
     demonym_exceptions: tuple[str, ...] = ()
     state_hints: dict[str, str] = field(default_factory=dict)
+    # A state's own law, named: the state is the jurisdiction ("BIPA": Illinois).
+    state_laws: dict[str, str] = field(default_factory=dict)
     standalone_codes: frozenset[str] = frozenset()
     ap_abbreviations: dict[str, str] = field(default_factory=dict)
     state_over_country: frozenset[str] = frozenset()
@@ -215,6 +217,7 @@ def gazetteer() -> Gazetteer:
             cities.put_first(name_key(str(name)), city)
 
     gaz.state_hints = {name_key(k): str(v) for k, v in data["state_hints"].items()}
+    gaz.state_laws = {name_key(k): str(v) for k, v in (data.get("state_laws") or {}).items()}
     gaz.state_over_country = frozenset(name_key(str(n)) for n in data["state_over_country"])
     for name, info in data["state_or_city"].items():
         if not isinstance(info, dict) or "city" not in info or "city_cues" not in info:

@@ -271,6 +271,18 @@ def test_policy_news_naming_no_place_is_placed_by_its_language(title: str, count
     assert (result.place.level, result.place.country) == ("national", country)
 
 
+def test_a_suit_under_a_states_own_law_is_that_states() -> None:
+    result = extract(
+        Article(
+            id="b",
+            title="Clearview AI settles BIPA lawsuit",
+            excerpt="The company agreed to limits under the Biometric Information Privacy Act.",
+        )
+    )
+    assert result.place is not None
+    assert (result.place.level, result.place.state) == ("state", "IL")
+
+
 def test_all_caps_headline_is_still_read() -> None:
     result = extract(
         Article(id="caps", title="OAKLAND CITY COUNCIL VOTES TO BAN FACIAL RECOGNITION")
