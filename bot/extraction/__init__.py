@@ -376,7 +376,7 @@ def main_places(reading: Reading, action: str) -> tuple[Place, ...]:
         if home is not None:
             return (Place(level="national", country=home),)
     if seat is None or not places or places[0].level == "company":
-        return places
+        return _spread(reading, places, seat)
     field, hit = seat
     at_seat = [place for place in places if place.level == hit.label]
     if not at_seat:
@@ -390,6 +390,24 @@ def main_places(reading: Reading, action: str) -> tuple[Place, ...]:
     if chosen == places[0]:
         return places
     return (chosen, *(place for place in places if place != chosen))
+
+
+def _spread(
+    reading: Reading, places: tuple[Place, ...], seat: tuple[str, Hit] | None
+) -> tuple[Place, ...]:
+    """A headline naming several cities of one country and no body of a city ("launched at
+    Delhi, Bengaluru and Varanasi airports", "Narita and Haneda airports") tells a country's
+    news: the country leads (grouped CV: main place 0.765 -> 0.768; 8 items right, 2 lost)."""
+    if not places or places[0].level != "city" or (seat and seat[1].label == "city"):
+        return places
+    country = places[0].country
+    cities = {
+        p for p in reading.located.in_title if p.level == "city" and p.country == country
+    }
+    if len(cities) < 2:
+        return places
+    national = Place(level="national", country=country)
+    return (national, *(p for p in places if p != national))
 
 
 # Letters written for one country's language: Korean's Hangul, Japanese's kana.

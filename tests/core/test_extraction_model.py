@@ -283,6 +283,16 @@ def test_a_suit_under_a_states_own_law_is_that_states() -> None:
     assert (result.place.level, result.place.state) == ("state", "IL")
 
 
+def test_cities_of_one_country_listed_in_a_headline_tell_the_countrys_news() -> None:
+    result = extract(
+        Article(id="c", title="Face boarding launched at Delhi and Bengaluru airports")
+    )
+    assert result.place is not None
+    assert (result.place.level, result.place.country) == ("national", "IN")
+    council = extract(Article(id="d", title="Boston city council bans facial recognition"))
+    assert council.place is not None and council.place.city == "Boston"
+
+
 def test_all_caps_headline_is_still_read() -> None:
     result = extract(
         Article(id="caps", title="OAKLAND CITY COUNCIL VOTES TO BAN FACIAL RECOGNITION")
