@@ -165,6 +165,8 @@ def scope_features(reading: Reading, action: str, main: Place | None) -> dict[st
     title = _words(reading.fields["title"])
     _bag("w:", title, out)
     _bag("lw:", _words(reading.fields["excerpt"][:_LEAD_WORDS]), out)
+    _bag("s:", _stems(title), out)
+    _bag("ls:", _stems(_words(reading.fields["excerpt"][:_LEAD_WORDS])), out)
     return out
 
 
