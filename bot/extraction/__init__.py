@@ -414,12 +414,20 @@ def _spread(
 _SCRIPT_HOMES = (("KR", re.compile("[\uac00-\ud7af]")), ("JP", re.compile("[\u3040-\u30ff]")))
 
 
+# Languages whose news is mostly one country's (not Spanish, French, German or Dutch, each the
+# language of several countries' news): Portuguese is Brazil's far more often than Portugal's.
+_LANGUAGE_HOMES = {
+    "en": "US", "pt": "BR", "it": "IT", "sv": "SE", "da": "DK", "no": "NO", "fi": "FI",
+    "pl": "PL", "cs": "CZ", "id": "ID",
+}  # fmt: skip
+
+
 def _home_of_script(reading: Reading) -> str | None:
     """The country policy news naming no place is most likely about, from its language: the
     US for English from an outlet of unknown country ("Senators introduce bill to ban federal
-    use ..."), Korea or Japan for their scripts."""
-    if reading.language == "en":
-        return "US"
+    use ..."), Brazil for Portuguese, Korea or Japan for their scripts."""
+    if reading.language in _LANGUAGE_HOMES:
+        return _LANGUAGE_HOMES[reading.language]
     title = reading.fields["title"]
     return next((home for home, letters in _SCRIPT_HOMES if letters.search(title)), None)
 

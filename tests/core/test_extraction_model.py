@@ -262,6 +262,7 @@ def test_characters_of_an_entry_must_stand_together() -> None:
         ("Lawmakers want to ban facial recognition at concerts", "US"),
         ("국회, 얼굴인식 금지 법안 발의", "KR"),
         ("国会で顔認証の規制法案を審議", "JP"),
+        ("Deputados aprovam projeto de lei que proíbe o reconhecimento facial", "BR"),
     ],
 )
 def test_policy_news_naming_no_place_is_placed_by_its_language(title: str, country: str) -> None:
