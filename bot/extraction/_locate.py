@@ -356,6 +356,11 @@ class _Scanner:
                 continue
             used = self._window(text, tokens, i, field_name, lead_chars)
             i += max(used, 1)
+        pattern = self.gaz.native_pattern
+        if pattern is not None and not text.isascii():
+            for match in pattern.finditer(text):
+                known = self.gaz.native_names[match.group(0)]
+                self._lookup(known, text, match.start(), match.end(), field_name, lead_chars, 1)
 
     def _window(
         self, text: str, tokens: list[re.Match[str]], i: int, field_name: str, lead_chars: int

@@ -294,6 +294,27 @@ def test_cities_of_one_country_listed_in_a_headline_tell_the_countrys_news() -> 
     assert council.place is not None and council.place.city == "Boston"
 
 
+@pytest.mark.parametrize(
+    ("title", "place"),
+    [
+        ("杭州拟修改物业条例 对小区强制人脸识别说不", "Hangzhou"),
+        ("서울시, 지하철에 얼굴인식 도입", "Seoul"),
+        ("В Москве расширят систему распознавания лиц", "Moscow"),
+        ("الشرطة في دبي تستخدم التعرف على الوجه", "Dubai"),
+        ("법무부, 출입국 얼굴인식 사업 중단", "South Korea"),
+    ],
+)
+def test_places_written_in_other_scripts_are_found(title: str, place: str) -> None:
+    result = extract(Article(id="n", title=title))
+    assert result.place is not None and place in result.place.display
+
+
+def test_a_name_in_a_spaced_script_stands_alone() -> None:
+    # "مصرف" (a bank) begins with "مصر" (Egypt).
+    result = extract(Article(id="n", title="مصرف يستخدم التعرف على الوجه"))
+    assert all(place.country != "EG" for place in result.places)
+
+
 def test_all_caps_headline_is_still_read() -> None:
     result = extract(
         Article(id="caps", title="OAKLAND CITY COUNCIL VOTES TO BAN FACIAL RECOGNITION")
