@@ -41,7 +41,7 @@ FLOORS = {
 # reaching one makes the test fail until its mark is removed).
 TARGETS = {
     "is_policy (balanced accuracy)": (0.90, False),
-    "action (policy items, fair alternatives)": (0.75, False),
+    "action (policy items, fair alternatives)": (0.75, True),
     "place: any listed right (policy items)": (0.90, False),
     "place: main right (policy items)": (0.90, False),
     "scope (policy items)": (0.75, False),
