@@ -87,7 +87,7 @@ _STEM = 4
 # glued to them (Korean): each character is a token, so "人脸识别" or "얼굴 인식" is found as a
 # run of tokens inside a longer run of text ("刷脸人脸识别第一案", "얼굴인식을").
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-_TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+(?:['’][^\W_{_CJK}]+)*")
+_TOKEN = re.compile(rf"[^\W_{_CJK}]+(?:['’][^\W_{_CJK}]+)*|[{_CJK}]")
 
 
 def _add(entry: Any, kind: str, label: str, indexes: tuple[dict, dict, dict], file: str) -> None:
