@@ -8,6 +8,7 @@ weighs (see ``_model.py``) and the actor whose seat is the main place (see ``__i
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -60,7 +61,9 @@ class Frame:
 
 
 # One entry of a class: its words, the last one a prefix when it ended in "*".
-Entry = tuple[tuple[str, ...], bool, str, str]  # (words, last is a prefix, kind, label)
+# (words, last is a prefix, kind, label, glued): glued[k] when word k follows word k-1 with no
+# space, as the characters of "人脸识别" or "얼굴인식" do, and must in the text too.
+Entry = tuple[tuple[str, ...], bool, str, str, tuple[bool, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +83,11 @@ class Lexicon:
 
 
 _STEM = 4
-_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+# Scripts written without spaces between words (Chinese, Japanese kana) or with particles
+# glued to them (Korean): each character is a token, so "人脸识别" or "얼굴 인식" is found as a
+# run of tokens inside a longer run of text ("刷脸人脸识别第一案", "얼굴인식을").
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_TOKEN = re.compile(rf"[^\W_{_CJK}]+(?:['’][^\W_{_CJK}]+)*|[{_CJK}]")
 
 
 def _add(entry: Any, kind: str, label: str, indexes: tuple[dict, dict, dict], file: str) -> None:
@@ -93,11 +100,12 @@ def _add(entry: Any, kind: str, label: str, indexes: tuple[dict, dict, dict], fi
     )
     text = entry.lstrip("=")
     prefix = text.endswith("*")
-    words = tuple(_TOKEN.findall(text if exact else text.lower()))
+    tokens = list(_TOKEN.finditer(text if exact else text.lower()))
+    words = tuple(token.group(0) for token in tokens)
     if not words or "*" in text[:-1]:
         raise DataFileError(f"{file}: {entry!r}: '*' may only end an entry")
     by_word, exact_by_word, by_stem = indexes
-    item: Entry = (words, prefix, kind, label)
+    item: Entry = (words, prefix, kind, label, _glued(tokens))
     if prefix and len(words) == 1:
         if len(words[0]) < _STEM or exact:
             raise DataFileError(f"{file}: {entry!r}: a prefix needs {_STEM} letters or more")
@@ -171,9 +179,14 @@ def lexicon() -> Lexicon:
     )
 
 
-def _matches(entry: Entry, words: list[str], i: int) -> bool:
-    """Whether ``entry`` starts at word i of ``words``."""
-    needed, prefix, _, _ = entry
+def _glued(tokens: list[re.Match[str]]) -> tuple[bool, ...]:
+    """For each token, whether it follows the previous one with nothing between them."""
+    return (False, *(b.start() == a.end() for a, b in itertools.pairwise(tokens)))
+
+
+def _matches(entry: Entry, words: list[str], glued: tuple[bool, ...], i: int) -> bool:
+    """Whether ``entry`` starts at word i of ``words`` (``glued``: the text's, as in Entry)."""
+    needed, prefix, _, _, joins = entry
     end = i + len(needed)
     if end > len(words):
         return False
@@ -182,6 +195,8 @@ def _matches(entry: Entry, words: list[str], i: int) -> bool:
         word = words[i + offset]
         if not (word.startswith(want) if prefix and offset == last else word == want):
             return False
+        if joins[offset] and not glued[i + offset]:
+            return False  # "유예 정부" holds the syllables of "예정" but not the word
     return True
 
 
@@ -191,6 +206,7 @@ def hits(text: str) -> list[Hit]:
     lex = lexicon()
     by_word, exact_by_word, by_stem = lex.by_word, lex.exact_by_word, lex.by_stem
     tokens = list(_TOKEN.finditer(text))
+    glued = _glued(tokens)
     raw = [token.group(0) for token in tokens]
     lower = [word.lower() for word in raw]
     found: list[Hit] = []
@@ -205,7 +221,7 @@ def hits(text: str) -> list[Hit]:
         candidates = ((loose or (), lower), (exact or (), raw), (stem or (), lower))
         for entries, words in candidates:
             for entry in entries:
-                if _matches(entry, words, i):
+                if _matches(entry, words, glued, i):
                     key = (entry[2], entry[3])
                     best[key] = max(best.get(key, 0), len(entry[0]))
         longest: dict[str, tuple[int, str]] = {}
@@ -221,8 +237,11 @@ def hits(text: str) -> list[Hit]:
 
 
 def _ends_a_name(text: str, raw: list[str], tokens: list[re.Match[str]], i: int) -> bool:
-    """Whether word i is capitalised and ends a name: right after another capitalised word."""
+    """Whether word i is capitalised and ends a name: right after another capitalised word
+    (an acronym kept as written never does: "UK MPs", "French CNIL")."""
     if i == 0 or not raw[i][0].isupper() or not raw[i - 1][0].isupper():
+        return False
+    if raw[i] in lexicon().exact_by_word:
         return False
     return text[tokens[i - 1].end() : tokens[i].start()] == " "
 

@@ -293,6 +293,8 @@ def _context_weight(text: str, start: int, end: int) -> float:
 
 
 _KNOWN_KEYS: dict[int, frozenset[str]] = {}
+# Cyrillic, Arabic, kana, Han and Hangul: the scripts of places.yaml's native names.
+_NATIVE_SCRIPTS = re.compile("[\u0400-\u04ff\u0600-\u06ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
 def _known_keys(gaz: Gazetteer) -> frozenset[str]:
@@ -305,7 +307,7 @@ def _known_keys(gaz: Gazetteer) -> frozenset[str]:
     if known is None:
         indexes = (
             gaz.states, gaz.countries, gaz.regions, gaz.companies, gaz.counties,
-            gaz.state_hints, gaz.ap_abbreviations, gaz.state_or_city,
+            gaz.state_hints, gaz.state_laws, gaz.ap_abbreviations, gaz.state_or_city,
         )  # fmt: skip
         keys = set().union(*indexes)
         keys |= {code.lower() for code in gaz.standalone_codes}
@@ -356,6 +358,12 @@ class _Scanner:
                 continue
             used = self._window(text, tokens, i, field_name, lead_chars)
             i += max(used, 1)
+        pattern = self.gaz.native_pattern
+        # One quick pass for a letter of those scripts before the slower search of the names.
+        if pattern is not None and not text.isascii() and _NATIVE_SCRIPTS.search(text):
+            for match in pattern.finditer(text):
+                known = self.gaz.native_names[match.group(0)]
+                self._lookup(known, text, match.start(), match.end(), field_name, lead_chars, 1)
 
     def _window(
         self, text: str, tokens: list[re.Match[str]], i: int, field_name: str, lead_chars: int
@@ -593,6 +601,10 @@ class _Scanner:
                 )
             )
             self.evidence.countries[iso] += weight * 0.5
+            return True
+        if key in gaz.state_laws:
+            # A suit or settlement under a state's law is that state's matter.
+            self._add_state(gaz.state_laws[key], field_name, start, weight)
             return True
         if key in gaz.state_hints:
             self.evidence.states[gaz.state_hints[key]] += base * 0.5

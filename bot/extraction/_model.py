@@ -30,6 +30,8 @@ MODEL_FILE = "extraction_model.json"
 _WORD = re.compile(r"[^\W\d_]{2,}")
 # Words read from the lead for the model: its first characters carry the news.
 _LEAD_WORDS = 300
+# Letters of a word kept as its stem (see _stems).
+_STEM_LETTERS = 5
 # Rule scores enter the model divided by this, and at most _RULE_CAP after.
 _RULE_SCALE = 10.0
 _RULE_CAP = 3.0
@@ -101,6 +103,13 @@ def _words(text: str) -> list[str]:
     return [word.lower() for word in _WORD.findall(text)]
 
 
+def _stems(words: list[str]) -> Iterable[str]:
+    """The first letters of each longer word: one feature for "prohibits", "prohibited" and
+    "prohibición", or "regulate", "regulación" and "regulamenta" (grouped CV, 5 letters of
+    headline and lead words: is_policy 0.807 -> 0.820, action 0.753 -> 0.756)."""
+    return (word[:_STEM_LETTERS] for word in words if len(word) > _STEM_LETTERS)
+
+
 def _bag(prefix: str, items: Iterable[str], out: dict[str, float]) -> None:
     for item in items:
         out[prefix + item] = 1.0
@@ -122,7 +131,9 @@ def action_features(reading: Reading) -> dict[str, float]:
     title = _words(reading.fields["title"])
     _bag("w:", title, out)
     _bag("b:", (f"{a}_{b}" for a, b in itertools.pairwise(title)), out)
+    _bag("s:", _stems(title), out)
     lead = _words(reading.fields["excerpt"][:_LEAD_WORDS])
+    _bag("ls:", _stems(lead), out)
     _bag("lw:", lead, out)
     # Pairs of lead words too ("voted to", "will pilot"): grouped CV, action 0.752 -> 0.756
     # over every item, 0.705 -> 0.712 over the verbatim ones.
@@ -154,6 +165,8 @@ def scope_features(reading: Reading, action: str, main: Place | None) -> dict[st
     title = _words(reading.fields["title"])
     _bag("w:", title, out)
     _bag("lw:", _words(reading.fields["excerpt"][:_LEAD_WORDS]), out)
+    _bag("s:", _stems(title), out)
+    _bag("ls:", _stems(_words(reading.fields["excerpt"][:_LEAD_WORDS])), out)
     return out
 
 

@@ -88,6 +88,12 @@ class Gazetteer:
     demonyms: dict[str, str] = field(default_factory=dict)
     demonym_exceptions: tuple[str, ...] = ()
     state_hints: dict[str, str] = field(default_factory=dict)
+    # A state's own law, named: the state is the jurisdiction ("BIPA": Illinois).
+    state_laws: dict[str, str] = field(default_factory=dict)
+    # Names in other scripts (Chinese, Korean, Cyrillic, Arabic...) -> the name known here, and
+    # one search for all of them (those scripts are not read word by word).
+    native_names: dict[str, str] = field(default_factory=dict)
+    native_pattern: re.Pattern[str] | None = None
     standalone_codes: frozenset[str] = frozenset()
     ap_abbreviations: dict[str, str] = field(default_factory=dict)
     state_over_country: frozenset[str] = frozenset()
@@ -118,6 +124,26 @@ def _require(data: dict[str, Any]) -> None:
     for item in data["city_aliases"]:
         if not isinstance(item, dict) or not item.get("names") or not item.get("city"):
             raise DataFileError(f"{PLACES_FILE}: city alias needs names and city: {item!r}")
+
+
+# Han characters and kana: scripts written without spaces between words.
+_RUN_TOGETHER = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+_HANGUL = re.compile("[\uac00-\ud7af]")
+_ARABIC = re.compile("[\u0600-\u06ff]")
+
+
+def _native_alternative(name: str) -> str:
+    """The pattern of one native name: Chinese and Japanese run words together, so a name is
+    found inside a longer run; Korean glues endings after a name ("서울시", "서울에서"), Arabic
+    particles before it ("بدبي"); elsewhere a name stands alone ("Москве" is its own form)."""
+    escaped = re.escape(name)
+    if _RUN_TOGETHER.match(name):
+        return escaped
+    if _HANGUL.match(name):
+        return rf"(?<!\w){escaped}"
+    if _ARABIC.match(name):
+        return rf"{escaped}(?!\w)"
+    return rf"(?<!\w){escaped}(?!\w)"
 
 
 @functools.cache
@@ -215,6 +241,13 @@ def gazetteer() -> Gazetteer:
             cities.put_first(name_key(str(name)), city)
 
     gaz.state_hints = {name_key(k): str(v) for k, v in data["state_hints"].items()}
+    gaz.state_laws = {name_key(k): str(v) for k, v in (data.get("state_laws") or {}).items()}
+    gaz.native_names = {str(k): str(v) for k, v in (data.get("native_names") or {}).items()}
+    if gaz.native_names:
+        alternatives = [
+            _native_alternative(name) for name in sorted(gaz.native_names, key=len, reverse=True)
+        ]
+        gaz.native_pattern = re.compile("|".join(alternatives))
     gaz.state_over_country = frozenset(name_key(str(n)) for n in data["state_over_country"])
     for name, info in data["state_or_city"].items():
         if not isinstance(info, dict) or "city" not in info or "city_cues" not in info:
