@@ -146,6 +146,14 @@ def _native_alternative(name: str) -> str:
     return rf"(?<!\w){escaped}(?!\w)"
 
 
+def _require_country(gaz: Gazetteer, iso: object, section: str) -> None:
+    """A country code must be one the gazetteer knows (YAML reads a bare NO as false)."""
+    if not isinstance(iso, str) or iso not in gaz.country_names:
+        raise DataFileError(
+            f"{PLACES_FILE}: {section}: {iso!r} is no country code (quote codes such as 'NO')"
+        )
+
+
 @functools.cache
 def places_version() -> str:
     """A hash of everything the gazetteer is built from: this package's code, places.yaml,
@@ -212,8 +220,11 @@ def gazetteer() -> Gazetteer:
         {"EU": "European Union", "GB": "United Kingdom", "US": "United States"}
     )
     for iso, names in data["country_aliases"].items():
+        _require_country(gaz, iso, "country_aliases")
         for name in names:
             gaz.countries[name_key(str(name))] = str(iso)
+    for iso in data["demonyms"].values():
+        _require_country(gaz, iso, "demonyms")
     gaz.demonyms = {name_key(k): str(v) for k, v in data["demonyms"].items()}
     gaz.demonym_exceptions = tuple(name_key(str(text)) for text in data["demonym_exceptions"])
 

@@ -87,8 +87,9 @@ HAND_CHECKED: dict[str, tuple[str, str | None]] = {
     "India": ("in_use", None),  # a 2020 call to halt AFRS, then airports' DigiYatra, 2022-24
     "Hyderabad": ("in_use", "police"),  # #BanTheScan 2021, then police use for COVID, 2022
     # Bills to ban, 2022; used on rioters, 2023-01; the data authority's stadium note, 2023-11;
-    # its inspection of 23 football clubs' FR, 2025-02 (private use).
-    "Brazil": ("restricted", "private"),
+    # its inspection of 23 football clubs' FR, 2025-02 (private use); the Justice Ministry's
+    # rules for police use of AI to find missing people, 2025-06 (the seventh split).
+    "Brazil": ("restricted", "police"),
     # Lawsuits and settlements only: no measure (BIPA itself is not an item).
     "Illinois": ("restricted", "police"),  # no FR from police drones, law of 2023-06
 }

@@ -824,6 +824,16 @@ def test_every_data_file_loads() -> None:
     assert gazetteer().cities
 
 
+def test_a_country_code_yaml_reads_as_a_boolean_is_named() -> None:
+    """A bare NO in places.yaml is YAML's false: Norway's news was placed in "False"."""
+    from bot.places._gazetteer import _require_country
+
+    with pytest.raises(DataFileError, match="quote codes"):
+        _require_country(gazetteer(), False, "country_aliases")
+    norway = extract(make("Norway's data watchdog seeks ban on facial recognition"))
+    assert norway.place is not None and norway.place.country == "NO"
+
+
 def test_version_names_code_and_data() -> None:
     base, _, digest = EXTRACTOR_VERSION.partition("-")
     assert base and len(digest) == 12
