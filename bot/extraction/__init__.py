@@ -349,11 +349,6 @@ def read(article: Article, action_rules_too: bool = True) -> Reading:
     )
 
 
-def _seats(reading: Reading) -> set[str]:
-    """The levels of every seat the headline and the lead's first sentence name."""
-    return {hit.label for hit in (*reading.title_hits, *reading.lead_hits) if hit.kind == "seat"}
-
-
 def main_places(reading: Reading, action: str) -> tuple[Place, ...]:
     """The places, main first: the place of the acting body's seat when the item names one
     (of the seat's level, the one named nearest before the seat word: "Springfield council")."""
@@ -372,7 +367,7 @@ def main_places(reading: Reading, action: str) -> tuple[Place, ...]:
             home = Place(level="national", country=provider.country)
         return (home,)
     if not places and action != "none" and (provider is None or not provider.country):
-        home = _home_of_script(reading)
+        home = _home_of_language(reading)
         if home is not None:
             return (Place(level="national", country=home),)
     if seat is None or not places or places[0].level == "company":
@@ -422,7 +417,7 @@ _LANGUAGE_HOMES = {
 }  # fmt: skip
 
 
-def _home_of_script(reading: Reading) -> str | None:
+def _home_of_language(reading: Reading) -> str | None:
     """The country policy news naming no place is most likely about, from its language: the
     US for English from an outlet of unknown country ("Senators introduce bill to ban federal
     use ..."), Brazil for Portuguese, Korea or Japan for their scripts."""
