@@ -310,6 +310,18 @@ def test_places_written_in_other_scripts_are_found(title: str, place: str) -> No
     assert result.place is not None and place in result.place.display
 
 
+def test_every_native_name_is_a_place_the_gazetteer_knows() -> None:
+    from bot.extraction._locate import locate
+    from bot.places import gazetteer
+
+    names = gazetteer().native_names
+    assert len(names) >= 50
+    unknown = [
+        native for native in names if not locate(f"{native} 警察", "", "", None, None).governments
+    ]
+    assert unknown == []
+
+
 def test_a_name_in_a_spaced_script_stands_alone() -> None:
     # "مصرف" (a bank) begins with "مصر" (Egypt).
     result = extract(Article(id="n", title="مصرف يستخدم التعرف على الوجه"))
