@@ -293,8 +293,6 @@ def _context_weight(text: str, start: int, end: int) -> float:
 
 
 _KNOWN_KEYS: dict[int, frozenset[str]] = {}
-# Cyrillic, Arabic, kana, Han and Hangul: the scripts of places.yaml's native names.
-_NATIVE_SCRIPTS = re.compile("[\u0400-\u04ff\u0600-\u06ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
 def _known_keys(gaz: Gazetteer) -> frozenset[str]:
@@ -358,9 +356,14 @@ class _Scanner:
                 continue
             used = self._window(text, tokens, i, field_name, lead_chars)
             i += max(used, 1)
-        pattern = self.gaz.native_pattern
-        # One quick pass for a letter of those scripts before the slower search of the names.
-        if pattern is not None and not text.isascii() and _NATIVE_SCRIPTS.search(text):
+        pattern, letters = self.gaz.native_pattern, self.gaz.native_letters
+        # One quick pass for a name's first letter before the slower search of the names.
+        if (
+            pattern is not None
+            and letters is not None
+            and not text.isascii()
+            and letters.search(text)
+        ):
             for match in pattern.finditer(text):
                 known = self.gaz.native_names[match.group(0)]
                 self._lookup(known, text, match.start(), match.end(), field_name, lead_chars, 1)

@@ -94,6 +94,8 @@ class Gazetteer:
     # one search for all of them (those scripts are not read word by word).
     native_names: dict[str, str] = field(default_factory=dict)
     native_pattern: re.Pattern[str] | None = None
+    # Any first letter of those names: one quick pass tells whether a text can hold one.
+    native_letters: re.Pattern[str] | None = None
     standalone_codes: frozenset[str] = frozenset()
     ap_abbreviations: dict[str, str] = field(default_factory=dict)
     state_over_country: frozenset[str] = frozenset()
@@ -253,12 +255,17 @@ def gazetteer() -> Gazetteer:
 
     gaz.state_hints = {name_key(k): str(v) for k, v in data["state_hints"].items()}
     gaz.state_laws = {name_key(k): str(v) for k, v in (data.get("state_laws") or {}).items()}
+    for code in gaz.state_laws.values():
+        if code not in gaz.state_names:
+            raise DataFileError(f"{PLACES_FILE}: state_laws: {code!r} is no US state code")
     gaz.native_names = {str(k): str(v) for k, v in (data.get("native_names") or {}).items()}
     if gaz.native_names:
         alternatives = [
             _native_alternative(name) for name in sorted(gaz.native_names, key=len, reverse=True)
         ]
         gaz.native_pattern = re.compile("|".join(alternatives))
+        firsts = "".join(sorted({re.escape(name[0]) for name in gaz.native_names}))
+        gaz.native_letters = re.compile(f"[{firsts}]")
     gaz.state_over_country = frozenset(name_key(str(n)) for n in data["state_over_country"])
     for name, info in data["state_or_city"].items():
         if not isinstance(info, dict) or "city" not in info or "city_cues" not in info:
