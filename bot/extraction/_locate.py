@@ -141,6 +141,9 @@ _ACCENT_MATCH = 10.0
 # Below this population a town needs evidence (its state or country named, the outlet's home)
 # unless the item names it strongly; locate() drops it otherwise.
 _SMALL_TOWN = 250_000
+# A town abroad named in news of another language counts only with evidence below this size
+# (a capital or metropolis is named in every language's news).
+_FOREIGN_TOWN = 1_000_000
 _QUALIFIER = re.compile(r"^,?\s+(?P<q>[A-Z][A-Za-z.]*(?:\s+[A-Z][A-Za-z.]*)?)")
 
 
@@ -406,9 +409,7 @@ class _Scanner:
                 return size
         return 1
 
-    def _city_body_follows(
-        self, text: str, tokens: list[re.Match[str]], i: int, size: int
-    ) -> bool:
+    def _city_body_follows(self, text: str, tokens: list[re.Match[str]], i: int, size: int) -> bool:
         """Whether "<Name> City" is better read as <Name> and its city's body: "Madison City
         Council", "Columbia City Council" (the council of Columbia), where the name alone is a
         far larger city than "<Name> City" — not "Jersey City Council" or "Carson City Council"."""
@@ -766,10 +767,17 @@ def _specific(place: Place, parent: Place) -> bool:
 
 
 def locate(
-    title: str, excerpt: str, body: str, provider_domain: str | None, url: str | None
+    title: str,
+    excerpt: str,
+    body: str,
+    provider_domain: str | None,
+    url: str | None,
+    language: str = "en",
 ) -> Located:
-    """Find the item's places; the main jurisdiction first (see TAXONOMY.md for levels)."""
+    """Find the item's places; the main jurisdiction first (see TAXONOMY.md for levels).
+    ``language``: the item's language, whose countries a town named in it should be of."""
     gaz = gazetteer()
+    spoken_in = gaz.language_countries.get(language)
     evidence = Evidence(provider=provider_home(provider_domain, url))
     if evidence.provider:
         if evidence.provider.state:
@@ -812,6 +820,17 @@ def locate(
             population = max(mention.populations or [0])
             if population < _SMALL_TOWN:
                 continue
+        if (
+            spoken_in
+            and mention.kind == "city"
+            and place.level == "city"
+            and place.country not in spoken_in
+            and not (mention.attached_state or mention.attached_country)
+            and not evidence.countries.get(place.country or "")
+            and not _has_evidence(place, evidence)
+            and max(mention.populations or [0]) < _FOREIGN_TOWN
+        ):
+            continue  # "Kita" in Indonesian news, "Roma" in Italian: not Kita (JP), Roma (LS)
         scores[place] += mention.weight
         first_seen.setdefault(place, (order[mention.field], mention.start))
         fields_of[place].add(mention.field)

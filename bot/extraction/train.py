@@ -202,9 +202,7 @@ def fit_linear(
     if len(classes) == 1:
         # One class only (a tiny fold): it always wins.
         return Linear((classes[0],), (10.0,) if binary else (0.0,), {})
-    fitted = LogisticRegression(
-        C=c, max_iter=5000, random_state=SEED, class_weight=class_weight
-    )
+    fitted = LogisticRegression(C=c, max_iter=5000, random_state=SEED, class_weight=class_weight)
     # One thread: these problems are small, and a thread pool on a busy machine is 10x slower.
     with threadpool_limits(limits=1):
         fitted.fit(matrix, list(targets))
@@ -339,7 +337,7 @@ def _fit_out_of_fold(pool: Sequence[Example], folds: int) -> tuple[list[Any], li
 
 def _calibration_rows(pool: Sequence[Example], decisions: Sequence[Any]) -> list[dict[str, float]]:
     return [
-        confidence_features(e.reading, d.action_probabilities, d.places)
+        confidence_features(e.reading, d.action_probabilities, d.places, d.headline_probabilities)
         for e, d in zip(pool, decisions, strict=True)
     ]
 

@@ -322,6 +322,69 @@ def test_every_native_name_is_a_place_the_gazetteer_knows() -> None:
     assert unknown == []
 
 
+@pytest.mark.parametrize(
+    ("title", "excerpt", "town_abroad"),
+    [
+        # "Kita" (we) and "Pindai" (scan) in Indonesian are towns of Japan and Brazil.
+        ("Kamera pengintai di debat capres, secanggih itukah polisi Kita?", "", "JP"),
+        (
+            "Polisi Bakal Punya Alat Canggih, Bisa Pindai Wajah Buronan",
+            "Sebab tak lama lagi Kepolisian bakal memiliki alat canggih untuk memindai dan "
+            "mengenali wajah.",
+            "BR",
+        ),
+    ],
+)
+def test_a_small_town_abroad_is_not_read_in_news_of_another_language(
+    title: str, excerpt: str, town_abroad: str
+) -> None:
+    result = extract(Article(id="k", title=title, excerpt=excerpt))
+    assert all(place.country != town_abroad for place in result.places)
+
+
+def test_a_town_of_the_languages_own_countries_is_still_read() -> None:
+    # Mendoza (AR) in Spanish news, Curitiba (BR) in Portuguese: towns of the language's lands.
+    spanish = extract(
+        Article(id="m", title="Mendoza prueba el reconocimiento facial en las calles")
+    )
+    assert spanish.place is not None and spanish.place.country == "AR"
+    portuguese = extract(
+        Article(id="c", title="Curitiba instala câmeras com reconhecimento facial")
+    )
+    assert portuguese.place is not None and portuguese.place.city == "Curitiba"
+
+
+def test_every_language_country_is_a_country_code() -> None:
+    from bot.places import gazetteer
+
+    countries = gazetteer().language_countries
+    assert {"es", "pt", "fr", "de", "it", "id"} <= set(countries)
+    assert all(code in gazetteer().country_names for codes in countries.values() for code in codes)
+
+
+def test_the_confidence_weighs_whether_the_headline_alone_reads_the_same() -> None:
+    from bot.extraction import decide, read
+    from bot.extraction._model import confidence_features, headline_only
+
+    features = {"w:ban": 1.0, "l:actor=police": 1.0, "lw:council": 1.0, "ls:counc": 1.0}
+    assert headline_only(features) == {"w:ban": 1.0}
+    reading = read(
+        Article(
+            id="h",
+            title="Council bans facial recognition",
+            excerpt="The city council voted to ban police use of face scans.",
+        )
+    )
+    decision = decide(reading)
+    assert decision.headline_probabilities is not None
+    both = confidence_features(
+        reading, decision.action_probabilities, decision.places, decision.headline_probabilities
+    )
+    assert both["headline_agrees"] in (0.0, 1.0) and 0.0 <= both["headline_p"] <= 1.0
+    alone = confidence_features(reading, decision.action_probabilities, decision.places)
+    assert "headline_agrees" not in alone
+
+
 def test_a_name_in_a_spaced_script_stands_alone() -> None:
     # "مصرف" (a bank) begins with "مصر" (Egypt).
     result = extract(Article(id="n", title="مصرف يستخدم التعرف على الوجه"))
