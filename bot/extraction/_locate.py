@@ -725,6 +725,9 @@ def _resolve(mention: Mention, evidence: Evidence) -> Place | None:
         ]
         if narrowed:
             return max(narrowed, key=lambda item: item[1])[0]
+        # "Roma, Garante ...": a name followed by another country (or state) than any of its
+        # towns' is none of them (Roma, Lesotho), whatever else the item names.
+        return None
     if len(candidates) == 1:
         return candidates[0]
     provider = evidence.provider

@@ -354,6 +354,29 @@ def test_a_town_of_the_languages_own_countries_is_still_read() -> None:
     assert portuguese.place is not None and portuguese.place.city == "Curitiba"
 
 
+@pytest.mark.parametrize(
+    ("title", "city"),
+    [
+        ("Metro a Roma, arrivano le telecamere che riconoscono da sole i truffatori", "Rome"),
+        ("Londres amplía el reconocimiento facial de la policía", "London"),
+        ("Warszawa: policja testuje rozpoznawanie twarzy", "Warsaw"),
+    ],
+)
+def test_the_largest_cities_are_read_as_other_languages_name_them(title: str, city: str) -> None:
+    from bot.extraction import read
+
+    located = read(Article(id="r", title=title)).located
+    assert located.governments and located.governments[0].city == city
+
+
+def test_a_name_followed_by_another_country_is_none_of_its_towns() -> None:
+    from bot.extraction._locate import locate
+
+    # "Garante" is Italy's data-protection authority; Roma is also a town of Lesotho.
+    located = locate("Roma, Garante boccia le telecamere", "", "", None, None, "it")
+    assert all(place.country != "LS" for place in located.governments)
+
+
 def test_every_language_country_is_a_country_code() -> None:
     from bot.places import gazetteer
 
