@@ -102,9 +102,10 @@ def place_matches(labels: dict[str, Any], place: Place | None) -> bool:
         match = re.fullmatch(r"(.+?) \((.+)\)", state_label)
         if match:
             state_ok = _same(match.group(1), place.county) and _same(match.group(2), place.state)
-    if not state_ok and city and place.state is None and place.country != "US":
-        # The gazetteer keeps no region for cities outside the US ("São Paulo", "Lausanne"):
-        # the city and its country decide there, as they do for a reader.
+    if not state_ok and city and place.country != "US" and (place.state is None or not state_label):
+        # The gazetteer keeps no region for most cities outside the US ("São Paulo",
+        # "Lausanne"), and a reader often names none ("Beijing"): where either says nothing,
+        # the city and its country decide, as they do for a reader.
         state_ok = True
     level = labels.get("level")
     return (

@@ -550,6 +550,11 @@ def test_a_city_abroad_is_right_without_the_region_the_gazetteer_does_not_keep()
     assert place_matches(labels, Place(level="city", country="CH", city="Lausanne"))
     assert not place_matches(labels, Place(level="city", country="CH", city="Geneva"))
     assert not place_matches(labels, Place(level="city", country="FR", city="Lausanne"))
+    # A reader who names no region for a city abroad is right about Beijing all the same.
+    beijing = {"jurisdiction": {"city": "Beijing", "state": None, "country": "CN"}, "level": "city"}
+    assert place_matches(
+        beijing, Place(level="city", country="CN", state="Beijing", city="Beijing")
+    )
     # In the US the state always counts: Springfield, MA is not Springfield, IL.
     springfield = {"jurisdiction": {"city": "Springfield", "state": "MA", "country": "US"}}
     assert not place_matches(springfield, Place(level="city", country="US", city="Springfield"))
