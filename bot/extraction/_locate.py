@@ -812,6 +812,8 @@ def locate(
         place = _resolve(mention, evidence)
         if place is None:
             continue
+        if place.level == "city" and place.country in gaz.city_states:
+            place = Place(level="national", country=place.country)  # Hong Kong: one place
         # A town needs evidence; a county or region sharing its name ("Essex Police": the
         # county, not Essex, Maryland) is evidence of itself.
         if (

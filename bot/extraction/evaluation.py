@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from bot.models import Article, Place
-from bot.places import name_key
+from bot.places import gazetteer, name_key
 
 
 def load_items(path: Path) -> list[dict[str, Any]]:
@@ -94,6 +94,13 @@ def place_matches(labels: dict[str, Any], place: Place | None) -> bool:
     jurisdiction = labels.get("jurisdiction") or {}
     if place is None:
         return not any(jurisdiction.values())
+    if place.country in gazetteer().city_states and place.level in ("city", "national"):
+        # Hong Kong the city is Hong Kong the country: a reader may label either.
+        return _same(jurisdiction.get("country"), place.country) and labels.get("level") in (
+            None,
+            "city",
+            "national",
+        )
     city = place.city if place.level == "city" else None
     state_label = _region_name(jurisdiction.get("country"), jurisdiction.get("state"))
     state_ok = _same_name(state_label, _region_name(place.country, place.state))

@@ -377,6 +377,24 @@ def test_a_name_followed_by_another_country_is_none_of_its_towns() -> None:
     assert all(place.country != "LS" for place in located.governments)
 
 
+def test_a_city_state_is_one_place_whether_its_city_or_country_is_named() -> None:
+    from bot.extraction.evaluation import place_matches
+    from bot.models import Place
+
+    city = extract(
+        Article(id="h", title="Hong Kong police head says city may use facial recognition")
+    )
+    country = extract(Article(id="s", title="Singapore expands facial recognition at checkpoints"))
+    assert [(p.level, p.country) for p in city.places[:1]] == [("national", "HK")]
+    assert [(p.level, p.country) for p in country.places[:1]] == [("national", "SG")]
+    labelled_as_city = {
+        "jurisdiction": {"city": "Hong Kong", "state": None, "country": "HK"},
+        "level": "city",
+    }
+    assert place_matches(labelled_as_city, Place(level="national", country="HK"))
+    assert not place_matches(labelled_as_city, Place(level="national", country="CN"))
+
+
 def test_every_language_country_is_a_country_code() -> None:
     from bot.places import gazetteer
 
