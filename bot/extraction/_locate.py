@@ -333,6 +333,8 @@ class _Scanner:
         # The item's title, excerpt and body (its first _PEOPLE_CHARS): what lower_words reads.
         self.texts: tuple[str, ...] = ()
         self.title_case = False
+        # German news: the countries whose towns' adjectives ("Berliner") name them.
+        self.adjective_countries: frozenset[str] = frozenset()
 
     @functools.cached_property
     def lower_words(self) -> frozenset[str]:
@@ -407,7 +409,37 @@ class _Scanner:
                 continue
             if self._lookup(raw, text, start, end, field_name, lead_chars, size):
                 return size
+            if (
+                self.adjective_countries
+                and size <= 2
+                and raw.endswith("er")
+                and self._place_adjective(raw, text, start, end, field_name, lead_chars, size)
+            ):
+                return size
         return 1
+
+    def _place_adjective(
+        self, raw: str, text: str, start: int, end: int, field_name: str, lead_chars: int, size: int
+    ) -> bool:
+        """A German adjective of a town ("Berliner Polizei", "Luzerner Stadtrat", "Münchner",
+        "Zürcher"): the town, where it lies in a German-speaking country."""
+        stem = raw[:-2]
+        forms = [stem, f"{stem}en", f"{stem[:-1]}en"]
+        if stem.endswith("ch"):
+            forms.append(f"{stem[:-2]}ich")  # Zürcher: Zürich
+        for name in forms:
+            cities = [
+                city
+                for city in self.gaz.cities.get(name_key(name), [])
+                if city.country in self.adjective_countries
+            ]
+            if cities:
+                weight = self._weight(field_name, start, lead_chars) * _context_weight(
+                    text, start, end
+                )
+                self._add_city(cities, field_name, start, end, weight, text, size, forced=True)
+                return True
+        return False
 
     def _city_body_follows(self, text: str, tokens: list[re.Match[str]], i: int, size: int) -> bool:
         """Whether "<Name> City" is better read as <Name> and its city's body: "Madison City
@@ -788,6 +820,8 @@ def locate(
         if evidence.provider.country:
             evidence.countries[evidence.provider.country] += 2.0
     scanner = _Scanner(gaz, evidence)
+    if language == "de":
+        scanner.adjective_countries = spoken_in or frozenset()
     scanner.texts = (title, excerpt, body[:_PEOPLE_CHARS])
     scanner.people = frozenset(
         name_key(match.group("surname"))

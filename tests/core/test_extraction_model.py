@@ -395,6 +395,23 @@ def test_a_city_state_is_one_place_whether_its_city_or_country_is_named() -> Non
     assert not place_matches(labelled_as_city, Place(level="national", country="CN"))
 
 
+@pytest.mark.parametrize(
+    ("title", "city"),
+    [
+        ("Die Berliner Polizei setzt Gesichtserkennung ein", "Berlin"),
+        ("Münchner Stadtrat gegen Gesichtserkennung", "Munich"),
+        ("Zürcher Gemeinderat will biometrische Gesichtserkennung verbieten", "Zürich"),
+    ],
+)
+def test_a_german_towns_adjective_names_the_town(title: str, city: str) -> None:
+    from bot.extraction._locate import locate
+
+    located = locate(title, "", "", None, None, "de")
+    assert located.governments and located.governments[0].city == city
+    # Only in German news, and never from an ordinary word ending in -er.
+    assert not locate("Ein neuer Computer für die Polizei", "", "", None, None, "de").governments
+
+
 def test_every_language_country_is_a_country_code() -> None:
     from bot.places import gazetteer
 
