@@ -48,7 +48,6 @@ class ConsolePoster:
         return True
 
 
-
 class ConsoleAlerts:
     """The /alerts commands in the console, and printing alerts as the corpus gains items."""
 

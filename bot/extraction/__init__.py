@@ -30,7 +30,7 @@ from bot.extraction._frames import (
     settled_action,
 )
 from bot.extraction._locate import Located, locate
-from bot.extraction._model import MODEL_FILE, model
+from bot.extraction._model import MODEL_FILE, headline_only, model
 from bot.extraction._rules import (
     RULE_FILES,
     ActionRules,
@@ -226,9 +226,7 @@ def _is_time_limited(rules: ActionRules, fields: dict[str, str]) -> bool:
     return any(cue.search(excerpt) for cue in rules.moratorium_cues)
 
 
-def _scope_scores(
-    fields: dict[str, str], located: Located, action: str | None
-) -> dict[str, float]:
+def _scope_scores(fields: dict[str, str], located: Located, action: str | None) -> dict[str, float]:
     """Each scope's score from the wording rules."""
     rules = scope_rules()
     texts = dict(fields)
@@ -314,12 +312,12 @@ def read(article: Article, action_rules_too: bool = True) -> Reading:
         flags.add("all_caps")
     fields = {"title": title, "excerpt": excerpt, "body": body[: rules.body_chars]}
 
-    located = locate(title, excerpt, body, article.provider_domain, article.url)
+    spoken = language(f"{title}\n{excerpt[:_FRAME_LEAD]}")
+    located = locate(title, excerpt, body, article.provider_domain, article.url, spoken)
     if len(located.in_title) >= limits().many_places:
         flags.add("many_places")
     title_hits = hits(title)
     lead_hits = hits(_first_sentence(excerpt))
-    spoken = language(f"{title}\n{excerpt[:_FRAME_LEAD]}")
     if spoken != "en":
         flags.add("foreign")
     about_fr = _is_about_fr(rules, fields, title_hits + lead_hits)
@@ -396,9 +394,7 @@ def _spread(
     if not places or places[0].level != "city" or (seat and seat[1].label == "city"):
         return places
     country = places[0].country
-    cities = {
-        p for p in reading.located.in_title if p.level == "city" and p.country == country
-    }
+    cities = {p for p in reading.located.in_title if p.level == "city" and p.country == country}
     if len(cities) < 2:
         return places
     national = Place(level="national", country=country)
@@ -445,6 +441,9 @@ class Decision:
     places: tuple[Place, ...]
     confidence: float
     action_probabilities: dict[str, float]
+    # The action model's probabilities from the headline's features alone: a second view of
+    # the item whose agreement with the whole reading the confidence weighs.
+    headline_probabilities: dict[str, float] | None = None
 
 
 # Actors and predicates that make policy news when they act on FR; a company's own product
@@ -475,12 +474,15 @@ def decide(reading: Reading, weights: Any = None) -> Decision:
     weights = weights or model()
     caps = limits().caps
     settled = settled_action(reading.title_hits)
+    headline_probabilities = None
     if not reading.about_fr:
         action, probabilities = "none", {"none": 1.0}
     elif settled is not None:
         action, probabilities = settled, {settled: 1.0}
     else:
-        probabilities = weights.action.probabilities(weights.action_features(reading))
+        features = weights.action_features(reading)
+        probabilities = weights.action.probabilities(features)
+        headline_probabilities = weights.action.probabilities(headline_only(features))
         action = max(probabilities, key=lambda label: (probabilities[label], label == "none"))
         if action == "none" and len(probabilities) > 1:
             # "Not policy" only when it is clearly likelier than the likeliest policy action:
@@ -501,10 +503,12 @@ def decide(reading: Reading, weights: Any = None) -> Decision:
     if not reading.about_fr:
         confidence = limits().no_fr_confidence
     else:
-        confidence = weights.confidence(reading, probabilities, places)
+        confidence = weights.confidence(reading, probabilities, places, headline_probabilities)
     for flag in reading.flags:
         confidence = min(confidence, caps[flag])
-    return Decision(action, scope, places, round(confidence, 3), probabilities)
+    return Decision(
+        action, scope, places, round(confidence, 3), probabilities, headline_probabilities
+    )
 
 
 def extract(article: Article) -> Extraction:

@@ -141,6 +141,9 @@ _ACCENT_MATCH = 10.0
 # Below this population a town needs evidence (its state or country named, the outlet's home)
 # unless the item names it strongly; locate() drops it otherwise.
 _SMALL_TOWN = 250_000
+# A town abroad named in news of another language counts only with evidence below this size
+# (a capital or metropolis is named in every language's news).
+_FOREIGN_TOWN = 1_000_000
 _QUALIFIER = re.compile(r"^,?\s+(?P<q>[A-Z][A-Za-z.]*(?:\s+[A-Z][A-Za-z.]*)?)")
 
 
@@ -330,6 +333,8 @@ class _Scanner:
         # The item's title, excerpt and body (its first _PEOPLE_CHARS): what lower_words reads.
         self.texts: tuple[str, ...] = ()
         self.title_case = False
+        # German news: the countries whose towns' adjectives ("Berliner") name them.
+        self.adjective_countries: frozenset[str] = frozenset()
 
     @functools.cached_property
     def lower_words(self) -> frozenset[str]:
@@ -404,11 +409,39 @@ class _Scanner:
                 continue
             if self._lookup(raw, text, start, end, field_name, lead_chars, size):
                 return size
+            if (
+                self.adjective_countries
+                and size <= 2
+                and raw.endswith("er")
+                and self._place_adjective(raw, text, start, end, field_name, lead_chars, size)
+            ):
+                return size
         return 1
 
-    def _city_body_follows(
-        self, text: str, tokens: list[re.Match[str]], i: int, size: int
+    def _place_adjective(
+        self, raw: str, text: str, start: int, end: int, field_name: str, lead_chars: int, size: int
     ) -> bool:
+        """A German adjective of a town ("Berliner Polizei", "Luzerner Stadtrat", "Münchner",
+        "Zürcher"): the town, where it lies in a German-speaking country."""
+        stem = raw[:-2]
+        forms = [stem, f"{stem}en", f"{stem[:-1]}en"]
+        if stem.endswith("ch"):
+            forms.append(f"{stem[:-2]}ich")  # Zürcher: Zürich
+        for name in forms:
+            cities = [
+                city
+                for city in self.gaz.cities.get(name_key(name), [])
+                if city.country in self.adjective_countries
+            ]
+            if cities:
+                weight = self._weight(field_name, start, lead_chars) * _context_weight(
+                    text, start, end
+                )
+                self._add_city(cities, field_name, start, end, weight, text, size, forced=True)
+                return True
+        return False
+
+    def _city_body_follows(self, text: str, tokens: list[re.Match[str]], i: int, size: int) -> bool:
         """Whether "<Name> City" is better read as <Name> and its city's body: "Madison City
         Council", "Columbia City Council" (the council of Columbia), where the name alone is a
         far larger city than "<Name> City" — not "Jersey City Council" or "Carson City Council"."""
@@ -724,6 +757,9 @@ def _resolve(mention: Mention, evidence: Evidence) -> Place | None:
         ]
         if narrowed:
             return max(narrowed, key=lambda item: item[1])[0]
+        # "Roma, Garante ...": a name followed by another country (or state) than any of its
+        # towns' is none of them (Roma, Lesotho), whatever else the item names.
+        return None
     if len(candidates) == 1:
         return candidates[0]
     provider = evidence.provider
@@ -766,10 +802,17 @@ def _specific(place: Place, parent: Place) -> bool:
 
 
 def locate(
-    title: str, excerpt: str, body: str, provider_domain: str | None, url: str | None
+    title: str,
+    excerpt: str,
+    body: str,
+    provider_domain: str | None,
+    url: str | None,
+    language: str = "en",
 ) -> Located:
-    """Find the item's places; the main jurisdiction first (see TAXONOMY.md for levels)."""
+    """Find the item's places; the main jurisdiction first (see TAXONOMY.md for levels).
+    ``language``: the item's language, whose countries a town named in it should be of."""
     gaz = gazetteer()
+    spoken_in = gaz.language_countries.get(language)
     evidence = Evidence(provider=provider_home(provider_domain, url))
     if evidence.provider:
         if evidence.provider.state:
@@ -777,6 +820,8 @@ def locate(
         if evidence.provider.country:
             evidence.countries[evidence.provider.country] += 2.0
     scanner = _Scanner(gaz, evidence)
+    if language == "de":
+        scanner.adjective_countries = spoken_in or frozenset()
     scanner.texts = (title, excerpt, body[:_PEOPLE_CHARS])
     scanner.people = frozenset(
         name_key(match.group("surname"))
@@ -801,6 +846,8 @@ def locate(
         place = _resolve(mention, evidence)
         if place is None:
             continue
+        if place.level == "city" and place.country in gaz.city_states:
+            place = Place(level="national", country=place.country)  # Hong Kong: one place
         # A town needs evidence; a county or region sharing its name ("Essex Police": the
         # county, not Essex, Maryland) is evidence of itself.
         if (
@@ -812,6 +859,17 @@ def locate(
             population = max(mention.populations or [0])
             if population < _SMALL_TOWN:
                 continue
+        if (
+            spoken_in
+            and mention.kind == "city"
+            and place.level == "city"
+            and place.country not in spoken_in
+            and not (mention.attached_state or mention.attached_country)
+            and not evidence.countries.get(place.country or "")
+            and not _has_evidence(place, evidence)
+            and max(mention.populations or [0]) < _FOREIGN_TOWN
+        ):
+            continue  # "Kita" in Indonesian news, "Roma" in Italian: not Kita (JP), Roma (LS)
         scores[place] += mention.weight
         first_seen.setdefault(place, (order[mention.field], mention.start))
         fields_of[place].add(mention.field)

@@ -170,10 +170,23 @@ def scope_features(reading: Reading, action: str, main: Place | None) -> dict[st
     return out
 
 
+# Prefixes of the action features read from the lead (see headline_only).
+_LEAD_PREFIXES = ("l:", "lw:", "ls:")
+
+
+def headline_only(features: dict[str, float]) -> dict[str, float]:
+    """The action features without those of the lead: the headline's view of the item."""
+    return {name: value for name, value in features.items() if not name.startswith(_LEAD_PREFIXES)}
+
+
 def confidence_features(
-    reading: Reading, probabilities: dict[str, float], places: tuple[Place, ...]
+    reading: Reading,
+    probabilities: dict[str, float],
+    places: tuple[Place, ...],
+    headline_probabilities: dict[str, float] | None = None,
 ) -> dict[str, float]:
-    """How sure the action model is and how clear the place evidence is."""
+    """How sure the action model is, whether the headline alone reads the same, and how
+    clear the place evidence is."""
     ranked = [*sorted(probabilities.values(), reverse=True), 0.0]
     action = max(probabilities, key=probabilities.__getitem__)
     out = {
@@ -182,6 +195,11 @@ def confidence_features(
         "is_none": float(action == "none"),
         "frame_complete": float(reading.frame.actor is not None and bool(reading.frame.predicates)),
     }
+    if headline_probabilities:
+        out["headline_p"] = headline_probabilities.get(action, 0.0)
+        out["headline_agrees"] = float(
+            max(headline_probabilities, key=headline_probabilities.__getitem__) == action
+        )
     if reading.rule_action is not None:
         out["rule_agrees"] = float(reading.rule_action == action)
     weights = reading.located.weights
@@ -218,10 +236,14 @@ class Model:
     scope_features = staticmethod(scope_features)
 
     def confidence(
-        self, reading: Reading, probabilities: dict[str, float], places: tuple[Place, ...]
+        self,
+        reading: Reading,
+        probabilities: dict[str, float],
+        places: tuple[Place, ...],
+        headline_probabilities: dict[str, float] | None = None,
     ) -> float:
         """The probability that the reading (action, and main place for policy) is right."""
-        features = confidence_features(reading, probabilities, places)
+        features = confidence_features(reading, probabilities, places, headline_probabilities)
         return self.calibration.probabilities(features)[self.calibration.classes[0]]
 
     def to_json(self) -> dict[str, object]:

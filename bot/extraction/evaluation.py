@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from bot.models import Article, Place
-from bot.places import name_key
+from bot.places import gazetteer, name_key
 
 
 def load_items(path: Path) -> list[dict[str, Any]]:
@@ -94,6 +94,13 @@ def place_matches(labels: dict[str, Any], place: Place | None) -> bool:
     jurisdiction = labels.get("jurisdiction") or {}
     if place is None:
         return not any(jurisdiction.values())
+    if place.country in gazetteer().city_states and place.level in ("city", "national"):
+        # Hong Kong the city is Hong Kong the country: a reader may label either.
+        return _same(jurisdiction.get("country"), place.country) and labels.get("level") in (
+            None,
+            "city",
+            "national",
+        )
     city = place.city if place.level == "city" else None
     state_label = _region_name(jurisdiction.get("country"), jurisdiction.get("state"))
     state_ok = _same_name(state_label, _region_name(place.country, place.state))
@@ -102,9 +109,10 @@ def place_matches(labels: dict[str, Any], place: Place | None) -> bool:
         match = re.fullmatch(r"(.+?) \((.+)\)", state_label)
         if match:
             state_ok = _same(match.group(1), place.county) and _same(match.group(2), place.state)
-    if not state_ok and city and place.state is None and place.country != "US":
-        # The gazetteer keeps no region for cities outside the US ("São Paulo", "Lausanne"):
-        # the city and its country decide there, as they do for a reader.
+    if not state_ok and city and place.country != "US" and (place.state is None or not state_label):
+        # The gazetteer keeps no region for most cities outside the US ("São Paulo",
+        # "Lausanne"), and a reader often names none ("Beijing"): where either says nothing,
+        # the city and its country decide, as they do for a reader.
         state_ok = True
     level = labels.get("level")
     return (

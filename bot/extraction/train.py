@@ -47,6 +47,10 @@ MIN_ITEMS = 2
 ACTION_C = 0.15
 SCOPE_C = 0.5
 CALIBRATION_C = 1.0
+# The fits stop when a step changes the loss by less than this: at 1e-3 rather than
+# scikit-learn's 1e-4 an action fit takes 26 steps instead of 57, and the cross-validated
+# figures stay within 0.002 of the tighter fit's (2,160 items).
+TOLERANCE = 1e-3
 # Actions weighed by the inverse of their size: "none" is the largest class, and unweighted it
 # swallows policy news worded unlike the training items (scopes are read better unweighted).
 CLASS_WEIGHT: str | None = "balanced"
@@ -203,7 +207,7 @@ def fit_linear(
         # One class only (a tiny fold): it always wins.
         return Linear((classes[0],), (10.0,) if binary else (0.0,), {})
     fitted = LogisticRegression(
-        C=c, max_iter=5000, random_state=SEED, class_weight=class_weight
+        C=c, max_iter=5000, random_state=SEED, class_weight=class_weight, tol=TOLERANCE
     )
     # One thread: these problems are small, and a thread pool on a busy machine is 10x slower.
     with threadpool_limits(limits=1):
@@ -339,7 +343,7 @@ def _fit_out_of_fold(pool: Sequence[Example], folds: int) -> tuple[list[Any], li
 
 def _calibration_rows(pool: Sequence[Example], decisions: Sequence[Any]) -> list[dict[str, float]]:
     return [
-        confidence_features(e.reading, d.action_probabilities, d.places)
+        confidence_features(e.reading, d.action_probabilities, d.places, d.headline_probabilities)
         for e, d in zip(pool, decisions, strict=True)
     ]
 

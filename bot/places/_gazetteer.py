@@ -96,6 +96,10 @@ class Gazetteer:
     native_pattern: re.Pattern[str] | None = None
     # Any first letter of those names: one quick pass tells whether a text can hold one.
     native_letters: re.Pattern[str] | None = None
+    # Countries that are one city (Singapore, Hong Kong): their city is the country.
+    city_states: frozenset[str] = frozenset()
+    # Language code -> the countries whose news is written in it (English not listed).
+    language_countries: dict[str, frozenset[str]] = field(default_factory=dict)
     standalone_codes: frozenset[str] = frozenset()
     ap_abbreviations: dict[str, str] = field(default_factory=dict)
     state_over_country: frozenset[str] = frozenset()
@@ -266,6 +270,13 @@ def gazetteer() -> Gazetteer:
         gaz.native_pattern = re.compile("|".join(alternatives))
         firsts = "".join(sorted({re.escape(name[0]) for name in gaz.native_names}))
         gaz.native_letters = re.compile(f"[{firsts}]")
+    for code, countries in (data.get("language_countries") or {}).items():
+        for iso in countries:
+            _require_country(gaz, iso, "language_countries")
+        gaz.language_countries[str(code)] = frozenset(str(iso) for iso in countries)
+    for iso in data.get("city_states") or []:
+        _require_country(gaz, iso, "city_states")
+    gaz.city_states = frozenset(str(iso) for iso in data.get("city_states") or [])
     gaz.state_over_country = frozenset(name_key(str(n)) for n in data["state_over_country"])
     for name, info in data["state_or_city"].items():
         if not isinstance(info, dict) or "city" not in info or "city_cues" not in info:

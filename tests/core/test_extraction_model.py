@@ -322,6 +322,127 @@ def test_every_native_name_is_a_place_the_gazetteer_knows() -> None:
     assert unknown == []
 
 
+@pytest.mark.parametrize(
+    ("title", "excerpt", "town_abroad"),
+    [
+        # "Kita" (we) and "Pindai" (scan) in Indonesian are towns of Japan and Brazil.
+        ("Kamera pengintai di debat capres, secanggih itukah polisi Kita?", "", "JP"),
+        (
+            "Polisi Bakal Punya Alat Canggih, Bisa Pindai Wajah Buronan",
+            "Sebab tak lama lagi Kepolisian bakal memiliki alat canggih untuk memindai dan "
+            "mengenali wajah.",
+            "BR",
+        ),
+    ],
+)
+def test_a_small_town_abroad_is_not_read_in_news_of_another_language(
+    title: str, excerpt: str, town_abroad: str
+) -> None:
+    result = extract(Article(id="k", title=title, excerpt=excerpt))
+    assert all(place.country != town_abroad for place in result.places)
+
+
+def test_a_town_of_the_languages_own_countries_is_still_read() -> None:
+    # Mendoza (AR) in Spanish news, Curitiba (BR) in Portuguese: towns of the language's lands.
+    spanish = extract(
+        Article(id="m", title="Mendoza prueba el reconocimiento facial en las calles")
+    )
+    assert spanish.place is not None and spanish.place.country == "AR"
+    portuguese = extract(
+        Article(id="c", title="Curitiba instala câmeras com reconhecimento facial")
+    )
+    assert portuguese.place is not None and portuguese.place.city == "Curitiba"
+
+
+@pytest.mark.parametrize(
+    ("title", "city"),
+    [
+        ("Metro a Roma, arrivano le telecamere che riconoscono da sole i truffatori", "Rome"),
+        ("Londres amplía el reconocimiento facial de la policía", "London"),
+        ("Warszawa: policja testuje rozpoznawanie twarzy", "Warsaw"),
+    ],
+)
+def test_the_largest_cities_are_read_as_other_languages_name_them(title: str, city: str) -> None:
+    from bot.extraction import read
+
+    located = read(Article(id="r", title=title)).located
+    assert located.governments and located.governments[0].city == city
+
+
+def test_a_name_followed_by_another_country_is_none_of_its_towns() -> None:
+    from bot.extraction._locate import locate
+
+    # "Garante" is Italy's data-protection authority; Roma is also a town of Lesotho.
+    located = locate("Roma, Garante boccia le telecamere", "", "", None, None, "it")
+    assert all(place.country != "LS" for place in located.governments)
+
+
+def test_a_city_state_is_one_place_whether_its_city_or_country_is_named() -> None:
+    from bot.extraction.evaluation import place_matches
+    from bot.models import Place
+
+    city = extract(
+        Article(id="h", title="Hong Kong police head says city may use facial recognition")
+    )
+    country = extract(Article(id="s", title="Singapore expands facial recognition at checkpoints"))
+    assert [(p.level, p.country) for p in city.places[:1]] == [("national", "HK")]
+    assert [(p.level, p.country) for p in country.places[:1]] == [("national", "SG")]
+    labelled_as_city = {
+        "jurisdiction": {"city": "Hong Kong", "state": None, "country": "HK"},
+        "level": "city",
+    }
+    assert place_matches(labelled_as_city, Place(level="national", country="HK"))
+    assert not place_matches(labelled_as_city, Place(level="national", country="CN"))
+
+
+@pytest.mark.parametrize(
+    ("title", "city"),
+    [
+        ("Die Berliner Polizei setzt Gesichtserkennung ein", "Berlin"),
+        ("Münchner Stadtrat gegen Gesichtserkennung", "Munich"),
+        ("Zürcher Gemeinderat will biometrische Gesichtserkennung verbieten", "Zürich"),
+    ],
+)
+def test_a_german_towns_adjective_names_the_town(title: str, city: str) -> None:
+    from bot.extraction._locate import locate
+
+    located = locate(title, "", "", None, None, "de")
+    assert located.governments and located.governments[0].city == city
+    # Only in German news, and never from an ordinary word ending in -er.
+    assert not locate("Ein neuer Computer für die Polizei", "", "", None, None, "de").governments
+
+
+def test_every_language_country_is_a_country_code() -> None:
+    from bot.places import gazetteer
+
+    countries = gazetteer().language_countries
+    assert {"es", "pt", "fr", "de", "it", "id"} <= set(countries)
+    assert all(code in gazetteer().country_names for codes in countries.values() for code in codes)
+
+
+def test_the_confidence_weighs_whether_the_headline_alone_reads_the_same() -> None:
+    from bot.extraction import decide, read
+    from bot.extraction._model import confidence_features, headline_only
+
+    features = {"w:ban": 1.0, "l:actor=police": 1.0, "lw:council": 1.0, "ls:counc": 1.0}
+    assert headline_only(features) == {"w:ban": 1.0}
+    reading = read(
+        Article(
+            id="h",
+            title="Council bans facial recognition",
+            excerpt="The city council voted to ban police use of face scans.",
+        )
+    )
+    decision = decide(reading)
+    assert decision.headline_probabilities is not None
+    both = confidence_features(
+        reading, decision.action_probabilities, decision.places, decision.headline_probabilities
+    )
+    assert both["headline_agrees"] in (0.0, 1.0) and 0.0 <= both["headline_p"] <= 1.0
+    alone = confidence_features(reading, decision.action_probabilities, decision.places)
+    assert "headline_agrees" not in alone
+
+
 def test_a_name_in_a_spaced_script_stands_alone() -> None:
     # "مصرف" (a bank) begins with "مصر" (Egypt).
     result = extract(Article(id="n", title="مصرف يستخدم التعرف على الوجه"))
@@ -464,6 +585,11 @@ def test_a_city_abroad_is_right_without_the_region_the_gazetteer_does_not_keep()
     assert place_matches(labels, Place(level="city", country="CH", city="Lausanne"))
     assert not place_matches(labels, Place(level="city", country="CH", city="Geneva"))
     assert not place_matches(labels, Place(level="city", country="FR", city="Lausanne"))
+    # A reader who names no region for a city abroad is right about Beijing all the same.
+    beijing = {"jurisdiction": {"city": "Beijing", "state": None, "country": "CN"}, "level": "city"}
+    assert place_matches(
+        beijing, Place(level="city", country="CN", state="Beijing", city="Beijing")
+    )
     # In the US the state always counts: Springfield, MA is not Springfield, IL.
     springfield = {"jurisdiction": {"city": "Springfield", "state": "MA", "country": "US"}}
     assert not place_matches(springfield, Place(level="city", country="US", city="Springfield"))
