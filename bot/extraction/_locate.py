@@ -312,6 +312,7 @@ def _known_keys(gaz: Gazetteer) -> frozenset[str]:
         )  # fmt: skip
         keys = set().union(*indexes)
         keys |= {code.lower() for code in gaz.standalone_codes}
+        keys |= {code.lower() for code in gaz.state_codes}
         keys |= set(gaz.demonyms) | {f"{demonym}s" for demonym in gaz.demonyms}
         known = _KNOWN_KEYS[id(gaz)] = frozenset(keys)
     return known
@@ -335,6 +336,8 @@ class _Scanner:
         self.title_case = False
         # German news: the countries whose towns' adjectives ("Berliner") name them.
         self.adjective_countries: frozenset[str] = frozenset()
+        # The countries whose news is written in the item's language (none for English).
+        self.language_countries: frozenset[str] = frozenset()
 
     @functools.cached_property
     def lower_words(self) -> frozenset[str]:
@@ -516,7 +519,11 @@ class _Scanner:
             self._add_state(gaz.ap_abbreviations[key], field_name, start, weight)
             return True
         bare = raw.rstrip(".")
+        if size == 1 and bare.isupper() and "." not in raw and bare in gaz.state_codes:
+            return self._add_state_code(bare, text, start, end, field_name, weight)
         if size == 1 and bare.isupper() and bare in gaz.standalone_codes and "." not in raw:
+            if self.language_countries and "US" not in self.language_countries:
+                return False  # "SP" or "MG" in Portuguese news is no US state's code
             if self._part_of_name(text, end, field_name):
                 return True  # "MS Celeb", "PA Consulting": letters of a name, not a state
             self._add_state(bare, field_name, start, weight)
@@ -646,6 +653,33 @@ class _Scanner:
             self.evidence.states[gaz.state_hints[key]] += base * 0.5
             return True
         return False
+
+    def _add_state_code(
+        self, code: str, text: str, start: int, end: int, field_name: str, weight: float
+    ) -> bool:
+        """Record a two-letter code of another country's state ("SC" in Brazilian news): read
+        in news of that country's languages; a code that is also a US state's ("WA") is either,
+        whichever the rest of the item supports (the US first, when nothing does)."""
+        shared = code in self.gaz.standalone_codes
+        us_read = shared and (not self.language_countries or "US" in self.language_countries)
+        abroad = [
+            place
+            for place in self.gaz.state_codes[code]
+            if shared or place.country in self.language_countries
+        ]
+        candidates = [Place(level="state", country="US", state=code)] if us_read else []
+        candidates += abroad
+        if not candidates:
+            return False
+        if self._part_of_name(text, end, field_name):
+            return True  # "MS Celeb", "PA Consulting": letters of a name, not a state
+        if len(candidates) == 1 and us_read:
+            self._add_state(code, field_name, start, weight)
+            return True
+        self._add(Mention("state", candidates, field_name, start, weight))
+        if len(candidates) == 1:
+            self.evidence.countries[candidates[0].country or ""] += weight * 0.5
+        return True
 
     def _add_state(self, code: str, field_name: str, start: int, weight: float) -> None:
         """Record a US state (or a region given by code)."""
@@ -820,6 +854,7 @@ def locate(
         if evidence.provider.country:
             evidence.countries[evidence.provider.country] += 2.0
     scanner = _Scanner(gaz, evidence)
+    scanner.language_countries = spoken_in or frozenset()
     if language == "de":
         scanner.adjective_countries = spoken_in or frozenset()
     scanner.texts = (title, excerpt, body[:_PEOPLE_CHARS])

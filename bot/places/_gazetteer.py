@@ -96,6 +96,8 @@ class Gazetteer:
     native_pattern: re.Pattern[str] | None = None
     # Any first letter of those names: one quick pass tells whether a text can hold one.
     native_letters: re.Pattern[str] | None = None
+    # Two-letter codes of other countries' states ("SC": Santa Catarina) -> those states.
+    state_codes: dict[str, list[Place]] = field(default_factory=dict)
     # Countries that are one city (Singapore, Hong Kong): their city is the country.
     city_states: frozenset[str] = frozenset()
     # Language code -> the countries whose news is written in it (English not listed).
@@ -274,6 +276,13 @@ def gazetteer() -> Gazetteer:
         for iso in countries:
             _require_country(gaz, iso, "language_countries")
         gaz.language_countries[str(code)] = frozenset(str(iso) for iso in countries)
+    for iso, codes in (data.get("state_codes") or {}).items():
+        _require_country(gaz, iso, "state_codes")
+        for code, name in codes.items():
+            if not (isinstance(code, str) and len(code) == 2 and code.isupper()):
+                raise DataFileError(f"{PLACES_FILE}: state_codes: {code!r} is no two-letter code")
+            place = Place(level="state", country=str(iso), state=str(name))
+            gaz.state_codes.setdefault(code, []).append(place)
     for iso in data.get("city_states") or []:
         _require_country(gaz, iso, "city_states")
     gaz.city_states = frozenset(str(iso) for iso in data.get("city_states") or [])

@@ -412,6 +412,35 @@ def test_a_german_towns_adjective_names_the_town(title: str, city: str) -> None:
     assert not locate("Ein neuer Computer für die Polizei", "", "", None, None, "de").governments
 
 
+@pytest.mark.parametrize(
+    ("title", "language", "state", "country"),
+    [
+        ("Câmeras de reconhecimento facial em SC recebem investimento", "pt", "Santa Catarina", "BR"),
+        ("Tribunal de Justiça de SP impede reconhecimento facial no metrô", "pt", "São Paulo", "BR"),
+        ("EFA condemns WA Police use of facial recognition, an Australian first", "en",
+         "Western Australia", "AU"),
+        ("WA lawmakers pass facial recognition bill", "en", "WA", "US"),
+    ],
+)  # fmt: skip
+def test_a_two_letter_state_code_is_read_by_the_news_it_is_in(
+    title: str, language: str, state: str, country: str
+) -> None:
+    from bot.extraction._locate import locate
+
+    located = locate(title, "", "", None, None, language)
+    assert located.governments
+    assert (located.governments[0].state, located.governments[0].country) == (state, country)
+
+
+def test_a_us_state_code_is_not_read_in_news_of_a_language_the_us_does_not_write() -> None:
+    from bot.extraction._locate import locate
+
+    # "IA" is "inteligência artificial" here, not Iowa.
+    located = locate("Ministério libera uso de IA para localizar desaparecidos", "", "", None, None,
+                     "pt")  # fmt: skip
+    assert all(place.country != "US" for place in located.governments)
+
+
 def test_every_language_country_is_a_country_code() -> None:
     from bot.places import gazetteer
 
