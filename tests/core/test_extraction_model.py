@@ -415,8 +415,8 @@ def test_a_german_towns_adjective_names_the_town(title: str, city: str) -> None:
 @pytest.mark.parametrize(
     ("title", "language", "state", "country"),
     [
-        ("Câmeras de reconhecimento facial em SC recebem investimento", "pt", "Santa Catarina", "BR"),
-        ("Tribunal de Justiça de SP impede reconhecimento facial no metrô", "pt", "São Paulo", "BR"),
+        ("Câmeras de reconhecimento facial em SC recebem verba", "pt", "Santa Catarina", "BR"),
+        ("Tribunal de Justiça de SP impede reconhecimento facial", "pt", "São Paulo", "BR"),
         ("EFA condemns WA Police use of facial recognition, an Australian first", "en",
          "Western Australia", "AU"),
         ("WA lawmakers pass facial recognition bill", "en", "WA", "US"),
