@@ -360,6 +360,7 @@ def test_a_town_of_the_languages_own_countries_is_still_read() -> None:
         ("Metro a Roma, arrivano le telecamere che riconoscono da sole i truffatori", "Rome"),
         ("Londres amplía el reconocimiento facial de la policía", "London"),
         ("Warszawa: policja testuje rozpoznawanie twarzy", "Warsaw"),
+        ("Heathrow to get new facial recognition scanners", "London"),
     ],
 )
 def test_the_largest_cities_are_read_as_other_languages_name_them(title: str, city: str) -> None:
