@@ -513,6 +513,7 @@ def test_ordinary_news_gets_a_confidence() -> None:
             "The airport said on Monday it would.",
             "Airport",
         ),
+        ("Police to test facial recognition in August", "", "August"),
     ],
 )
 def test_words_of_names_are_not_places(title: str, excerpt: str, not_a_place: str) -> None:
