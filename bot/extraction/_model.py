@@ -184,6 +184,7 @@ def confidence_features(
     probabilities: dict[str, float],
     places: tuple[Place, ...],
     headline_probabilities: dict[str, float] | None = None,
+    policy_probability: float | None = None,
 ) -> dict[str, float]:
     """How sure the action model is, whether the headline alone reads the same, and how
     clear the place evidence is."""
@@ -195,6 +196,9 @@ def confidence_features(
         "is_none": float(action == "none"),
         "frame_complete": float(reading.frame.actor is not None and bool(reading.frame.predicates)),
     }
+    if policy_probability is not None:
+        # How sure the policy model is of the side the reading took.
+        out["policy_side_p"] = policy_probability if action != "none" else 1 - policy_probability
     if headline_probabilities:
         out["headline_p"] = headline_probabilities.get(action, 0.0)
         out["headline_agrees"] = float(
@@ -231,6 +235,10 @@ class Model:
     calibration: Linear
     # Whether the action model weighs the wording rules of actions.yaml (then they are run).
     reads_action_rules: bool = True
+    # Policy news or not, over the action model's features (one class: "policy"): fitted for
+    # that one boundary, it tells policy news from the rest better than the action model's
+    # "none" does (see bot/extraction/__init__.py: decide).
+    policy: Linear | None = None
 
     action_features = staticmethod(action_features)
     scope_features = staticmethod(scope_features)
@@ -241,19 +249,25 @@ class Model:
         probabilities: dict[str, float],
         places: tuple[Place, ...],
         headline_probabilities: dict[str, float] | None = None,
+        policy_probability: float | None = None,
     ) -> float:
         """The probability that the reading (action, and main place for policy) is right."""
-        features = confidence_features(reading, probabilities, places, headline_probabilities)
+        features = confidence_features(
+            reading, probabilities, places, headline_probabilities, policy_probability
+        )
         return self.calibration.probabilities(features)[self.calibration.classes[0]]
 
     def to_json(self) -> dict[str, object]:
         """The models as plain data."""
-        return {
+        data: dict[str, object] = {
             "action": self.action.to_json(),
             "scope": self.scope.to_json(),
             "calibration": self.calibration.to_json(),
             "reads_action_rules": self.reads_action_rules,
         }
+        if self.policy is not None:
+            data["policy"] = self.policy.to_json()
+        return data
 
     @classmethod
     def from_json(cls, data: object) -> Model:
@@ -261,7 +275,10 @@ class Model:
         if not isinstance(data, dict) or {"action", "scope", "calibration"} - set(data):
             raise DataFileError(f"{MODEL_FILE}: needs action, scope and calibration models")
         parts = (Linear.from_json(data[part], part) for part in ("action", "scope", "calibration"))
-        return cls(*parts, reads_action_rules=bool(data.get("reads_action_rules", True)))
+        policy = Linear.from_json(data["policy"], "policy") if "policy" in data else None
+        return cls(
+            *parts, reads_action_rules=bool(data.get("reads_action_rules", True)), policy=policy
+        )
 
 
 @functools.cache

@@ -29,15 +29,18 @@ from bot.extraction import train
 # intervals): a drop means a change stopped generalising. Lowered with the fifth split's 241
 # items and again with the sixth's 230 (news of 2021-2026, mostly outside the US, two in five
 # items in another language); raised with the seventh attempt's changes (frames in nineteen
-# languages, word stems, places of other scripts), its 180 items in the training sets
-# (2026-12-07).
+# languages, word stems, places of other scripts), its 180 items in the training sets; is_policy
+# lowered with the eighth split's 186 (half of its policy news adoptions, whose line with
+# product and crime news its readers drew unlike the training sets: 0.807 -> 0.794 before this
+# attempt's later changes), the rest raised with the policy model (2026-12-07).
 FLOORS = {
-    "is_policy (balanced accuracy)": 0.80,
+    "is_policy (balanced accuracy)": 0.79,
     "action (policy items, fair alternatives)": 0.765,
-    "place: any listed right (policy items)": 0.805,
+    "place: any listed right (policy items)": 0.81,
     "place: main right (policy items)": 0.755,
-    "scope (policy items)": 0.725,
+    "scope (policy items)": 0.73,
 }
+
 # Issue 14's targets on news never seen. Those not reached yet are expected to fail (strict:
 # reaching one makes the test fail until its mark is removed).
 TARGETS = {
@@ -148,6 +151,29 @@ def test_model_file_is_checked() -> None:
         Model.from_json({"action": {"classes": ["a"], "bias": [0, 1], "weights": {}}})
     with pytest.raises(DataFileError):
         Model.from_json([])
+
+
+def test_the_policy_model_says_policy_or_not_and_the_action_model_which_policy() -> None:
+    from bot.extraction import decide, read
+    from bot.extraction._model import Linear
+
+    reading = read(Article(id="p", title="Council weighs facial recognition rules"))
+    leaning_none = Linear(("none", "ordinance_debated"), (1.0, 0.0), {})
+    scope = Linear(("government",), (0.0,), {})
+    sure = Linear(("right",), (0.0,), {})
+
+    def with_policy(bias: float) -> Model:
+        policy = Linear(("policy",), (bias,), {})
+        return Model(leaning_none, scope, sure, reads_action_rules=True, policy=policy)
+
+    assert decide(reading, with_policy(5.0)).action == "ordinance_debated"
+    assert decide(reading, with_policy(-5.0)).action == "none"
+    assert decide(reading, with_policy(5.0)).policy_probability == pytest.approx(0.993, abs=1e-3)
+    # A model file without a policy model (written before it) is still read.
+    data = with_policy(5.0).to_json()
+    assert Model.from_json(data).policy is not None
+    del data["policy"]
+    assert Model.from_json(data).policy is None
 
 
 @pytest.mark.parametrize(
