@@ -30,7 +30,7 @@ from bot.extraction._frames import (
     settled_action,
 )
 from bot.extraction._locate import Located, locate
-from bot.extraction._model import MODEL_FILE, headline_only, model
+from bot.extraction._model import MODEL_FILE, model
 from bot.extraction._rules import (
     RULE_FILES,
     ActionRules,
@@ -488,8 +488,7 @@ def decide(reading: Reading, weights: Any = None) -> Decision:
         action, probabilities = settled, {settled: 1.0}
     else:
         features = weights.action_features(reading)
-        probabilities = weights.action.probabilities(features)
-        headline_probabilities = weights.action.probabilities(headline_only(features))
+        probabilities, headline_probabilities = weights.action.probabilities_and_headline(features)
         action = max(probabilities, key=lambda label: (probabilities[label], label == "none"))
         if weights.policy is not None:
             policy_probability = weights.policy.probabilities(features)["policy"]

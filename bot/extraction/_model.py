@@ -35,6 +35,8 @@ _STEM_LETTERS = 5
 # Rule scores enter the model divided by this, and at most _RULE_CAP after.
 _RULE_SCALE = 10.0
 _RULE_CAP = 3.0
+# Prefixes of the action features read from the lead (see headline_only).
+_LEAD_PREFIXES = ("l:", "lw:", "ls:")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +59,30 @@ class Linear:
         totals = [sum(column) for column in zip(*rows, strict=True)]
         return totals
 
+    def probabilities_and_headline(
+        self, features: dict[str, float]
+    ) -> tuple[dict[str, float], dict[str, float]]:
+        """Class probabilities from all the features and from the headline's alone (those not
+        read from the lead, see headline_only), in one pass over the weights."""
+        weights = self.weights
+        headline, lead = [self.bias], []
+        for name, value in features.items():
+            row = weights.get(name)
+            if row is not None:
+                row = row if value == 1.0 else [weight * value for weight in row]
+                (lead if name.startswith(_LEAD_PREFIXES) else headline).append(row)
+        headline_totals = [sum(column) for column in zip(*headline, strict=True)]
+        totals = headline_totals
+        if lead:
+            lead_totals = [sum(column) for column in zip(*lead, strict=True)]
+            totals = [a + b for a, b in zip(headline_totals, lead_totals, strict=True)]
+        return self._softmax(totals), self._softmax(headline_totals)
+
     def probabilities(self, features: dict[str, float]) -> dict[str, float]:
         """Class probabilities (softmax; a single class is a logistic regression's positive)."""
-        totals = self.scores(features)
+        return self._softmax(self.scores(features))
+
+    def _softmax(self, totals: list[float]) -> dict[str, float]:
         if len(self.classes) == 1:
             return {self.classes[0]: _sigmoid(totals[0])}
         top = max(totals)
@@ -168,10 +191,6 @@ def scope_features(reading: Reading, action: str, main: Place | None) -> dict[st
     _bag("s:", _stems(title), out)
     _bag("ls:", _stems(_words(reading.fields["excerpt"][:_LEAD_WORDS])), out)
     return out
-
-
-# Prefixes of the action features read from the lead (see headline_only).
-_LEAD_PREFIXES = ("l:", "lw:", "ls:")
 
 
 def headline_only(features: dict[str, float]) -> dict[str, float]:

@@ -497,6 +497,15 @@ def test_the_confidence_weighs_whether_the_headline_alone_reads_the_same() -> No
     assert both["headline_agrees"] in (0.0, 1.0) and 0.0 <= both["headline_p"] <= 1.0
     alone = confidence_features(reading, decision.action_probabilities, decision.places)
     assert "headline_agrees" not in alone
+    # One pass over the weights gives both views, as two passes would.
+    from bot.extraction._model import model
+
+    action = model().action
+    features = model().action_features(reading)
+    both_views = action.probabilities_and_headline(features)
+    one_by_one = (action.probabilities(features), action.probabilities(headline_only(features)))
+    for got, want in zip(both_views, one_by_one, strict=True):
+        assert got == pytest.approx(want, abs=1e-9)
 
 
 def test_a_name_in_a_spaced_script_stands_alone() -> None:
