@@ -488,10 +488,10 @@ def decide(reading: Reading, weights: Any = None) -> Decision:
         action, probabilities = settled, {settled: 1.0}
     else:
         features = weights.action_features(reading)
-        probabilities, headline_probabilities = weights.action.probabilities_and_headline(features)
+        probabilities, headline_probabilities, policy_probability = (
+            weights.action.probabilities_and_headline(features, weights.policy)
+        )
         action = max(probabilities, key=lambda label: (probabilities[label], label == "none"))
-        if weights.policy is not None:
-            policy_probability = weights.policy.probabilities(features)["policy"]
         if action == "none" and len(probabilities) > 1:
             # "Not policy" only when the policy model doubts it too, and it is clearly likelier
             # than the likeliest policy action where the headline or lead shows policy: on the

@@ -60,23 +60,30 @@ class Linear:
         return totals
 
     def probabilities_and_headline(
-        self, features: dict[str, float]
-    ) -> tuple[dict[str, float], dict[str, float]]:
+        self, features: dict[str, float], binary: Linear | None = None
+    ) -> tuple[dict[str, float], dict[str, float], float | None]:
         """Class probabilities from all the features and from the headline's alone (those not
-        read from the lead, see headline_only), in one pass over the weights."""
+        read from the lead, see headline_only), and ``binary``'s probability of its class over
+        the same features, in one pass over the features."""
         weights = self.weights
+        other = binary.weights if binary is not None else {}
         headline, lead = [self.bias], []
+        binary_total = binary.bias[0] if binary is not None else 0.0
         for name, value in features.items():
             row = weights.get(name)
             if row is not None:
                 row = row if value == 1.0 else [weight * value for weight in row]
                 (lead if name.startswith(_LEAD_PREFIXES) else headline).append(row)
+            one = other.get(name)
+            if one is not None:
+                binary_total += one[0] * value
         headline_totals = [sum(column) for column in zip(*headline, strict=True)]
         totals = headline_totals
         if lead:
             lead_totals = [sum(column) for column in zip(*lead, strict=True)]
             totals = [a + b for a, b in zip(headline_totals, lead_totals, strict=True)]
-        return self._softmax(totals), self._softmax(headline_totals)
+        binary_probability = _sigmoid(binary_total) if binary is not None else None
+        return self._softmax(totals), self._softmax(headline_totals), binary_probability
 
     def probabilities(self, features: dict[str, float]) -> dict[str, float]:
         """Class probabilities (softmax; a single class is a logistic regression's positive)."""

@@ -502,9 +502,15 @@ def test_the_confidence_weighs_whether_the_headline_alone_reads_the_same() -> No
 
     action = model().action
     features = model().action_features(reading)
-    both_views = action.probabilities_and_headline(features)
-    one_by_one = (action.probabilities(features), action.probabilities(headline_only(features)))
-    for got, want in zip(both_views, one_by_one, strict=True):
+    policy = model().policy
+    assert policy is not None
+    all_views = action.probabilities_and_headline(features, policy)
+    one_by_one = (
+        action.probabilities(features),
+        action.probabilities(headline_only(features)),
+        policy.probabilities(features)["policy"],
+    )
+    for got, want in zip(all_views, one_by_one, strict=True):
         assert got == pytest.approx(want, abs=1e-9)
 
 
