@@ -563,9 +563,8 @@ class _Scanner:
             return True
         if key.endswith((" county", " parish")) and key in gaz.counties:
             name = " ".join(w.capitalize() for w in key.split())
-            places = [
-                Place(level="county", country="US", state=s, county=name) for s in gaz.counties[key]
-            ]
+            states = gaz.counties[key]
+            places = [Place(level="county", country="US", state=s, county=name) for s in states]
             state, _, used = _qualifier(gaz, after)
             self.skip_to = end + used
             mention = Mention(
@@ -574,7 +573,7 @@ class _Scanner:
                 field_name,
                 start,
                 weight,
-                [0] * len(places),
+                [gaz.county_populations.get((key, s), 0) for s in states],
                 attached_state=state,
                 strong=True,
             )

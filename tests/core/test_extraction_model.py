@@ -468,6 +468,23 @@ def test_a_us_state_code_is_not_read_in_news_of_a_language_the_us_does_not_write
     assert all(place.country != "US" for place in located.governments)
 
 
+@pytest.mark.parametrize(
+    ("title", "state"),
+    [
+        ("King County Council votes to ban facial recognition", "WA"),
+        ("Facial recognition was tested by Macon County Sheriff's Department", "IL"),
+        ("Macon County, Ga., sheriff buys facial recognition", "GA"),
+    ],
+)
+def test_a_county_named_in_several_states_is_the_most_populous_unless_told(
+    title: str, state: str
+) -> None:
+    from bot.extraction._locate import locate
+
+    located = locate(title, "", "", None, None)
+    assert located.governments and located.governments[0].state == state
+
+
 def test_every_language_country_is_a_country_code() -> None:
     from bot.places import gazetteer
 
