@@ -538,7 +538,10 @@ class _Scanner:
             and (key in gaz.not_places or (len(key) <= 2 and not raw.isupper()))
             and not _NAMED_AS_PLACE.search(text[max(0, start - 20) : start])
         ):
-            cities = []
+            # The words of not_places are English ones: in French news "Nice" is the city.
+            # Outside the US, a town of the item's language's own countries stays a town.
+            home = [c for c in cities if c.country != "US" and c.country in self.language_countries]
+            cities = home if key in gaz.not_places and len(key) > 2 else []
         if region:
             mention = Mention("region", [region.to_place()], field_name, start, weight, [0])
             if region.kind == "county" and cities:

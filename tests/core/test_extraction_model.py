@@ -327,6 +327,8 @@ def test_cities_of_one_country_listed_in_a_headline_tell_the_countrys_news() -> 
         ("杭州拟修改物业条例 对小区强制人脸识别说不", "Hangzhou"),
         ("서울시, 지하철에 얼굴인식 도입", "Seoul"),
         ("В Москве расширят систему распознавания лиц", "Moscow"),
+        ("В Киеве преступников отслеживают умные камеры", "Kyiv"),
+        ("Умни камери с разпознаване на лица в София", "Sofia"),
         ("الشرطة في دبي تستخدم التعرف على الوجه", "Dubai"),
         ("법무부, 출입국 얼굴인식 사업 중단", "South Korea"),
     ],
@@ -483,6 +485,28 @@ def test_a_county_named_in_several_states_is_the_most_populous_unless_told(
 
     located = locate(title, "", "", None, None)
     assert located.governments and located.governments[0].state == state
+
+
+@pytest.mark.parametrize(
+    ("title", "language", "place"),
+    [
+        ("Le Carnaval de Nice sous haute protection numérique", "fr", ("city", "FR")),
+        ("Bundesdatenschutzbeauftragter will Gesichtserkennung verbieten", "de",
+         ("national", "DE")),
+        ("Reconnaissance faciale: la CNDP instaure un moratoire de 7 mois", "fr",
+         ("national", "MA")),
+    ],
+)  # fmt: skip
+def test_names_news_of_one_language_gives_a_place(
+    title: str, language: str, place: tuple[str, str]
+) -> None:
+    from bot.extraction._locate import locate
+
+    located = locate(title, "", "", None, None, language)
+    assert located.governments
+    assert (located.governments[0].level, located.governments[0].country) == place
+    # "Nice" stays a word in English news.
+    assert not locate("Nice try: police use facial recognition", "", "", None, None).governments
 
 
 def test_every_language_country_is_a_country_code() -> None:
