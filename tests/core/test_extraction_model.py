@@ -538,6 +538,12 @@ def test_the_confidence_weighs_whether_the_headline_alone_reads_the_same() -> No
     assert both["headline_agrees"] in (0.0, 1.0) and 0.0 <= both["headline_p"] <= 1.0
     alone = confidence_features(reading, decision.action_probabilities, decision.places)
     assert "headline_agrees" not in alone
+    # The frame's predicate (ban) fits a ban, not an adoption.
+    ban = confidence_features(reading, {"ban_enacted": 0.9, "none": 0.1}, decision.places)
+    adopted = confidence_features(
+        reading, {"use_expanded_or_adopted": 0.9, "none": 0.1}, decision.places
+    )
+    assert (ban["frame_fits"], adopted["frame_fits"]) == (1.0, 0.0)
     # One pass over the weights gives both views, as two passes would.
     from bot.extraction._model import model
 
