@@ -463,14 +463,10 @@ class _Pass:
         while True:
             now = self.loop.time()
             free = concurrency - len(self.lanes)
-            if (
-                not self.over()
-                and free > 0
-                and (
-                    free >= refill_when_free
-                    or not self.lanes
-                    or now - last_refill >= REFILL_SECONDS
-                )
+            if not self.over() and free > 0 and (
+                free >= refill_when_free
+                or not self.lanes
+                or now - last_refill >= REFILL_SECONDS
             ):
                 last_refill = now
                 await self._refill(free)
@@ -504,7 +500,9 @@ class _Pass:
             for entry in entries:
                 if self.over():
                     return
-                delivered = await self.sender._deliver(entry, self.result, self.paused, self.broken)
+                delivered = await self.sender._deliver(
+                    entry, self.result, self.paused, self.broken
+                )
                 if not delivered:
                     self.rested.add(channel_id)
                     return

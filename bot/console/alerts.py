@@ -48,6 +48,7 @@ class ConsolePoster:
         return True
 
 
+
 class ConsoleAlerts:
     """The /alerts commands in the console, and printing alerts as the corpus gains items."""
 

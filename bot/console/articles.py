@@ -46,7 +46,9 @@ async def _console_add(console: Console, named: dict[str, str], words: list[str]
     )
     actor = Actor(console.user_id)
     if named.get("confirm", "").lower() in YES:
-        published = await moderation.publish_article(await moderation.preview_article(draft), actor)
+        published = await moderation.publish_article(
+            await moderation.preview_article(draft), actor
+        )
         return _published_text(published)
     draft_id, preview = await moderation.save_draft(draft, actor)
     return (

@@ -341,7 +341,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     def add_lookup(name: str, helptext: str) -> argparse.ArgumentParser:
-        return sub.add_parser(name, parents=[common, lookup], help=helptext, epilog=REFRESH_RULE)
+        return sub.add_parser(
+            name, parents=[common, lookup], help=helptext, epilog=REFRESH_RULE
+        )
 
     p = sub.add_parser("ingest", parents=[common], help="load or refresh the corpus")
     p.add_argument("directory", nargs="?", help="corpus directory (default: the configured one)")

@@ -72,6 +72,7 @@ HAND_CHECKED: dict[str, tuple[str, str | None]] = {
     # Repealed, with nothing in its place in the items.
     "Virginia": ("repealed", "police"),  # local police ban 2021, ditched 2022-07-01
     # Only proposals, debates or campaigns.
+
     "Germany": ("pending", None),  # coalition backs a ban, 2021; campaigns
     "Ann Arbor, MI": ("restricted", "police"),  # council orders a police FR policy, 2024-06
     "Long Beach, CA": ("pending", "government"),  # commission asks for a moratorium, 2022

@@ -23,7 +23,9 @@ def hostile_corpus(directory: Path, outside: Path) -> dict[str, str]:
     for n in range(3):
         (directory / f"good-{n}.md").write_text(GOOD.format(n=n), encoding="utf-8")
     (directory / "nested-flow.md").write_text("---\ntitle: " + "[" * 5000 + "\n---\n")
-    (directory / "nested-block.md").write_text("---\ntitle: t\nx:\n" + "- " * 5000 + "end\n---\n")
+    (directory / "nested-block.md").write_text(
+        "---\ntitle: t\nx:\n" + "- " * 5000 + "end\n---\n"
+    )
     (directory / "surrogate.md").write_text('---\ntitle: "\\ud800 x"\n---\n', encoding="utf-8")
     secret = outside / "secret.txt"
     secret.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
