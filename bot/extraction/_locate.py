@@ -880,6 +880,14 @@ def locate(
     spans: list[tuple[Place, str, int]] = []
     choices: dict[Place, int] = {}
     for mention in scanner.mentions:
+        if mention.kind == "state" and len(mention.candidates) > 1:
+            # A code two countries' states share ("WA"): settled first, by the rest of the
+            # item, then evidence for the other names as a state named in full would be.
+            chosen = _resolve(mention, evidence)
+            if chosen is not None:
+                evidence.states[chosen.state or ""] += mention.weight
+                evidence.countries[chosen.country or ""] += mention.weight * 0.5
+    for mention in scanner.mentions:
         place = _resolve(mention, evidence)
         if place is None:
             continue

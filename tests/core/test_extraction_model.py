@@ -461,6 +461,14 @@ def test_a_two_letter_state_code_is_read_by_the_news_it_is_in(
     assert (located.governments[0].state, located.governments[0].country) == (state, country)
 
 
+def test_a_state_code_two_countries_share_still_tells_which_springfield() -> None:
+    from bot.extraction._locate import locate
+
+    located = locate("MA lawmakers hold hearing on facial recognition ban in Springfield", "", "",
+                     None, None)  # fmt: skip
+    assert any(p.level == "city" and p.state == "MA" for p in located.governments)
+
+
 def test_a_us_state_code_is_not_read_in_news_of_a_language_the_us_does_not_write() -> None:
     from bot.extraction._locate import locate
 
