@@ -57,7 +57,7 @@ _FITS: dict[str, tuple[str, ...]] = {
     "call_for": ("campaign_or_petition", "ban_proposed", "moratorium_proposed"),
     "regulate": ("regulation_or_oversight_law", "agency_order_or_suspension"),
 }  # fmt: skip
-# Prefixes of the action features read from the lead (see headline_only).
+# Prefixes of the action features read from the lead: the rest are the headline's view.
 _LEAD_PREFIXES = ("l:", "lw:", "ls:")
 
 
@@ -85,7 +85,7 @@ class Linear:
         self, features: dict[str, float], binary: Linear | None = None
     ) -> tuple[dict[str, float], dict[str, float], float | None]:
         """Class probabilities from all the features and from the headline's alone (those not
-        read from the lead, see headline_only), and ``binary``'s probability of its class over
+        read from the lead, _LEAD_PREFIXES), and ``binary``'s probability of its class over
         the same features, in one pass over the features."""
         weights = self.weights
         other = binary.weights if binary is not None else {}
@@ -220,11 +220,6 @@ def scope_features(reading: Reading, action: str, main: Place | None) -> dict[st
     _bag("s:", _stems(title), out)
     _bag("ls:", _stems(_words(reading.fields["excerpt"][:_LEAD_WORDS])), out)
     return out
-
-
-def headline_only(features: dict[str, float]) -> dict[str, float]:
-    """The action features without those of the lead: the headline's view of the item."""
-    return {name: value for name, value in features.items() if not name.startswith(_LEAD_PREFIXES)}
 
 
 def confidence_features(

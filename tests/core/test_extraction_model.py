@@ -527,7 +527,10 @@ def test_every_language_country_is_a_country_code() -> None:
 
 def test_the_confidence_weighs_whether_the_headline_alone_reads_the_same() -> None:
     from bot.extraction import decide, read
-    from bot.extraction._model import confidence_features, headline_only
+    from bot.extraction._model import _LEAD_PREFIXES, confidence_features
+
+    def headline_only(features: dict[str, float]) -> dict[str, float]:
+        return {n: v for n, v in features.items() if not n.startswith(_LEAD_PREFIXES)}
 
     features = {"w:ban": 1.0, "l:actor=police": 1.0, "lw:council": 1.0, "ls:counc": 1.0}
     assert headline_only(features) == {"w:ban": 1.0}
