@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.data import DataFileError, load_yaml
+from bot.taxonomy import ACTIONS
 
 FRAMES_FILE = "frames.yaml"
 ACTOR_CLASSES = (
@@ -80,6 +81,8 @@ class Lexicon:
     settled: tuple[tuple[frozenset[str], str], ...]
     # Each stop word -> the languages it is one of.
     stop_words: dict[str, tuple[str, ...]]
+    # Predicate class -> the actions it can lead to (predicate_actions).
+    predicate_actions: dict[str, frozenset[str]]
 
 
 _STEM = 4
@@ -169,7 +172,14 @@ def lexicon() -> Lexicon:
         ):
             raise DataFileError(f"{file}: 'settled' needs predicates of {PREDICATE_CLASSES}")
         settled.append((frozenset(predicates), rule["action"]))
+    fits = data.get("predicate_actions")
+    if not isinstance(fits, dict) or set(fits) != set(PREDICATE_CLASSES):
+        raise DataFileError(f"{file}: 'predicate_actions' needs every predicate class")
+    for label, actions in fits.items():
+        if not isinstance(actions, list) or not set(actions) <= set(ACTIONS):
+            raise DataFileError(f"{file}: predicate_actions {label}: actions of TAXONOMY.md only")
     return Lexicon(
+        predicate_actions={str(k): frozenset(v) for k, v in fits.items()},
         settled=tuple(settled),
         by_word=by_word,
         exact_by_word=exact_by_word,

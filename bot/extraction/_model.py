@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from bot.data import DATA_DIR, DataFileError
 from bot.extraction._frames import Hit
 from bot.extraction._frames import features as frame_features
+from bot.extraction._frames import lexicon as frames_lexicon
 from bot.models import Place
 
 if TYPE_CHECKING:
@@ -35,28 +36,6 @@ _STEM_LETTERS = 5
 # Rule scores enter the model divided by this, and at most _RULE_CAP after.
 _RULE_SCALE = 10.0
 _RULE_CAP = 3.0
-# The actions each predicate class of frames.yaml can lead to (for the confidence).
-_FITS: dict[str, tuple[str, ...]] = {
-    "prohibit": ("ban_enacted", "ban_proposed", "moratorium_enacted", "moratorium_proposed",
-                 "agency_order_or_suspension", "company_policy", "campaign_or_petition"),
-    "pause": ("moratorium_enacted", "moratorium_proposed", "agency_order_or_suspension",
-              "company_policy"),
-    "pass": ("ban_enacted", "moratorium_enacted", "regulation_or_oversight_law",
-             "use_expanded_or_adopted", "ban_repealed_or_weakened"),
-    "propose": ("ban_proposed", "moratorium_proposed", "regulation_or_oversight_law",
-                "ordinance_debated"),
-    "debate": ("ordinance_debated",),
-    "postpone": ("vote_postponed",),
-    "sue": ("lawsuit_or_court_challenge",),
-    "rule": ("lawsuit_or_court_challenge", "agency_order_or_suspension"),
-    "find_fine_order": ("agency_order_or_suspension", "lawsuit_or_court_challenge"),
-    "settle": ("settlement",),
-    "halt": ("agency_order_or_suspension", "company_policy", "moratorium_enacted"),
-    "adopt": ("use_expanded_or_adopted",),
-    "repeal": ("ban_repealed_or_weakened",),
-    "call_for": ("campaign_or_petition", "ban_proposed", "moratorium_proposed"),
-    "regulate": ("regulation_or_oversight_law", "agency_order_or_suspension"),
-}  # fmt: skip
 # Prefixes of the action features read from the lead: the rest are the headline's view.
 _LEAD_PREFIXES = ("l:", "lw:", "ls:")
 
@@ -242,7 +221,8 @@ def confidence_features(
     predicates = reading.frame.predicates
     if predicates and action != "none":
         # Whether what the headline's frame says was done is a way to the action read.
-        out["frame_fits"] = float(action in _FITS.get(predicates[0], ()))
+        fits = frames_lexicon().predicate_actions.get(predicates[0], frozenset())
+        out["frame_fits"] = float(action in fits)
     if policy_probability is not None:
         # How sure the policy model is of the side the reading took.
         out["policy_side_p"] = policy_probability if action != "none" else 1 - policy_probability

@@ -192,6 +192,26 @@ def test_malformed_frame_entries_are_named(entries, message, monkeypatch) -> Non
         _frames.lexicon.cache_clear()
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"adopt": None}, "every predicate class"),
+        ({"adopt": ["adopted_it"]}, "actions of TAXONOMY.md"),
+    ],
+)
+def test_malformed_predicate_actions_are_named(change, message, monkeypatch) -> None:
+    data = dict(_frames.load_yaml(_frames.FRAMES_FILE))
+    fits = {**data["predicate_actions"], **change}
+    data["predicate_actions"] = {k: v for k, v in fits.items() if v is not None}
+    monkeypatch.setattr(_frames, "load_yaml", lambda name: data)
+    _frames.lexicon.cache_clear()
+    try:
+        with pytest.raises(DataFileError, match=message):
+            _frames.lexicon()
+    finally:
+        _frames.lexicon.cache_clear()
+
+
 # --- Bad input: a reading with low confidence, never an exception ---------------------------
 
 TEN_PLACES = (
