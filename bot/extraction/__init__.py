@@ -457,7 +457,7 @@ class Decision:
 # ("Airline unveils biometric boarding") is not one of them.
 _NON_POLICY_ACTORS = frozenset({"company"})
 # Predicates as common in product news as in policy news ("unveils", "launches", "stops").
-_NON_POLICY_PREDICATES = frozenset({"adopt", "propose", "debate", "halt"})
+_NON_POLICY_PREDICATES = frozenset({"adopt", "propose", "debate", "halt", "solve_case"})
 
 
 def _policy_signal(reading: Reading) -> bool:

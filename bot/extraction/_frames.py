@@ -28,7 +28,7 @@ ACTOR_CLASSES = (
 )
 PREDICATE_CLASSES = (
     "prohibit", "pause", "pass", "propose", "debate", "postpone", "sue", "rule",
-    "find_fine_order", "settle", "halt", "adopt", "repeal", "call_for", "regulate",
+    "find_fine_order", "settle", "halt", "adopt", "repeal", "call_for", "regulate", "solve_case",
 )  # fmt: skip
 STAGES = ("proposed", "scheduled", "done")
 LEVELS = ("city", "county", "state", "national")
