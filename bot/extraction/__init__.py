@@ -29,7 +29,7 @@ from bot.extraction._frames import (
     language,
     settled_action,
 )
-from bot.extraction._locate import Located, locate
+from bot.extraction._locate import LANGUAGE_HOMES, Located, locate
 from bot.extraction._model import MODEL_FILE, model
 from bot.extraction._rules import (
     RULE_FILES,
@@ -410,20 +410,12 @@ def _spread(
 _SCRIPT_HOMES = (("KR", re.compile("[\uac00-\ud7af]")), ("JP", re.compile("[\u3040-\u30ff]")))
 
 
-# Languages whose news is mostly one country's (not Spanish, French, German or Dutch, each the
-# language of several countries' news): Portuguese is Brazil's far more often than Portugal's.
-_LANGUAGE_HOMES = {
-    "en": "US", "pt": "BR", "it": "IT", "sv": "SE", "da": "DK", "no": "NO", "fi": "FI",
-    "pl": "PL", "cs": "CZ", "id": "ID",
-}  # fmt: skip
-
-
 def _home_of_language(reading: Reading) -> str | None:
     """The country policy news naming no place is most likely about, from its language: the
     US for English from an outlet of unknown country ("Senators introduce bill to ban federal
     use ..."), Brazil for Portuguese, Korea or Japan for their scripts."""
-    if reading.language in _LANGUAGE_HOMES:
-        return _LANGUAGE_HOMES[reading.language]
+    if reading.language in LANGUAGE_HOMES:
+        return LANGUAGE_HOMES[reading.language]
     title = reading.fields["title"]
     return next((home for home, letters in _SCRIPT_HOMES if letters.search(title)), None)
 
@@ -510,12 +502,12 @@ def decide(reading: Reading, weights: Any = None) -> Decision:
     scope = max(scope_probabilities, key=scope_probabilities.__getitem__)
     if not any(text.strip() for text in reading.fields.values()):
         scope = "unknown"  # nothing to read: nobody's use of anything
+    confidence = weights.confidence(
+        reading, probabilities, places, headline_probabilities, policy_probability
+    )
     if not reading.about_fr:
-        confidence = limits().no_fr_confidence
-    else:
-        confidence = weights.confidence(
-            reading, probabilities, places, headline_probabilities, policy_probability
-        )
+        # Capped as cross-validation caps it, so that its figures are the shipped reading's.
+        confidence = min(confidence, limits().no_fr_confidence)
     for flag in reading.flags:
         confidence = min(confidence, caps[flag])
     return Decision(

@@ -144,6 +144,10 @@ _SMALL_TOWN = 250_000
 # A town abroad named in news of another language counts only with evidence below this size
 # (a capital or metropolis is named in every language's news).
 _FOREIGN_TOWN = 1_000_000
+# A town shared by several countries leans to the one whose news the item's language mostly
+# is, as a town three times the size would ("Santa Cruz" in English news: California's, not
+# the Philippines'; grouped CV over 2,497 items: main place 0.7726 -> 0.7732, 0.5 no better).
+_HOME_PRIOR = 0.2
 _QUALIFIER = re.compile(r"^,?\s+(?P<q>[A-Z][A-Za-z.]*(?:\s+[A-Z][A-Za-z.]*)?)")
 
 
@@ -164,6 +168,14 @@ class Mention:
     accented: str | None = None
 
 
+# Languages whose news is mostly one country's (not Spanish, French, German or Dutch, each the
+# language of several countries' news): Portuguese is Brazil's far more often than Portugal's.
+LANGUAGE_HOMES = {
+    "en": "US", "pt": "BR", "it": "IT", "sv": "SE", "da": "DK", "no": "NO", "fi": "FI",
+    "pl": "PL", "cs": "CZ", "id": "ID",
+}  # fmt: skip
+
+
 @dataclass(slots=True)
 class Evidence:
     """Weighed hints at which state and country the item is about."""
@@ -171,6 +183,8 @@ class Evidence:
     states: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     countries: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     provider: Provider | None = None
+    # The country whose news the item's language mostly is (LANGUAGE_HOMES).
+    home: str | None = None
 
 
 @dataclass(slots=True)
@@ -812,6 +826,8 @@ def _resolve(mention: Mention, evidence: Evidence) -> Place | None:
         ):
             score += 6
         score += 0.4 * math.log10(population + 10)
+        if place.country == evidence.home:
+            score += _HOME_PRIOR
         if mention.accented and place.city and place.city.casefold() == mention.accented.casefold():
             # "Bogotá" written with its accent is the capital, not Bogota, New Jersey.
             score += _ACCENT_MATCH
@@ -849,7 +865,9 @@ def locate(
     ``language``: the item's language, whose countries a town named in it should be of."""
     gaz = gazetteer()
     spoken_in = gaz.language_countries.get(language)
-    evidence = Evidence(provider=provider_home(provider_domain, url))
+    evidence = Evidence(
+        provider=provider_home(provider_domain, url), home=LANGUAGE_HOMES.get(language)
+    )
     if evidence.provider:
         if evidence.provider.state:
             evidence.states[evidence.provider.state] += 2.0

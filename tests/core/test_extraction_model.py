@@ -15,7 +15,7 @@ from functools import cache
 import pytest
 
 from bot.data import DATA_DIR, DataFileError
-from bot.extraction import _frames, extract, mentions_fr
+from bot.extraction import _frames, extract, limits, mentions_fr
 from bot.extraction._model import MODEL_FILE, Model
 from bot.models import Article
 
@@ -271,11 +271,33 @@ def test_bad_input_gets_a_low_confidence_reading(article: Article) -> None:
         "市议会投票禁止警方使用人脸识别技术",
         "Polisen får använda ansiktsigenkänning i hela landet",
         "Politie mag gezichtsherkenning gebruiken",
+        "Policija kupuje sistem za prepoznavanje lica",
+        "Пассажиров пустят в самолёт по лицу",
     ],
 )
 def test_facial_recognition_is_recognised_in_more_languages(title: str) -> None:
-    # Not "surely not FR news" (confidence 0.9) because its words are unknown.
+    # Not "not FR news" because its words are unknown.
     assert mentions_fr(Article(id="x", title=title))
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "App that can identify strangers' faces draws a senator's letter",
+        "Hidden cameras scanned each of the fans' faces at the stadium",
+        "Search engine will no longer recognise children's faces",
+        "State adds face matching to driver's licence checks",
+        "Travellers to board by their faces at the airport",
+    ],
+)
+def test_facial_recognition_said_in_other_words_is_fr_news(title: str) -> None:
+    assert mentions_fr(Article(id="x", title=title))
+
+
+def test_an_item_naming_no_facial_recognition_is_read_as_not_policy_and_not_surely() -> None:
+    result = extract(Article(id="x", title="City council bans plastic bags from next year"))
+    assert result.action == "none"
+    assert result.confidence is not None and result.confidence <= limits().no_fr_confidence < 0.8
 
 
 @pytest.mark.parametrize(
