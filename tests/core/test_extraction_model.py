@@ -32,13 +32,16 @@ from bot.extraction import train
 # languages, word stems, places of other scripts), its 180 items in the training sets; is_policy
 # lowered with the eighth split's 186 (half of its policy news adoptions, whose line with
 # product and crime news its readers drew unlike the training sets: 0.807 -> 0.794 before this
-# attempt's later changes), the places raised with this attempt's place reading (2026-12-07).
+# attempt's later changes), the places raised with this attempt's place reading (2026-12-07);
+# is_policy and scope lowered with the ninth split's 151 items (0.800 -> 0.787 and 0.741 ->
+# 0.728 as they joined), the action
+# raised with the ninth attempt's FR terms (0.774 -> 0.789; 2026-12-07).
 FLOORS = {
-    "is_policy (balanced accuracy)": 0.79,
-    "action (policy items, fair alternatives)": 0.765,
+    "is_policy (balanced accuracy)": 0.785,
+    "action (policy items, fair alternatives)": 0.78,
     "place: any listed right (policy items)": 0.815,
     "place: main right (policy items)": 0.765,
-    "scope (policy items)": 0.73,
+    "scope (policy items)": 0.72,
 }
 
 # Issue 14's targets on news never seen. Those not reached yet are expected to fail (strict:
