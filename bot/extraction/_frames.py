@@ -23,6 +23,7 @@ ACTOR_CLASSES = (
     "court",
     "regulator",
     "police",
+    "agency",
     "company",
     "campaigners",
 )
