@@ -374,7 +374,7 @@ def main_places(reading: Reading, action: str) -> tuple[Place, ...]:
         if home is not None:
             return (Place(level="national", country=home),)
     if seat is None or not places or places[0].level == "company":
-        return _spread(reading, places, seat)
+        return _airport(reading, _spread(reading, places, seat), seat)
     field, hit = seat
     at_seat = [place for place in places if place.level == hit.label]
     if not at_seat:
@@ -388,6 +388,23 @@ def main_places(reading: Reading, action: str) -> tuple[Place, ...]:
     if chosen == places[0]:
         return places
     return (chosen, *(place for place in places if place != chosen))
+
+
+def _airport(
+    reading: Reading, places: tuple[Place, ...], seat: tuple[str, Hit] | None
+) -> tuple[Place, ...]:
+    """An airport abroad named in the headline or lead, with no city body acting: border and
+    immigration control there is the nation's, so the country leads ("Facial recognition trials
+    at Manchester Airport"; grouped CV over 2,497 items: main place 0.773 -> 0.779). US airports
+    are run by cities, counties and state authorities, and keep their place."""
+    if not places or places[0].level != "city" or places[0].country in (None, "US"):
+        return places
+    if seat is not None and seat[1].label == "city":
+        return places
+    if not any(hit.kind == "airport" for hit in (*reading.title_hits, *reading.lead_hits)):
+        return places
+    national = Place(level="national", country=places[0].country)
+    return (national, *(p for p in places if p != national))
 
 
 def _spread(

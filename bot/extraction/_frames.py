@@ -139,6 +139,7 @@ def lexicon() -> Lexicon:
         ("negation", {"negation": data.get("negations")}),
         ("fr", {"fr": data.get("fr_objects")}),
         ("seat", _classes(data, "seats", LEVELS, file)),
+        ("airport", {"airport": data.get("airports")}),
     )
     for kind, classes in sections:
         for label, entries in classes.items():
@@ -323,7 +324,9 @@ def features(found: list[Hit], prefix: str) -> list[str]:
                 for p in predicates
                 if 0 <= p.start - hit.end <= _NEGATION_REACH
             )
-        elif hit.kind != "predicate":
+        # Airports place the news (decide()) rather than say what happened: as a feature they
+        # only moved the action model within noise.
+        elif hit.kind not in ("predicate", "airport"):
             out.append(f"{prefix}{hit.kind}={hit.label}")
     for index, hit in enumerate(predicates):
         out.append(f"{prefix}pred={hit.label}")

@@ -971,3 +971,22 @@ def test_the_common_words_list_is_up_to_date() -> None:
     from bot.places import common_words
 
     assert common_words.main(["--check"]) == 0, "run python -m bot.places.common_words"
+
+
+@pytest.mark.parametrize(
+    ("title", "main"),
+    [
+        # Abroad, border and immigration control at an airport is the nation's.
+        ("Facial recognition gates go live at Manchester Airport", ("national", "GB", None)),
+        ("Aeroporto de Lisboa testa reconhecimento facial no embarque", ("national", "PT", None)),
+        # US airports are run by cities, counties and state authorities.
+        ("Boston airport to use face-recognition system", ("city", "US", "Boston")),
+        # A city's own body acting keeps the city.
+        ("Lyon city council bans facial recognition at the airport", ("city", "FR", "Lyon")),
+    ],
+)
+def test_an_airport_abroad_is_the_nations_news(
+    title: str, main: tuple[str, str, str | None]
+) -> None:
+    places = extract(Article(id="x", title=title)).places
+    assert places and (places[0].level, places[0].country, places[0].city) == main
