@@ -36,12 +36,13 @@ from bot.extraction import train
 # is_policy and scope lowered with the ninth split's 151 items (0.800 -> 0.787 and 0.741 ->
 # 0.728 as they joined), the action raised with them (0.774 -> 0.787; 0.789 with the FR terms
 # of the ninth attempt), the scope raised with its rules in ten more languages and the agencies'
-# actor class (0.728 -> 0.740; 2026-12-07).
+# actor class (0.728 -> 0.740), the main place with airports abroad read as national news (0.773
+# -> 0.778; 2026-12-07).
 FLOORS = {
     "is_policy (balanced accuracy)": 0.785,
     "action (policy items, fair alternatives)": 0.78,
     "place: any listed right (policy items)": 0.815,
-    "place: main right (policy items)": 0.765,
+    "place: main right (policy items)": 0.77,
     "scope (policy items)": 0.735,
 }
 
