@@ -395,7 +395,7 @@ def _airport(
 ) -> tuple[Place, ...]:
     """An airport abroad named in the headline or lead, with no city body acting: border and
     immigration control there is the nation's, so the country leads ("Facial recognition trials
-    at Manchester Airport"; grouped CV over 2,497 items: main place 0.773 -> 0.779). US airports
+    at Manchester Airport"; grouped CV over 2,497 items: main place 0.773 -> 0.778). US airports
     are run by cities, counties and state authorities, and keep their place."""
     if not places or places[0].level != "city" or places[0].country in (None, "US"):
         return places
