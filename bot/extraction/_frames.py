@@ -140,6 +140,7 @@ def lexicon() -> Lexicon:
         ("fr", {"fr": data.get("fr_objects")}),
         ("seat", _classes(data, "seats", LEVELS, file)),
         ("airport", {"airport": data.get("airports")}),
+        ("payment", {"payment": data.get("payments")}),
     )
     for kind, classes in sections:
         for label, entries in classes.items():
