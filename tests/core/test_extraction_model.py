@@ -189,6 +189,11 @@ def test_the_policy_model_says_policy_or_not_and_the_action_model_which_policy()
 def test_malformed_frame_entries_are_named(entries, message, monkeypatch) -> None:
     data = dict(_frames.load_yaml(_frames.FRAMES_FILE))
     data["actors"] = {**data["actors"], "court": entries}
+    _assert_lexicon_refuses(data, message, monkeypatch)
+
+
+def _assert_lexicon_refuses(data: dict, message: str, monkeypatch) -> None:
+    """Loading frames.yaml as ``data`` fails with an error naming ``message``."""
     monkeypatch.setattr(_frames, "load_yaml", lambda name: data)
     _frames.lexicon.cache_clear()
     try:
@@ -209,13 +214,7 @@ def test_malformed_predicate_actions_are_named(change, message, monkeypatch) -> 
     data = dict(_frames.load_yaml(_frames.FRAMES_FILE))
     fits = {**data["predicate_actions"], **change}
     data["predicate_actions"] = {k: v for k, v in fits.items() if v is not None}
-    monkeypatch.setattr(_frames, "load_yaml", lambda name: data)
-    _frames.lexicon.cache_clear()
-    try:
-        with pytest.raises(DataFileError, match=message):
-            _frames.lexicon()
-    finally:
-        _frames.lexicon.cache_clear()
+    _assert_lexicon_refuses(data, message, monkeypatch)
 
 
 # --- Bad input: a reading with low confidence, never an exception ---------------------------
