@@ -38,13 +38,15 @@ from bot.extraction import train
 # of the ninth attempt), the scope raised with its rules in ten more languages and the agencies'
 # actor class (0.728 -> 0.740), the main place with airports abroad read as national news (0.773
 # -> 0.778), is_policy with payment news and crime stories in more languages (0.794 -> 0.801;
-# 2026-12-07).
+# 2026-12-07); the places and the action lowered with the tenth split's 164 items (35 in other
+# languages, whose places read worst: place 0.827 -> 0.815, main place 0.779 -> 0.767, action
+# 0.791 -> 0.781 as they joined), the scope raised with them (0.742 -> 0.756; 2026-12-07).
 FLOORS = {
     "is_policy (balanced accuracy)": 0.795,
-    "action (policy items, fair alternatives)": 0.78,
-    "place: any listed right (policy items)": 0.815,
-    "place: main right (policy items)": 0.77,
-    "scope (policy items)": 0.735,
+    "action (policy items, fair alternatives)": 0.775,
+    "place: any listed right (policy items)": 0.81,
+    "place: main right (policy items)": 0.76,
+    "scope (policy items)": 0.75,
 }
 
 # Issue 14's targets on news never seen. Those not reached yet are expected to fail (strict:
@@ -54,7 +56,7 @@ TARGETS = {
     "action (policy items, fair alternatives)": (0.75, True),
     "place: any listed right (policy items)": (0.90, False),
     "place: main right (policy items)": (0.90, False),
-    "scope (policy items)": (0.75, False),
+    "scope (policy items)": (0.75, True),
 }
 LOW = 0.5
 
