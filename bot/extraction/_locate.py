@@ -119,6 +119,10 @@ _DATELINE = re.compile(
 _COMMON_NOUN_POPULATION = 100_000
 _LOWER_WORD = re.compile(r"(?<![\w'’.-])[a-z]{4,}(?![\w'’-])")
 _NEXT_WORD = re.compile(r" ([A-Z][a-z]+)\b")
+# Words of the scripts whose cities the native table names: Cyrillic, Korean, Chinese characters.
+_SCRIPT_WORD = re.compile("[\u0400-\u04ff]+|[\uac00-\ud7af]+|[\u4e00-\u9fff\u3040-\u30ff]+")
+_HANGUL_LETTER = re.compile("[\uac00-\ud7af]")
+_HANZI_LETTER = re.compile("[\u4e00-\u9fff\u3040-\u30ff]")
 # Capitalised words that follow a place in running text without making a name with it.
 _FUNCTION_WORDS = frozenset(
     {"and", "or", "but", "the", "on", "in", "for", "to", "of", "says", "said", "has", "have",
@@ -389,6 +393,41 @@ class _Scanner:
             for match in pattern.finditer(text):
                 known = self.gaz.native_names[match.group(0)]
                 self._lookup(known, text, match.start(), match.end(), field_name, lead_chars, 1)
+        if self.gaz.script_names and not text.isascii():
+            self._scan_scripts(text, field_name, lead_chars)
+
+    def _scan_scripts(self, text: str, field_name: str, lead_chars: int) -> None:
+        """Cities named in their own script (the native table): a Cyrillic word or two words,
+        a Korean word's beginning ("군산시에서"), or Chinese and Japanese characters ending in
+        "市" (city) inside a run of them."""
+        names = self.gaz.script_names
+        words = list(_SCRIPT_WORD.finditer(text))
+        for i, word in enumerate(words):
+            run, base = word.group(0), word.start()
+            spans: list[tuple[int, int]] = []
+            if _HANGUL_LETTER.match(run):
+                size = next((n for n in range(min(len(run), 8), 1, -1) if run[:n] in names), 0)
+                if size:
+                    spans.append((base, base + size))
+            elif _HANZI_LETTER.match(run):
+                for at in (k + 1 for k, letter in enumerate(run) if letter == "市"):
+                    size = next(
+                        (n for n in range(min(at, 5), 1, -1) if run[at - n : at] in names), 0
+                    )
+                    if size:
+                        spans.append((base + at - size, base + at))
+            else:
+                following = words[i + 1] if i + 1 < len(words) else None
+                if (
+                    following
+                    and text[word.end() : following.start()] in (" ", "-")
+                    and text[base : following.end()] in names
+                ):
+                    spans.append((base, following.end()))
+                if not spans and run in names:
+                    spans.append((base, word.end()))
+            for start, end in spans:
+                self._lookup(names[text[start:end]], text, start, end, field_name, lead_chars, 1)
 
     def _window(
         self, text: str, tokens: list[re.Match[str]], i: int, field_name: str, lead_chars: int

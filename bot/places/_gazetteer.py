@@ -21,6 +21,7 @@ from bot.places._index import (
     _city_rows,
     _CityIndexBuilder,
     name_key,
+    native_rows,
 )
 
 PLACES_FILE = "places.yaml"
@@ -99,6 +100,9 @@ class Gazetteer:
     native_pattern: re.Pattern[str] | None = None
     # Any first letter of those names: one quick pass tells whether a text can hold one.
     native_letters: re.Pattern[str] | None = None
+    # Cities' names in their own script (the native table, Cyrillic names in their common case
+    # forms): found by a word look-up, not by a pattern of thousands of alternatives.
+    script_names: dict[str, str] = field(default_factory=dict)
     # Two-letter codes of other countries' states ("SC": Santa Catarina) -> those states.
     state_codes: dict[str, list[Place]] = field(default_factory=dict)
     # Countries that are one city (Singapore, Hong Kong): their city is the country.
@@ -141,6 +145,7 @@ def _require(data: dict[str, Any]) -> None:
 _RUN_TOGETHER = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 _HANGUL = re.compile("[\uac00-\ud7af]")
 _ARABIC = re.compile("[\u0600-\u06ff]")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 
 
 def _native_alternative(name: str) -> str:
@@ -155,6 +160,29 @@ def _native_alternative(name: str) -> str:
     if _ARABIC.match(name):
         return rf"{escaped}(?!\w)"
     return rf"(?<!\w){escaped}(?!\w)"
+
+
+# Russian and Ukrainian case endings of a city's name, by how the name ends: "Москва" ->
+# "Москве", "Москвы", "Москву"; "Екатеринбург" -> "Екатеринбурге", "Екатеринбурга"; "Казань" ->
+# "Казани". A name of several words is found as written.
+_CASE_ENDINGS = (
+    ("а", ("ы", "е", "у", "ой", "и", "і")),
+    ("я", ("и", "е", "ю", "ей", "ї")),
+    ("ь", ("и", "ью", "і")),
+    ("", ("а", "е", "у", "ом", "і")),
+)
+
+
+def _case_forms(native: str) -> Iterator[str]:
+    """A city's name in its own script and, for one Cyrillic word, its common case forms."""
+    yield native
+    if " " in native or "-" in native or not _CYRILLIC.match(native):
+        return
+    for ending, endings in _CASE_ENDINGS:
+        if native.endswith(ending) and (ending or native[-1] not in "аяьйоеиыуюі"):
+            stem = native[: len(native) - len(ending)]
+            yield from (stem + other for other in endings)
+            return
 
 
 def _require_country(gaz: Gazetteer, iso: object, section: str) -> None:
@@ -281,6 +309,10 @@ def gazetteer() -> Gazetteer:
         gaz.native_pattern = re.compile("|".join(alternatives))
         firsts = "".join(sorted({re.escape(name[0]) for name in gaz.native_names}))
         gaz.native_letters = re.compile(f"[{firsts}]")
+    for native, city, _country in native_rows():
+        for form in _case_forms(native):
+            if form not in gaz.native_names:
+                gaz.script_names.setdefault(form, city)
     for code, countries in (data.get("language_countries") or {}).items():
         for iso in countries:
             _require_country(gaz, iso, "language_countries")

