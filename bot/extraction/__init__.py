@@ -41,6 +41,7 @@ from bot.extraction._rules import (
 from bot.models import Article, Extraction, Place
 from bot.places import PLACES_FILE
 from bot.places._counties import COUNTY_TABLE
+from bot.places._index import COUNTRY_NAMES_TABLE, NATIVE_TABLE
 from bot.places.common_words import WORDS_FILE
 
 __all__ = ["EXTRACTOR_VERSION", "Reading", "decide", "extract", "mentions_fr", "read"]
@@ -54,7 +55,7 @@ _CODE_FILES = [
 _DATA_FILES = [
     DATA_DIR / name
     for name in (*RULE_FILES, PLACES_FILE, FRAMES_FILE, READING_FILE, MODEL_FILE, WORDS_FILE)
-] + [COUNTY_TABLE]
+] + [COUNTY_TABLE, NATIVE_TABLE, COUNTRY_NAMES_TABLE]
 EXTRACTOR_VERSION: str = f"{_BASE_VERSION}-{file_digest(_CODE_FILES + _DATA_FILES)}"
 
 # The most of each field the extraction ever reads: news puts what matters first, and a

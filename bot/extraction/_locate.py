@@ -119,6 +119,8 @@ _DATELINE = re.compile(
 _COMMON_NOUN_POPULATION = 100_000
 _LOWER_WORD = re.compile(r"(?<![\w'’.-])[a-z]{4,}(?![\w'’-])")
 _NEXT_WORD = re.compile(r" ([A-Z][a-z]+)\b")
+# An article elided before a name in French and Italian: "l'", "d'", "qu'", "dell'", "nell'".
+_ELIDED = re.compile("(?:[LlDd]|[Qq]u|[DdNnSs]ell|[Aa]ll|[Dd]all)['’](?=[A-ZÀ-ÖØ-Þ])")
 # Words of the scripts whose cities the native table names: Cyrillic, Korean, Chinese characters.
 _SCRIPT_WORD = re.compile("[\u0400-\u04ff]+|[\uac00-\ud7af]+|[\u4e00-\u9fff\u3040-\u30ff]+")
 _HANGUL_LETTER = re.compile("[\uac00-\ud7af]")
@@ -356,6 +358,8 @@ class _Scanner:
         self.adjective_countries: frozenset[str] = frozenset()
         # The countries whose news is written in the item's language (none for English).
         self.language_countries: frozenset[str] = frozenset()
+        # Countries as the item's language names them ("Alemania": DE), by name key.
+        self.foreign_countries: dict[str, str] = {}
 
     @functools.cached_property
     def lower_words(self) -> frozenset[str]:
@@ -548,6 +552,20 @@ class _Scanner:
         """Record a mention if ``raw`` names something; return whether it did."""
         gaz = self.gaz
         key = name_key(raw)
+        elided = _ELIDED.match(raw)
+        if elided and key not in self.city_keys and key not in self.known:
+            # "l'Italie", "d'Amsterdam", "dell'Italia": the name after an elided article.
+            after_article = elided.end()
+            return self._lookup(raw[after_article:], text, start + after_article, end,
+                                field_name, lead_chars, size)  # fmt: skip
+        if key in self.foreign_countries:
+            # A country as the item's language names it ("Alemania", "Niemcy").
+            iso = self.foreign_countries[key]
+            weight = self._weight(field_name, start, lead_chars) * _context_weight(text, start, end)
+            place = Place(level="national", country=iso)
+            self._add(Mention("country", [place], field_name, start, weight))
+            self.evidence.countries[iso] += weight
+            return True
         # Most calls land here with no name: rejected on two set look-ups, before any work.
         if not key or (key not in self.city_keys and key not in self.known):
             return False
@@ -914,6 +932,7 @@ def locate(
             evidence.countries[evidence.provider.country] += 2.0
     scanner = _Scanner(gaz, evidence)
     scanner.language_countries = spoken_in or frozenset()
+    scanner.foreign_countries = gaz.foreign_countries.get(language, {})
     if language == "de":
         scanner.adjective_countries = spoken_in or frozenset()
     scanner.texts = (title, excerpt, body[:_PEOPLE_CHARS])

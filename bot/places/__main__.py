@@ -4,8 +4,17 @@ scripts."""
 
 from bot.places import CITY_TABLE, write_city_table
 from bot.places._counties import COUNTY_TABLE, write_county_table
-from bot.places._index import NATIVE_TABLE, write_native_table
+from bot.places._gazetteer import gazetteer
+from bot.places._index import (
+    COUNTRY_NAMES_TABLE,
+    NATIVE_TABLE,
+    write_country_names_table,
+    write_native_table,
+)
 
 print(f"wrote {write_city_table():,} cities to {CITY_TABLE}")
 print(f"wrote {write_county_table():,} counties to {COUNTY_TABLE}")
 print(f"wrote {write_native_table():,} names in their own script to {NATIVE_TABLE}")
+gaz = gazetteer()
+written = write_country_names_table(sorted(gaz.country_names), gaz.countries)
+print(f"wrote {written:,} countries' names in other languages to {COUNTRY_NAMES_TABLE}")

@@ -15,11 +15,13 @@ from bot.models import Place
 from bot.places._counties import COUNTY_TABLE, county_rows
 from bot.places._index import (
     CITY_TABLE,
+    CYRILLIC_LANGUAGES,
     MIN_CITY_POPULATION,
     City,
     CityIndex,
     _city_rows,
     _CityIndexBuilder,
+    country_name_rows,
     name_key,
     native_rows,
 )
@@ -103,6 +105,9 @@ class Gazetteer:
     # Cities' names in their own script (the native table, Cyrillic names in their common case
     # forms): found by a word look-up, not by a pattern of thousands of alternatives.
     script_names: dict[str, str] = field(default_factory=dict)
+    # Countries' names in the Latin-script languages the extraction reads, by language: found in
+    # items of that language only (Danish "Island" is Iceland, English "Island" is not).
+    foreign_countries: dict[str, dict[str, str]] = field(default_factory=dict)
     # Two-letter codes of other countries' states ("SC": Santa Catarina) -> those states.
     state_codes: dict[str, list[Place]] = field(default_factory=dict)
     # Countries that are one city (Singapore, Hong Kong): their city is the country.
@@ -313,6 +318,15 @@ def gazetteer() -> Gazetteer:
         for form in _case_forms(native):
             if form not in gaz.native_names:
                 gaz.script_names.setdefault(form, city)
+    for language, name, iso in country_name_rows():
+        if iso not in gaz.country_names:
+            continue
+        if language in CYRILLIC_LANGUAGES:
+            for form in _case_forms(name):
+                if form not in gaz.native_names:
+                    gaz.script_names[form] = gaz.country_names[iso]  # a country over a city
+        else:
+            gaz.foreign_countries.setdefault(language, {})[name_key(name)] = iso
     for code, countries in (data.get("language_countries") or {}).items():
         for iso in countries:
             _require_country(gaz, iso, "language_countries")

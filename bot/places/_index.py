@@ -364,3 +364,49 @@ def native_rows(path: Path = NATIVE_TABLE) -> Iterator[tuple[str, str, str]]:
             raise DataFileError(f"{path.name}:{number}: expected a name, a city and a country")
         native, city, country = fields
         yield native, city, country
+
+
+COUNTRY_NAMES_TABLE = Path(__file__).parent.parent / "data" / "country_names.tsv"
+COUNTRY_NAMES_HEADER = "language, a country's name in it, ISO code; from Babel's CLDR data"
+# The languages whose news the extraction reads (frames.yaml) whose country names are in Latin
+# letters: found in items of that language only ("Chile" is the same everywhere, but Danish
+# "Island" is Iceland only in Danish). Babel calls Norwegian Bokmål "nb".
+FOREIGN_LANGUAGES = ("fr", "es", "pt", "it", "de", "nl", "sv", "da", "no", "fi", "pl", "cs", "id")
+# Languages written in Cyrillic: their names are found in any item, by the script look-up.
+CYRILLIC_LANGUAGES = ("ru", "uk", "bg", "sr")
+
+
+def write_country_names_table(
+    known: Iterable[str], english: Mapping[str, str], path: Path = COUNTRY_NAMES_TABLE
+) -> int:
+    """Rebuild the table of countries' names in other languages from the installed Babel
+    (CLDR), for the ISO codes ``known``; a name written as in English (``english``: name key
+    to ISO code) is left out, the gazetteer has it. Returns the number of names."""
+    import babel
+
+    rows: set[tuple[str, str, str]] = set()
+    for language in (*FOREIGN_LANGUAGES, *CYRILLIC_LANGUAGES):
+        names = babel.Locale.parse("nb" if language == "no" else language).territories
+        for iso in known:
+            name = names.get(iso)
+            if not name or "\t" in name or english.get(_fold_name(name)) == iso:
+                continue
+            rows.add((language, name, iso))
+    lines = [f"# {COUNTRY_NAMES_HEADER} {babel.__version__}\n"]
+    lines += ["\t".join(row) + "\n" for row in sorted(rows)]
+    path.write_text("".join(lines), encoding="utf-8")
+    return len(rows)
+
+
+def country_name_rows(path: Path = COUNTRY_NAMES_TABLE) -> Iterator[tuple[str, str, str]]:
+    """(language, a country's name in it, ISO code) of every row of the country names table."""
+    if not path.exists():
+        return
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) != 3 or not all(fields):
+            raise DataFileError(f"{path.name}:{number}: expected a language, a name and a code")
+        language, name, iso = fields
+        yield language, name, iso

@@ -111,3 +111,35 @@ def test_a_malformed_native_table_is_named(tmp_path):
     bad.write_text("# header\nСамара\tSamara\n", encoding="utf-8")
     with pytest.raises(DataFileError, match=r"native_cities\.tsv:2"):
         list(native_rows(bad))
+
+
+def test_country_names_table_matches_the_installed_babel(tmp_path):
+    import babel
+
+    from bot.places._index import COUNTRY_NAMES_TABLE, write_country_names_table
+
+    header = COUNTRY_NAMES_TABLE.read_text(encoding="utf-8").splitlines()[0]
+    assert header.split()[-1] == babel.__version__
+    gazetteer = places.gazetteer()
+    rebuilt = tmp_path / "country_names.tsv"
+    write_country_names_table(sorted(gazetteer.country_names), gazetteer.countries, rebuilt)
+    assert rebuilt.read_text(encoding="utf-8") == COUNTRY_NAMES_TABLE.read_text(encoding="utf-8")
+
+
+def test_countries_are_known_by_their_names_in_other_languages():
+    gazetteer = places.gazetteer()
+    assert gazetteer.foreign_countries["es"][places.name_key("Alemania")] == "DE"
+    assert gazetteer.foreign_countries["pl"][places.name_key("Argentyna")] == "AR"
+    assert gazetteer.foreign_countries["da"][places.name_key("Island")] == "IS"
+    # Cyrillic names are found in any item, in their case forms ("in Germany").
+    assert gazetteer.script_names["Германии"] == "Germany"
+
+
+def test_a_malformed_country_names_table_is_named(tmp_path):
+    from bot.data import DataFileError
+    from bot.places._index import country_name_rows
+
+    bad = tmp_path / "country_names.tsv"
+    bad.write_text("# header\nes\tAlemania\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"country_names\.tsv:2"):
+        list(country_name_rows(bad))
