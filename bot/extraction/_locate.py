@@ -552,7 +552,7 @@ class _Scanner:
         """Record a mention if ``raw`` names something; return whether it did."""
         gaz = self.gaz
         key = name_key(raw)
-        elided = _ELIDED.match(raw)
+        elided = _ELIDED.match(raw) if "'" in raw or "’" in raw else None
         if elided and key not in self.city_keys and key not in self.known:
             # "l'Italie", "d'Amsterdam", "dell'Italia": the name after an elided article.
             after_article = elided.end()
