@@ -354,6 +354,12 @@ def write_native_table(path: Path = NATIVE_TABLE) -> int:
 
 def native_rows(path: Path = NATIVE_TABLE) -> Iterator[tuple[str, str, str]]:
     """(name in its own script, city, country) of every row of the native table."""
+    return _three_field_rows(path, "a name, a city and a country")
+
+
+def _three_field_rows(path: Path, expected: str) -> Iterator[tuple[str, str, str]]:
+    """The rows of a shipped table of three tab-separated fields (none if it is missing); a
+    malformed row is named by file and line."""
     if not path.exists():
         return
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
@@ -361,9 +367,8 @@ def native_rows(path: Path = NATIVE_TABLE) -> Iterator[tuple[str, str, str]]:
             continue
         fields = line.split("\t")
         if len(fields) != 3 or not all(fields):
-            raise DataFileError(f"{path.name}:{number}: expected a name, a city and a country")
-        native, city, country = fields
-        yield native, city, country
+            raise DataFileError(f"{path.name}:{number}: expected {expected}")
+        yield fields[0], fields[1], fields[2]
 
 
 COUNTRY_NAMES_TABLE = Path(__file__).parent.parent / "data" / "country_names.tsv"
@@ -400,13 +405,4 @@ def write_country_names_table(
 
 def country_name_rows(path: Path = COUNTRY_NAMES_TABLE) -> Iterator[tuple[str, str, str]]:
     """(language, a country's name in it, ISO code) of every row of the country names table."""
-    if not path.exists():
-        return
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line or line.startswith("#"):
-            continue
-        fields = line.split("\t")
-        if len(fields) != 3 or not all(fields):
-            raise DataFileError(f"{path.name}:{number}: expected a language, a name and a code")
-        language, name, iso = fields
-        yield language, name, iso
+    return _three_field_rows(path, "a language, a name and a code")
