@@ -406,8 +406,11 @@ class _Scanner:
         "市" (city) inside a run of them."""
         names = self.gaz.script_names
         words = list(_SCRIPT_WORD.finditer(text))
+        read_to = 0  # the end of the last name found: its second word is not read again
         for i, word in enumerate(words):
             run, base = word.group(0), word.start()
+            if base < read_to:
+                continue
             spans: list[tuple[int, int]] = []
             if _HANGUL_LETTER.match(run):
                 size = next((n for n in range(min(len(run), 8), 1, -1) if run[:n] in names), 0)
@@ -432,6 +435,7 @@ class _Scanner:
                     spans.append((base, word.end()))
             for start, end in spans:
                 self._lookup(names[text[start:end]], text, start, end, field_name, lead_chars, 1)
+                read_to = max(read_to, end)
 
     def _window(
         self, text: str, tokens: list[re.Match[str]], i: int, field_name: str, lead_chars: int

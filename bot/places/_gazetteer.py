@@ -167,7 +167,7 @@ def _native_alternative(name: str) -> str:
     return rf"(?<!\w){escaped}(?!\w)"
 
 
-# Russian and Ukrainian case endings of a city's name, by how the name ends: "Москва" ->
+# Russian and Ukrainian case endings of a place's name, by how the name ends: "Москва" ->
 # "Москве", "Москвы", "Москву"; "Екатеринбург" -> "Екатеринбурге", "Екатеринбурга"; "Казань" ->
 # "Казани". A name of several words is found as written.
 _CASE_ENDINGS = (
@@ -179,7 +179,7 @@ _CASE_ENDINGS = (
 
 
 def _case_forms(native: str) -> Iterator[str]:
-    """A city's name in its own script and, for one Cyrillic word, its common case forms."""
+    """A place's name in its own script and, for one Cyrillic word, its common case forms."""
     yield native
     if " " in native or "-" in native or not _CYRILLIC.match(native):
         return

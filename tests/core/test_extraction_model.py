@@ -418,6 +418,14 @@ def test_another_languages_name_of_a_country_is_no_place_in_english_news() -> No
     assert result.place is None or result.place.country != "IS"
 
 
+def test_a_two_word_name_in_its_own_script_is_one_city() -> None:
+    from bot.extraction._locate import locate
+
+    # "Новгород" alone is Veliky Novgorod: inside "Нижний Новгород" it is not read again.
+    located = locate("Нижний Новгород запустит систему распознавания лиц", "", "", None, None)
+    assert [place.city for place in located.governments] == ["Nizhniy Novgorod"]
+
+
 def test_a_bare_korean_or_chinese_city_name_inside_another_word_is_no_city() -> None:
     # "군산업" is military industry, not Gunsan: the table keeps only names written with 시.
     result = extract(Article(id="k", title="방위 군산업 육성에 얼굴인식 기술"))
