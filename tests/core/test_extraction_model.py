@@ -220,6 +220,12 @@ def test_malformed_predicate_actions_are_named(change, message, monkeypatch) -> 
     _assert_lexicon_refuses(data, message, monkeypatch)
 
 
+@pytest.mark.parametrize("letters", [{"xx": "ł"}, {"pl": ["ł"]}])
+def test_malformed_language_letters_are_named(letters, monkeypatch) -> None:
+    data = {**_frames.load_yaml(_frames.FRAMES_FILE), "letters": letters}
+    _assert_lexicon_refuses(data, "'letters'", monkeypatch)
+
+
 # --- Bad input: a reading with low confidence, never an exception ---------------------------
 
 TEN_PLACES = (
@@ -410,6 +416,53 @@ def test_cities_named_in_their_own_script_are_found(title: str, place: str) -> N
 def test_countries_named_in_the_items_language_are_found(title: str, country: str) -> None:
     result = extract(Article(id="c", title=title))
     assert result.place is not None and result.place.country == country
+
+
+@pytest.mark.parametrize(
+    ("title", "country"),
+    [
+        # Polish and Czech decline a country's name; the tests' sentences are written here.
+        ("Skanowanie twarzy na lotniskach w Argentynie", "AR"),
+        ("Policja w Wielkiej Brytanii wprowadza rozpoznawanie twarzy", "GB"),
+        ("Rozpoznawanie twarzy w Iranie budzi obawy", "IR"),
+        ("Policie v Argentině zavádí rozpoznávání obličeje", "AR"),
+        ("Rozpoznávání obličeje v Rusku se rozšiřuje", "RU"),
+    ],
+)
+def test_a_countrys_case_forms_are_read_in_languages_that_decline_it(
+    title: str, country: str
+) -> None:
+    result = extract(Article(id="c", title=title))
+    assert result.place is not None and result.place.country == country
+
+
+def test_case_forms_follow_the_endings_of_the_name() -> None:
+    from bot.places._gazetteer import _declined_forms
+
+    assert set(_declined_forms("Ukraina", "pl")) >= {"Ukrainy", "Ukrainie", "Ukrainę"}
+    assert set(_declined_forms("Korea Południowa", "pl")) >= {"Korei Południowej"}
+    assert "Francii" in set(_declined_forms("Francie", "cs"))
+    # Names ending in a vowel no rule declines are left as they are.
+    assert list(_declined_forms("Peru", "pl")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "do" is a Polish and a Portuguese stop word: the letters tell them apart.
+        ("Rząd do walki z rozpoznawaniem twarzy", "pl"),
+        ("Governo do estado não aprova reconhecimento", "pt"),
+        # A foreign letter never outweighs English: a name in the headline stays a name.
+        ("São Paulo bans facial recognition", "en"),
+        ("Łódź police to use facial recognition in the city", "en"),
+    ],
+)
+def test_letters_only_some_languages_write_tell_those_languages_apart(
+    text: str, expected: str
+) -> None:
+    from bot.extraction._frames import language
+
+    assert language(text) == expected
 
 
 def test_another_languages_name_of_a_country_is_no_place_in_english_news() -> None:
