@@ -178,6 +178,28 @@ _CASE_ENDINGS = (
 )
 
 
+# Russian names a city by its adjective as often as by its name ("в петербургском метро",
+# "Киевские власти"): the name's stem and "-ск-" with the adjective's case and gender endings,
+# in lower case and capitalised. Irregular ones ("московский") are missed; a wrong form is
+# harmless. Only for large cities: a small town's adjective is too often an ordinary word.
+_ADJECTIVE_ENDINGS = ("ий", "ого", "ому", "им", "ом", "ая", "ой", "ую", "ое", "ие", "их", "ими")
+ADJECTIVE_POPULATION = 250_000
+
+
+def _adjective_forms(native: str) -> Iterator[str]:
+    """A large city's Russian adjective in its common forms ("Омск" -> "омский", "омском")."""
+    name = native.lower().removeprefix("санкт-")
+    if " " in name or "-" in name or len(name) < 4 or not _CYRILLIC.match(name):
+        return
+    if name.endswith("ск"):
+        base = name
+    else:
+        base = (name[:-1] if name[-1] in "аяьо" else name) + "ск"
+    for ending in _ADJECTIVE_ENDINGS:
+        yield base + ending
+        yield (base + ending).capitalize()
+
+
 def _case_forms(native: str) -> Iterator[str]:
     """A place's name in its own script and, for one Cyrillic word, its common case forms."""
     yield native
@@ -424,10 +446,17 @@ def gazetteer() -> Gazetteer:
         gaz.native_pattern = re.compile("|".join(alternatives))
         firsts = "".join(sorted({re.escape(name[0]) for name in gaz.native_names}))
         gaz.native_letters = re.compile(f"[{firsts}]")
-    for native, city, _country in native_rows():
+    adjectives: dict[str, str] = {}
+    for native, city, country in native_rows():
         for form in _case_forms(native):
             if form not in gaz.native_names:
                 gaz.script_names.setdefault(form, city)
+        sizes = [c.population for c in cities.cities(name_key(city)) if c.country == country]
+        if max(sizes, default=0) >= ADJECTIVE_POPULATION:
+            for form in _adjective_forms(native):
+                adjectives.setdefault(form, city)
+    for form, city in adjectives.items():
+        gaz.script_names.setdefault(form, city)  # a name's own forms come first
     for language, name, iso in country_name_rows():
         if iso not in gaz.country_names:
             continue

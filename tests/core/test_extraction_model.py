@@ -479,6 +479,26 @@ def test_a_two_word_name_in_its_own_script_is_one_city() -> None:
     assert [place.city for place in located.governments] == ["Nizhniy Novgorod"]
 
 
+@pytest.mark.parametrize(
+    ("title", "city"),
+    [
+        ("В петербургском метро появится система распознавания лиц", "Saint Petersburg"),
+        ("Казанская полиция начала использовать распознавание лиц", "Kazan"),
+        ("Омские власти установят камеры с распознаванием лиц", "Omsk"),
+    ],
+)
+def test_a_large_citys_russian_adjective_names_the_city(title: str, city: str) -> None:
+    result = extract(Article(id="r", title=title))
+    assert result.place is not None and result.place.city == city
+
+
+def test_ordinary_russian_adjectives_are_no_city() -> None:
+    from bot.places import gazetteer
+
+    # A small town's adjective is too often an ordinary word: only large cities get one.
+    assert not {"советский", "русский", "городской"} & set(gazetteer().script_names)
+
+
 def test_a_bare_korean_or_chinese_city_name_inside_another_word_is_no_city() -> None:
     # "군산업" is military industry, not Gunsan: the table keeps only names written with 시.
     result = extract(Article(id="k", title="방위 군산업 육성에 얼굴인식 기술"))
