@@ -82,6 +82,8 @@ class Lexicon:
     settled: tuple[tuple[frozenset[str], str], ...]
     # Each stop word -> the languages it is one of.
     stop_words: dict[str, tuple[str, ...]]
+    # Each letter only some languages write ("ł", "ř", "ã") -> those languages.
+    letter_languages: dict[str, tuple[str, ...]]
     # Predicate class -> the actions it can lead to (predicate_actions).
     predicate_actions: dict[str, frozenset[str]]
 
@@ -165,6 +167,12 @@ def lexicon() -> Lexicon:
     for code, words in stop_languages.items():
         for word in words:
             stop_words[word] = (*stop_words.get(word, ()), code)
+    letter_languages: dict[str, tuple[str, ...]] = {}
+    for code, letters in (data.get("letters") or {}).items():
+        if str(code) not in stop_languages or not isinstance(letters, str):
+            raise DataFileError(f"{file}: 'letters' maps a language of 'languages' to its letters")
+        for letter in letters:
+            letter_languages[letter] = (*letter_languages.get(letter, ()), str(code))
     settled = []
     for rule in data.get("settled") or []:
         predicates = rule.get("predicates") if isinstance(rule, dict) else None
@@ -189,6 +197,7 @@ def lexicon() -> Lexicon:
         by_stem=by_stem,
         languages=stop_languages,
         stop_words=stop_words,
+        letter_languages=letter_languages,
     )
 
 
@@ -349,12 +358,20 @@ def language(text: str) -> str:
     (undetermined) for text written mostly in letters beyond the Latin alphabets (Korean,
     Chinese, Russian...), whose words the lexicon does not hold."""
     stops = lexicon().stop_words
+    letter_languages = lexicon().letter_languages
     counts: dict[str, int] = dict.fromkeys(lexicon().languages, 0)
+    # Words written with a letter only some languages have: they tell apart languages with as
+    # many stop words ("do" is Polish and Portuguese), never against English.
+    lettered: dict[str, int] = dict.fromkeys(counts, 0)
     sample = text[:2000]
     for word in _WORD.findall(sample):
-        for code in stops.get(word.lower(), ()):
+        lower = word.lower()
+        for code in stops.get(lower, ()):
             counts[code] += 1
-    best = max(counts, key=lambda code: (counts[code], code == "en"))
+        if not lower.isascii():
+            for code in {code for char in lower for code in letter_languages.get(char, ())}:
+                lettered[code] += 1
+    best = max(counts, key=lambda code: (counts[code], code == "en", lettered[code]))
     if counts[best] > counts["en"]:
         return best
     if not counts["en"]:

@@ -178,6 +178,28 @@ _CASE_ENDINGS = (
 )
 
 
+# Russian names a city by its adjective as often as by its name ("в петербургском метро",
+# "Киевские власти"): the name's stem and "-ск-" with the adjective's case and gender endings,
+# in lower case and capitalised. Irregular ones ("московский") are missed; a wrong form is
+# harmless. Only for large cities: a small town's adjective is too often an ordinary word.
+_ADJECTIVE_ENDINGS = ("ий", "ого", "ому", "им", "ом", "ая", "ой", "ую", "ое", "ие", "их", "ими")
+ADJECTIVE_POPULATION = 250_000
+
+
+def _adjective_forms(native: str) -> Iterator[str]:
+    """A large city's Russian adjective in its common forms ("Омск" -> "омский", "омском")."""
+    name = native.lower().removeprefix("санкт-")
+    if " " in name or "-" in name or len(name) < 4 or not _CYRILLIC.match(name):
+        return
+    if name.endswith("ск"):
+        base = name
+    else:
+        base = (name[:-1] if name[-1] in "аяьо" else name) + "ск"
+    for ending in _ADJECTIVE_ENDINGS:
+        yield base + ending
+        yield (base + ending).capitalize()
+
+
 def _case_forms(native: str) -> Iterator[str]:
     """A place's name in its own script and, for one Cyrillic word, its common case forms."""
     yield native
@@ -188,6 +210,116 @@ def _case_forms(native: str) -> Iterator[str]:
             stem = native[: len(native) - len(ending)]
             yield from (stem + other for other in endings)
             return
+
+
+# Polish and Czech decline a country's name: "w Argentynie", "v Argentině", "z Ukrainy". The
+# endings of the cases news uses most (genitive, locative, accusative, instrumental), by how a
+# one-word name ends, longest ending first; the locative softens the last consonant ("-na" ->
+# "-nie", "-ra" -> "-rze"). Forms a rule gets wrong ("Niemcach") are harmless: no text has them.
+_DECLENSIONS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "pl": (
+        ("ja", ("ji", "ję", "ją")),
+        ("ia", ("ii", "ię", "ią")),
+        ("ea", ("ei", "eę", "eą")),
+        ("cha", ("chy", "chę", "chą", "sze")),
+        ("sta", ("sty", "stę", "stą", "ście")),
+        ("ka", ("ki", "kę", "ką", "ce")),
+        ("ga", ("gi", "gę", "gą", "dze")),
+        ("na", ("ny", "nę", "ną", "nie")),
+        ("ta", ("ty", "tę", "tą", "cie")),
+        ("da", ("dy", "dę", "dą", "dzie")),
+        ("ra", ("ry", "rę", "rą", "rze")),
+        ("ła", ("ły", "łę", "łą", "le")),
+        ("la", ("li", "lę", "lą")),
+        ("sa", ("sy", "sę", "są", "sie")),
+        ("za", ("zy", "zę", "zą", "zie")),
+        ("wa", ("wy", "wę", "wą", "wie")),
+        ("ma", ("my", "mę", "mą", "mie")),
+        ("pa", ("py", "pę", "pą", "pie")),
+        ("ba", ("by", "bę", "bą", "bie")),
+        ("a", ("y", "ę", "ą")),
+        ("ie", ("ii", "iach")),
+        ("y", ("ach", "ów")),
+        ("o", ("a", "u")),
+        ("ś", ("si",)),
+        ("st", ("stu", "stem", "ście")),
+        ("t", ("tu", "tem", "cie")),
+        ("d", ("du", "dem", "dzie")),
+        ("r", ("ru", "rem", "rze")),
+        ("k", ("ku", "kiem")),
+        ("g", ("gu", "giem")),
+        ("l", ("la", "lu", "lem")),
+        ("", ("u", "a", "em", "ie")),
+    ),
+    "cs": (
+        ("ie", ("ii", "ií")),
+        ("cha", ("chy", "še", "chu", "chou")),
+        ("ka", ("ky", "ce", "ku", "kou")),
+        ("ha", ("hy", "ze", "hu", "hou")),
+        ("ga", ("gy", "ze", "gu", "gou")),
+        ("ra", ("ry", "ře", "ru", "rou")),
+        ("na", ("ny", "ně", "nu", "nou")),
+        ("ta", ("ty", "tě", "tu", "tou")),
+        ("da", ("dy", "dě", "du", "dou")),
+        ("a", ("y", "e", "ě", "u", "ou")),
+        ("sko", ("ska", "sku", "skem")),
+        ("o", ("a", "u", "em")),
+        ("", ("u", "a", "e", "ě", "em", "i")),
+    ),
+}
+# Two-word names in Polish pair a noun with an adjective ("Wielka Brytania", "Korea
+# Południowa"); each case slot pairs the noun's ending with the adjective's.
+_POLISH_NOUN_SLOTS = (
+    ("ia", ("ii", "ię", "ią")),
+    ("ja", ("ji", "ję", "ją")),
+    ("ea", ("ei", "eę", "eą")),
+)
+_POLISH_ADJECTIVE_SLOTS = ("ej", "ą", "ą")
+_SHORTEST_DECLINED = 4
+
+
+def _declined(word: str, language: str) -> Iterator[str]:
+    for ending, endings in _DECLENSIONS[language]:
+        # A name ending in a vowel no rule names ("Peru", "Mali") is not declined.
+        if word.endswith(ending) and (ending or word[-1].lower() not in "aeiouyąęóáéíýů"):
+            stem = word[: len(word) - len(ending)]
+            yield from (stem + other for other in endings)
+            return
+
+
+def _declined_forms(name: str, language: str) -> Iterator[str]:
+    """A country's name in the common cases of a language that declines it (Polish, Czech)."""
+    words = name.split()
+    if len(words) == 1 and len(name) >= _SHORTEST_DECLINED and "-" not in name:
+        yield from _declined(name, language)
+    elif len(words) == 2 and language == "pl":
+        for noun_index in (0, 1):
+            noun, adjective = words[noun_index], words[1 - noun_index]
+            slots = next((e for n, e in _POLISH_NOUN_SLOTS if noun.endswith(n)), None)
+            if slots is None or not adjective.endswith("a") or adjective.endswith(("ia", "ja")):
+                continue
+            soft = "i" if adjective.endswith(("ka", "ga")) else ""
+            for noun_ending, adjective_ending in zip(slots, _POLISH_ADJECTIVE_SLOTS, strict=True):
+                pair = [noun[:-2] + noun_ending, adjective[:-1] + soft * (adjective_ending == "ej")
+                        + adjective_ending]  # fmt: skip
+                yield " ".join(pair if noun_index == 0 else pair[::-1])
+            return
+
+
+def _add_declined_forms(gaz: Gazetteer, cities: Any) -> None:
+    """Countries' case forms in Polish and Czech news, from the language's own names and from
+    the English ones they share ("Iran" -> "Iranie"); a form never hides a name or a town."""
+    english = [(name, iso) for iso, name in gaz.country_names.items()]
+    for language in _DECLENSIONS:
+        names = gaz.foreign_countries.setdefault(language, {})
+        own = [(name, iso) for lang, name, iso in country_name_rows() if lang == language]
+        for name, iso in own + english:
+            if iso not in gaz.country_names:
+                continue
+            for form in _declined_forms(name, language):
+                key = name_key(form)
+                if key not in names and key not in gaz.countries and not cities.cities(key):
+                    names[key] = iso
 
 
 def _require_country(gaz: Gazetteer, iso: object, section: str) -> None:
@@ -314,10 +446,17 @@ def gazetteer() -> Gazetteer:
         gaz.native_pattern = re.compile("|".join(alternatives))
         firsts = "".join(sorted({re.escape(name[0]) for name in gaz.native_names}))
         gaz.native_letters = re.compile(f"[{firsts}]")
-    for native, city, _country in native_rows():
+    adjectives: dict[str, str] = {}
+    for native, city, country in native_rows():
         for form in _case_forms(native):
             if form not in gaz.native_names:
                 gaz.script_names.setdefault(form, city)
+        sizes = [c.population for c in cities.cities(name_key(city)) if c.country == country]
+        if max(sizes, default=0) >= ADJECTIVE_POPULATION:
+            for form in _adjective_forms(native):
+                adjectives.setdefault(form, city)
+    for form, city in adjectives.items():
+        gaz.script_names.setdefault(form, city)  # a name's own forms come first
     for language, name, iso in country_name_rows():
         if iso not in gaz.country_names:
             continue
@@ -327,6 +466,7 @@ def gazetteer() -> Gazetteer:
                     gaz.script_names[form] = gaz.country_names[iso]  # a country over a city
         else:
             gaz.foreign_countries.setdefault(language, {})[name_key(name)] = iso
+    _add_declined_forms(gaz, cities)
     for code, countries in (data.get("language_countries") or {}).items():
         for iso in countries:
             _require_country(gaz, iso, "language_countries")

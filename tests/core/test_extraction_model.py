@@ -220,6 +220,12 @@ def test_malformed_predicate_actions_are_named(change, message, monkeypatch) -> 
     _assert_lexicon_refuses(data, message, monkeypatch)
 
 
+@pytest.mark.parametrize("letters", [{"xx": "ł"}, {"pl": ["ł"]}])
+def test_malformed_language_letters_are_named(letters, monkeypatch) -> None:
+    data = {**_frames.load_yaml(_frames.FRAMES_FILE), "letters": letters}
+    _assert_lexicon_refuses(data, "'letters'", monkeypatch)
+
+
 # --- Bad input: a reading with low confidence, never an exception ---------------------------
 
 TEN_PLACES = (
@@ -412,6 +418,53 @@ def test_countries_named_in_the_items_language_are_found(title: str, country: st
     assert result.place is not None and result.place.country == country
 
 
+@pytest.mark.parametrize(
+    ("title", "country"),
+    [
+        # Polish and Czech decline a country's name; the tests' sentences are written here.
+        ("Skanowanie twarzy na lotniskach w Argentynie", "AR"),
+        ("Policja w Wielkiej Brytanii wprowadza rozpoznawanie twarzy", "GB"),
+        ("Rozpoznawanie twarzy w Iranie budzi obawy", "IR"),
+        ("Policie v Argentině zavádí rozpoznávání obličeje", "AR"),
+        ("Rozpoznávání obličeje v Rusku se rozšiřuje", "RU"),
+    ],
+)
+def test_a_countrys_case_forms_are_read_in_languages_that_decline_it(
+    title: str, country: str
+) -> None:
+    result = extract(Article(id="c", title=title))
+    assert result.place is not None and result.place.country == country
+
+
+def test_case_forms_follow_the_endings_of_the_name() -> None:
+    from bot.places._gazetteer import _declined_forms
+
+    assert set(_declined_forms("Ukraina", "pl")) >= {"Ukrainy", "Ukrainie", "Ukrainę"}
+    assert set(_declined_forms("Korea Południowa", "pl")) >= {"Korei Południowej"}
+    assert "Francii" in set(_declined_forms("Francie", "cs"))
+    # Names ending in a vowel no rule declines are left as they are.
+    assert list(_declined_forms("Peru", "pl")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "do" is a Polish and a Portuguese stop word: the letters tell them apart.
+        ("Rząd do walki z rozpoznawaniem twarzy", "pl"),
+        ("Governo do estado não aprova reconhecimento", "pt"),
+        # A foreign letter never outweighs English: a name in the headline stays a name.
+        ("São Paulo bans facial recognition", "en"),
+        ("Łódź police to use facial recognition in the city", "en"),
+    ],
+)
+def test_letters_only_some_languages_write_tell_those_languages_apart(
+    text: str, expected: str
+) -> None:
+    from bot.extraction._frames import language
+
+    assert language(text) == expected
+
+
 def test_another_languages_name_of_a_country_is_no_place_in_english_news() -> None:
     # "Island" is Iceland in Danish, not in an English headline.
     result = extract(Article(id="i", title="Island police ban facial recognition at the port"))
@@ -424,6 +477,26 @@ def test_a_two_word_name_in_its_own_script_is_one_city() -> None:
     # "Новгород" alone is Veliky Novgorod: inside "Нижний Новгород" it is not read again.
     located = locate("Нижний Новгород запустит систему распознавания лиц", "", "", None, None)
     assert [place.city for place in located.governments] == ["Nizhniy Novgorod"]
+
+
+@pytest.mark.parametrize(
+    ("title", "city"),
+    [
+        ("В петербургском метро появится система распознавания лиц", "Saint Petersburg"),
+        ("Казанская полиция начала использовать распознавание лиц", "Kazan"),
+        ("Омские власти установят камеры с распознаванием лиц", "Omsk"),
+    ],
+)
+def test_a_large_citys_russian_adjective_names_the_city(title: str, city: str) -> None:
+    result = extract(Article(id="r", title=title))
+    assert result.place is not None and result.place.city == city
+
+
+def test_ordinary_russian_adjectives_are_no_city() -> None:
+    from bot.places import gazetteer
+
+    # A small town's adjective is too often an ordinary word: only large cities get one.
+    assert not {"советский", "русский", "городской"} & set(gazetteer().script_names)
 
 
 def test_a_bare_korean_or_chinese_city_name_inside_another_word_is_no_city() -> None:
