@@ -41,7 +41,10 @@ from bot.extraction import train
 # 2026-12-07); the places and the action lowered with the tenth split's 164 items (35 in other
 # languages, whose places read worst: place 0.827 -> 0.815, main place 0.779 -> 0.767, action
 # 0.791 -> 0.781 as they joined), the scope with them (0.742 -> 0.756, then 0.748 after the
-# model's refit with cities and countries named in other languages; 2026-12-07).
+# model's refit with cities and countries named in other languages; 2026-12-07); the eleventh
+# attempt's case forms and city adjectives raised the places (main place 0.771 -> 0.774), and
+# its split's 150 items raised is_policy, the action and the scope as they joined (0.805 ->
+# 0.810, 0.780 -> 0.790, 0.746 -> 0.751; 2026-12-07).
 FLOORS = {
     "is_policy (balanced accuracy)": 0.795,
     "action (policy items, fair alternatives)": 0.775,
@@ -57,7 +60,9 @@ TARGETS = {
     "action (policy items, fair alternatives)": (0.75, True),
     "place: any listed right (policy items)": (0.90, False),
     "place: main right (policy items)": (0.90, False),
-    "scope (policy items)": (0.75, False),
+    # Reached with the eleventh split in the training sets, by a hair (0.751): refits move a
+    # field by up to 0.005.
+    "scope (policy items)": (0.75, True),
 }
 LOW = 0.5
 
