@@ -160,11 +160,31 @@ def test_retraining_gives_the_shipped_model() -> None:
     assert retrained == shipped
 
 
-def test_model_file_is_checked() -> None:
-    with pytest.raises(DataFileError):
-        Model.from_json({"action": {"classes": ["a"], "bias": [0, 1], "weights": {}}})
+@pytest.mark.parametrize(
+    ("linear", "message"),
+    [
+        ({"classes": ["a"], "bias": [0, 1], "names": [], "millionths": []}, "one weight per class"),
+        ({"classes": ["a", "b"], "bias": [0, 1], "names": ["x"], "millionths": [1]}, "per class"),
+        ({"classes": ["a"], "bias": [0], "names": ["x", "x"], "millionths": [1, 2]}, "twice"),
+        ({"classes": ["a"], "bias": [0], "names": ["x"], "millionths": ["1"]}, "unsupported"),
+        ({"classes": ["a"], "bias": [0], "weights": {"x": [1.0]}}, "names"),
+    ],
+)
+def test_model_file_is_checked(linear: dict, message: str) -> None:
+    from bot.extraction._model import Linear
+
+    with pytest.raises(DataFileError, match=message):
+        Linear.from_json(linear, "action")
     with pytest.raises(DataFileError):
         Model.from_json([])
+
+
+def test_a_models_weights_survive_the_file_exactly() -> None:
+    from bot.extraction._model import Linear
+
+    linear = Linear(("a", "b"), (0.5, -0.25), {"x": (0.123456, -1e-06), "y": (3.0, 0.000001)})
+    back = Linear.from_json(json.loads(json.dumps(linear.to_json())), "action")
+    assert back == linear
 
 
 def test_the_policy_model_says_policy_or_not_and_the_action_model_which_policy() -> None:
