@@ -127,7 +127,8 @@ class Linear:
         if len(bias) != width or len(weights_flat) != width * len(names):
             raise DataFileError(f"{MODEL_FILE}: {where}: rows must have one weight per class")
         # One row of ``width`` weights per name, in the names' order.
-        weights = dict(zip(names, zip(*[iter(weights_flat)] * width), strict=True))
+        rows = [tuple(weights_flat[i : i + width]) for i in range(0, len(weights_flat), width)]
+        weights = dict(zip(names, rows, strict=True))
         if len(weights) != len(names):
             raise DataFileError(f"{MODEL_FILE}: {where}: a name is listed twice")
         return cls(classes, bias, weights)

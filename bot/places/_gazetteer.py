@@ -191,10 +191,8 @@ def _adjective_forms(native: str) -> Iterator[str]:
     name = native.lower().removeprefix("санкт-")
     if " " in name or "-" in name or len(name) < 4 or not _CYRILLIC.match(name):
         return
-    if name.endswith("ск"):
-        base = name
-    else:
-        base = (name[:-1] if name[-1] in "аяьо" else name) + "ск"
+    stem = name[:-1] if name[-1] in "аяьо" else name
+    base = name if name.endswith("ск") else stem + "ск"
     for ending in _ADJECTIVE_ENDINGS:
         yield base + ending
         yield (base + ending).capitalize()
