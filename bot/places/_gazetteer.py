@@ -304,16 +304,17 @@ def _declined_forms(name: str, language: str) -> Iterator[str]:
             return
 
 
-def _add_declined_forms(gaz: Gazetteer, cities: Any) -> None:
-    """Countries' case forms in Polish and Czech news, from the language's own names and from
-    the English ones they share ("Iran" -> "Iranie"); a form never hides a name or a town."""
+def _add_declined_forms(
+    gaz: Gazetteer, cities: _CityIndexBuilder, rows: list[tuple[str, str, str]]
+) -> None:
+    """Countries' case forms in Polish and Czech news, from the language's own names (``rows``
+    of the country-names table) and from the English ones they share ("Iran" -> "Iranie"); a
+    form never hides a name or a town."""
     english = [(name, iso) for iso, name in gaz.country_names.items()]
     for language in _DECLENSIONS:
         names = gaz.foreign_countries.setdefault(language, {})
-        own = [(name, iso) for lang, name, iso in country_name_rows() if lang == language]
+        own = [(name, iso) for lang, name, iso in rows if lang == language]
         for name, iso in own + english:
-            if iso not in gaz.country_names:
-                continue
             for form in _declined_forms(name, language):
                 key = name_key(form)
                 if key not in names and key not in gaz.countries and not cities.cities(key):
@@ -455,16 +456,18 @@ def gazetteer() -> Gazetteer:
                 adjectives.setdefault(form, city)
     for form, city in adjectives.items():
         gaz.script_names.setdefault(form, city)  # a name's own forms come first
+    country_rows: list[tuple[str, str, str]] = []
     for language, name, iso in country_name_rows():
         if iso not in gaz.country_names:
             continue
+        country_rows.append((language, name, iso))
         if language in CYRILLIC_LANGUAGES:
             for form in _case_forms(name):
                 if form not in gaz.native_names:
                     gaz.script_names[form] = gaz.country_names[iso]  # a country over a city
         else:
             gaz.foreign_countries.setdefault(language, {})[name_key(name)] = iso
-    _add_declined_forms(gaz, cities)
+    _add_declined_forms(gaz, cities, country_rows)
     for code, countries in (data.get("language_countries") or {}).items():
         for iso in countries:
             _require_country(gaz, iso, "language_countries")
