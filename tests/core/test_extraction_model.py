@@ -517,6 +517,15 @@ def test_a_large_citys_russian_adjective_names_the_city(title: str, city: str) -
     assert result.place is not None and result.place.city == city
 
 
+def test_a_london_boroughs_council_decides_for_the_borough() -> None:
+    result = extract(Article(id="l", title="Hackney council votes against facial recognition"))
+    assert result.place is not None
+    assert (result.place.city, result.place.country) == ("Hackney", "GB")
+    # A borough whose name is a town elsewhere is left to the towns.
+    camden = extract(Article(id="c", title="Camden, N.J., police adopt facial recognition"))
+    assert camden.place is not None and camden.place.country == "US"
+
+
 def test_ordinary_russian_adjectives_are_no_city() -> None:
     from bot.places import gazetteer
 
