@@ -254,7 +254,39 @@ def provider_home(domain: str | None, url: str | None) -> Provider | None:
         code = "GB" if tld == "uk" else tld.upper()
         if code in gazetteer().country_names:
             return Provider(country=code)
-    return None
+    named = _named_after_country(labels[-2] if len(labels) > 1 else labels[0])
+    return Provider(country=named) if named else None
+
+
+# Country names that are everyday English words or names: an outlet called "turkeyhunter" or
+# "jordanrun" is not named after the country.
+_WORD_COUNTRIES = frozenset({"chad", "turkey", "jordan", "guinea", "jersey", "niger", "man"})
+
+
+@functools.cache
+def _country_prefixes() -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """US states' names, then countries' names and demonyms with their codes (longest first),
+    as they are written in a domain name: letters only, lower case."""
+    gaz = gazetteer()
+
+    def squeeze(name: str) -> str:
+        return re.sub(r"[^a-z]", "", name_key(name))
+
+    states = tuple(squeeze(name) for name in gaz.state_names.values())
+    named = {squeeze(name): iso for iso, name in gaz.country_names.items()}
+    named.update({squeeze(demonym): iso for demonym, iso in gaz.demonyms.items()})
+    kept = [(k, iso) for k, iso in named.items() if len(k) >= 4 and k not in _WORD_COUNTRIES]
+    return states, tuple(sorted(kept, key=lambda pair: -len(pair[0])))
+
+
+def _named_after_country(label: str) -> str | None:
+    """The country an outlet's domain is named after ("fijitimes", "pakistanitech",
+    "irishtimes"), unless it starts with a US state's name ("indianapolis", "georgiarecorder")."""
+    label = label.replace("-", "")
+    states, countries = _country_prefixes()
+    if label.startswith(states):
+        return None
+    return next((iso for key, iso in countries if label.startswith(key)), None)
 
 
 @functools.cache
