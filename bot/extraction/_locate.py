@@ -254,8 +254,7 @@ def provider_home(domain: str | None, url: str | None) -> Provider | None:
         code = "GB" if tld == "uk" else tld.upper()
         if code in gazetteer().country_names:
             return Provider(country=code)
-    named = _named_after_country(labels[-2] if len(labels) > 1 else labels[0])
-    return Provider(country=named) if named else None
+    return _named_home(labels[-2] if len(labels) > 1 else labels[0])
 
 
 # Country names that are everyday English words or names: an outlet called "turkeyhunter" or
@@ -264,29 +263,34 @@ _WORD_COUNTRIES = frozenset({"chad", "turkey", "jordan", "guinea", "jersey", "ni
 
 
 @functools.cache
-def _country_prefixes() -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
-    """US states' names, then countries' names and demonyms with their codes (longest first),
-    as they are written in a domain name: letters only, lower case."""
+def _home_prefixes() -> tuple[tuple[str, Provider], ...]:
+    """The names an outlet's domain can start with, as a domain writes them (letters only,
+    lower case), longest first, each with the home it names: a large city, a US state, a
+    country or its demonym. A city comes before a state or country of the same name
+    ("washingtonpost" is the capital's paper)."""
     gaz = gazetteer()
 
     def squeeze(name: str) -> str:
         return re.sub(r"[^a-z]", "", name_key(name))
 
-    states = tuple(squeeze(name) for name in gaz.state_names.values())
-    named = {squeeze(name): iso for iso, name in gaz.country_names.items()}
-    named.update({squeeze(demonym): iso for demonym, iso in gaz.demonyms.items()})
-    kept = [(k, iso) for k, iso in named.items() if len(k) >= 4 and k not in _WORD_COUNTRIES]
-    return states, tuple(sorted(kept, key=lambda pair: -len(pair[0])))
+    homes: dict[str, Provider] = {}
+    for iso, name in gaz.country_names.items():
+        homes[squeeze(name)] = Provider(country=iso)
+    for demonym, iso in gaz.demonyms.items():
+        homes.setdefault(squeeze(demonym), Provider(country=iso))
+    for code, name in gaz.state_names.items():
+        homes[squeeze(name)] = Provider(state=code, country="US")
+    for city in gaz.large_cities:
+        homes[squeeze(city.name)] = Provider(state=city.state, city=city.name, country=city.country)
+    kept = [(k, home) for k, home in homes.items() if len(k) >= 4 and k not in _WORD_COUNTRIES]
+    return tuple(sorted(kept, key=lambda pair: -len(pair[0])))
 
 
-def _named_after_country(label: str) -> str | None:
-    """The country an outlet's domain is named after ("fijitimes", "pakistanitech",
-    "irishtimes"), unless it starts with a US state's name ("indianapolis", "georgiarecorder")."""
+def _named_home(label: str) -> Provider | None:
+    """The home an outlet's domain is named after: "fijitimes" Fiji, "texastribune" Texas,
+    "bostonglobe" Boston ("indianapolisrecorder" is Indianapolis's, not India's)."""
     label = label.replace("-", "")
-    states, countries = _country_prefixes()
-    if label.startswith(states):
-        return None
-    return next((iso for key, iso in countries if label.startswith(key)), None)
+    return next((home for key, home in _home_prefixes() if label.startswith(key)), None)
 
 
 @functools.cache

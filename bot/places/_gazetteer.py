@@ -124,6 +124,9 @@ class Gazetteer:
     person_first_names: frozenset[str] = frozenset()
     # Each country's capital city (name key): a dateline there can stand for the country.
     capitals: dict[str, str] = field(default_factory=dict)
+    # Cities of LARGE_CITY_POPULATION people or more: an outlet named after one is its
+    # ("bostonglobe", "bangkokpost").
+    large_cities: list[City] = field(default_factory=list)
     max_words: int = 4
 
 
@@ -184,6 +187,7 @@ _CASE_ENDINGS = (
 # harmless. Only for large cities: a small town's adjective is too often an ordinary word.
 _ADJECTIVE_ENDINGS = ("ий", "ого", "ому", "им", "ом", "ая", "ой", "ую", "ое", "ие", "их", "ими")
 ADJECTIVE_POPULATION = 250_000
+LARGE_CITY_POPULATION = 500_000
 
 
 def _adjective_forms(native: str) -> Iterator[str]:
@@ -375,7 +379,10 @@ def gazetteer() -> Gazetteer:
     def table_cities() -> Iterator[City]:
         for name, country, code, population in _city_rows():
             state = code if country == "US" else admin1.get(country, {}).get(code)
-            yield City(name, country, state or None, population)
+            city = City(name, country, state or None, population)
+            if population >= LARGE_CITY_POPULATION:
+                gaz.large_cities.append(city)
+            yield city
 
     cities = _CityIndexBuilder(table_cities())
 
