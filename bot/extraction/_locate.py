@@ -263,11 +263,11 @@ _WORD_COUNTRIES = frozenset({"chad", "turkey", "jordan", "guinea", "jersey", "ni
 
 
 @functools.cache
-def _home_prefixes() -> tuple[tuple[str, Provider], ...]:
+def _home_prefixes() -> dict[str, tuple[tuple[str, Provider], ...]]:
     """The names an outlet's domain can start with, as a domain writes them (letters only,
-    lower case), longest first, each with the home it names: a large city, a US state, a
-    country or its demonym. A city comes before a state or country of the same name
-    ("washingtonpost" is the capital's paper)."""
+    lower case), by their first four letters, longest first, each with the home it names: a
+    large city, a US state, a country or its demonym. A city comes before a state or country
+    of the same name ("washingtonpost" is the capital's paper)."""
     gaz = gazetteer()
 
     def squeeze(name: str) -> str:
@@ -283,14 +283,19 @@ def _home_prefixes() -> tuple[tuple[str, Provider], ...]:
     for city in gaz.large_cities:
         homes[squeeze(city.name)] = Provider(state=city.state, city=city.name, country=city.country)
     kept = [(k, home) for k, home in homes.items() if len(k) >= 4 and k not in _WORD_COUNTRIES]
-    return tuple(sorted(kept, key=lambda pair: -len(pair[0])))
+    by_start: dict[str, list[tuple[str, Provider]]] = defaultdict(list)
+    for key, home in sorted(kept, key=lambda pair: -len(pair[0])):
+        by_start[key[:4]].append((key, home))
+    return {start: tuple(pairs) for start, pairs in by_start.items()}
 
 
+@functools.lru_cache(maxsize=4096)
 def _named_home(label: str) -> Provider | None:
     """The home an outlet's domain is named after: "fijitimes" Fiji, "texastribune" Texas,
     "bostonglobe" Boston ("indianapolisrecorder" is Indianapolis's, not India's)."""
     label = label.replace("-", "")
-    return next((home for key, home in _home_prefixes() if label.startswith(key)), None)
+    pairs = _home_prefixes().get(label[:4], ())
+    return next((home for key, home in pairs if label.startswith(key)), None)
 
 
 @functools.cache
