@@ -300,9 +300,8 @@ class Moderation:
         )
         result.new, result.updated = outcome.new, outcome.updated
         result.unchanged, result.merged = outcome.unchanged, outcome.merged
-        for article_id in [*result.new, *result.updated, *result.merged][:50]:
-            article = await self.store.get_article(article_id)
-            result.titles[article_id] = article.title if article else ""
+        touched = [*result.new, *result.updated, *result.merged][:50]
+        result.titles = await self.store.titles_of(touched)
         await self.store.record_audit(
             actor_id=actor.user_id,
             guild_id=actor.guild_id,

@@ -8,6 +8,7 @@ The parts, one job each: ``_files`` (corpus files and writing their articles), `
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Sequence
 
 import aiosqlite
@@ -141,6 +142,19 @@ class ArticleStore(FileStore, ReadingStore, NoteStore, SearchStore, CorrectionSt
             for article in await self._articles_with_extraction(rows):
                 found[article.id] = article
         return found
+
+    async def titles_of(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """The titles of articles just written, by id (unknown ids left out). Read on the
+        connection that writes: the reading connection, while another task's statement on it
+        is unfinished, still sees the store as it was before the write."""
+        ids = list(dict.fromkeys(article_ids))[:500]
+
+        def read(db: sqlite3.Connection) -> dict[str, str]:
+            marks = ",".join("?" * len(ids))
+            rows = db.execute(f"SELECT id, title FROM articles WHERE id IN ({marks})", ids)
+            return {str(row[0]): str(row[1] or "") for row in rows}
+
+        return await self._read_sync(read) if ids else {}
 
     async def article_titles(self, article_id: str) -> list[str]:
         """Every headline the story arrived under."""

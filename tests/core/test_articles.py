@@ -65,6 +65,29 @@ async def test_bad_drafts_are_refused(app: Banwatch, draft: ArticleDraft, messag
         await Moderation(app).preview_article(draft)
 
 
+async def test_an_import_names_its_articles_while_another_read_is_under_way(
+    app: Banwatch,
+) -> None:
+    """Another task's unfinished statement holds the reading connection's view of the store
+    from before a write: an import's titles are read where the import wrote them."""
+    from bot.corpus import parse_document
+    from bot.extraction import EXTRACTOR_VERSION
+    from bot.ingest import read_parsed
+
+    data = b"Lisbon council votes to ban facial recognition\n\nThe council voted on Monday."
+    articles = read_parsed(parse_document(data, path="lisbon.txt").articles)
+    other_read = await app.store._db.execute("SELECT id FROM articles")
+    try:
+        outcome = await app.store.record_file("import:lisbon", len(data), 0, "x", articles,
+                                              EXTRACTOR_VERSION)  # fmt: skip
+        (new,) = outcome.new
+        assert await app.store.get_article(new) is None  # the reading connection's old view
+        titles = await app.store.titles_of(outcome.new)
+    finally:
+        await other_read.close()
+    assert titles == {new: "Lisbon council votes to ban facial recognition"}
+
+
 async def test_import_correct_remove(app: Banwatch) -> None:
     moderation = Moderation(app)
     data = (
