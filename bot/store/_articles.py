@@ -144,9 +144,8 @@ class ArticleStore(FileStore, ReadingStore, NoteStore, SearchStore, CorrectionSt
         return found
 
     async def titles_of(self, article_ids: Sequence[str]) -> dict[str, str]:
-        """The titles of articles just written, by id (unknown ids left out). Read on the
-        connection that writes: the reading connection, while another task's statement on it
-        is unfinished, still sees the store as it was before the write."""
+        """The titles of articles just written, by id (unknown ids left out), in one query on
+        the connection that wrote them."""
         ids = list(dict.fromkeys(article_ids))[:500]
 
         def read(db: sqlite3.Connection) -> dict[str, str]:

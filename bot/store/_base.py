@@ -354,13 +354,17 @@ class BaseStore:
                     await running
                 raise
 
+    # A query runs, is read and is closed in ONE call on the connection's thread
+    # (execute_fetchall): a statement left open between two calls holds the connection's view
+    # of the store, and another task's query queued in between would see the store as it was
+    # before writes made since on the writing connection (and could not write at all).
+
     async def _fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._db.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self._db.execute_fetchall(sql, tuple(params)))
 
     async def _fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self._db.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
+        rows = await self._db.execute_fetchall(sql, tuple(params))
+        return next(iter(rows), None)
 
     # Inside an open transaction, queries go through its connection (``db``).
 
@@ -368,15 +372,14 @@ class BaseStore:
     async def _rows(
         db: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()
     ) -> list[aiosqlite.Row]:
-        async with db.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        return list(await db.execute_fetchall(sql, tuple(params)))
 
     @staticmethod
     async def _row(
         db: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()
     ) -> aiosqlite.Row | None:
-        async with db.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
+        rows = await db.execute_fetchall(sql, tuple(params))
+        return next(iter(rows), None)
 
     async def set_page_cache(self, mib: int) -> None:
         """Let SQLite keep up to ``mib`` MiB of this connection's pages in memory (the
