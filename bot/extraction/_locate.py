@@ -259,15 +259,15 @@ def provider_home(domain: str | None, url: str | None) -> Provider | None:
 
 # Country names that are everyday English words or names: an outlet called "turkeyhunter" or
 # "jordanrun" is not named after the country.
-_WORD_COUNTRIES = frozenset({"chad", "turkey", "jordan", "guinea", "jersey", "niger", "man"})
+_WORD_COUNTRIES = frozenset({"chad", "turkey", "jordan", "guinea", "jersey", "niger"})
 
 
 @functools.cache
 def _home_prefixes() -> dict[str, tuple[tuple[str, Provider], ...]]:
     """The names an outlet's domain can start with, as a domain writes them (letters only,
     lower case), by their first four letters, longest first, each with the home it names: a
-    large city, a US state, a country or its demonym. A city comes before a state or country
-    of the same name ("washingtonpost" is the capital's paper)."""
+    large city, a US state, a country or its demonym. Of one name, a US state comes before a
+    country ("georgiarecorder") and a city before both ("washingtonpost" is the capital's)."""
     gaz = gazetteer()
 
     def squeeze(name: str) -> str:
