@@ -457,10 +457,12 @@ def gazetteer() -> Gazetteer:
         for form in _case_forms(native):
             if form not in gaz.native_names:
                 gaz.script_names.setdefault(form, city)
-        sizes = [c.population for c in cities.cities(name_key(city)) if c.country == country]
-        if max(sizes, default=0) >= ADJECTIVE_POPULATION:
-            for form in _adjective_forms(native):
-                adjectives.setdefault(form, city)
+        forms = list(_adjective_forms(native))
+        if forms:
+            sizes = [c.population for c in cities.cities(name_key(city)) if c.country == country]
+            if max(sizes, default=0) >= ADJECTIVE_POPULATION:
+                for form in forms:
+                    adjectives.setdefault(form, city)
     for form, city in adjectives.items():
         gaz.script_names.setdefault(form, city)  # a name's own forms come first
     country_rows: list[tuple[str, str, str]] = []
