@@ -204,11 +204,16 @@ def scope_features(reading: Reading, action: str, main: Place | None) -> dict[st
     # council banning it is the city's own (grouped CV: scope 0.727 -> 0.737).
     out[f"actor_action={reading.frame.actor}>{action}"] = 1.0
     out[f"level_action={main.level if main else None}>{action}"] = 1.0
-    title = _words(reading.fields["title"])
+    # Without the languages' stop words: "to" and "and" say nothing of whose use is meant, yet
+    # weighed as words they tipped a coalition's call to end a city's use to "private" (the
+    # seed item; grouped CV over 3,042 items: scope 0.7546 -> 0.7541, other fields unchanged).
+    stop = frames_lexicon().stop_words
+    title = [w for w in _words(reading.fields["title"]) if w not in stop]
+    lead = [w for w in _words(reading.fields["excerpt"][:_LEAD_WORDS]) if w not in stop]
     _bag("w:", title, out)
-    _bag("lw:", _words(reading.fields["excerpt"][:_LEAD_WORDS]), out)
+    _bag("lw:", lead, out)
     _bag("s:", _stems(title), out)
-    _bag("ls:", _stems(_words(reading.fields["excerpt"][:_LEAD_WORDS])), out)
+    _bag("ls:", _stems(lead), out)
     return out
 
 

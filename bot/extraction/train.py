@@ -58,12 +58,6 @@ POLICY_C = 0.3
 # README gives comes from that same CV, so it flatters the choice a little.
 SCOPE_C = 0.3
 CALIBRATION_C = 1.0
-# The weight of an item's headline-alone row in the scope model's fit (its full reading
-# weighs 1). Whose use is meant is seldom in the headline alone, and weighed fully those rows
-# teach the model headline words that say little about it (grouped CV over 2,811 items,
-# 1 / 0.5 / 0.25 / 0: scope 0.755 / 0.759 / 0.760 / 0.757, other fields unchanged;
-# 2026-12-07). The action and policy models read headlines alone as well as whole items.
-SCOPE_HEADLINE_WEIGHT = 0.25
 # The fits stop when a step changes the loss by less than this: at 1e-3 rather than
 # scikit-learn's 1e-4 an action fit takes 26 steps instead of 57, and the cross-validated
 # figures stay within 0.002 of the tighter fit's (2,160 items).
@@ -208,11 +202,9 @@ def fit_linear(
     c: float,
     binary: str | None = None,
     class_weight: str | None = None,
-    sample_weight: Sequence[float] | None = None,
 ) -> Linear:
     """Fit a logistic regression on feature dicts, or on chosen rows of a :class:`Design`
-    (``binary``: the positive class of a two-class fit, stored as one row; ``sample_weight``:
-    each row's weight, 1 when not given)."""
+    (``binary``: the positive class of a two-class fit, stored as one row)."""
     from sklearn.linear_model import LogisticRegression
     from threadpoolctl import threadpool_limits
 
@@ -230,7 +222,7 @@ def fit_linear(
     )
     # One thread: these problems are small, and a thread pool on a busy machine is 10x slower.
     with threadpool_limits(limits=1):
-        fitted.fit(matrix, list(targets), sample_weight=sample_weight)
+        fitted.fit(matrix, list(targets))
     # Rounded to six places (the shipped file stays small and diffs stay readable), by numpy
     # at once: a million Python round() calls took a tenth of a cross-validation.
     import numpy as np
@@ -307,10 +299,7 @@ def _fit_models(
         (designs.action, rows), [designs.actions[r] for r in rows], ACTION_C,
         class_weight=CLASS_WEIGHT,
     )  # fmt: skip
-    scope = fit_linear(
-        (designs.scope, rows), [designs.scopes[r] for r in rows], SCOPE_C,
-        sample_weight=[SCOPE_HEADLINE_WEIGHT if r % 2 else 1.0 for r in rows],
-    )  # fmt: skip
+    scope = fit_linear((designs.scope, rows), [designs.scopes[r] for r in rows], SCOPE_C)
     policy = fit_linear(
         (designs.action, rows),
         ["none" if designs.actions[r] == "none" else "policy" for r in rows],

@@ -51,7 +51,8 @@ HAND_CHECKED: dict[str, tuple[str, str | None]] = {
     "New Jersey": ("restricted", "police"),  # AG tells police to halt Clearview, 2020-01-24
     # "Washington" also names the capital: the pick menu sends the state's key.
     "state:US:WA": ("restricted", "government"),  # state law reining in government use, 2020
-    "Massachusetts": ("restricted", "police"),  # police reform law's FR rules, 2020-12
+    # Police reform law's FR rules, 2020-12; the unemployment agency drops FR, 2022-02-28.
+    "Massachusetts": ("restricted", "government"),
     "Maine": ("restricted", "government"),  # "strongest" restrictions, 2021-06-30
     "Colorado": ("restricted", "government"),  # government-agency limits, 2022-06-08
     "New York City": ("restricted", "private"),  # businesses must post notice, 2020-12
@@ -76,7 +77,9 @@ HAND_CHECKED: dict[str, tuple[str, str | None]] = {
     "Germany": ("pending", None),  # coalition backs a ban, 2021; campaigns
     "Ann Arbor, MI": ("restricted", "police"),  # council orders a police FR policy, 2024-06
     "Long Beach, CA": ("pending", "government"),  # commission asks for a moratorium, 2022
-    "London": ("in_use", "police"),  # Met to trial handheld FR, 2026 (after the 2025 campaign)
+    # The Met bars its officers from PimEyes, 2024-05 (an order in force, TAXONOMY: restricted),
+    # though it trials handheld FR in 2026.
+    "London": ("restricted", "police"),
     # Adopted, nothing in force or pending after the adoption (TAXONOMY.md).
     "Moscow, Russia": ("in_use", None),  # metro pay system, 2021
     # MSPs: "not fit for purpose", 2020-02; Police Scotland's strategy seeks real-time
@@ -84,7 +87,9 @@ HAND_CHECKED: dict[str, tuple[str, str | None]] = {
     "Scotland": ("pending", "police"),
     # Airport pilot, 2020; digital rights groups protest the Phillies' face entry, 2023-10.
     "Philadelphia, PA": ("pending", "private"),
-    "India": ("in_use", None),  # a 2020 call to halt AFRS, then airports' DigiYatra, 2022-24
+    # A 2020 call to halt AFRS, airports' DigiYatra 2022-24, and the election commission's
+    # 2024-01 order blocking an FR procurement (an order in force, TAXONOMY: restricted).
+    "India": ("restricted", None),
     "Hyderabad": ("in_use", "police"),  # #BanTheScan 2021, then police use for COVID, 2022
     # Bills to ban, 2022; used on rioters, 2023-01; the data authority's stadium note, 2023-11;
     # its inspection of 23 football clubs' FR, 2025-02 (private use); the Justice Ministry's

@@ -189,23 +189,6 @@ def test_a_models_weights_survive_the_file_exactly() -> None:
     assert back == linear
 
 
-def test_a_row_weighed_zero_teaches_the_fit_nothing() -> None:
-    # The scope model weighs each item's headline-alone row at SCOPE_HEADLINE_WEIGHT: a row's
-    # weight must reach the fit (a row weighed 0 is as if it were not there).
-    rows = [{"a": 1.0}, {"a": 1.0}, {"b": 1.0}, {"b": 1.0}, {"c": 1.0}, {"c": 1.0}]
-    targets = ["x", "x", "y", "y", "z", "z"]
-    extra_rows, extra_targets = [{"a": 1.0}] * 4, ["y"] * 4
-    weighed = train.fit_linear(
-        rows + extra_rows, targets + extra_targets, 1.0, sample_weight=[1] * 6 + [0] * 4
-    )
-    without = train.fit_linear(rows, targets, 1.0)
-    assert weighed.probabilities({"a": 1.0})["x"] == pytest.approx(
-        without.probabilities({"a": 1.0})["x"], abs=1e-3
-    )
-    unweighed = train.fit_linear(rows + extra_rows, targets + extra_targets, 1.0)
-    assert unweighed.probabilities({"a": 1.0})["x"] < 0.5 < without.probabilities({"a": 1.0})["x"]
-
-
 def test_the_policy_model_says_policy_or_not_and_the_action_model_which_policy() -> None:
     from bot.extraction import decide, read
     from bot.extraction._model import Linear
