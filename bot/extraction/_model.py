@@ -158,7 +158,7 @@ def _bag(prefix: str, items: Iterable[str], out: dict[str, float]) -> None:
 
 
 def action_features(reading: Reading) -> dict[str, float]:
-    """What the action model weighs: frames, rule scores, words, places, outlet language."""
+    """What the action model weighs: frames, rule scores, words and places."""
     out: dict[str, float] = {}
     _bag("", frame_features(reading.title_hits, "t:"), out)
     _bag("", frame_features(reading.lead_hits, "l:"), out)
@@ -186,7 +186,11 @@ def action_features(reading: Reading) -> dict[str, float]:
     if located.company_first_in_title:
         out["company_first_in_title"] = 1.0
     _bag("company_in:", located.company_fields, out)
-    out[f"lang={reading.language}"] = 1.0
+    # Not the item's language: the readers of other languages sought policy news (three in
+    # four Spanish items are policy, against one in two English ones), so a language's weight
+    # learnt a collection's habit, not the news. Without it (grouped CV over 3,076 items):
+    # is_policy 0.807 -> 0.810, action 0.788 -> 0.791, in other languages is_policy 0.661 ->
+    # 0.689; the other fields within 0.001.
     return out
 
 
