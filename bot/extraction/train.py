@@ -239,6 +239,11 @@ def fit_linear(
         }
         return Linear((binary,), bias, weights)
     labels = tuple(str(label) for label in fitted.classes_)
+    if len(labels) == 2:
+        # scikit-learn fits two classes as one vector for the second; the first class's scores
+        # are zero, which gives the same softmax (a fold whose items hold only two scopes).
+        coefficients = np.vstack([np.zeros_like(coefficients), coefficients])
+        intercepts = np.concatenate([np.zeros_like(intercepts), intercepts])
     bias = tuple(intercepts.tolist())
     weights = dict(zip(vocabulary, map(tuple, coefficients.T.tolist()), strict=True))
     return Linear(labels, bias, weights)

@@ -193,6 +193,15 @@ def test_a_models_weights_survive_the_file_exactly() -> None:
     assert back == linear
 
 
+def test_a_fit_of_two_classes_reads_both() -> None:
+    # A fold whose items hold only two scopes is fitted as one vector by scikit-learn.
+    rows = [{"a": 1.0}, {"a": 1.0}, {"a": 1.0}, {"b": 1.0}, {"b": 1.0}, {"b": 1.0}]
+    fitted = train.fit_linear(rows, ["x", "x", "x", "y", "y", "y"], 1.0)
+    assert fitted.classes == ("x", "y")
+    assert fitted.probabilities({"a": 1.0})["x"] > 0.5 > fitted.probabilities({"b": 1.0})["x"]
+    assert sum(fitted.probabilities({"a": 1.0}).values()) == pytest.approx(1.0)
+
+
 def test_the_policy_model_says_policy_or_not_and_the_action_model_which_policy() -> None:
     from bot.extraction import decide, read
     from bot.extraction._model import Linear
