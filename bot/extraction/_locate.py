@@ -954,6 +954,18 @@ def _has_evidence(place: Place, evidence: Evidence) -> bool:
     return evidence.states.get(place.state or "", 0.0) > 0
 
 
+def _town_alone(mention: Mention, place: Place, evidence: Evidence) -> bool:
+    """Whether a town is named with nothing pointing at it: no state or country beside the
+    name, none named elsewhere in the item, no other evidence."""
+    return (
+        mention.kind == "city"
+        and place.level == "city"
+        and not (mention.attached_state or mention.attached_country)
+        and not evidence.countries.get(place.country or "")
+        and not _has_evidence(place, evidence)
+    )
+
+
 def _specific(place: Place, parent: Place) -> bool:
     """Whether ``place`` lies inside ``parent`` (a city or county in a state or country)."""
     if place.level in ("city", "county") and parent.level == "state":
@@ -1033,30 +1045,19 @@ def locate(
             population = max(mention.populations or [0])
             if population < _SMALL_TOWN:
                 continue
+        alone = _town_alone(mention, place, evidence)
+        population = max(mention.populations or [0])
         if (
-            not spoken_in
+            alone
+            and not spoken_in
             and evidence.home
-            and mention.kind == "city"
-            and place.level == "city"
             and mention.field == "title"
             and place.country != evidence.home
-            and not (mention.attached_state or mention.attached_country)
-            and not evidence.countries.get(place.country or "")
-            and not _has_evidence(place, evidence)
             # A town places.yaml lists by hand (a London borough) has no population: kept.
-            and 0 < max(mention.populations or [0]) < _HEADLINE_TOWN_ABROAD
+            and 0 < population < _HEADLINE_TOWN_ABROAD
         ):
-            continue
-        if (
-            spoken_in
-            and mention.kind == "city"
-            and place.level == "city"
-            and place.country not in spoken_in
-            and not (mention.attached_state or mention.attached_country)
-            and not evidence.countries.get(place.country or "")
-            and not _has_evidence(place, evidence)
-            and max(mention.populations or [0]) < _FOREIGN_TOWN
-        ):
+            continue  # "Can" and "Sim" in English headlines: not Çan (TR), Sim (RU)
+        if alone and spoken_in and place.country not in spoken_in and population < _FOREIGN_TOWN:
             continue  # "Kita" in Indonesian news, "Roma" in Italian: not Kita (JP), Roma (LS)
         scores[place] += mention.weight
         first_seen.setdefault(place, (order[mention.field], mention.start))
