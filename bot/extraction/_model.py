@@ -185,6 +185,14 @@ def action_features(reading: Reading) -> dict[str, float]:
         out[f"level={located.governments[0].level}"] = 1.0
     if located.company_first_in_title:
         out["company_first_in_title"] = 1.0
+    if located.title_opens_with:
+        # The place or company a headline opens with acts, as its body would ("Shanghai
+        # introduces ...", "China brings in ..."): grouped CV over 3,076 items, action 0.793 ->
+        # 0.795, is_policy within 0.001, confidence >= 0.8 on 24.2% -> 25.6% (78.7% -> 79.9%
+        # right); two other fold assignments the same way.
+        out[f"opens={located.title_opens_with}"] = 1.0
+        if frame.predicates:
+            out[f"opens={located.title_opens_with}>{frame.predicates[0]}"] = 1.0
     _bag("company_in:", located.company_fields, out)
     # Not the item's language: the readers of other languages sought policy news (three in
     # four Spanish items are policy, against one in two English ones), so a language's weight
