@@ -216,6 +216,10 @@ def scope_features(reading: Reading, action: str, main: Place | None) -> dict[st
     # council banning it is the city's own (grouped CV: scope 0.727 -> 0.737).
     out[f"actor_action={reading.frame.actor}>{action}"] = 1.0
     out[f"level_action={main.level if main else None}>{action}"] = 1.0
+    # Whose use a headline's opening place or company does (grouped CV over 3,076 items:
+    # scope 0.763 -> 0.766; two other fold assignments +0.002 and +0.003).
+    if reading.located.title_opens_with:
+        out[f"opens={reading.located.title_opens_with}>{action}"] = 1.0
     # Without the languages' stop words: "to" and "and" say nothing of whose use is meant, yet
     # weighed as words they tipped a coalition's call to end a city's use to "private" (the
     # seed item; grouped CV over 3,042 items: scope 0.7546 -> 0.7541, other fields unchanged).
