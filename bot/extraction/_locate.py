@@ -212,6 +212,8 @@ class Located:
     # The headline opens with a country or federal body ("France set to roll out ..."):
     # the country itself acts, so the headline names a government actor.
     country_first_in_title: bool = False
+    # The kind of place the headline opens with ("Shanghai introduces ..."), if it opens with one.
+    title_opens_with: str | None = None
     # A national outlet's country (bbc.co.uk: GB): where a company's non-policy news happens.
     outlet_country: str | None = None
     # How much the text weighs for each government place (the evidence its rank rests on).
@@ -1168,6 +1170,9 @@ def locate(
         country_first_in_title=bool(title_mentions)
         and title_mentions[0].kind in ("country", "national")
         and title_mentions[0].start == 0,
+        title_opens_with=title_mentions[0].kind
+        if title_mentions and title_mentions[0].start == 0
+        else None,
         outlet_country=_outlet_country(evidence.provider),
         provider=evidence.provider,
         weights={place: scores[place] for place in governments},

@@ -185,6 +185,14 @@ def action_features(reading: Reading) -> dict[str, float]:
         out[f"level={located.governments[0].level}"] = 1.0
     if located.company_first_in_title:
         out["company_first_in_title"] = 1.0
+    if located.title_opens_with:
+        # The place or company a headline opens with acts, as its body would ("Shanghai
+        # introduces ...", "China brings in ..."): grouped CV over 3,076 items, action 0.793 ->
+        # 0.795, is_policy within 0.001, confidence >= 0.8 on 24.2% -> 25.6% (78.7% -> 79.9%
+        # right); two other fold assignments the same way.
+        out[f"opens={located.title_opens_with}"] = 1.0
+        if frame.predicates:
+            out[f"opens={located.title_opens_with}>{frame.predicates[0]}"] = 1.0
     _bag("company_in:", located.company_fields, out)
     # Not the item's language: the readers of other languages sought policy news (three in
     # four Spanish items are policy, against one in two English ones), so a language's weight
@@ -208,6 +216,10 @@ def scope_features(reading: Reading, action: str, main: Place | None) -> dict[st
     # council banning it is the city's own (grouped CV: scope 0.727 -> 0.737).
     out[f"actor_action={reading.frame.actor}>{action}"] = 1.0
     out[f"level_action={main.level if main else None}>{action}"] = 1.0
+    # Whose use a headline's opening place or company does (grouped CV over 3,076 items:
+    # scope 0.763 -> 0.766; two other fold assignments +0.002 and +0.003).
+    if reading.located.title_opens_with:
+        out[f"opens={reading.located.title_opens_with}>{action}"] = 1.0
     # Without the languages' stop words: "to" and "and" say nothing of whose use is meant, yet
     # weighed as words they tipped a coalition's call to end a city's use to "private" (the
     # seed item; grouped CV over 3,042 items: scope 0.7546 -> 0.7541, other fields unchanged).
