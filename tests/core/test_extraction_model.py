@@ -1017,3 +1017,29 @@ def test_a_province_written_as_its_postal_code_is_the_province() -> None:
     # "WA" is Washington in the US and Western Australia in Australia.
     western = {"jurisdiction": {"city": None, "state": "WA", "country": "AU"}}
     assert place_matches(western, Place(level="state", country="AU", state="Western Australia"))
+
+
+@pytest.mark.parametrize(
+    ("title", "features"),
+    [
+        ("Shanghai introduces facial recognition drug collection terminals",
+         {"opens=city", "opens=city>adopt"}),
+        ("China brings in mandatory facial recognition for mobile phone users",
+         {"opens=country", "opens=country>adopt"}),
+        ("Clearview AI fined by Dutch watchdog",
+         {"opens=company", "opens=company>find_fine_order"}),
+        ("Police in Delhi deploy facial recognition", set()),
+    ],
+)  # fmt: skip
+def test_the_place_or_company_a_headline_opens_with_is_weighed(
+    title: str, features: set[str]
+) -> None:
+    from bot.extraction import read
+    from bot.extraction._model import action_features, scope_features
+
+    reading = read(Article(id="i", title=title))
+    assert {name for name in action_features(reading) if name.startswith("opens")} == features
+    scope = scope_features(reading, "use_expanded_or_adopted", None)
+    kind = next((name.split("=")[1] for name in features if ">" not in name), None)
+    expected = {f"opens={kind}>use_expanded_or_adopted"} if kind else set()
+    assert {name for name in scope if name.startswith("opens")} == expected
