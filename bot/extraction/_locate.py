@@ -209,10 +209,7 @@ class Located:
     companies: list[Place]
     company_first_in_title: bool
     company_fields: frozenset[str]
-    # The headline opens with a country or federal body ("France set to roll out ..."):
-    # the country itself acts, so the headline names a government actor.
-    country_first_in_title: bool = False
-    # The kind of place the headline opens with ("Shanghai introduces ..."), if it opens with one.
+    # The kind of place or company the headline opens with ("Shanghai introduces ..."), if any.
     title_opens_with: str | None = None
     # A national outlet's country (bbc.co.uk: GB): where a company's non-policy news happens.
     outlet_country: str | None = None
@@ -226,6 +223,12 @@ class Located:
     choices: dict[Place, int] = field(default_factory=dict)
     # The outlet's home, when providers.yaml or its domain tells it.
     provider: Provider | None = None
+
+    @property
+    def country_first_in_title(self) -> bool:
+        """The headline opens with a country or federal body ("France set to roll out ..."):
+        the country itself acts, so the headline names a government actor."""
+        return self.title_opens_with in ("country", "national")
 
     def ordered(self, company_policy: bool) -> tuple[Place, ...]:
         """All places, main first: a company only leads when the news is its own policy."""
@@ -1167,9 +1170,6 @@ def locate(
         companies=companies,
         company_first_in_title=bool(title_mentions) and title_mentions[0].kind == "company",
         company_fields=frozenset(m.field for m in scanner.mentions if m.kind == "company"),
-        country_first_in_title=bool(title_mentions)
-        and title_mentions[0].kind in ("country", "national")
-        and title_mentions[0].start == 0,
         title_opens_with=title_mentions[0].kind
         if title_mentions and title_mentions[0].start == 0
         else None,
