@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import yaml
 
+from bot.data import load_yaml as load_data_file
 from bot.taxonomy import ACTIONS, SCOPES
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -469,7 +470,7 @@ def _parse_front_matter(text: str, *, path: str) -> ParseResult:
 @cache
 def _boilerplate() -> tuple[list[re.Pattern[str]], list[re.Pattern[str]]]:
     path = DATA_DIR / "boilerplate.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_data_file(path.name)
     try:
         trailing = [re.compile(rf"^(?:{p})$", re.IGNORECASE) for p in data["trailing_lines"]]
         furniture = [re.compile(rf"^(?:{p})$", re.IGNORECASE) for p in data["furniture_lines"]]

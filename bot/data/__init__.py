@@ -20,12 +20,17 @@ class DataFileError(ValueError):
     """A shipped data file is missing, unreadable or malformed."""
 
 
+# libyaml's parser when PyYAML was built with it (the same safe constructor): the data files
+# took 0.24 s to parse in pure Python at every start (each CLI run, each ingest worker), 0.03 s so.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @functools.cache
 def load_yaml(name: str) -> dict[str, Any]:
     """Return the top-level mapping of ``bot/data/<name>``, or raise :class:`DataFileError`."""
     path = DATA_DIR / name
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except (OSError, yaml.YAMLError) as exc:
         raise DataFileError(f"{path}: cannot load: {exc}") from exc
     if not isinstance(data, dict):
