@@ -5,6 +5,8 @@ outside the frozen test split, with 95% intervals (events resampled), as in READ
 ``--score FILE``: the shipped model on one labelled file, e.g. the frozen test split, scored
 once when the lead says so (a file the model trained on gives in-sample figures).
 ``--compare``: the cross-validated figures with and without actions.yaml's rules as features.
+``--assignments N`` (3 unless told): each figure's mean and range over N dealings of the events
+to folds, the steadier figure to compare changes by.
 Needs the train extra (scikit-learn) for cross-validation.
 """
 
@@ -68,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--score", type=Path, help="score the shipped model on this file")
     parser.add_argument("--compare", action="store_true", help="with and without action rules")
     parser.add_argument("--misses", action="store_true", help="list every wrong reading")
+    parser.add_argument(
+        "--assignments", type=int, default=3, metavar="N",
+        help="also each figure's mean and range over N dealings of events to folds (1: none)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     started = time.perf_counter()
     print(f"extractor {EXTRACTOR_VERSION}")
@@ -81,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
             print(training.report(pool, predictions))
             if args.misses:
                 _print_misses(list(pool), predictions)
+            if args.assignments > 1:
+                print()
+                print(training.assignments_report(pool, args.assignments))
     print(f"\n({time.perf_counter() - started:.0f} s)")
     return 0
 

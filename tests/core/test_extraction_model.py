@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from functools import cache
 
 import pytest
@@ -143,6 +144,26 @@ def test_confidence_ranks_right_readings_above_wrong_ones() -> None:
     right = [p.confidence for e, p in pairs if train.reading_right(e.item, p.action, p.places)]
     wrong = [p.confidence for e, p in pairs if not train.reading_right(e.item, p.action, p.places)]
     assert sum(right) / len(right) > sum(wrong) / len(wrong) + 0.1
+
+
+def test_other_dealings_of_events_to_folds_keep_each_event_in_one_fold() -> None:
+    """The figures' churn across fold assignments: each dealing keeps an event's items in one
+    fold, the shuffled ones deal differently from training's, and the report gives each field's
+    mean within its range (a slice of the pool, three folds: a second's work)."""
+    pool = [e for e in train.examples() if train.is_new_verbatim(e)][:240]
+    groups = train.event_groups([e.item for e in pool])
+    dealt = [train._out_of_fold(pool, 3, assignment)[1] for assignment in (0, 1)]
+    for fold_of in dealt:
+        by_event: dict[int, set[int]] = {}
+        for group, fold in zip(groups, fold_of, strict=True):
+            by_event.setdefault(group, set()).add(fold)
+        assert all(len(folds) == 1 for folds in by_event.values())
+    assert dealt[0] != dealt[1]
+    table = train.assignments_report(pool, assignments=2, folds=3)
+    assert "over 2 dealings" in table
+    for line in table.splitlines()[4:]:
+        mean, low, high = map(float, re.findall(r"(\d\.\d+) \((\d\.\d+)-(\d\.\d+)\)", line)[0])
+        assert low <= mean <= high
 
 
 def test_events_told_twice_share_a_group() -> None:
