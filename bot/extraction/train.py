@@ -508,6 +508,22 @@ def _balanced(pairs: Sequence[tuple[Example, Prediction]]) -> float | None:
     return (sum(positives) / len(positives) + sum(negatives) / len(negatives)) / 2
 
 
+def _fair_balanced(pairs: Sequence[tuple[Example, Prediction]]) -> float | None:
+    """Balanced accuracy of policy or not, accepting the readers' fair alternatives as the
+    action figure does: policy news read as "none" where a reader accepted "none" (a report of
+    existing use, a plan), or other news read as an action a reader accepted, counts as right.
+    Shown beside the strict figure, which stays the one the targets are set on."""
+
+    def right(e: Example, p: Prediction) -> bool:
+        return (p.action != "none") == _policy(e) or p.action in _acceptable(e.item)
+
+    positives = [right(e, p) for e, p in pairs if _policy(e)]
+    negatives = [right(e, p) for e, p in pairs if not _policy(e)]
+    if not positives or not negatives:
+        return None
+    return (sum(positives) / len(positives) + sum(negatives) / len(negatives)) / 2
+
+
 def _policy_share(ok: Callable[..., bool]) -> Metric:
     return lambda pairs: _share([(e, p) for e, p in pairs if _policy(e)], ok)
 
@@ -524,6 +540,7 @@ def _main_place(e: Example, p: Prediction) -> bool:
 
 METRICS: dict[str, Metric] = {
     "is_policy (balanced accuracy)": _balanced,
+    "is_policy, fair alternatives accepted (balanced accuracy)": _fair_balanced,
     "action (policy items, fair alternatives)": _policy_share(
         lambda e, p: p.action in _acceptable(e.item)
     ),

@@ -166,6 +166,28 @@ def test_other_dealings_of_events_to_folds_keep_each_event_in_one_fold() -> None
         assert low <= mean <= high
 
 
+def test_is_policy_with_fair_alternatives_counts_what_a_reader_accepted() -> None:
+    """A plan read as "none" where a reader accepted "none" is right in the fair figure and
+    wrong in the strict one; a policy reading of news nobody read as policy is wrong in both."""
+
+    def pair(action: str, acceptable: list[str], read_as: str) -> tuple[object, object]:
+        item = {"labels": {"is_policy": action != "none", "action": action},
+                "acceptable_actions": acceptable}  # fmt: skip
+        prediction = train.Prediction(read_as, "unknown", (), 0.5, "none")
+        return train.Example(item, "t", None, None), prediction
+
+    pairs = [
+        pair("use_expanded_or_adopted", ["use_expanded_or_adopted", "none"], "none"),
+        pair("ban_enacted", [], "ban_enacted"),
+        pair("none", ["none", "campaign_or_petition"], "campaign_or_petition"),
+        pair("none", [], "ban_enacted"),
+    ]
+    strict = train.METRICS["is_policy (balanced accuracy)"](pairs)
+    fair = train.METRICS["is_policy, fair alternatives accepted (balanced accuracy)"](pairs)
+    assert strict == pytest.approx((1 / 2 + 0 / 2) / 2)
+    assert fair == pytest.approx((2 / 2 + 1 / 2) / 2)
+
+
 def test_events_told_twice_share_a_group() -> None:
     base = {"labels": {"action": "ban_enacted", "jurisdiction": {"city": "Oakland"}}}
     items = [
