@@ -3,10 +3,12 @@ minute, trusted only from the package, and answering hand-checked statuses out o
 
 from __future__ import annotations
 
+import functools
 import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot import bundled
 from bot.console import Console
@@ -120,8 +122,14 @@ def bundled_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, fl
     return root / "banwatch.db", corpus, asyncio.run(first_start())
 
 
+@functools.cache
+def generated() -> tuple[list[bundled.BundledItem], str]:
+    """The bundled files generated from the labelled sets (once per test process)."""
+    return bundled.generate()
+
+
 def test_the_bundled_corpus_is_generated_from_the_verbatim_labelled_sets() -> None:
-    items, sources = bundled.generate()
+    items, sources = generated()
     assert bundled.differences(items, sources) == []
     assert len(items) >= 500
     assert all(entry.item.get("paraphrased") is False for entry in items)
@@ -130,6 +138,17 @@ def test_the_bundled_corpus_is_generated_from_the_verbatim_labelled_sets() -> No
     for path in sorted(BUNDLED_CORPUS.rglob("*.md"))[:50]:
         (article,) = parse_document(path.read_bytes(), path=str(path)).articles
         assert article.labels is not None and article.url
+
+
+def test_libyamls_emitter_writes_what_the_pure_python_one_does(monkeypatch) -> None:
+    """The bundled files are written by libyaml's emitter where PyYAML has it: a machine
+    without it must write the same bytes, or the corpus would differ by machine."""
+    if not hasattr(yaml, "CSafeDumper"):
+        pytest.skip("PyYAML without libyaml")
+    entries = generated()[0][::20]
+    monkeypatch.setattr(bundled, "_DUMPER", yaml.SafeDumper)
+    slow = [bundled.corpus_file(entry.item, entry.source_file).text for entry in entries]
+    assert slow == [entry.text for entry in entries]
 
 
 def test_a_first_start_loads_it_within_a_minute(bundled_db: tuple[Path, Path, float]) -> None:
