@@ -500,12 +500,19 @@ def _share(pairs: Sequence[tuple[Example, Prediction]], ok: Callable[..., bool])
     return sum(ok(e, p) for e, p in pairs) / len(pairs) if pairs else None
 
 
-def _balanced(pairs: Sequence[tuple[Example, Prediction]]) -> float | None:
-    positives = [p.action != "none" for e, p in pairs if _policy(e)]
-    negatives = [p.action == "none" for e, p in pairs if not _policy(e)]
+def _balanced_by(
+    pairs: Sequence[tuple[Example, Prediction]], right: Callable[[Example, Prediction], bool]
+) -> float | None:
+    """The mean of the share right among policy items and among the others."""
+    positives = [right(e, p) for e, p in pairs if _policy(e)]
+    negatives = [right(e, p) for e, p in pairs if not _policy(e)]
     if not positives or not negatives:
         return None
     return (sum(positives) / len(positives) + sum(negatives) / len(negatives)) / 2
+
+
+def _balanced(pairs: Sequence[tuple[Example, Prediction]]) -> float | None:
+    return _balanced_by(pairs, lambda e, p: (p.action != "none") == _policy(e))
 
 
 def _fair_balanced(pairs: Sequence[tuple[Example, Prediction]]) -> float | None:
@@ -514,14 +521,9 @@ def _fair_balanced(pairs: Sequence[tuple[Example, Prediction]]) -> float | None:
     existing use, a plan), or other news read as an action a reader accepted, counts as right.
     Shown beside the strict figure, which stays the one the targets are set on."""
 
-    def right(e: Example, p: Prediction) -> bool:
-        return (p.action != "none") == _policy(e) or p.action in _acceptable(e.item)
-
-    positives = [right(e, p) for e, p in pairs if _policy(e)]
-    negatives = [right(e, p) for e, p in pairs if not _policy(e)]
-    if not positives or not negatives:
-        return None
-    return (sum(positives) / len(positives) + sum(negatives) / len(negatives)) / 2
+    return _balanced_by(
+        pairs, lambda e, p: (p.action != "none") == _policy(e) or p.action in _acceptable(e.item)
+    )
 
 
 def _policy_share(ok: Callable[..., bool]) -> Metric:
