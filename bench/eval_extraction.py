@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare", action="store_true", help="with and without action rules")
     parser.add_argument("--misses", action="store_true", help="list every wrong reading")
     parser.add_argument(
-        "--assignments", type=int, default=3, metavar="N",
+        "--assignments", type=training.dealings, default=3, metavar="N",
         help="also each figure's mean and range over N dealings of events to folds (1: none)",
     )  # fmt: skip
     args = parser.parse_args(argv)

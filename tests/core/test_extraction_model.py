@@ -166,6 +166,14 @@ def test_other_dealings_of_events_to_folds_keep_each_event_in_one_fold() -> None
         assert low <= mean <= high
 
 
+@pytest.mark.parametrize("given", ["0", "-2", "three"])
+def test_a_bad_number_of_dealings_is_refused_with_its_reason(given: str, capsys) -> None:
+    with pytest.raises(SystemExit) as exited:
+        train.main(["--report", "--assignments", given])
+    assert exited.value.code == 2
+    assert "--assignments" in capsys.readouterr().err
+
+
 def test_is_policy_with_fair_alternatives_counts_what_a_reader_accepted() -> None:
     """A plan read as "none" where a reader accepted "none" is right in the fair figure and
     wrong in the strict one; a policy reading of news nobody read as policy is wrong in both."""
