@@ -6,6 +6,10 @@ variants, a few bad files) and measures, on a fresh database per run: the first 
 re-ingest of the unchanged corpus, a re-ingest after touching 1% of the files (mtime only) and
 after editing 1% of them; then status and search look-ups on the big database. Run:
 ``python -m bench.ingest_corpus [--files 3000] [--runs 3] [--cli]``.
+
+``--bundled`` times instead what a newcomer waits for: the first start on the corpus bundled
+with banwatch (README: "5-20 s on the 2-core development machine"), on a fresh database each
+run, with an empty corpus directory beside it.
 """
 
 from __future__ import annotations
@@ -306,6 +310,28 @@ def one_run(files: int, with_cli: bool) -> dict[str, float]:
     return figures
 
 
+async def bundled_first_start(db: Path, corpus: Path) -> tuple[float, int]:
+    """Seconds for a first start on the bundled corpus alone, and the items it stored."""
+    async with await Store.open(db) as store:
+        app = Banwatch(store, corpus, bundled_corpus=True)
+        started = time.perf_counter()
+        summary = await app.ingest()
+        return time.perf_counter() - started, len(summary.new)
+
+
+def bundled_runs(runs: int) -> list[tuple[float, int]]:
+    """The bundled corpus's first start on ``runs`` fresh databases."""
+    results = []
+    for number in range(1, runs + 1):
+        with tempfile.TemporaryDirectory() as tmp:
+            corpus = Path(tmp) / "corpus"
+            corpus.mkdir()
+            seconds, stored = asyncio.run(bundled_first_start(Path(tmp) / "bench.db", corpus))
+        print(f"run {number}: first start {seconds:.1f} s, {stored:,} articles stored")
+        results.append((seconds, stored))
+    return results
+
+
 ROWS = [
     ("first ingest: seconds", "first_seconds", "{:.1f}"),
     ("first ingest: files/s", "files_per_s", "{:,.0f}"),
@@ -356,9 +382,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="fresh databases to measure")
     parser.add_argument("--cli", action="store_true", help="also time `banwatch status`")
     parser.add_argument("--keep", type=Path, help="only write the corpus into this directory")
+    parser.add_argument(
+        "--bundled", action="store_true", help="time the first start on the bundled corpus"
+    )
     args = parser.parse_args(argv)
     # Rejections are expected (the corpus has bad files on purpose): keep the output a table.
     logging.disable(logging.WARNING)
+    if args.bundled:
+        results = bundled_runs(args.runs)
+        seconds = statistics.median(s for s, _ in results)
+        print(
+            f"median first start on the bundled corpus: {seconds:.1f} s "
+            f"({results[0][1]:,} articles, {results[0][1] / seconds:,.0f}/s)"
+        )
+        return 0
     if args.keep:
         corpus = generate(args.keep, args.files)
         print(f"wrote {len(corpus.files)} files ({corpus.bad_files} bad) into {args.keep}")
