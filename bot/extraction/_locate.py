@@ -162,6 +162,8 @@ _HEADLINE_TOWN_ABROAD = 50_000
 # is, as a town three times the size would ("Santa Cruz" in English news: California's, not
 # the Philippines'; grouped CV over 2,497 items: main place 0.7726 -> 0.7732, 0.5 no better).
 _HOME_PRIOR = 0.2
+# Any letter or digit: none before a word makes it the first of its text.
+_WORD_BEFORE = re.compile(r"\w")
 _QUALIFIER = re.compile(r"^,?\s+(?P<q>[A-Z][A-Za-z.]*(?:\s+[A-Z][A-Za-z.]*)?)")
 
 
@@ -738,12 +740,15 @@ class _Scanner:
                 return False  # "Airport", "Homeland": the item uses the word as a common noun
             if (
                 field_name == "title"
-                and self.title_case
+                # A headline's first word is capitalised whatever it is, in any language.
+                and (self.title_case or not _WORD_BEFORE.search(text, 0, start))
                 and largest < _SMALL_TOWN
                 and key in common_words()
                 and not self._capitalised_elsewhere(raw)
             ):
-                return False  # "TikTok Hit With Suit": a title-case word, not Hīt (Iraq)
+                # "TikTok Hit With Suit": a title-case word, not Hīt (Iraq); "Nuevo protocolo
+                # ...": Spanish "new", not Nuevo (California).
+                return False
             if self._part_of_name(text, end, field_name):
                 return False  # "Homeland Security", "Bedford Hills Correctional": a name
         if cities:

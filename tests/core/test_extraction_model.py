@@ -665,6 +665,24 @@ def test_ordinary_russian_adjectives_are_no_city() -> None:
     assert not {"советский", "русский", "городской"} & set(gazetteer().script_names)
 
 
+@pytest.mark.parametrize(
+    ("title", "excerpt", "town"),
+    [
+        # A headline's first word is capitalised in any language: Spanish "nuevo" is no town
+        # (Nuevo, California).
+        ("Nuevo sistema de reconocimiento facial en el metro", "", None),
+        # Written as a name elsewhere in the item, it is one.
+        ("Nuevo bans facial recognition", "The Nuevo town council voted on Tuesday.", "Nuevo"),
+        # A town that is no common word stays a town at the start.
+        ("Oakland bans facial recognition", "", "Oakland"),
+    ],
+)
+def test_a_common_word_opening_a_headline_is_no_town(title: str, excerpt: str, town) -> None:
+    result = extract(Article(id="c", title=title, excerpt=excerpt, provider_domain="clarin.com"))
+    cities = [p.city for p in result.places if p.level == "city"]
+    assert (town in cities) if town else not cities
+
+
 def test_a_bare_korean_or_chinese_city_name_inside_another_word_is_no_city() -> None:
     # "군산업" is military industry, not Gunsan: the table keeps only names written with 시.
     result = extract(Article(id="k", title="방위 군산업 육성에 얼굴인식 기술"))
