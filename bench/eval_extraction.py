@@ -22,6 +22,7 @@ if str(PROJECT_ROOT) not in sys.path:
     # Runnable from a checkout without installing the package.
     sys.path.insert(0, str(PROJECT_ROOT))
 
+from bot.arguments import positive_int  # noqa: E402
 from bot.extraction import EXTRACTOR_VERSION, decide, read  # noqa: E402
 from bot.extraction import train as training  # noqa: E402
 from bot.extraction._model import model  # noqa: E402
@@ -71,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare", action="store_true", help="with and without action rules")
     parser.add_argument("--misses", action="store_true", help="list every wrong reading")
     parser.add_argument(
-        "--assignments", type=training.dealings, default=3, metavar="N",
+        "--assignments", type=positive_int, default=3, metavar="N",
         help="also each figure's mean and range over N dealings of events to folds (1: none)",
     )  # fmt: skip
     args = parser.parse_args(argv)

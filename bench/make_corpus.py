@@ -30,6 +30,7 @@ if str(PROJECT_ROOT) not in sys.path:
     # Runnable from a checkout without installing the package.
     sys.path.insert(0, str(PROJECT_ROOT))
 
+from bot.arguments import positive_int  # noqa: E402
 from bot.taxonomy import ACTIONS  # noqa: E402
 
 FILES_PER_DIRECTORY = 500
@@ -1658,17 +1659,6 @@ def write_corpus(documents: int, directory: Path, seed: int = 7) -> CorpusStats:
     stats.search_terms = [t for t in SEARCH_CANDIDATES if t not in missing]
     stats.actions = dict(sorted(actions.items()))
     return stats
-
-
-def positive_int(text: str) -> int:
-    """An argparse type: a whole number of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -61,8 +61,8 @@ if str(PROJECT_ROOT) not in sys.path:
     # Runnable from a checkout without installing the package.
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from bench.make_corpus import positive_int  # noqa: E402
 from bot import places  # noqa: E402
+from bot.arguments import positive_int  # noqa: E402
 from bot.discord.runner import PAGE_CACHE_MIB, STATUSES_KEPT  # noqa: E402
 from bot.models import Jurisdiction  # noqa: E402
 from bot.service import Banwatch, BanwatchError  # noqa: E402

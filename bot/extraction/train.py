@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.arguments import positive_int
 from bot.data import DATA_DIR
 from bot.extraction import Reading, decide, read
 from bot.extraction._model import (
@@ -668,17 +669,6 @@ def assignments_report(
     return "\n".join(lines)
 
 
-def dealings(text: str) -> int:
-    """An argparse type: how many dealings of events to folds (a whole number from 1)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} dealings: give 1 or more")
-    return value
-
-
 def main(argv: list[str] | None = None) -> int:
     """Train and write the model (or, with --report, print cross-validated figures)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -690,7 +680,7 @@ def main(argv: list[str] | None = None) -> int:
         "--audit", action="store_true", help="list wording rules met by one labelled event only"
     )
     parser.add_argument(
-        "--assignments", type=dealings, metavar="N", default=1,
+        "--assignments", type=positive_int, metavar="N", default=1,
         help="with --report: also the figures' mean and range over N dealings of events to folds",
     )  # fmt: skip
     args = parser.parse_args(argv)
