@@ -34,12 +34,17 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     return (cores or 1) + 1
 
 
-# The longest files, started first so that no worker begins one of them near the end (xdist
-# hands out whole files in collection order): the cross-validation alone takes 25-30 s.
+# The longest files, started first so that no worker begins one of them near the end: the
+# cross-validation alone takes 25-30 s. xdist hands out whole files in collection order only
+# with --no-loadscope-reorder (pyproject.toml); by default it sorts files by their number of
+# tests, which put the bundled corpus's first start and the kill tests (few tests, 15-20 s)
+# among the last files.
 _LONGEST_FIRST = (
     "tests/core/test_extraction_model.py",
-    "tests/discord/test_alerts_kill.py",
     "tests/core/test_bundled.py",
+    "tests/discord/test_alerts_kill.py",
+    "tests/core/test_extraction_prefilter.py",
+    "tests/discord/test_runner.py",
     "tests/core/test_ingest_batches.py",
     "tests/test_cli.py",
 )
