@@ -17,7 +17,8 @@ from bot.models import Place
 from bot.places import City, Gazetteer, gazetteer, name_key
 from bot.places.common_words import WORDS_FILE
 
-_TOKEN = re.compile(r"[A-Za-z\u00C0-\u024F]+(?:[.'’&][A-Za-z\u00C0-\u024F]+)*\.?")
+# A word, with the apostrophes (and the ʻokina) written inside names: "O'Fallon", "Hawaiʻi".
+_TOKEN = re.compile(r"[A-Za-z\u00C0-\u024F]+(?:[.'’‘ʻʼ&][A-Za-z\u00C0-\u024F]+)*\.?")
 # Lower-case words inside a name ("Rio Grande do Sul", "Castilla y León").
 _CONNECTORS = frozenset(
     {"of", "de", "del", "la", "le", "on", "upon", "the", "and", "sur", "am", "do", "da", "dos",

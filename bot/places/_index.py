@@ -242,17 +242,25 @@ _ST_RE = re.compile(r"\b(st|ste|ft|mt)\b\.?\s*")
 _ST_FULL = {"st": "saint ", "ste": "sainte ", "ft": "fort ", "mt": "mount "}
 _POSSESSIVE_END = re.compile(r"'s?$")
 _SPACES = re.compile(r"[\s\-]+")
+# Apostrophes and the letters written like one (the Hawaiian ʻokina, a turned comma, "Hawaiʻi",
+# "Oʻahu"; an opening quote or a plain apostrophe typed for it): dropped inside a name, so
+# that "Hawaiʻi", "Hawai‘i" and "Hawai'i" fold as "Hawaii" does, and "O'Fallon" as "OFallon".
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʻ": "'", "ʼ": "'"})
+_INNER_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 
 
 def _fold_name(text: str) -> str:
-    """Fold a name for lookup: accents, case, "St."→"saint", possessive and dots removed."""
+    """Fold a name for lookup: accents, case, "St."→"saint", possessive, apostrophes inside
+    it and dots removed."""
     # ASCII has no accents to strip (NFKD leaves it as it is): most of the 69,000 city names
     # the gazetteer folds on every start skip the walk over their characters.
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in text if not unicodedata.combining(ch)).replace("’", "'")
+        text = "".join(ch for ch in text if not unicodedata.combining(ch)).translate(_APOSTROPHES)
     folded = text.casefold().strip()
     folded = _POSSESSIVE_END.sub("", folded)
+    if "'" in folded:
+        folded = _INNER_APOSTROPHE.sub("", folded)
     folded = _ST_RE.sub(lambda m: _ST_FULL[m.group(1)], folded)
     folded = folded.replace(".", "")
     return _SPACES.sub(" ", folded).strip(" ,;:'")

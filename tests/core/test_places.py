@@ -43,6 +43,7 @@ from bot.places import (
         ("Montreal", PlaceQuery("Montréal", "Quebec", "CA", "city")),
         ("  Boston ,  MA ", PlaceQuery("Boston", "MA", "US", "city")),
         ("Washington, D.C.", PlaceQuery("Washington", "DC", "US", "city")),
+        ("Hawaiʻi", PlaceQuery("Hawaii", "HI", "US", "state")),
     ],
 )
 def test_parse_place_query(text: str, expected: PlaceQuery) -> None:
