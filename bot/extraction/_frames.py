@@ -82,6 +82,8 @@ class Lexicon:
     settled: tuple[tuple[frozenset[str], str], ...]
     # Each stop word -> the languages it is one of.
     stop_words: dict[str, tuple[str, ...]]
+    # Each word that tells a language: its stop words and its words for facial recognition.
+    language_words: dict[str, tuple[str, ...]]
     # Each letter only some languages write ("ł", "ř", "ã") -> those languages.
     letter_languages: dict[str, tuple[str, ...]]
     # Predicate class -> the actions it can lead to (predicate_actions).
@@ -167,6 +169,12 @@ def lexicon() -> Lexicon:
     for code, words in stop_languages.items():
         for word in words:
             stop_words[word] = (*stop_words.get(word, ()), code)
+    language_words = dict(stop_words)
+    for code, words in (data.get("fr_words") or {}).items():
+        if str(code) not in stop_languages or not isinstance(words, list):
+            raise DataFileError(f"{file}: 'fr_words' maps a language of 'languages' to its words")
+        for word in map(str.lower, words):
+            language_words[word] = (*language_words.get(word, ()), str(code))
     letter_languages: dict[str, tuple[str, ...]] = {}
     for code, letters in (data.get("letters") or {}).items():
         if str(code) not in stop_languages or not isinstance(letters, str):
@@ -197,6 +205,7 @@ def lexicon() -> Lexicon:
         by_stem=by_stem,
         languages=stop_languages,
         stop_words=stop_words,
+        language_words=language_words,
         letter_languages=letter_languages,
     )
 
@@ -354,10 +363,11 @@ def features(found: list[Hit], prefix: str) -> list[str]:
 
 
 def language(text: str) -> str:
-    """The language whose stop words ``text`` holds most of ("en" on a tie or none); "und"
+    """The language whose stop words (and words for facial recognition) ``text`` holds most
+    of ("en" on a tie or none); "und"
     (undetermined) for text written mostly in letters beyond the Latin alphabets (Korean,
     Chinese, Russian...), whose words the lexicon does not hold."""
-    stops = lexicon().stop_words
+    stops = lexicon().language_words
     letter_languages = lexicon().letter_languages
     counts: dict[str, int] = dict.fromkeys(lexicon().languages, 0)
     # Words written with a letter only some languages have: they tell apart languages with as

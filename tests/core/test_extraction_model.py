@@ -568,6 +568,38 @@ def test_case_forms_follow_the_endings_of_the_name() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # No stop word of their own ("a", "en", "em" are several languages'): the word the
+        # headline writes facial recognition with tells its language.
+        ("Riconoscimento facciale a Pordenone", "it"),
+        ("Reconocimiento facial en Rancagua", "es"),
+        ("Reconhecimento facial em Itabuna", "pt"),
+        ("Gezichtsherkenning op Schiphol", "nl"),
+        # English words stay English: "reconnaissance" and "facial" are English too.
+        ("Police reconnaissance drones get facial recognition", "en"),
+    ],
+)
+def test_the_word_for_facial_recognition_tells_a_headlines_language(
+    text: str, expected: str
+) -> None:
+    from bot.extraction._frames import language
+
+    assert language(text) == expected
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Riconoscimento facciale al liceo di Pordenone", "Reconhecimento facial em Itabuna"],
+)
+def test_a_small_city_at_home_in_a_headline_of_its_language_is_placed(title: str) -> None:
+    # A small town abroad needs evidence in English news; in its own language it is at home
+    # (Pordenone has 49,878 people; its headline holds no Italian stop word).
+    result = extract(Article(id="p", title=title))
+    assert result.place is not None and result.place.level == "city"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         # "do" is a Polish and a Portuguese stop word: the letters tell them apart.
         ("Rząd do walki z rozpoznawaniem twarzy", "pl"),
         ("Governo do estado não aprova reconhecimento", "pt"),
