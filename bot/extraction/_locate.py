@@ -137,6 +137,21 @@ _CITY_BODY = re.compile(
     r"(?:Council|Councils|Hall|Commission|Commissioners|Manager|Attorney|Clerk|Board|Schools|"
     r"Police|Officials|Administrator|Auditor|Controller|Government)$"
 )
+# Words that make a town's own body of the word after them ("Las Vegas Metropolitan Police",
+# "Teaneck Township Council", "Northampton Borough Council"): the name before them is the
+# town's, not part of a longer name, and the body is not London's Metropolitan Police.
+# ("Regional" and "District" are left out: "York Regional Police" and "Durham Regional
+# Police" are Ontario's regions', not York's or Durham's.)
+_LOCAL_BODY_KINDS = frozenset({"Metropolitan", "Municipal", "Township", "Borough", "Shire"})
+_LOCAL_BODY = re.compile(r" (?:Police|Department)\b")
+
+
+def _local_body_follows(text: str, at: int) -> bool:
+    """Whether a town's body ("Council", "Police", ...) is the next word from ``at``."""
+    match = _NEXT_WORD.match(text, at)
+    return bool(match and _CITY_BODY.match(match.group(1))) or bool(_LOCAL_BODY.match(text, at))
+
+
 # A legal form after a name makes it a company's ("Metro Inc.", "Acme S.A.").
 _COMPANY_DESIGNATOR = re.compile(
     r"^,?\s+(?:Inc|Incorporated|Corp|Corporation|Ltd|Limited|LLC|GmbH|plc|PLC|Pty|"
@@ -441,6 +456,9 @@ class _Scanner:
                     self._lookup(raw, text, token.start(), token.end(), field_name, lead_chars, 1)
                 i += 1
                 continue
+            if self._local_body_of_previous(text, tokens, i):
+                i += 1  # "Las Vegas Metropolitan Police": not London's "Metropolitan Police"
+                continue
             used = self._window(text, tokens, i, field_name, lead_chars)
             i += max(used, 1)
         pattern, letters = self.gaz.native_pattern, self.gaz.native_letters
@@ -582,6 +600,20 @@ class _Scanner:
         # over "Carson City" (NV, 58,000), the capital whose council it is.
         return largest(shorter) > 10 * max(largest(longer), 0)
 
+    @staticmethod
+    def _local_body_of_previous(text: str, tokens: list[re.Match[str]], i: int) -> bool:
+        """Whether token i opens the body of the name right before it: "Metropolitan" in "Las
+        Vegas Metropolitan Police" (not "The Metropolitan Police")."""
+        if i == 0 or tokens[i].group(0) not in _LOCAL_BODY_KINDS:
+            return False
+        before = tokens[i - 1]
+        return (
+            text[before.end() : tokens[i].start()] == " "
+            and before.group(0)[0].isupper()
+            and before.group(0).lower() not in _FUNCTION_WORDS
+            and _local_body_follows(text, tokens[i].end())
+        )
+
     def _capitalised_elsewhere(self, raw: str) -> bool:
         """Whether the excerpt or body writes ``raw`` as a name too (then it is one)."""
         pattern = re.compile(rf"(?<![\w'’.-]){re.escape(raw)}(?![\w'’-])")
@@ -597,6 +629,8 @@ class _Scanner:
         if not match:
             return False
         word = match.group(1)
+        if word in _LOCAL_BODY_KINDS and _local_body_follows(text, match.end()):
+            return False  # "Teaneck Township Council": the town's council
         key = name_key(word)
         place = (key in self.city_keys or key in self.known) and key not in self.gaz.not_places
         return not (place or is_lexicon_word(word)) and word.lower() not in _FUNCTION_WORDS

@@ -497,6 +497,27 @@ def test_names_written_with_the_okina_or_an_apostrophe_inside_are_found(title: s
     assert result.place is not None and result.place.state == "HI"
 
 
+@pytest.mark.parametrize(
+    ("title", "excerpt", "city"),
+    [
+        ("Police and facial recognition",
+         "The Las Vegas Metropolitan Police Department is using facial recognition.", "Las Vegas"),
+        ("Sylhet Metropolitan Police install facial recognition cameras", "", "Sylhet"),
+        ("Teaneck Township Council bans facial recognition", "", "Teaneck"),
+        ("Council and facial recognition",
+         "Northampton Borough Council is trialling facial recognition technology.", "Northampton"),
+        # Alone, or after "the" or the city's own name, it is still London's force.
+        ("The Metropolitan Police to expand live facial recognition", "", "London"),
+        ("London's Metropolitan Police to expand facial recognition", "", "London"),
+    ],
+)  # fmt: skip
+def test_a_towns_metropolitan_township_or_borough_body_is_that_towns(
+    title: str, excerpt: str, city: str
+) -> None:
+    result = extract(Article(id="m", title=title, excerpt=excerpt))
+    assert result.place is not None and result.place.city == city
+
+
 def test_apostrophes_inside_a_name_fold_away_on_both_sides() -> None:
     from bot.places._index import name_key
 
