@@ -456,7 +456,9 @@ class _Scanner:
                     self._lookup(raw, text, token.start(), token.end(), field_name, lead_chars, 1)
                 i += 1
                 continue
-            if self._local_body_of_previous(text, tokens, i):
+            if token.group(0) in _LOCAL_BODY_KINDS and self._local_body_of_previous(
+                text, tokens, i
+            ):
                 i += 1  # "Las Vegas Metropolitan Police": not London's "Metropolitan Police"
                 continue
             used = self._window(text, tokens, i, field_name, lead_chars)
