@@ -94,9 +94,16 @@ _STATE_ACTOR = re.compile(
     r"\b(?:Attorney\s+General|AG|Gov\.|Governor|the\s+state(?:'s|’s)|statewide|state\s+law|"
     r"legislature)\b"
 )
-# A national government's own words ("Minister for Justice", "the interior ministry").
+# A national government's own words ("Minister for Justice", "the interior ministry"), also in
+# the other languages the extraction reads ("Ministério da Justiça", "Ministerio del Interior",
+# "ministère de l'Intérieur", "Ministero dell'Interno", "Bundesinnenministerium", "Secretaria
+# Nacional", "governo federal"). Germany's Länder have interior ministries of their own, so
+# only the federal ("Bundes-") one counts there.
 _NATIONAL_MINISTRY = re.compile(
-    r"\b(?:[Mm]inister\s+for|(?:justice|interior|home)\s+minist\w+|ministry\s+of|Home\s+Office)\b",
+    r"\b(?:[Mm]inister\s+for|(?:justice|interior|home)\s+minist\w+|ministry\s+of|Home\s+Office"
+    r"|minist[ée]rio\s+d[aoe]s?|ministerio\s+de(?:l)?|minist[èe]re\s+de|ministero\s+d"
+    r"|bundes\w*ministeri\w*|bundesregierung|secretar[ií]a\s+nacional"
+    r"|governo\s+federal|gobierno\s+(?:nacional|federal))",
     re.IGNORECASE,
 )
 # At least this many places below one country, none in the headline: the story is national

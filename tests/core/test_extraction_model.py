@@ -518,6 +518,25 @@ def test_a_towns_metropolitan_township_or_borough_body_is_that_towns(
     assert result.place is not None and result.place.city == city
 
 
+@pytest.mark.parametrize(
+    ("title", "excerpt", "country"),
+    [
+        ("Secretaria Nacional do Consumidor multa empresa por reconhecimento facial",
+         "A Secretaria Nacional do Consumidor, em Brasília, multou a empresa.", "BR"),
+        ("Governo testa reconhecimento facial",
+         "O Ministério da Justiça anunciou em Brasília o uso de reconhecimento facial.", "BR"),
+        ("Reconnaissance faciale dans les gares",
+         "Le ministère de l'Intérieur a annoncé à Paris un essai de reconnaissance faciale.", "FR"),
+    ],
+)  # fmt: skip
+def test_a_capital_named_in_a_ministrys_story_in_its_language_stands_for_the_country(
+    title: str, excerpt: str, country: str
+) -> None:
+    result = extract(Article(id="c", title=title, excerpt=excerpt))
+    assert result.place is not None
+    assert (result.place.level, result.place.country) == ("national", country)
+
+
 def test_apostrophes_inside_a_name_fold_away_on_both_sides() -> None:
     from bot.places._index import name_key
 
