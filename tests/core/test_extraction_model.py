@@ -537,6 +537,22 @@ def test_a_capital_named_in_a_ministrys_story_in_its_language_stands_for_the_cou
     assert (result.place.level, result.place.country) == ("national", country)
 
 
+def test_a_state_folder_in_the_url_is_the_outlets_state() -> None:
+    title = "Lawmaker looks to rein in police use of facial recognition"
+    excerpt = "A state lawmaker has introduced legislation to limit facial recognition."
+    filed = extract(
+        Article(id="u", title=title, excerpt=excerpt,
+                url="https://news.example/government/virginia/facial-recognition-bill")
+    )  # fmt: skip
+    assert filed.place is not None and (filed.place.level, filed.place.state) == ("state", "VA")
+    # The story's own slug names no folder: "virginia-beach-..." is not filed under Virginia.
+    slug = extract(
+        Article(id="v", title=title, excerpt=excerpt,
+                url="https://news.example/news/virginia-lawmaker-facial-recognition")
+    )  # fmt: skip
+    assert slug.place is None or slug.place.state != "VA"
+
+
 def test_apostrophes_inside_a_name_fold_away_on_both_sides() -> None:
     from bot.places._index import name_key
 
