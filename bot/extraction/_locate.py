@@ -153,6 +153,12 @@ _LOCAL_BODY_KINDS = frozenset({"Metropolitan", "Municipal", "Township", "Borough
 _LOCAL_BODY = re.compile(r" (?:Police|Department)\b")
 
 
+def _capitalised(word: str) -> bool:
+    """Whether a word is written as a name: capitalised, or a capitalised name after an elided
+    article ("d'Ivoire", "d'Amsterdam", "l'Italie", "nell'Emilia")."""
+    return word[0].isupper() or bool(_ELIDED.match(word))
+
+
 def _local_body_follows(text: str, at: int) -> bool:
     """Whether a town's body ("Council", "Police", ...) is the next word from ``at``."""
     match = _NEXT_WORD.match(text, at)
@@ -456,7 +462,7 @@ class _Scanner:
             if token.start() < self.skip_to:
                 i += 1
                 continue
-            if not token.group(0)[0].isupper():
+            if not _capitalised(token.group(0)):
                 # "gardaí": a few names count in lower case too.
                 if name_key(token.group(0)) in self.gaz.lowercase_names:
                     raw = token.group(0)
@@ -541,10 +547,10 @@ class _Scanner:
         for size in range(min(_MAX_WORDS, len(tokens) - i), 0, -1):
             window = tokens[i : i + size]
             last = window[-1].group(0)
-            if not last[0].isupper():
+            if not _capitalised(last):
                 continue
             if any(
-                not t.group(0)[0].isupper() and t.group(0).lower() not in _CONNECTORS
+                not _capitalised(t.group(0)) and t.group(0).lower() not in _CONNECTORS
                 for t in window
             ):
                 continue

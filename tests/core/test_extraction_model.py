@@ -553,6 +553,21 @@ def test_a_state_folder_in_the_url_is_the_outlets_state() -> None:
     assert slug.place is None or slug.place.state != "VA"
 
 
+@pytest.mark.parametrize(
+    ("title", "place"),
+    [
+        ("Côte d'Ivoire adopts facial recognition at its borders", "Ivory Coast"),
+        ("Coeur d'Alene police adopt facial recognition", "Coeur d'Alene"),
+        ("Villeneuve-d'Ascq teste la reconnaissance faciale", "Villeneuve-d'Ascq"),
+        ("Sorveglianza a Reggio nell'Emilia con il riconoscimento facciale", "Reggio"),
+        ("Reconnaissance faciale : le gouvernement de l'Italie teste", "Italy"),
+    ],
+)
+def test_names_with_an_elided_article_inside_are_found(title: str, place: str) -> None:
+    result = extract(Article(id="e", title=title))
+    assert result.place is not None and place in result.place.display
+
+
 def test_apostrophes_inside_a_name_fold_away_on_both_sides() -> None:
     from bot.places._index import name_key
 
