@@ -156,7 +156,8 @@ _LOCAL_BODY = re.compile(r" (?:Police|Department)\b")
 def _capitalised(word: str) -> bool:
     """Whether a word is written as a name: capitalised, or a capitalised name after an elided
     article ("d'Ivoire", "d'Amsterdam", "l'Italie", "nell'Emilia")."""
-    return word[0].isupper() or bool(_ELIDED.match(word))
+    # The apostrophe first: most words hold none, and the pattern would be tried on each.
+    return word[0].isupper() or (("'" in word or "’" in word) and bool(_ELIDED.match(word)))
 
 
 def _local_body_follows(text: str, at: int) -> bool:
