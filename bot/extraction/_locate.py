@@ -463,16 +463,15 @@ class _Scanner:
             if token.start() < self.skip_to:
                 i += 1
                 continue
-            if not _capitalised(token.group(0)):
+            raw = token.group(0)
+            # _capitalised() written out: this loop runs once per word of every field.
+            if not raw[0].isupper() and not (("'" in raw or "’" in raw) and _ELIDED.match(raw)):
                 # "gardaí": a few names count in lower case too.
-                if name_key(token.group(0)) in self.gaz.lowercase_names:
-                    raw = token.group(0)
+                if name_key(raw) in self.gaz.lowercase_names:
                     self._lookup(raw, text, token.start(), token.end(), field_name, lead_chars, 1)
                 i += 1
                 continue
-            if token.group(0) in _LOCAL_BODY_KINDS and self._local_body_of_previous(
-                text, tokens, i
-            ):
+            if raw in _LOCAL_BODY_KINDS and self._local_body_of_previous(text, tokens, i):
                 i += 1  # "Las Vegas Metropolitan Police": not London's "Metropolitan Police"
                 continue
             used = self._window(text, tokens, i, field_name, lead_chars)
