@@ -547,10 +547,13 @@ class _Scanner:
         for size in range(min(_MAX_WORDS, len(tokens) - i), 0, -1):
             window = tokens[i : i + size]
             last = window[-1].group(0)
-            if not _capitalised(last):
+            # The first letter before _capitalised(): most words of a window are capitalised.
+            if not last[0].isupper() and not _capitalised(last):
                 continue
             if any(
-                not _capitalised(t.group(0)) and t.group(0).lower() not in _CONNECTORS
+                not t.group(0)[0].isupper()
+                and not _capitalised(t.group(0))
+                and t.group(0).lower() not in _CONNECTORS
                 for t in window
             ):
                 continue
