@@ -280,11 +280,19 @@ class Located:
         return tuple(dict.fromkeys(places))[:8]
 
 
+def _url_part(url: str, part: str) -> str:
+    """One part of a URL ("netloc", "path"); empty for a URL urllib cannot split ("http://[x")."""
+    try:
+        return getattr(urlsplit(url), part)
+    except ValueError:
+        return ""
+
+
 def provider_home(domain: str | None, url: str | None) -> Provider | None:
     """The outlet's home from providers.yaml or its country-code domain."""
     host = (domain or "").strip().lower()
     if not host and url:
-        host = urlsplit(url).netloc.lower()
+        host = _url_part(url, "netloc").lower()
     host = host.split(":")[0].removeprefix("www.")
     if not host:
         return None
@@ -1052,7 +1060,7 @@ def _state_section(url: str | None) -> str | None:
     of its path named as a state, not the story's own slug (its last part)."""
     if not url:
         return None
-    folders = urlsplit(url).path.lower().split("/")[1:-1]
+    folders = _url_part(url, "path").lower().split("/")[1:-1]
     slugs = _state_slugs()
     return next((slugs[folder] for folder in folders if folder in slugs), None)
 

@@ -376,6 +376,16 @@ def test_bad_input_gets_a_low_confidence_reading(article: Article) -> None:
 
 
 @pytest.mark.parametrize(
+    "url",
+    ["http://[not-an-address/story", "https://news.example/[", "javascript:alert(1)", " "],
+)
+def test_a_url_urllib_cannot_split_still_gets_a_reading(url: str) -> None:
+    # The corpus drops such URLs; the extraction must not fail on one that reaches it.
+    result = extract(Article(id="url", title="Council bans facial recognition", url=url))
+    assert result.action == "ban_enacted"
+
+
+@pytest.mark.parametrize(
     "title",
     [
         "시의회, 경찰의 얼굴인식 기술 사용 금지 조례 통과",
