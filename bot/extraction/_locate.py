@@ -150,7 +150,6 @@ _CITY_BODY = re.compile(
 # ("Regional" and "District" are left out: "York Regional Police" and "Durham Regional
 # Police" are Ontario's regions', not York's or Durham's.)
 _LOCAL_BODY_KINDS = frozenset({"Metropolitan", "Municipal", "Township", "Borough", "Shire"})
-_LOCAL_BODY = re.compile(r" (?:Police|Department)\b")
 
 
 def _capitalised(word: str) -> bool:
@@ -161,9 +160,12 @@ def _capitalised(word: str) -> bool:
 
 
 def _local_body_follows(text: str, at: int) -> bool:
-    """Whether a town's body ("Council", "Police", ...) is the next word from ``at``."""
+    """Whether a town's body ("Council", "Police", "Department", ...) is the next word from
+    ``at``."""
     match = _NEXT_WORD.match(text, at)
-    return bool(match and _CITY_BODY.match(match.group(1))) or bool(_LOCAL_BODY.match(text, at))
+    return bool(match) and (
+        match.group(1) == "Department" or bool(_CITY_BODY.match(match.group(1)))
+    )
 
 
 # A legal form after a name makes it a company's ("Metro Inc.", "Acme S.A.").
@@ -472,8 +474,8 @@ class _Scanner:
                 i += 1
                 continue
             raw = token.group(0)
-            # _capitalised() written out: this loop runs once per word of every field.
-            if not raw[0].isupper() and not (("'" in raw or "’" in raw) and _ELIDED.match(raw)):
+            # The first letter before _capitalised(): this loop runs once per word of every field.
+            if not raw[0].isupper() and not _capitalised(raw):
                 # "gardaí": a few names count in lower case too.
                 if name_key(raw) in self.gaz.lowercase_names:
                     self._lookup(raw, text, token.start(), token.end(), field_name, lead_chars, 1)
@@ -629,8 +631,9 @@ class _Scanner:
     @staticmethod
     def _local_body_of_previous(text: str, tokens: list[re.Match[str]], i: int) -> bool:
         """Whether token i opens the body of the name right before it: "Metropolitan" in "Las
-        Vegas Metropolitan Police" (not "The Metropolitan Police")."""
-        if i == 0 or tokens[i].group(0) not in _LOCAL_BODY_KINDS:
+        Vegas Metropolitan Police" (not "The Metropolitan Police"); the caller has checked that
+        token i is one of _LOCAL_BODY_KINDS."""
+        if i == 0:
             return False
         before = tokens[i - 1]
         return (
